@@ -1,0 +1,178 @@
+//! `.keyward.toml`: user rules, disabled built-ins, scan settings.
+
+use crate::rules::{self, line_col, Rule, RuleError, RuleSpec};
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+use toml::Spanned;
+
+/// The name of the config file looked for at the scan root.
+pub const CONFIG_FILE_NAME: &str = ".keyward.toml";
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConfigFile {
+    /// Built-in rule ids to turn off.
+    #[serde(default)]
+    disable: Vec<Spanned<String>>,
+    /// Largest file scanned, e.g. `"25MiB"`.
+    #[serde(default)]
+    max_file_size: Option<Spanned<String>>,
+    /// Extra rules, same format as a rule pack.
+    #[serde(default)]
+    rules: Vec<Spanned<RuleSpec>>,
+}
+
+/// A loaded configuration.
+#[derive(Debug, Default)]
+pub struct Config {
+    /// Where it came from (None: defaults).
+    pub path: Option<PathBuf>,
+    pub disable: Vec<String>,
+    pub max_file_size: Option<u64>,
+    pub rules: Vec<Rule>,
+    /// Line of each `disable` entry, for error messages.
+    disable_lines: Vec<usize>,
+}
+
+impl Config {
+    /// Parses config text; `file` names it in errors.
+    pub fn parse(file: &str, text: &str) -> Result<Config, RuleError> {
+        let raw: ConfigFile =
+            toml::from_str(text).map_err(|e| rules::toml_error(file, text, &e))?;
+        let at = |span: std::ops::Range<usize>, message: String| {
+            let (line, column) = line_col(text, span.start);
+            RuleError::Parse {
+                file: file.to_string(),
+                line,
+                column,
+                message,
+            }
+        };
+        let max_file_size = match raw.max_file_size {
+            None => None,
+            Some(s) => Some(
+                parse_size(s.get_ref())
+                    .map_err(|m| at(s.span(), format!("max_file_size: {m}")))?,
+            ),
+        };
+        let disable_lines = raw
+            .disable
+            .iter()
+            .map(|d| line_col(text, d.span().start).0)
+            .collect();
+        Ok(Config {
+            path: Some(PathBuf::from(file)),
+            disable: raw.disable.into_iter().map(|d| d.into_inner()).collect(),
+            max_file_size,
+            rules: rules::rules_from_spanned(file, text, "custom", raw.rules),
+            disable_lines,
+        })
+    }
+
+    /// Loads a config file from disk.
+    pub fn load(path: &Path) -> Result<Config, RuleError> {
+        let text = std::fs::read_to_string(path).map_err(|source| RuleError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Config::parse(&path.display().to_string(), &text)
+    }
+
+    /// `explicit` if given, else `.keyward.toml` in `root` if present, else defaults.
+    pub fn discover(explicit: Option<&Path>, root: &Path) -> Result<Config, RuleError> {
+        if let Some(p) = explicit {
+            return Config::load(p);
+        }
+        let candidate = root.join(CONFIG_FILE_NAME);
+        if candidate.is_file() {
+            Config::load(&candidate)
+        } else {
+            Ok(Config::default())
+        }
+    }
+
+    /// Built-in rules minus disabled ones, plus the config's own rules.
+    pub fn effective_rules(&self) -> Result<Vec<Rule>, RuleError> {
+        let builtin = rules::builtin_rules()?;
+        for (i, id) in self.disable.iter().enumerate() {
+            if !builtin.iter().any(|r| &r.spec.id == id) {
+                return Err(RuleError::Parse {
+                    file: self
+                        .path
+                        .as_ref()
+                        .map(|p| p.display().to_string())
+                        .unwrap_or_default(),
+                    line: self.disable_lines.get(i).copied().unwrap_or(0),
+                    column: 1,
+                    message: format!("disable: no built-in rule has id {id:?}"),
+                });
+            }
+        }
+        let mut out: Vec<Rule> = builtin
+            .into_iter()
+            .filter(|r| !self.disable.contains(&r.spec.id))
+            .collect();
+        out.extend(self.rules.iter().cloned());
+        Ok(out)
+    }
+}
+
+/// Parses a human size: `1048576`, `512KiB`, `25MiB`, `2GiB`, `10MB`, `4k`.
+pub fn parse_size(s: &str) -> Result<u64, String> {
+    let t = s.trim();
+    let split = t
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    let n: f64 = num
+        .parse()
+        .map_err(|_| format!("{s:?} is not a size (try 25MiB, 512KiB, 1000000)"))?;
+    let mult: u64 = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "k" | "kib" => 1 << 10,
+        "kb" => 1_000,
+        "m" | "mib" => 1 << 20,
+        "mb" => 1_000_000,
+        "g" | "gib" => 1 << 30,
+        "gb" => 1_000_000_000,
+        "t" | "tib" => 1 << 40,
+        "tb" => 1_000_000_000_000,
+        other => return Err(format!("unknown size unit {other:?} in {s:?} (use B, KiB, MiB, GiB, KB, MB, GB)")),
+    };
+    let v = n * mult as f64;
+    if !v.is_finite() || v < 0.0 || v > u64::MAX as f64 {
+        return Err(format!("{s:?} is out of range"));
+    }
+    Ok(v as u64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_size("512KiB").unwrap(), 512 * 1024);
+        assert_eq!(parse_size("25MiB").unwrap(), 25 << 20);
+        assert_eq!(parse_size("2GiB").unwrap(), 2 << 30);
+        assert_eq!(parse_size("10MB").unwrap(), 10_000_000);
+        assert_eq!(parse_size("1000").unwrap(), 1000);
+        assert_eq!(parse_size("1.5k").unwrap(), 1536);
+        assert!(parse_size("lots").is_err());
+        assert!(parse_size("5 parsecs").is_err());
+    }
+
+    #[test]
+    fn errors_name_line_and_column() {
+        let err = Config::parse("c.toml", "disable = []\nbogus = 1\n").unwrap_err().to_string();
+        assert!(err.starts_with("c.toml:2:1:"), "{err}");
+        let err = Config::parse("c.toml", "max_file_size = \"9 furlongs\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("c.toml:1:17:"), "{err}");
+        let err = Config::parse("c.toml", "[[rules]]\nid = \"x\"\nname = 3\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("c.toml:3:"), "{err}");
+    }
+}

@@ -1,0 +1,494 @@
+//! The compiled rule set. Pure: bytes in, matches out. No I/O, no git.
+//!
+//! Search strategy: one aho-corasick automaton over every rule keyword (ASCII
+//! case-insensitive) finds the places worth looking at; each rule whose keyword
+//! hit then runs its `regex::bytes` pattern (compiled in ASCII mode) only in a
+//! bounded window around the hit: the line holding it, or a fixed number of
+//! bytes after it for multi-line rules. Regex work is proportional to hits, not
+//! to input size.
+
+pub mod placeholder;
+pub mod validators;
+
+use crate::rules::{Rule, RuleError, Severity};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use regex::bytes::{Regex, RegexBuilder};
+use std::collections::HashMap;
+pub use validators::{Validation, Validator};
+
+/// How far before a keyword hit a single-line window may start.
+const MAX_BACK: usize = 1024;
+/// How far after a keyword hit a single-line window may end.
+const MAX_FORWARD: usize = 4096;
+
+/// A rule ready to run.
+#[derive(Debug)]
+pub struct CompiledRule {
+    pub rule: Rule,
+    regex: Regex,
+    secret_group: usize,
+    validator: Option<Validator>,
+    allow_regexes: Vec<Regex>,
+    allow_match_regexes: Vec<Regex>,
+    stopwords: Vec<String>,
+    allow_paths: Option<GlobSet>,
+}
+
+impl CompiledRule {
+    pub fn id(&self) -> &str {
+        &self.rule.spec.id
+    }
+    pub fn severity(&self) -> Severity {
+        self.rule.spec.severity
+    }
+    pub fn pattern(&self) -> &Regex {
+        &self.regex
+    }
+}
+
+/// Why a candidate was dropped (kept for diagnostics and rule checks).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dropped {
+    Entropy,
+    Placeholder,
+    Allowlist,
+    Validator,
+    Path,
+}
+
+/// A secret found in a buffer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RawMatch {
+    /// Index of the rule in the engine.
+    pub rule: usize,
+    /// Byte span of the secret.
+    pub start: usize,
+    pub end: usize,
+    /// Byte span of the whole pattern match.
+    pub match_start: usize,
+    pub match_end: usize,
+    pub entropy: f32,
+    pub validation: Validation,
+}
+
+/// The compiled rule set.
+#[derive(Debug)]
+pub struct Engine {
+    rules: Vec<CompiledRule>,
+    keywords: AhoCorasick,
+    /// For each keyword pattern, the rules it triggers.
+    keyword_rules: Vec<Vec<u32>>,
+}
+
+/// Compiles a rule pattern the way the engine runs it: bytes, ASCII mode.
+pub fn compile_pattern(pattern: &str) -> Result<Regex, regex::Error> {
+    RegexBuilder::new(pattern)
+        .unicode(false)
+        .size_limit(16 << 20)
+        .dfa_size_limit(8 << 20)
+        .build()
+}
+
+fn invalid(rule: &Rule, message: String) -> RuleError {
+    RuleError::Invalid {
+        origin: rule.origin.clone(),
+        id: rule.spec.id.clone(),
+        message,
+    }
+}
+
+impl CompiledRule {
+    pub fn new(rule: Rule) -> Result<Self, RuleError> {
+        let spec = &rule.spec;
+        if spec.keywords.is_empty() {
+            return Err(invalid(&rule, "has no keywords".into()));
+        }
+        if let Some(k) = spec.keywords.iter().find(|k| k.len() < 2) {
+            return Err(invalid(&rule, format!("keyword {k:?} is too short")));
+        }
+        let regex = compile_pattern(&spec.pattern)
+            .map_err(|e| invalid(&rule, format!("bad pattern: {e}")))?;
+        let groups = regex.captures_len() - 1;
+        let secret_group = spec.secret_group.unwrap_or(usize::from(groups > 0));
+        if secret_group > groups {
+            return Err(invalid(
+                &rule,
+                format!("secret_group {secret_group} but the pattern has {groups} group(s)"),
+            ));
+        }
+        let validator = match &spec.validator {
+            None => None,
+            Some(name) => Some(Validator::from_name(name).ok_or_else(|| {
+                invalid(
+                    &rule,
+                    format!(
+                        "unknown validator {name:?} (known: {})",
+                        Validator::NAMES.join(", ")
+                    ),
+                )
+            })?),
+        };
+        let compile_all = |list: &[String], what: &str| -> Result<Vec<Regex>, RuleError> {
+            list.iter()
+                .map(|r| {
+                    compile_pattern(r).map_err(|e| invalid(&rule, format!("bad {what} {r:?}: {e}")))
+                })
+                .collect()
+        };
+        let allow_regexes = compile_all(&spec.allow.regexes, "allow regex")?;
+        let allow_match_regexes = compile_all(&spec.allow.match_regexes, "allow match regex")?;
+        let allow_paths = if spec.allow.paths.is_empty() {
+            None
+        } else {
+            let mut b = GlobSetBuilder::new();
+            for p in &spec.allow.paths {
+                let g = Glob::new(p)
+                    .map_err(|e| invalid(&rule, format!("bad allow path glob {p:?}: {e}")))?;
+                b.add(g);
+            }
+            Some(
+                b.build()
+                    .map_err(|e| invalid(&rule, format!("bad allow path globs: {e}")))?,
+            )
+        };
+        let stopwords = spec
+            .allow
+            .stopwords
+            .iter()
+            .map(|s| s.to_ascii_lowercase())
+            .collect();
+        Ok(CompiledRule {
+            regex,
+            secret_group,
+            validator,
+            allow_regexes,
+            allow_match_regexes,
+            stopwords,
+            allow_paths,
+            rule,
+        })
+    }
+
+    /// Runs the post-match filters on one candidate.
+    fn judge(
+        &self,
+        hay: &[u8],
+        secret: (usize, usize),
+        whole: (usize, usize),
+    ) -> Result<(f32, Validation), Dropped> {
+        let s = &hay[secret.0..secret.1];
+        let entropy = entropy::shannon_entropy(s);
+        if let Some(min) = self.rule.spec.min_entropy {
+            if entropy < min {
+                return Err(Dropped::Entropy);
+            }
+        }
+        if placeholder::is_placeholder(s) {
+            return Err(Dropped::Placeholder);
+        }
+        if !self.stopwords.is_empty() {
+            let lower = s.to_ascii_lowercase();
+            if self
+                .stopwords
+                .iter()
+                .any(|w| memchr::memmem::find(&lower, w.as_bytes()).is_some())
+            {
+                return Err(Dropped::Allowlist);
+            }
+        }
+        if self.allow_regexes.iter().any(|r| r.is_match(s)) {
+            return Err(Dropped::Allowlist);
+        }
+        let m = &hay[whole.0..whole.1];
+        if self.allow_match_regexes.iter().any(|r| r.is_match(m)) {
+            return Err(Dropped::Allowlist);
+        }
+        let validation = match self.validator {
+            None => Validation::Unchecked,
+            Some(v) => v.check(s),
+        };
+        if validation == Validation::Failed {
+            return Err(Dropped::Validator);
+        }
+        Ok((entropy, validation))
+    }
+
+    /// True when the rule's path allow list covers `path`.
+    pub fn path_allowed(&self, path: &str) -> bool {
+        self.allow_paths.as_ref().is_some_and(|g| g.is_match(path))
+    }
+}
+
+impl Engine {
+    /// Compiles rules. Duplicate ids are an error.
+    pub fn new(rules: Vec<Rule>) -> Result<Self, RuleError> {
+        let mut seen: HashMap<String, crate::rules::Origin> = HashMap::new();
+        let mut compiled = Vec::with_capacity(rules.len());
+        for rule in rules {
+            if let Some(first) = seen.get(&rule.spec.id) {
+                return Err(invalid(
+                    &rule,
+                    format!("duplicate rule id (first defined at {first})"),
+                ));
+            }
+            seen.insert(rule.spec.id.clone(), rule.origin.clone());
+            compiled.push(CompiledRule::new(rule)?);
+        }
+        // One automaton pattern per distinct lower-cased keyword.
+        let mut index: HashMap<String, usize> = HashMap::new();
+        let mut keywords: Vec<String> = Vec::new();
+        let mut keyword_rules: Vec<Vec<u32>> = Vec::new();
+        for (ri, r) in compiled.iter().enumerate() {
+            for k in &r.rule.spec.keywords {
+                let k = k.to_ascii_lowercase();
+                let ki = *index.entry(k.clone()).or_insert_with(|| {
+                    keywords.push(k);
+                    keyword_rules.push(Vec::new());
+                    keywords.len() - 1
+                });
+                let list = &mut keyword_rules[ki];
+                if !list.contains(&(ri as u32)) {
+                    list.push(ri as u32);
+                }
+            }
+        }
+        let ac = AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::Standard)
+            .build(&keywords)
+            .map_err(|e| RuleError::Parse {
+                file: "<rules>".into(),
+                line: 0,
+                column: 0,
+                message: format!("cannot build keyword automaton: {e}"),
+            })?;
+        Ok(Engine {
+            rules: compiled,
+            keywords: ac,
+            keyword_rules,
+        })
+    }
+
+    pub fn rules(&self) -> &[CompiledRule] {
+        &self.rules
+    }
+
+    pub fn rule(&self, i: usize) -> &CompiledRule {
+        &self.rules[i]
+    }
+
+    /// Scans a buffer; matches sorted by position.
+    pub fn scan(&self, hay: &[u8]) -> Vec<RawMatch> {
+        self.scan_inner(hay, None, &mut |_, _, _| {})
+    }
+
+    /// Scans a buffer that came from `path`, honouring per-rule path allow lists.
+    pub fn scan_path(&self, hay: &[u8], path: &str) -> Vec<RawMatch> {
+        self.scan_inner(hay, Some(path), &mut |_, _, _| {})
+    }
+
+    /// Scans and reports every dropped candidate to `on_drop(rule, secret span, reason)`.
+    pub fn scan_explain(
+        &self,
+        hay: &[u8],
+        on_drop: &mut dyn FnMut(usize, (usize, usize), Dropped),
+    ) -> Vec<RawMatch> {
+        self.scan_inner(hay, None, on_drop)
+    }
+
+    fn scan_inner(
+        &self,
+        hay: &[u8],
+        path: Option<&str>,
+        on_drop: &mut dyn FnMut(usize, (usize, usize), Dropped),
+    ) -> Vec<RawMatch> {
+        // 1. Keyword hits -> windows (rule, start, end).
+        let mut windows: Vec<(u32, usize, usize)> = Vec::new();
+        for m in self.keywords.find_overlapping_iter(hay) {
+            for &ri in &self.keyword_rules[m.pattern().as_usize()] {
+                let rule = &self.rules[ri as usize];
+                let (s, e) = window(hay, m.start(), m.end(), rule.rule.spec.multiline_window);
+                windows.push((ri, s, e));
+            }
+        }
+        if windows.is_empty() {
+            return Vec::new();
+        }
+        windows.sort_unstable();
+        // 2. Merge overlapping windows of one rule, run its regex in each.
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < windows.len() {
+            let (ri, start, mut end) = windows[i];
+            let mut j = i + 1;
+            while j < windows.len() && windows[j].0 == ri && windows[j].1 <= end {
+                end = end.max(windows[j].2);
+                j += 1;
+            }
+            i = j;
+            let rule = &self.rules[ri as usize];
+            if let Some(p) = path {
+                if rule.path_allowed(p) {
+                    on_drop(ri as usize, (start, end), Dropped::Path);
+                    continue;
+                }
+            }
+            self.run_rule(ri as usize, hay, start, end, &mut out, on_drop);
+        }
+        out.sort_by_key(|m| (m.start, m.end, m.rule));
+        out
+    }
+
+    fn run_rule(
+        &self,
+        ri: usize,
+        hay: &[u8],
+        start: usize,
+        end: usize,
+        out: &mut Vec<RawMatch>,
+        on_drop: &mut dyn FnMut(usize, (usize, usize), Dropped),
+    ) {
+        let rule = &self.rules[ri];
+        let bounded = &hay[..end];
+        let mut at = start;
+        let mut last_end = 0usize;
+        while at <= end {
+            let Some(caps) = rule.regex.captures_at(bounded, at) else {
+                break;
+            };
+            let Some(whole) = caps.get(0) else { break };
+            at = if whole.end() > whole.start() {
+                whole.end()
+            } else {
+                whole.end() + 1
+            };
+            let Some(sec) = caps.get(rule.secret_group) else {
+                continue;
+            };
+            if sec.start() == sec.end() {
+                continue;
+            }
+            // Collapse overlapping matches of one rule.
+            if sec.start() < last_end {
+                continue;
+            }
+            match rule.judge(hay, (sec.start(), sec.end()), (whole.start(), whole.end())) {
+                Ok((entropy, validation)) => {
+                    last_end = sec.end();
+                    out.push(RawMatch {
+                        rule: ri,
+                        start: sec.start(),
+                        end: sec.end(),
+                        match_start: whole.start(),
+                        match_end: whole.end(),
+                        entropy,
+                        validation,
+                    });
+                }
+                Err(why) => on_drop(ri, (sec.start(), sec.end()), why),
+            }
+        }
+    }
+}
+
+/// The window a rule runs in around a keyword hit at `[ks, ke)`.
+fn window(hay: &[u8], ks: usize, ke: usize, multiline: Option<usize>) -> (usize, usize) {
+    let lo = ks.saturating_sub(MAX_BACK);
+    let start = memchr::memrchr(b'\n', &hay[lo..ks]).map_or(lo, |p| lo + p + 1);
+    let end = match multiline {
+        Some(n) => (ke + n).min(hay.len()),
+        None => {
+            let hi = (ke + MAX_FORWARD).min(hay.len());
+            memchr::memchr(b'\n', &hay[ke..hi]).map_or(hi, |p| ke + p)
+        }
+    };
+    (start, end)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::parse_pack;
+
+    fn engine(toml: &str) -> Engine {
+        Engine::new(parse_pack("t.toml", toml).unwrap()).unwrap()
+    }
+
+    const PACK: &str = r#"
+[[rules]]
+id = "tok"
+name = "Test token"
+severity = "high"
+keywords = ["tok_"]
+pattern = '\b(tok_[A-Za-z0-9]{20})\b'
+min_entropy = 3.0
+
+[[rules]]
+id = "pw"
+name = "Password"
+severity = "medium"
+keywords = ["password"]
+pattern = '(?i)password\s*=\s*"([^"\s]{8,})"'
+"#;
+
+    #[test]
+    fn finds_token_with_exact_span() {
+        let e = engine(PACK);
+        let hay = b"x = 1\ny = 'tok_Ab3dE6gH9jK2mN5pQ8rS' # z\n";
+        let m = e.scan(hay);
+        assert_eq!(m.len(), 1);
+        assert_eq!(&hay[m[0].start..m[0].end], b"tok_Ab3dE6gH9jK2mN5pQ8rS");
+        assert_eq!(m[0].start, 11);
+    }
+
+    #[test]
+    fn keyword_is_case_insensitive_but_regex_decides() {
+        let e = engine(PACK);
+        assert_eq!(e.scan(b"PASSWORD = \"hunter2hunter2x\"").len(), 1);
+        assert!(e.scan(b"TOK_Ab3dE6gH9jK2mN5pQ8rS").is_empty());
+    }
+
+    #[test]
+    fn low_entropy_and_placeholders_dropped() {
+        let e = engine(PACK);
+        assert!(e.scan(b"tok_aaaaaaaaaaaaaaaaaaaa").is_empty());
+        assert!(e.scan(b"password = \"changeme123\"").is_empty());
+        assert!(e.scan(b"password = \"${DB_PASSWORD}\"").is_empty());
+    }
+
+    #[test]
+    fn window_stays_on_the_line() {
+        let e = engine(PACK);
+        // keyword on one line, value on the next: not a single-line match
+        assert!(e.scan(b"password =\n\"hunter2hunter2x\"").is_empty());
+    }
+
+    #[test]
+    fn many_hits_on_one_line_give_each_secret_once() {
+        let e = engine(PACK);
+        let hay = b"tok_Ab3dE6gH9jK2mN5pQ8rS tok_Ab3dE6gH9jK2mN5pQ8rS tok_Zb3dE6gH9jK2mN5pQ8rS";
+        let m = e.scan(hay);
+        assert_eq!(m.len(), 3);
+        assert_eq!(m[1].start, 25);
+    }
+
+    #[test]
+    fn invalid_utf8_around_secret() {
+        let e = engine(PACK);
+        let mut hay = vec![0xff, 0xfe, b' '];
+        hay.extend_from_slice(b"tok_Ab3dE6gH9jK2mN5pQ8rS");
+        hay.push(0xc3);
+        let m = e.scan(&hay);
+        assert_eq!(m.len(), 1);
+        assert_eq!(m[0].start, 3);
+    }
+
+    #[test]
+    fn duplicate_ids_rejected() {
+        let mut rules = parse_pack("t.toml", PACK).unwrap();
+        rules.push(rules[0].clone());
+        let err = Engine::new(rules).unwrap_err().to_string();
+        assert!(err.contains("duplicate rule id"), "{err}");
+    }
+}

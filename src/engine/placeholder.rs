@@ -1,0 +1,118 @@
+//! The central placeholder filter: values people write where a secret will go.
+
+/// Substrings (lower case) that mark a value as a placeholder or documentation.
+const MARKERS: &[&str] = &[
+    "example",
+    "changeme",
+    "change_me",
+    "change-me",
+    "changethis",
+    "placeholder",
+    "your_",
+    "your-",
+    "yourkey",
+    "yoursecret",
+    "yourtoken",
+    "yourpassword",
+    "xxxx",
+    "****",
+    "....",
+    "redacted",
+    "dummy",
+    "sample",
+    "replace_me",
+    "replaceme",
+    "insert_",
+    "notasecret",
+    "not_a_secret",
+    "not-a-secret",
+    "fake_",
+    "fakekey",
+    "fakepassword",
+    "todo",
+    "${",
+    "{{",
+    "}}",
+    "%(",
+    "process.env",
+    "os.environ",
+    "getenv",
+    "<your",
+    "<insert",
+];
+
+/// True when `secret` is a placeholder, a template reference or a documented
+/// example rather than a real value.
+pub fn is_placeholder(secret: &[u8]) -> bool {
+    if secret.is_empty() {
+        return true;
+    }
+    let lower = secret.to_ascii_lowercase();
+    if MARKERS
+        .iter()
+        .any(|m| memchr::memmem::find(&lower, m.as_bytes()).is_some())
+    {
+        return true;
+    }
+    // `<api-key>`, `[TOKEN]` and friends: a value wrapped in angle or square brackets.
+    if matches!(
+        (lower.first(), lower.last()),
+        (Some(b'<'), Some(b'>')) | (Some(b'['), Some(b']'))
+    ) {
+        return true;
+    }
+    // `$VAR`, `$(cmd)`: shell references, not values.
+    if lower[0] == b'$'
+        && lower
+            .get(1)
+            .is_some_and(|c| c.is_ascii_alphabetic() || *c == b'(' || *c == b'_')
+    {
+        return true;
+    }
+    // One character repeated (`aaaaaaaa`, `00000000`).
+    if lower.iter().all(|c| *c == lower[0]) {
+        return true;
+    }
+    // Runs of the alphabet or digits written by hand.
+    const RUNS: &[&str] = &["123456789", "abcdefghij", "0123456789abcdef"];
+    RUNS.iter()
+        .any(|r| memchr::memmem::find(&lower, r.as_bytes()).is_some() && lower.len() < r.len() + 8)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_placeholder;
+
+    #[test]
+    fn placeholders() {
+        for p in [
+            "changeme",
+            "<your-api-key>",
+            "${DB_PASSWORD}",
+            "{{ .Values.password }}",
+            "%(password)s",
+            "xxxxxxxxxxxxxxxx",
+            "AKIAIOSFODNN7EXAMPLE",
+            "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+            "$PASSWORD",
+            "[TOKEN]",
+            "000000000000",
+            "your_token_here",
+            "123456789",
+        ] {
+            assert!(is_placeholder(p.as_bytes()), "{p}");
+        }
+    }
+
+    #[test]
+    fn real_looking_values() {
+        for v in [
+            "ghp_R8xKq2LmN4pT7vW9yZ3bC5dF1gH6jK0sA2uE",
+            "hunter2hunter2x",
+            "s3cr3t-Pa55w0rd!",
+            "AKIAQYLPMN5HFIQR7XYA",
+        ] {
+            assert!(!is_placeholder(v.as_bytes()), "{v}");
+        }
+    }
+}

@@ -1,0 +1,195 @@
+//! Offline validators: structural and checksum checks that need no network.
+
+use serde::Serialize;
+
+/// Result of an offline validator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Validation {
+    /// The format carries a checksum and it is right.
+    ChecksumOk,
+    /// The structure (decoding, lengths, headers) is right.
+    StructureOk,
+    /// No validator applies.
+    Unchecked,
+    /// The validator rejected the candidate (never reported).
+    Failed,
+}
+
+impl Validation {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Validation::ChecksumOk => "checksum_ok",
+            Validation::StructureOk => "structure_ok",
+            Validation::Unchecked => "unchecked",
+            Validation::Failed => "failed",
+        }
+    }
+}
+
+/// A named offline check a rule can ask for with `validator = "..."`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Validator {
+    /// GitHub `ghp_`/`gho_`/`ghu_`/`ghs_`/`ghr_` tokens: CRC32 of the 30
+    /// random characters, base62, in the last 6 characters.
+    GithubChecksum,
+    /// JSON Web Token: header and payload decode (base64url) to JSON objects,
+    /// the header names an `alg`.
+    Jwt,
+    /// PEM private key: the body decodes as base64 of a plausible length.
+    PemBody,
+}
+
+impl Validator {
+    pub const NAMES: &'static [&'static str] = &["github_checksum", "jwt", "pem_body"];
+
+    pub fn from_name(name: &str) -> Option<Self> {
+        match name {
+            "github_checksum" => Some(Validator::GithubChecksum),
+            "jwt" => Some(Validator::Jwt),
+            "pem_body" => Some(Validator::PemBody),
+            _ => None,
+        }
+    }
+
+    pub fn check(self, secret: &[u8]) -> Validation {
+        match self {
+            Validator::GithubChecksum => github_checksum(secret),
+            Validator::Jwt => jwt(secret),
+            Validator::PemBody => pem_body(secret),
+        }
+    }
+}
+
+const BASE62: &[u8; 62] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+
+/// Base62 encoding of `n`, left-padded with `0` to `width`.
+pub fn base62(mut n: u32, width: usize) -> String {
+    let mut digits = Vec::new();
+    while n > 0 {
+        digits.push(BASE62[(n % 62) as usize]);
+        n /= 62;
+    }
+    while digits.len() < width {
+        digits.push(b'0');
+    }
+    digits.reverse();
+    String::from_utf8_lossy(&digits).into_owned()
+}
+
+fn github_checksum(token: &[u8]) -> Validation {
+    // prefix `gh?_`, 30 random characters, 6 checksum characters
+    if token.len() != 40 || token.get(3) != Some(&b'_') {
+        return Validation::Failed;
+    }
+    let body = &token[4..34];
+    let want = base62(crc32fast::hash(body), 6);
+    if want.as_bytes() == &token[34..] {
+        Validation::ChecksumOk
+    } else {
+        Validation::Failed
+    }
+}
+
+fn b64_value(c: u8) -> Option<u8> {
+    match c {
+        b'A'..=b'Z' => Some(c - b'A'),
+        b'a'..=b'z' => Some(c - b'a' + 26),
+        b'0'..=b'9' => Some(c - b'0' + 52),
+        b'+' | b'-' => Some(62),
+        b'/' | b'_' => Some(63),
+        _ => None,
+    }
+}
+
+/// Decodes standard or URL-safe base64, padded or not; whitespace skipped.
+pub fn base64_decode(input: &[u8]) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(input.len() * 3 / 4);
+    let mut acc: u32 = 0;
+    let mut bits = 0u32;
+    for &c in input {
+        if c == b'=' {
+            break;
+        }
+        if c.is_ascii_whitespace() {
+            continue;
+        }
+        acc = (acc << 6) | u32::from(b64_value(c)?);
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+            acc &= (1 << bits) - 1;
+        }
+    }
+    Some(out)
+}
+
+fn jwt(token: &[u8]) -> Validation {
+    let mut parts = token.split(|c| *c == b'.');
+    let (Some(h), Some(p)) = (parts.next(), parts.next()) else {
+        return Validation::Failed;
+    };
+    let header = base64_decode(h).and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok());
+    let payload = base64_decode(p).and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok());
+    match (header, payload) {
+        (Some(h), Some(p)) if h.get("alg").is_some() && p.is_object() => Validation::StructureOk,
+        _ => Validation::Failed,
+    }
+}
+
+fn pem_body(block: &[u8]) -> Validation {
+    // Body: the lines between BEGIN and END that are not headers (`Proc-Type:` ...).
+    let mut body = Vec::new();
+    let mut in_body = false;
+    for line in block.split(|c| *c == b'\n') {
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        let t = line.trim_ascii();
+        if t.starts_with(b"-----BEGIN") {
+            in_body = true;
+            continue;
+        }
+        if t.starts_with(b"-----END") {
+            break;
+        }
+        if in_body && !t.contains(&b':') {
+            body.extend_from_slice(t);
+        }
+    }
+    match base64_decode(&body) {
+        Some(bytes) if bytes.len() >= 64 => Validation::StructureOk,
+        _ => Validation::Failed,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn github_token(prefix: &str, random: &str) -> String {
+        format!("{prefix}{random}{}", base62(crc32fast::hash(random.as_bytes()), 6))
+    }
+
+    #[test]
+    fn github_checksum_accepts_and_rejects() {
+        let t = github_token("ghp_", "R8xKq2LmN4pT7vW9yZ3bC5dF1gH6jK");
+        assert_eq!(Validator::GithubChecksum.check(t.as_bytes()), Validation::ChecksumOk);
+        let mut bad = t.into_bytes();
+        bad[10] = if bad[10] == b'a' { b'b' } else { b'a' };
+        assert_eq!(Validator::GithubChecksum.check(&bad), Validation::Failed);
+    }
+
+    #[test]
+    fn jwt_structure() {
+        let ok = b"eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.c2lnbmF0dXJl";
+        assert_eq!(Validator::Jwt.check(ok), Validation::StructureOk);
+        assert_eq!(Validator::Jwt.check(b"eyJhbGciOi.eyJzdWIi.abc"), Validation::Failed);
+    }
+
+    #[test]
+    fn base64_round() {
+        assert_eq!(base64_decode(b"aGVsbG8=").unwrap(), b"hello");
+        assert_eq!(base64_decode(b"aGVsbG8").unwrap(), b"hello");
+        assert!(base64_decode(b"a$b").is_none());
+    }
+}

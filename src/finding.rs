@@ -1,0 +1,246 @@
+//! One finding model shared by every report.
+//!
+//! A finding is one (rule, secret) pair with every place it occurs. Its id is
+//! `sha256(rule_id \0 secret)`; a location's fingerprint is
+//! `sha256(finding id \0 path \0 normalised line text)`, stable when unrelated
+//! edits shift lines.
+
+use crate::engine::Validation;
+use crate::rules::Severity;
+use sha2::{Digest, Sha256};
+
+/// Where a secret occurs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Location {
+    /// Path as displayed (relative to the scan root where possible, `/` separators).
+    pub path: String,
+    /// 1-based line of the secret's first byte.
+    pub line: usize,
+    /// 1-based column (Unicode scalar values; an invalid UTF-8 byte counts as one).
+    pub column: usize,
+    /// 1-based line of the secret's last byte.
+    pub end_line: usize,
+    /// Column just after the secret's last character (exclusive, 1-based).
+    pub end_column: usize,
+    /// Byte span of the secret in the file.
+    pub start_byte: usize,
+    pub end_byte: usize,
+    /// The line holding the start of the secret (bounded around the secret
+    /// for very long lines), without its line terminator.
+    pub line_text: Vec<u8>,
+    /// Byte span of the secret inside `line_text` (clipped to it).
+    pub secret_in_line: (usize, usize),
+    /// Stable location fingerprint.
+    pub fingerprint: String,
+}
+
+/// One (rule, secret) pair and all its locations.
+#[derive(Debug, Clone)]
+pub struct Finding {
+    /// `sha256(rule_id \0 secret)`, hex.
+    pub id: String,
+    pub rule_id: String,
+    pub rule_name: String,
+    pub provider: String,
+    pub description: String,
+    pub severity: Severity,
+    /// The raw secret. Reports redact it unless asked not to.
+    pub secret: Vec<u8>,
+    pub entropy: f32,
+    pub validation: Validation,
+    pub locations: Vec<Location>,
+}
+
+/// Hex of sha256 over the parts joined by NUL bytes.
+pub fn sha256_hex(parts: &[&[u8]]) -> String {
+    let mut h = Sha256::new();
+    for (i, p) in parts.iter().enumerate() {
+        if i > 0 {
+            h.update([0u8]);
+        }
+        h.update(p);
+    }
+    let digest = h.finalize();
+    let mut s = String::with_capacity(64);
+    for b in digest {
+        s.push_str(&format!("{b:02x}"));
+    }
+    s
+}
+
+/// The finding id: `sha256(rule_id \0 secret)`.
+pub fn finding_id(rule_id: &str, secret: &[u8]) -> String {
+    sha256_hex(&[rule_id.as_bytes(), secret])
+}
+
+/// Whitespace-collapsed, trimmed line text: what a location fingerprint keys on.
+pub fn normalise_line(line: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(line.len());
+    let mut space = false;
+    for &b in line.trim_ascii() {
+        if b.is_ascii_whitespace() {
+            space = true;
+        } else {
+            if space {
+                out.push(b' ');
+                space = false;
+            }
+            out.push(b);
+        }
+    }
+    out
+}
+
+/// The location fingerprint for tree and staged scans.
+pub fn location_fingerprint(finding_id: &str, path: &str, line_text: &[u8]) -> String {
+    sha256_hex(&[
+        finding_id.as_bytes(),
+        path.as_bytes(),
+        &normalise_line(line_text),
+    ])
+}
+
+/// Masks a secret: at most its first 4 characters survive, and only when it is
+/// at least 20 characters long (enough for a provider prefix to be shown
+/// without revealing a meaningful part of the value).
+pub fn redact(secret: &[u8]) -> String {
+    let s = String::from_utf8_lossy(secret);
+    let n = s.chars().count();
+    if n >= 20 {
+        let head: String = s.chars().take(4).filter(|c| !c.is_control()).collect();
+        format!("{head}********")
+    } else {
+        "********".to_string()
+    }
+}
+
+/// Count of Unicode scalar values in `bytes` (invalid bytes count one each).
+pub fn char_count(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|b| (**b & 0xC0) != 0x80).count()
+}
+
+/// Longest line text kept around a secret.
+const MAX_LINE_CONTEXT: usize = 240;
+
+/// Computes locations for sorted byte spans in one buffer, counting newlines
+/// only up to each span.
+pub struct LineIndex<'a> {
+    hay: &'a [u8],
+    pos: usize,
+    line: usize,
+    line_start: usize,
+}
+
+impl<'a> LineIndex<'a> {
+    pub fn new(hay: &'a [u8]) -> Self {
+        LineIndex {
+            hay,
+            pos: 0,
+            line: 1,
+            line_start: 0,
+        }
+    }
+
+    /// Line and line-start offset of `offset`. Offsets must not decrease
+    /// between calls (they may repeat).
+    fn seek(&mut self, offset: usize) -> (usize, usize) {
+        if offset < self.pos {
+            // restart (rare: overlapping spans from different rules)
+            self.pos = 0;
+            self.line = 1;
+            self.line_start = 0;
+        }
+        for nl in memchr::memchr_iter(b'\n', &self.hay[self.pos..offset]) {
+            self.line += 1;
+            self.line_start = self.pos + nl + 1;
+        }
+        self.pos = offset;
+        (self.line, self.line_start)
+    }
+
+    /// Builds a location for the secret at `[start, end)`.
+    pub fn locate(&mut self, path: &str, finding_id: &str, start: usize, end: usize) -> Location {
+        let hay = self.hay;
+        let (line, line_start) = self.seek(start);
+        let column = char_count(&hay[line_start..start]) + 1;
+        let last = end.saturating_sub(1).max(start);
+        let nl_in_secret = memchr::memchr_iter(b'\n', &hay[start..last]).count();
+        let end_line = line + nl_in_secret;
+        let end_line_start = memchr::memrchr(b'\n', &hay[start..last]).map_or(line_start, |p| start + p + 1);
+        let end_column = char_count(&hay[end_line_start..end]) + 1;
+        let line_end = memchr::memchr(b'\n', &hay[start..]).map_or(hay.len(), |p| start + p);
+        let mut ls = line_start;
+        let mut le = line_end;
+        if le - ls > MAX_LINE_CONTEXT {
+            ls = ls.max(start.saturating_sub(MAX_LINE_CONTEXT / 3));
+            le = le.min(start.max(end.min(line_end)) + MAX_LINE_CONTEXT / 3).max(ls);
+        }
+        let mut text = &hay[ls..le];
+        if let Some(t) = text.strip_suffix(b"\r") {
+            text = t;
+        }
+        let s_in = start - ls;
+        let e_in = (end.min(le) - ls).min(text.len()).max(s_in.min(text.len()));
+        let line_text = text.to_vec();
+        Location {
+            path: path.to_string(),
+            line,
+            column,
+            end_line,
+            end_column,
+            start_byte: start,
+            end_byte: end,
+            fingerprint: location_fingerprint(finding_id, path, &line_text),
+            secret_in_line: (s_in.min(line_text.len()), e_in),
+            line_text,
+        }
+    }
+}
+
+impl Location {
+    /// The line text with the secret masked (or shown when `redact` is false).
+    pub fn snippet(&self, secret: &[u8], redact_it: bool) -> String {
+        let (s, e) = self.secret_in_line;
+        let before = String::from_utf8_lossy(&self.line_text[..s]);
+        let after = String::from_utf8_lossy(&self.line_text[e..]);
+        let middle = if redact_it {
+            redact(secret)
+        } else {
+            String::from_utf8_lossy(&self.line_text[s..e]).into_owned()
+        };
+        let mut out = format!("{before}{middle}{after}");
+        out.retain(|c| c == '\t' || !c.is_control());
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_and_column() {
+        let hay = "a\nbé = SECRET1234\r\nc".as_bytes();
+        let start = hay.windows(6).position(|w| w == b"SECRET").unwrap();
+        let mut ix = LineIndex::new(hay);
+        let loc = ix.locate("f", "id", start, start + 10);
+        assert_eq!((loc.line, loc.column), (2, 6));
+        assert_eq!((loc.end_line, loc.end_column), (2, 16));
+        assert_eq!(loc.snippet(b"SECRET1234", true), "bé = ********");
+        assert_eq!(loc.snippet(b"SECRET1234", false), "bé = SECRET1234");
+    }
+
+    #[test]
+    fn fingerprint_ignores_whitespace_and_line_numbers() {
+        let a = location_fingerprint("x", "p", b"  key =  \"v\"  ");
+        let b = location_fingerprint("x", "p", b"key = \"v\"");
+        assert_eq!(a, b);
+        assert_ne!(a, location_fingerprint("x", "q", b"key = \"v\""));
+    }
+
+    #[test]
+    fn redaction_hides_value() {
+        assert_eq!(redact(b"hunter2"), "********");
+        assert_eq!(redact(b"ghp_abcdefghijklmnopqrstuvwxyz0123456789"), "ghp_********");
+    }
+}

@@ -1,0 +1,236 @@
+//! The `keyward` command line: parses arguments, calls the library, sets the exit code.
+
+use anyhow::{Context, Result};
+use clap::{Args, Parser, Subcommand};
+use keyward::config::{parse_size, Config};
+use keyward::engine::Engine;
+use keyward::report::{self, Format, RenderOptions};
+use keyward::rules::{self, lint};
+use keyward::scan::{self, ScanOptions, DEFAULT_MAX_FILE_SIZE};
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// Exit code: nothing found.
+const EXIT_CLEAN: u8 = 0;
+/// Exit code: findings (or a failed check).
+const EXIT_FINDINGS: u8 = 1;
+/// Exit code: error (bad input, bad config, incomplete scan).
+const EXIT_ERROR: u8 = 2;
+
+#[derive(Parser)]
+#[command(name = "keyward", version, about = "Find secrets in repositories before they leak")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Scan files and directories (`-` reads standard input).
+    Scan(ScanArgs),
+    /// List or check rules.
+    #[command(subcommand)]
+    Rules(RulesCommand),
+}
+
+#[derive(Args)]
+struct ScanArgs {
+    /// Files or directories to scan; `-` for standard input.
+    #[arg(default_value = ".")]
+    paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+    /// Write the report to FILE instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Show secrets in full (they are masked by default).
+    #[arg(long)]
+    no_redact: bool,
+    /// Also scan files ignored by .gitignore and git excludes (.keywardignore still applies).
+    #[arg(long)]
+    no_ignore: bool,
+    /// Skip files larger than this (e.g. 512KiB, 25MiB, 2GiB).
+    #[arg(long, value_name = "SIZE", value_parser = parse_size_arg)]
+    max_file_size: Option<u64>,
+    /// Config file (default: .keyward.toml in the first scanned directory).
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// List every skipped file and error.
+    #[arg(short, long)]
+    verbose: bool,
+    /// Colour in text output.
+    #[arg(long, value_enum, default_value_t = Color::Auto)]
+    color: Color,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Color {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Subcommand)]
+enum RulesCommand {
+    /// One rule per line: id, provider, severity, name.
+    List {
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+    },
+    /// Check rules against their examples and lints. With FILES, checks those
+    /// rule packs; otherwise the built-in rules plus the config's rules.
+    Check {
+        files: Vec<PathBuf>,
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+    },
+}
+
+fn parse_size_arg(s: &str) -> Result<u64, String> {
+    parse_size(s)
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            eprintln!("keyward: error: {e:#}");
+            ExitCode::from(EXIT_ERROR)
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<u8> {
+    match cli.command {
+        Command::Scan(args) => cmd_scan(args),
+        Command::Rules(RulesCommand::List { config }) => cmd_rules_list(config.as_deref()),
+        Command::Rules(RulesCommand::Check { files, config }) => {
+            cmd_rules_check(&files, config.as_deref())
+        }
+    }
+}
+
+fn config_root(paths: &[PathBuf]) -> PathBuf {
+    match paths.first() {
+        Some(p) if p.is_dir() => p.clone(),
+        _ => PathBuf::from("."),
+    }
+}
+
+fn cmd_scan(args: ScanArgs) -> Result<u8> {
+    let config = Config::discover(args.config.as_deref(), &config_root(&args.paths))?;
+    let engine = Engine::new(config.effective_rules()?)?;
+    let max_file_size = args
+        .max_file_size
+        .or(config.max_file_size)
+        .unwrap_or(DEFAULT_MAX_FILE_SIZE);
+    let stdin = args.paths.iter().any(|p| p.as_os_str() == "-");
+    let report = if stdin {
+        if args.paths.len() > 1 {
+            anyhow::bail!("`-` (standard input) cannot be combined with other paths");
+        }
+        scan::scan_reader(&engine, "<stdin>", std::io::stdin().lock(), max_file_size)
+    } else {
+        let opts = ScanOptions {
+            paths: args.paths.clone(),
+            no_ignore: args.no_ignore,
+            max_file_size,
+        };
+        scan::scan_tree(&engine, &opts)
+    };
+    let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
+    let ropts = RenderOptions {
+        redact: !args.no_redact,
+        verbose: args.verbose,
+        color: match args.color {
+            Color::Always => true,
+            Color::Never => false,
+            Color::Auto => to_terminal && std::env::var_os("NO_COLOR").is_none(),
+        },
+    };
+    let text = match args.format {
+        Format::Text => report::text::render(&report, &ropts),
+        Format::Json => report::json::render(&report, &ropts),
+    };
+    emit(args.output.as_deref(), &text)?;
+    if args.output.is_some() && args.format != Format::Text {
+        // Keep a one-line summary on the terminal when the report goes to a file.
+        let s = &report.summary;
+        eprintln!(
+            "keyward: {} finding(s) in {} file(s); report written",
+            report.findings.len(),
+            s.files_scanned
+        );
+    }
+    Ok(if report.summary.has_errors() {
+        EXIT_ERROR
+    } else if report.findings.is_empty() {
+        EXIT_CLEAN
+    } else {
+        EXIT_FINDINGS
+    })
+}
+
+fn emit(output: Option<&Path>, text: &str) -> Result<()> {
+    match output {
+        Some(p) => std::fs::write(p, text).with_context(|| format!("cannot write {}", p.display())),
+        None => {
+            let mut out = std::io::stdout().lock();
+            match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+                other => other.context("cannot write to standard output"),
+            }
+        }
+    }
+}
+
+fn cmd_rules_list(config: Option<&Path>) -> Result<u8> {
+    let config = Config::discover(config, Path::new("."))?;
+    let rules = config.effective_rules()?;
+    let mut text = String::new();
+    for r in &rules {
+        text.push_str(&format!(
+            "{}\t{}\t{}\t{}\n",
+            r.spec.id, r.provider, r.spec.severity, r.spec.name
+        ));
+    }
+    emit(None, &text)?;
+    Ok(EXIT_CLEAN)
+}
+
+fn cmd_rules_check(files: &[PathBuf], config: Option<&Path>) -> Result<u8> {
+    let rules = if files.is_empty() {
+        Config::discover(config, Path::new("."))?.effective_rules()?
+    } else {
+        let mut all = Vec::new();
+        for f in files {
+            all.extend(rules::load_pack_file(f)?);
+        }
+        all
+    };
+    // Duplicate ids and compile errors first: they stop everything.
+    Engine::new(rules.clone())?;
+    let problems = lint::lint_rules(&rules);
+    let examples: usize = rules.iter().map(|r| r.spec.examples.len()).sum();
+    let negatives: usize = rules.iter().map(|r| r.spec.negative_examples.len()).sum();
+    if problems.is_empty() {
+        println!(
+            "keyward: {} rules checked ({examples} examples, {negatives} negative examples): all passed",
+            rules.len()
+        );
+        Ok(EXIT_CLEAN)
+    } else {
+        for p in &problems {
+            eprintln!("{p}");
+        }
+        eprintln!(
+            "keyward: {} problem(s) in {} rules",
+            problems.len(),
+            rules.len()
+        );
+        Ok(EXIT_FINDINGS)
+    }
+}

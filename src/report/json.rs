@@ -1,0 +1,91 @@
+//! JSON report. Schema (version 1) documented in `docs/json-report.md`.
+
+use super::RenderOptions;
+use crate::finding::{redact, Finding};
+use crate::scan::{ScanReport, Skip};
+use serde_json::{json, Value};
+
+/// Schema version of the JSON report.
+pub const SCHEMA_VERSION: u32 = 1;
+
+fn finding_json(f: &Finding, opts: &RenderOptions) -> Value {
+    let secret = if opts.redact {
+        redact(&f.secret)
+    } else {
+        String::from_utf8_lossy(&f.secret).into_owned()
+    };
+    let locations: Vec<Value> = f
+        .locations
+        .iter()
+        .map(|l| {
+            json!({
+                "path": l.path,
+                "line": l.line,
+                "column": l.column,
+                "end_line": l.end_line,
+                "end_column": l.end_column,
+                "start_byte": l.start_byte,
+                "end_byte": l.end_byte,
+                "fingerprint": l.fingerprint,
+                "snippet": l.snippet(&f.secret, opts.redact),
+            })
+        })
+        .collect();
+    json!({
+        "id": f.id,
+        "rule_id": f.rule_id,
+        "rule_name": f.rule_name,
+        "provider": f.provider,
+        "severity": f.severity.as_str(),
+        "description": f.description,
+        "secret": secret,
+        "secret_length": String::from_utf8_lossy(&f.secret).chars().count(),
+        "entropy": (f64::from(f.entropy) * 1000.0).round() / 1000.0,
+        "validation": f.validation.as_str(),
+        "locations": locations,
+    })
+}
+
+/// The whole report as a JSON value.
+pub fn to_value(report: &ScanReport, opts: &RenderOptions) -> Value {
+    let s = &report.summary;
+    let binary: Vec<&str> = s.binary().map(|x| x.path.as_str()).collect();
+    let large: Vec<Value> = s
+        .too_large()
+        .map(|x| match x.why {
+            Skip::TooLarge { size, limit } => json!({"path": x.path, "size": size, "limit": limit}),
+            _ => Value::Null,
+        })
+        .collect();
+    let errors: Vec<Value> = s
+        .errors()
+        .map(|x| match &x.why {
+            Skip::Error(m) => json!({"path": x.path, "message": m}),
+            _ => Value::Null,
+        })
+        .collect();
+    json!({
+        "schema_version": SCHEMA_VERSION,
+        "tool": {"name": "keyward", "version": env!("CARGO_PKG_VERSION")},
+        "redacted": opts.redact,
+        "summary": {
+            "files_scanned": s.files_scanned,
+            "bytes_scanned": s.bytes_scanned,
+            "duration_ms": s.duration.as_millis() as u64,
+            "rules": s.rules,
+            "findings": report.findings.len(),
+            "locations": report.findings.iter().map(|f| f.locations.len()).sum::<usize>(),
+            "skipped_binary": binary,
+            "skipped_too_large": large,
+            "errors": errors,
+        },
+        "findings": report.findings.iter().map(|f| finding_json(f, opts)).collect::<Vec<_>>(),
+    })
+}
+
+/// Pretty-printed JSON with a trailing newline.
+pub fn render(report: &ScanReport, opts: &RenderOptions) -> String {
+    let mut s = serde_json::to_string_pretty(&to_value(report, opts)).unwrap_or_default();
+    s.push('\n');
+    s
+}

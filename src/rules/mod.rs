@@ -1,0 +1,257 @@
+//! Rule model: rules are data (TOML), built-in packs are embedded at build time.
+//!
+//! A rule pack is a TOML file holding `[[rules]]` tables. Each rule names the
+//! keywords that must occur for it to run (the prefilter), the pattern that
+//! captures the secret, and examples / negative examples that `keyward rules check`
+//! verifies.
+
+mod builtin;
+pub mod lint;
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+pub use builtin::BUILTIN_PACKS;
+
+/// How bad a leak of this kind of secret is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+            Severity::Critical => "critical",
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// An example a rule must match. Either plain text (must match), or text plus
+/// the exact secret the rule must capture from it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum Example {
+    Text(String),
+    WithSecret { text: String, secret: String },
+}
+
+impl Example {
+    pub fn text(&self) -> &str {
+        match self {
+            Example::Text(t) => t,
+            Example::WithSecret { text, .. } => text,
+        }
+    }
+    pub fn secret(&self) -> Option<&str> {
+        match self {
+            Example::Text(_) => None,
+            Example::WithSecret { secret, .. } => Some(secret),
+        }
+    }
+}
+
+/// Per-rule allow lists: a candidate matching any of these is not reported.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AllowSpec {
+    /// Regexes tested against the captured secret.
+    #[serde(default)]
+    pub regexes: Vec<String>,
+    /// Regexes tested against the whole match (the secret and its context).
+    #[serde(default)]
+    pub match_regexes: Vec<String>,
+    /// Case-insensitive substrings of the secret.
+    #[serde(default)]
+    pub stopwords: Vec<String>,
+    /// Path globs (gitignore-style) where the rule does not apply.
+    #[serde(default)]
+    pub paths: Vec<String>,
+}
+
+/// A rule as written in a pack.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleSpec {
+    pub id: String,
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    /// Provider or family (e.g. "aws"). Defaults to the pack's `provider`.
+    #[serde(default)]
+    pub provider: Option<String>,
+    pub severity: Severity,
+    pub keywords: Vec<String>,
+    pub pattern: String,
+    /// Capture group holding the secret: 0 is the whole match. Defaults to 1
+    /// when the pattern has a group, else 0.
+    #[serde(default)]
+    pub secret_group: Option<usize>,
+    #[serde(default)]
+    pub min_entropy: Option<f32>,
+    #[serde(default)]
+    pub validator: Option<String>,
+    /// Bytes after the keyword hit the pattern may reach. Set for multi-line
+    /// secrets (PEM blocks, JSON documents); otherwise the rule runs on the
+    /// line around the hit.
+    #[serde(default)]
+    pub multiline_window: Option<usize>,
+    #[serde(default)]
+    pub allow: AllowSpec,
+    #[serde(default)]
+    pub examples: Vec<Example>,
+    #[serde(default)]
+    pub negative_examples: Vec<String>,
+    #[serde(default)]
+    pub references: Vec<String>,
+}
+
+/// A rule plus where it was defined (for error messages).
+#[derive(Debug, Clone)]
+pub struct Rule {
+    pub spec: RuleSpec,
+    pub provider: String,
+    pub origin: Origin,
+}
+
+/// Where a rule was defined: a file and the line its table starts on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Origin {
+    pub file: String,
+    pub line: usize,
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.file, self.line)
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PackFile {
+    #[serde(default)]
+    provider: Option<String>,
+    #[serde(default)]
+    rules: Vec<toml::Spanned<RuleSpec>>,
+}
+
+/// Errors loading rules or configuration. Each names the file and line.
+#[derive(Debug, thiserror::Error)]
+pub enum RuleError {
+    #[error("{file}:{line}:{column}: {message}")]
+    Parse {
+        file: String,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+    #[error("{origin}: rule `{id}`: {message}")]
+    Invalid {
+        origin: Origin,
+        id: String,
+        message: String,
+    },
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+/// 1-based line and column of a byte offset in `text`.
+pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(text.len());
+    let before = &text.as_bytes()[..offset];
+    let line = memchr::memchr_iter(b'\n', before).count() + 1;
+    let line_start = memchr::memrchr(b'\n', before).map_or(0, |p| p + 1);
+    let column = before[line_start..]
+        .iter()
+        .filter(|b| (**b & 0xC0) != 0x80)
+        .count()
+        + 1;
+    (line, column)
+}
+
+/// Turns a TOML deserialisation error into one that names file, line and column.
+pub fn toml_error(file: &str, text: &str, err: &toml::de::Error) -> RuleError {
+    let (line, column) = err.span().map_or((1, 1), |s| line_col(text, s.start));
+    RuleError::Parse {
+        file: file.to_string(),
+        line,
+        column,
+        message: err.message().trim().to_string(),
+    }
+}
+
+/// Parses one rule pack. `file` is used in error messages only.
+pub fn parse_pack(file: &str, text: &str) -> Result<Vec<Rule>, RuleError> {
+    let pack: PackFile = toml::from_str(text).map_err(|e| toml_error(file, text, &e))?;
+    let default_provider = pack.provider.clone().unwrap_or_else(|| {
+        Path::new(file)
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    });
+    Ok(rules_from_spanned(file, text, &default_provider, pack.rules))
+}
+
+/// Attaches provider and origin (file:line) to rules parsed from `text`.
+pub fn rules_from_spanned(
+    file: &str,
+    text: &str,
+    default_provider: &str,
+    specs: Vec<toml::Spanned<RuleSpec>>,
+) -> Vec<Rule> {
+    specs
+        .into_iter()
+        .map(|spanned| {
+            let (line, _) = line_col(text, spanned.span().start);
+            let spec = spanned.into_inner();
+            let provider = spec
+                .provider
+                .clone()
+                .unwrap_or_else(|| default_provider.to_string());
+            Rule {
+                spec,
+                provider,
+                origin: Origin {
+                    file: file.to_string(),
+                    line,
+                },
+            }
+        })
+        .collect()
+}
+
+/// All built-in rules, in pack order.
+pub fn builtin_rules() -> Result<Vec<Rule>, RuleError> {
+    let mut out = Vec::new();
+    for (name, text) in BUILTIN_PACKS {
+        out.extend(parse_pack(&format!("rules/{name}"), text)?);
+    }
+    Ok(out)
+}
+
+/// Loads a rule pack from disk.
+pub fn load_pack_file(path: &Path) -> Result<Vec<Rule>, RuleError> {
+    let text = std::fs::read_to_string(path).map_err(|source| RuleError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    parse_pack(&path.display().to_string(), &text)
+}

@@ -1,0 +1,248 @@
+//! Scan orchestration: inputs -> engine (in parallel) -> findings + summary.
+
+use crate::engine::Engine;
+use crate::finding::{finding_id, Finding, LineIndex, Location};
+use crate::source::worktree::{self, FileEntry, WalkOptions};
+use crate::source::{read_limited, Content};
+use rayon::prelude::*;
+use std::collections::HashMap;
+use std::io::Read;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+/// Default `--max-file-size`: 25 MiB.
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 25 << 20;
+
+/// What a scan should cover and how.
+#[derive(Debug, Clone)]
+pub struct ScanOptions {
+    pub paths: Vec<PathBuf>,
+    pub no_ignore: bool,
+    pub max_file_size: u64,
+}
+
+impl Default for ScanOptions {
+    fn default() -> Self {
+        ScanOptions {
+            paths: vec![PathBuf::from(".")],
+            no_ignore: false,
+            max_file_size: DEFAULT_MAX_FILE_SIZE,
+        }
+    }
+}
+
+/// An input that was not scanned, and why.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Skip {
+    Binary,
+    TooLarge { size: u64, limit: u64 },
+    Error(String),
+}
+
+/// Per-input diagnostics, for `-v` and the summary.
+#[derive(Debug, Clone)]
+pub struct Skipped {
+    pub path: String,
+    pub why: Skip,
+}
+
+/// Totals of one scan.
+#[derive(Debug, Clone, Default)]
+pub struct Summary {
+    pub files_scanned: u64,
+    pub bytes_scanned: u64,
+    pub skipped: Vec<Skipped>,
+    pub duration: Duration,
+    pub rules: usize,
+}
+
+impl Summary {
+    pub fn binary(&self) -> impl Iterator<Item = &Skipped> {
+        self.skipped.iter().filter(|s| s.why == Skip::Binary)
+    }
+    pub fn too_large(&self) -> impl Iterator<Item = &Skipped> {
+        self.skipped
+            .iter()
+            .filter(|s| matches!(s.why, Skip::TooLarge { .. }))
+    }
+    pub fn errors(&self) -> impl Iterator<Item = &Skipped> {
+        self.skipped.iter().filter(|s| matches!(s.why, Skip::Error(_)))
+    }
+    pub fn has_errors(&self) -> bool {
+        self.errors().next().is_some()
+    }
+}
+
+/// Findings plus totals.
+#[derive(Debug, Clone, Default)]
+pub struct ScanReport {
+    pub findings: Vec<Finding>,
+    pub summary: Summary,
+}
+
+/// One secret found in one input, before aggregation.
+#[derive(Debug)]
+struct Hit {
+    rule: usize,
+    secret: Vec<u8>,
+    entropy: f32,
+    validation: crate::engine::Validation,
+    location: Location,
+}
+
+/// Scans one buffer whose display path is `path`.
+fn scan_buffer(engine: &Engine, path: &str, bytes: &[u8]) -> Vec<Hit> {
+    let matches = engine.scan_path(bytes, path);
+    if matches.is_empty() {
+        return Vec::new();
+    }
+    let mut index = LineIndex::new(bytes);
+    matches
+        .into_iter()
+        .map(|m| {
+            let secret = bytes[m.start..m.end].to_vec();
+            let id = finding_id(engine.rule(m.rule).id(), &secret);
+            let location = index.locate(path, &id, m.start, m.end);
+            Hit {
+                rule: m.rule,
+                secret,
+                entropy: m.entropy,
+                validation: m.validation,
+                location,
+            }
+        })
+        .collect()
+}
+
+enum FileOutcome {
+    Scanned { bytes: u64, hits: Vec<Hit> },
+    Skipped(Skip),
+}
+
+fn scan_file(engine: &Engine, f: &FileEntry, max: u64) -> FileOutcome {
+    if f.size > max {
+        return FileOutcome::Skipped(Skip::TooLarge {
+            size: f.size,
+            limit: max,
+        });
+    }
+    let content = std::fs::File::open(&f.path)
+        .and_then(|file| read_limited(file, max, f.size as usize));
+    match content {
+        Err(e) => FileOutcome::Skipped(Skip::Error(e.to_string())),
+        Ok(Content::Binary) => FileOutcome::Skipped(Skip::Binary),
+        Ok(Content::TooLarge(size)) => FileOutcome::Skipped(Skip::TooLarge { size, limit: max }),
+        Ok(Content::Text(bytes)) => FileOutcome::Scanned {
+            bytes: bytes.len() as u64,
+            hits: scan_buffer(engine, &f.display, &bytes),
+        },
+    }
+}
+
+/// Groups hits into one finding per (rule, secret), sorted by first location.
+fn aggregate(engine: &Engine, hits: impl IntoIterator<Item = Hit>) -> Vec<Finding> {
+    let mut by_key: HashMap<(usize, Vec<u8>), Finding> = HashMap::new();
+    for h in hits {
+        let rule = engine.rule(h.rule);
+        let f = by_key
+            .entry((h.rule, h.secret.clone()))
+            .or_insert_with(|| Finding {
+                id: finding_id(rule.id(), &h.secret),
+                rule_id: rule.id().to_string(),
+                rule_name: rule.rule.spec.name.clone(),
+                provider: rule.rule.provider.clone(),
+                description: rule.rule.spec.description.clone(),
+                severity: rule.severity(),
+                secret: h.secret,
+                entropy: h.entropy,
+                validation: h.validation,
+                locations: Vec::new(),
+            });
+        f.locations.push(h.location);
+    }
+    let mut findings: Vec<Finding> = by_key.into_values().collect();
+    for f in &mut findings {
+        f.locations
+            .sort_by(|a, b| (&a.path, a.start_byte).cmp(&(&b.path, b.start_byte)));
+    }
+    findings.sort_by(|a, b| {
+        let ka = a.locations.first().map(|l| (&l.path, l.start_byte));
+        let kb = b.locations.first().map(|l| (&l.path, l.start_byte));
+        ka.cmp(&kb).then_with(|| a.rule_id.cmp(&b.rule_id))
+    });
+    findings
+}
+
+/// Scans files and directories of the working tree.
+pub fn scan_tree(engine: &Engine, opts: &ScanOptions) -> ScanReport {
+    let t0 = Instant::now();
+    let (files, walk_errors) = worktree::collect(
+        &opts.paths,
+        &WalkOptions {
+            no_ignore: opts.no_ignore,
+        },
+    );
+    let outcomes: Vec<(usize, FileOutcome)> = files
+        .par_iter()
+        .enumerate()
+        .map(|(i, f)| (i, scan_file(engine, f, opts.max_file_size)))
+        .collect();
+    let mut summary = Summary {
+        rules: engine.rules().len(),
+        ..Summary::default()
+    };
+    for e in walk_errors {
+        summary.skipped.push(Skipped {
+            path: e.path,
+            why: Skip::Error(e.message),
+        });
+    }
+    let mut hits = Vec::new();
+    for (i, o) in outcomes {
+        match o {
+            FileOutcome::Scanned { bytes, hits: h } => {
+                summary.files_scanned += 1;
+                summary.bytes_scanned += bytes;
+                hits.extend(h);
+            }
+            FileOutcome::Skipped(why) => summary.skipped.push(Skipped {
+                path: files[i].display.clone(),
+                why,
+            }),
+        }
+    }
+    let findings = aggregate(engine, hits);
+    summary.duration = t0.elapsed();
+    ScanReport { findings, summary }
+}
+
+/// Scans a stream (e.g. stdin) as one input named `name`.
+pub fn scan_reader(engine: &Engine, name: &str, r: impl Read, max: u64) -> ScanReport {
+    let t0 = Instant::now();
+    let mut summary = Summary {
+        rules: engine.rules().len(),
+        ..Summary::default()
+    };
+    let mut findings = Vec::new();
+    match read_limited(r, max, 64 * 1024) {
+        Ok(Content::Text(bytes)) => {
+            summary.files_scanned = 1;
+            summary.bytes_scanned = bytes.len() as u64;
+            findings = aggregate(engine, scan_buffer(engine, name, &bytes));
+        }
+        Ok(Content::Binary) => summary.skipped.push(Skipped {
+            path: name.into(),
+            why: Skip::Binary,
+        }),
+        Ok(Content::TooLarge(size)) => summary.skipped.push(Skipped {
+            path: name.into(),
+            why: Skip::TooLarge { size, limit: max },
+        }),
+        Err(e) => summary.skipped.push(Skipped {
+            path: name.into(),
+            why: Skip::Error(e.to_string()),
+        }),
+    }
+    summary.duration = t0.elapsed();
+    ScanReport { findings, summary }
+}
