@@ -33,6 +33,8 @@ pub struct CompiledRule {
     allow_match_regexes: Vec<Regex>,
     stopwords: Vec<String>,
     allow_paths: Option<GlobSet>,
+    /// Provider `generic`: defers to specific rules on overlapping spans.
+    generic: bool,
 }
 
 impl CompiledRule {
@@ -159,6 +161,7 @@ impl CompiledRule {
             .map(|s| s.to_ascii_lowercase())
             .collect();
         Ok(CompiledRule {
+            generic: rule.provider == "generic",
             regex,
             secret_group,
             validator,
@@ -337,7 +340,25 @@ impl Engine {
             self.run_rule(ri as usize, hay, start, end, &mut out, on_drop);
         }
         out.sort_by_key(|m| (m.start, m.end, m.rule));
+        self.drop_generic_overlaps(&mut out);
         out
+    }
+
+    /// A generic rule (provider `generic`) defers to a specific rule that
+    /// matched an overlapping span: the specific finding says more.
+    fn drop_generic_overlaps(&self, out: &mut Vec<RawMatch>) {
+        let generic = |m: &RawMatch| self.rules[m.rule].generic;
+        if out.len() < 2 || !out.iter().any(generic) {
+            return;
+        }
+        let specific: Vec<(usize, usize)> = out
+            .iter()
+            .filter(|m| !generic(m))
+            .map(|m| (m.start, m.end))
+            .collect();
+        out.retain(|m| {
+            !generic(m) || !specific.iter().any(|&(s, e)| s < m.end && m.start < e)
+        });
     }
 
     fn run_rule(
