@@ -51,8 +51,7 @@ impl Config {
         let max_file_size = match raw.max_file_size {
             None => None,
             Some(s) => Some(
-                parse_size(s.get_ref())
-                    .map_err(|m| at(s.span(), format!("max_file_size: {m}")))?,
+                parse_size(s.get_ref()).map_err(|m| at(s.span(), format!("max_file_size: {m}")))?,
             ),
         };
         let disable_lines = raw
@@ -137,7 +136,11 @@ pub fn parse_size(s: &str) -> Result<u64, String> {
         "gb" => 1_000_000_000,
         "t" | "tib" => 1 << 40,
         "tb" => 1_000_000_000_000,
-        other => return Err(format!("unknown size unit {other:?} in {s:?} (use B, KiB, MiB, GiB, KB, MB, GB)")),
+        other => {
+            return Err(format!(
+                "unknown size unit {other:?} in {s:?} (use B, KiB, MiB, GiB, KB, MB, GB)"
+            ))
+        }
     };
     let v = n * mult as f64;
     if !v.is_finite() || v < 0.0 || v > u64::MAX as f64 {
@@ -164,7 +167,9 @@ mod tests {
 
     #[test]
     fn errors_name_line_and_column() {
-        let err = Config::parse("c.toml", "disable = []\nbogus = 1\n").unwrap_err().to_string();
+        let err = Config::parse("c.toml", "disable = []\nbogus = 1\n")
+            .unwrap_err()
+            .to_string();
         assert!(err.starts_with("c.toml:2:1:"), "{err}");
         let err = Config::parse("c.toml", "max_file_size = \"9 furlongs\"\n")
             .unwrap_err()

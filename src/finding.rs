@@ -166,14 +166,17 @@ impl<'a> LineIndex<'a> {
         let last = end.saturating_sub(1).max(start);
         let nl_in_secret = memchr::memchr_iter(b'\n', &hay[start..last]).count();
         let end_line = line + nl_in_secret;
-        let end_line_start = memchr::memrchr(b'\n', &hay[start..last]).map_or(line_start, |p| start + p + 1);
+        let end_line_start =
+            memchr::memrchr(b'\n', &hay[start..last]).map_or(line_start, |p| start + p + 1);
         let end_column = char_count(&hay[end_line_start..end]) + 1;
         let line_end = memchr::memchr(b'\n', &hay[start..]).map_or(hay.len(), |p| start + p);
         let mut ls = line_start;
         let mut le = line_end;
         if le - ls > MAX_LINE_CONTEXT {
             ls = ls.max(start.saturating_sub(MAX_LINE_CONTEXT / 3));
-            le = le.min(start.max(end.min(line_end)) + MAX_LINE_CONTEXT / 3).max(ls);
+            le = le
+                .min(start.max(end.min(line_end)) + MAX_LINE_CONTEXT / 3)
+                .max(ls);
         }
         let mut text = &hay[ls..le];
         if let Some(t) = text.strip_suffix(b"\r") {
@@ -241,6 +244,9 @@ mod tests {
     #[test]
     fn redaction_hides_value() {
         assert_eq!(redact(b"hunter2"), "********");
-        assert_eq!(redact(b"ghp_abcdefghijklmnopqrstuvwxyz0123456789"), "ghp_********");
+        assert_eq!(
+            redact(b"ghp_abcdefghijklmnopqrstuvwxyz0123456789"),
+            "ghp_********"
+        );
     }
 }

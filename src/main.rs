@@ -19,7 +19,11 @@ const EXIT_FINDINGS: u8 = 1;
 const EXIT_ERROR: u8 = 2;
 
 #[derive(Parser)]
-#[command(name = "keyward", version, about = "Find secrets in repositories before they leak")]
+#[command(
+    name = "keyward",
+    version,
+    about = "Find secrets in repositories before they leak"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

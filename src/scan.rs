@@ -66,7 +66,9 @@ impl Summary {
             .filter(|s| matches!(s.why, Skip::TooLarge { .. }))
     }
     pub fn errors(&self) -> impl Iterator<Item = &Skipped> {
-        self.skipped.iter().filter(|s| matches!(s.why, Skip::Error(_)))
+        self.skipped
+            .iter()
+            .filter(|s| matches!(s.why, Skip::Error(_)))
     }
     pub fn has_errors(&self) -> bool {
         self.errors().next().is_some()
@@ -126,8 +128,8 @@ fn scan_file(engine: &Engine, f: &FileEntry, max: u64) -> FileOutcome {
             limit: max,
         });
     }
-    let content = std::fs::File::open(&f.path)
-        .and_then(|file| read_limited(file, max, f.size as usize));
+    let content =
+        std::fs::File::open(&f.path).and_then(|file| read_limited(file, max, f.size as usize));
     match content {
         Err(e) => FileOutcome::Skipped(Skip::Error(e.to_string())),
         Ok(Content::Binary) => FileOutcome::Skipped(Skip::Binary),

@@ -356,9 +356,7 @@ impl Engine {
             .filter(|m| !generic(m))
             .map(|m| (m.start, m.end))
             .collect();
-        out.retain(|m| {
-            !generic(m) || !specific.iter().any(|&(s, e)| s < m.end && m.start < e)
-        });
+        out.retain(|m| !generic(m) || !specific.iter().any(|&(s, e)| s < m.end && m.start < e));
     }
 
     fn run_rule(

@@ -130,8 +130,10 @@ fn jwt(token: &[u8]) -> Validation {
     let (Some(h), Some(p)) = (parts.next(), parts.next()) else {
         return Validation::Failed;
     };
-    let header = base64_decode(h).and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok());
-    let payload = base64_decode(p).and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok());
+    let header =
+        base64_decode(h).and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok());
+    let payload =
+        base64_decode(p).and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok());
     match (header, payload) {
         (Some(h), Some(p)) if h.get("alg").is_some() && p.is_object() => Validation::StructureOk,
         _ => Validation::Failed,
@@ -167,13 +169,19 @@ mod tests {
     use super::*;
 
     fn github_token(prefix: &str, random: &str) -> String {
-        format!("{prefix}{random}{}", base62(crc32fast::hash(random.as_bytes()), 6))
+        format!(
+            "{prefix}{random}{}",
+            base62(crc32fast::hash(random.as_bytes()), 6)
+        )
     }
 
     #[test]
     fn github_checksum_accepts_and_rejects() {
         let t = github_token("ghp_", "R8xKq2LmN4pT7vW9yZ3bC5dF1gH6jK");
-        assert_eq!(Validator::GithubChecksum.check(t.as_bytes()), Validation::ChecksumOk);
+        assert_eq!(
+            Validator::GithubChecksum.check(t.as_bytes()),
+            Validation::ChecksumOk
+        );
         let mut bad = t.into_bytes();
         bad[10] = if bad[10] == b'a' { b'b' } else { b'a' };
         assert_eq!(Validator::GithubChecksum.check(&bad), Validation::Failed);
@@ -183,7 +191,10 @@ mod tests {
     fn jwt_structure() {
         let ok = b"eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.c2lnbmF0dXJl";
         assert_eq!(Validator::Jwt.check(ok), Validation::StructureOk);
-        assert_eq!(Validator::Jwt.check(b"eyJhbGciOi.eyJzdWIi.abc"), Validation::Failed);
+        assert_eq!(
+            Validator::Jwt.check(b"eyJhbGciOi.eyJzdWIi.abc"),
+            Validation::Failed
+        );
     }
 
     #[test]

@@ -53,7 +53,11 @@ pub fn render(report: &ScanReport, opts: &RenderOptions) -> String {
             );
         }
         if f.locations.len() > MAX_LOCATIONS {
-            let _ = writeln!(out, "    ... and {} more locations", f.locations.len() - MAX_LOCATIONS);
+            let _ = writeln!(
+                out,
+                "    ... and {} more locations",
+                f.locations.len() - MAX_LOCATIONS
+            );
         }
         out.push('\n');
     }
@@ -84,7 +88,12 @@ pub fn render(report: &ScanReport, opts: &RenderOptions) -> String {
     );
     let binary: Vec<&str> = s.binary().map(|x| x.path.as_str()).collect();
     if !binary.is_empty() {
-        let _ = writeln!(out, "  skipped {} binary: {}", binary.len(), list(&binary, opts.verbose));
+        let _ = writeln!(
+            out,
+            "  skipped {} binary: {}",
+            binary.len(),
+            list(&binary, opts.verbose)
+        );
     }
     let large: Vec<&str> = s.too_large().map(|x| x.path.as_str()).collect();
     if !large.is_empty() {
@@ -104,7 +113,13 @@ pub fn render(report: &ScanReport, opts: &RenderOptions) -> String {
         .collect();
     if !errors.is_empty() {
         let refs: Vec<&str> = errors.iter().map(String::as_str).collect();
-        let _ = writeln!(out, "  {} error{}: {}", errors.len(), if errors.len() == 1 { "" } else { "s" }, list(&refs, opts.verbose));
+        let _ = writeln!(
+            out,
+            "  {} error{}: {}",
+            errors.len(),
+            if errors.len() == 1 { "" } else { "s" },
+            list(&refs, opts.verbose)
+        );
     }
     if report.findings.is_empty() {
         let _ = writeln!(out, "  no secrets found");
@@ -113,11 +128,16 @@ pub fn render(report: &ScanReport, opts: &RenderOptions) -> String {
         for f in &report.findings {
             by_sev[f.severity as usize] += 1;
         }
-        let parts: Vec<String> = [Severity::Critical, Severity::High, Severity::Medium, Severity::Low]
-            .iter()
-            .filter(|s| by_sev[**s as usize] > 0)
-            .map(|s| format!("{} {}", by_sev[*s as usize], s.as_str()))
-            .collect();
+        let parts: Vec<String> = [
+            Severity::Critical,
+            Severity::High,
+            Severity::Medium,
+            Severity::Low,
+        ]
+        .iter()
+        .filter(|s| by_sev[**s as usize] > 0)
+        .map(|s| format!("{} {}", by_sev[*s as usize], s.as_str()))
+        .collect();
         let _ = writeln!(
             out,
             "  {} finding{} ({}) at {} location{}",
@@ -136,6 +156,10 @@ fn list(items: &[&str], all: bool) -> String {
     if all || items.len() <= SHOWN {
         items.join(", ")
     } else {
-        format!("{}, ... (+{} more, -v lists all)", items[..SHOWN].join(", "), items.len() - SHOWN)
+        format!(
+            "{}, ... (+{} more, -v lists all)",
+            items[..SHOWN].join(", "),
+            items.len() - SHOWN
+        )
     }
 }

@@ -13,7 +13,11 @@ pub struct LintProblem {
 
 impl std::fmt::Display for LintProblem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}: rule `{}`: {}", self.origin, self.rule_id, self.message)
+        write!(
+            f,
+            "{}: rule `{}`: {}",
+            self.origin, self.rule_id, self.message
+        )
     }
 }
 
@@ -185,7 +189,16 @@ pub fn lint_rules(rules: &[Rule]) -> Vec<LintProblem> {
 
 #[cfg(test)]
 mod tests {
-    use super::has_leading_lazy_prefix;
+    use super::{has_leading_lazy_prefix, lint_rules};
+
+    #[test]
+    fn every_builtin_rule_passes_its_examples() {
+        let rules = crate::rules::builtin_rules().expect("built-in packs parse");
+        let problems = lint_rules(&rules);
+        let text: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
+        assert!(problems.is_empty(), "{}", text.join("\n"));
+        crate::engine::Engine::new(rules).expect("built-in rules compile together");
+    }
 
     #[test]
     fn lazy_prefixes() {

@@ -207,7 +207,12 @@ pub fn parse_pack(file: &str, text: &str) -> Result<Vec<Rule>, RuleError> {
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_default()
     });
-    Ok(rules_from_spanned(file, text, &default_provider, pack.rules))
+    Ok(rules_from_spanned(
+        file,
+        text,
+        &default_provider,
+        pack.rules,
+    ))
 }
 
 /// Attaches provider and origin (file:line) to rules parsed from `text`.

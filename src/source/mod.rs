@@ -24,13 +24,13 @@ pub enum Content {
 /// more than `max` bytes.
 pub fn read_limited(mut r: impl Read, max: u64, size_hint: usize) -> std::io::Result<Content> {
     let mut buf = Vec::with_capacity(size_hint.min(max as usize).saturating_add(1).min(1 << 30));
-    (&mut r)
-        .take(BINARY_PROBE as u64)
-        .read_to_end(&mut buf)?;
+    (&mut r).take(BINARY_PROBE as u64).read_to_end(&mut buf)?;
     if looks_binary(&buf) {
         return Ok(Content::Binary);
     }
-    let n = (&mut r).take(max.saturating_add(1).saturating_sub(buf.len() as u64)).read_to_end(&mut buf)?;
+    let n = (&mut r)
+        .take(max.saturating_add(1).saturating_sub(buf.len() as u64))
+        .read_to_end(&mut buf)?;
     let _ = n;
     if buf.len() as u64 > max {
         return Ok(Content::TooLarge(buf.len() as u64));
