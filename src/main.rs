@@ -145,6 +145,19 @@ fn cmd_scan(args: ScanArgs) -> Result<u8> {
         };
         scan::scan_tree(&engine, &opts)
     };
+    if args.verbose {
+        // Per-input diagnostics on stderr (paths and counts only, never secrets).
+        let mut err = std::io::stderr().lock();
+        for (path, bytes, n) in &report.summary.scanned {
+            let _ = writeln!(
+                err,
+                "keyward: scanned {path} ({bytes} bytes, {n} secret(s))"
+            );
+        }
+        for s in &report.summary.skipped {
+            let _ = writeln!(err, "keyward: not scanned {}: {}", s.path, s.why);
+        }
+    }
     let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
     let ropts = RenderOptions {
         redact: !args.no_redact,

@@ -39,6 +39,21 @@ pub enum Skip {
     Error(String),
 }
 
+impl std::fmt::Display for Skip {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Skip::Binary => f.write_str("binary (NUL byte in the first 8 KiB)"),
+            Skip::TooLarge { size, limit } => write!(
+                f,
+                "{} is over the {} limit",
+                crate::report::human_bytes(*size),
+                crate::report::human_bytes(*limit)
+            ),
+            Skip::Error(m) => write!(f, "error: {m}"),
+        }
+    }
+}
+
 /// Per-input diagnostics, for `-v` and the summary.
 #[derive(Debug, Clone)]
 pub struct Skipped {
@@ -52,6 +67,8 @@ pub struct Summary {
     pub files_scanned: u64,
     pub bytes_scanned: u64,
     pub skipped: Vec<Skipped>,
+    /// Every scanned input: (path, bytes, secrets found), for `-v`.
+    pub scanned: Vec<(String, u64, usize)>,
     pub duration: Duration,
     pub rules: usize,
 }
@@ -130,13 +147,22 @@ fn scan_file(engine: &Engine, f: &FileEntry, max: u64) -> FileOutcome {
     }
     let content =
         std::fs::File::open(&f.path).and_then(|file| read_limited(file, max, f.size as usize));
+    outcome(engine, &f.display, content, max)
+}
+
+fn outcome(
+    engine: &Engine,
+    name: &str,
+    content: std::io::Result<Content>,
+    max: u64,
+) -> FileOutcome {
     match content {
         Err(e) => FileOutcome::Skipped(Skip::Error(e.to_string())),
         Ok(Content::Binary) => FileOutcome::Skipped(Skip::Binary),
         Ok(Content::TooLarge(size)) => FileOutcome::Skipped(Skip::TooLarge { size, limit: max }),
         Ok(Content::Text(bytes)) => FileOutcome::Scanned {
             bytes: bytes.len() as u64,
-            hits: scan_buffer(engine, &f.display, &bytes),
+            hits: scan_buffer(engine, name, &bytes),
         },
     }
 }
@@ -205,6 +231,9 @@ pub fn scan_tree(engine: &Engine, opts: &ScanOptions) -> ScanReport {
             FileOutcome::Scanned { bytes, hits: h } => {
                 summary.files_scanned += 1;
                 summary.bytes_scanned += bytes;
+                summary
+                    .scanned
+                    .push((files[i].display.clone(), bytes, h.len()));
                 hits.extend(h);
             }
             FileOutcome::Skipped(why) => summary.skipped.push(Skipped {
@@ -226,23 +255,16 @@ pub fn scan_reader(engine: &Engine, name: &str, r: impl Read, max: u64) -> ScanR
         ..Summary::default()
     };
     let mut findings = Vec::new();
-    match read_limited(r, max, 64 * 1024) {
-        Ok(Content::Text(bytes)) => {
+    match outcome(engine, name, read_limited(r, max, 64 * 1024), max) {
+        FileOutcome::Scanned { bytes, hits } => {
             summary.files_scanned = 1;
-            summary.bytes_scanned = bytes.len() as u64;
-            findings = aggregate(engine, scan_buffer(engine, name, &bytes));
+            summary.bytes_scanned = bytes;
+            summary.scanned.push((name.to_string(), bytes, hits.len()));
+            findings = aggregate(engine, hits);
         }
-        Ok(Content::Binary) => summary.skipped.push(Skipped {
-            path: name.into(),
-            why: Skip::Binary,
-        }),
-        Ok(Content::TooLarge(size)) => summary.skipped.push(Skipped {
-            path: name.into(),
-            why: Skip::TooLarge { size, limit: max },
-        }),
-        Err(e) => summary.skipped.push(Skipped {
-            path: name.into(),
-            why: Skip::Error(e.to_string()),
+        FileOutcome::Skipped(why) => summary.skipped.push(Skipped {
+            path: name.to_string(),
+            why,
         }),
     }
     summary.duration = t0.elapsed();

@@ -37,17 +37,33 @@ pub enum Validator {
     /// the header names an `alg`.
     Jwt,
     /// PEM private key: the body decodes as base64 of a plausible length.
+    /// Understands blocks embedded in JSON/YAML strings with literal `\n` escapes.
     PemBody,
+    /// npm `npm_` tokens: same scheme as GitHub (30 random base62 characters,
+    /// base62 CRC32 of them in the last 6 characters).
+    NpmChecksum,
+    /// GitHub `ghr_` refresh tokens: the 40-character form carries the GitHub
+    /// CRC32 checksum; the 80-character form (no documented checksum) must be
+    /// alphanumeric.
+    GithubRefresh,
 }
 
 impl Validator {
-    pub const NAMES: &'static [&'static str] = &["github_checksum", "jwt", "pem_body"];
+    pub const NAMES: &'static [&'static str] = &[
+        "github_checksum",
+        "jwt",
+        "pem_body",
+        "npm_checksum",
+        "github_refresh",
+    ];
 
     pub fn from_name(name: &str) -> Option<Self> {
         match name {
             "github_checksum" => Some(Validator::GithubChecksum),
             "jwt" => Some(Validator::Jwt),
             "pem_body" => Some(Validator::PemBody),
+            "npm_checksum" => Some(Validator::NpmChecksum),
+            "github_refresh" => Some(Validator::GithubRefresh),
             _ => None,
         }
     }
@@ -57,6 +73,8 @@ impl Validator {
             Validator::GithubChecksum => github_checksum(secret),
             Validator::Jwt => jwt(secret),
             Validator::PemBody => pem_body(secret),
+            Validator::NpmChecksum => npm_checksum(secret),
+            Validator::GithubRefresh => github_refresh(secret),
         }
     }
 }
@@ -88,6 +106,30 @@ fn github_checksum(token: &[u8]) -> Validation {
         Validation::ChecksumOk
     } else {
         Validation::Failed
+    }
+}
+
+fn npm_checksum(token: &[u8]) -> Validation {
+    // `npm_`, 30 random base62 characters, 6 checksum characters
+    if token.len() != 40 || !token.starts_with(b"npm_") {
+        return Validation::Failed;
+    }
+    let body = &token[4..34];
+    let want = base62(crc32fast::hash(body), 6);
+    if want.as_bytes() == &token[34..] {
+        Validation::ChecksumOk
+    } else {
+        Validation::Failed
+    }
+}
+
+fn github_refresh(token: &[u8]) -> Validation {
+    match token.len() {
+        40 => github_checksum(token),
+        80 if token.starts_with(b"ghr_") && token[4..].iter().all(u8::is_ascii_alphanumeric) => {
+            Validation::StructureOk
+        }
+        _ => Validation::Failed,
     }
 }
 
@@ -140,7 +182,34 @@ fn jwt(token: &[u8]) -> Validation {
     }
 }
 
+/// Turns the escapes of a PEM block embedded in a string literal (`\n`, `\r`,
+/// doubled backslashes) into real line breaks; other bytes are kept.
+fn unescape_pem(block: &[u8]) -> std::borrow::Cow<'_, [u8]> {
+    if !block.contains(&b'\\') {
+        return std::borrow::Cow::Borrowed(block);
+    }
+    let mut out = Vec::with_capacity(block.len());
+    let mut i = 0;
+    while i < block.len() {
+        match (block[i], block.get(i + 1)) {
+            (b'\\', Some(b'n')) => {
+                out.push(b'\n');
+                i += 2;
+            }
+            (b'\\', Some(b'r')) => i += 2,
+            (b'\\', _) => i += 1,
+            (c, _) => {
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 fn pem_body(block: &[u8]) -> Validation {
+    let block = unescape_pem(block);
+    let block: &[u8] = &block;
     // Body: the lines between BEGIN and END that are not headers (`Proc-Type:` ...).
     let mut body = Vec::new();
     let mut in_body = false;
@@ -193,6 +262,73 @@ mod tests {
         assert_eq!(Validator::Jwt.check(ok), Validation::StructureOk);
         assert_eq!(
             Validator::Jwt.check(b"eyJhbGciOi.eyJzdWIi.abc"),
+            Validation::Failed
+        );
+    }
+
+    #[test]
+    fn npm_checksum_accepts_and_rejects() {
+        let t = github_token("npm_", "q7Hn2LxV9cR4tK8mW1pZ6bD3fJ5sY0");
+        assert_eq!(
+            Validator::NpmChecksum.check(t.as_bytes()),
+            Validation::ChecksumOk
+        );
+        let mut bad = t.clone().into_bytes();
+        bad[39] = if bad[39] == b'a' { b'b' } else { b'a' };
+        assert_eq!(Validator::NpmChecksum.check(&bad), Validation::Failed);
+        // right checksum, wrong prefix
+        let other = github_token("ghp_", "q7Hn2LxV9cR4tK8mW1pZ6bD3fJ5sY0");
+        assert_eq!(
+            Validator::NpmChecksum.check(other.as_bytes()),
+            Validation::Failed
+        );
+    }
+
+    #[test]
+    fn github_refresh_both_lengths() {
+        let short = github_token("ghr_", "R8xKq2LmN4pT7vW9yZ3bC5dF1gH6jK");
+        assert_eq!(
+            Validator::GithubRefresh.check(short.as_bytes()),
+            Validation::ChecksumOk
+        );
+        let long = format!(
+            "ghr_{}",
+            "aB3dE6gH9jK2mN5pQ8rS".repeat(4).get(..76).unwrap()
+        );
+        assert_eq!(
+            Validator::GithubRefresh.check(long.as_bytes()),
+            Validation::StructureOk
+        );
+        assert_eq!(
+            Validator::GithubRefresh.check(b"ghr_abc"),
+            Validation::Failed
+        );
+    }
+
+    #[test]
+    fn pem_body_real_and_escaped_newlines() {
+        let line = "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7VJTUt9Us8cKj";
+        let body = format!("{line}\n{line}\n");
+        let lf = format!("-----BEGIN PRIVATE KEY-----\n{body}-----END PRIVATE KEY-----");
+        assert_eq!(
+            Validator::PemBody.check(lf.as_bytes()),
+            Validation::StructureOk
+        );
+        let crlf = lf.replace('\n', "\r\n");
+        assert_eq!(
+            Validator::PemBody.check(crlf.as_bytes()),
+            Validation::StructureOk
+        );
+        // as it appears inside a JSON string: backslash-n, not a line break
+        let escaped = lf.replace('\n', "\\n");
+        assert!(!escaped.contains('\n'));
+        assert_eq!(
+            Validator::PemBody.check(escaped.as_bytes()),
+            Validation::StructureOk
+        );
+        let empty = "-----BEGIN PRIVATE KEY-----\\n-----END PRIVATE KEY-----";
+        assert_eq!(
+            Validator::PemBody.check(empty.as_bytes()),
             Validation::Failed
         );
     }

@@ -62,20 +62,6 @@ pub fn render(report: &ScanReport, opts: &RenderOptions) -> String {
         out.push('\n');
     }
     let s = &report.summary;
-    if opts.verbose {
-        for sk in &s.skipped {
-            let why = match &sk.why {
-                Skip::Binary => "skipped: binary".to_string(),
-                Skip::TooLarge { size, limit } => format!(
-                    "skipped: {} is over the {} limit",
-                    human_bytes(*size),
-                    human_bytes(*limit)
-                ),
-                Skip::Error(m) => format!("error: {m}"),
-            };
-            let _ = writeln!(out, "{}: {why}", sk.path);
-        }
-    }
     let locations: usize = report.findings.iter().map(|f| f.locations.len()).sum();
     let _ = writeln!(
         out,
