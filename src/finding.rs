@@ -114,9 +114,16 @@ pub fn redact(secret: &[u8]) -> String {
     }
 }
 
-/// Count of Unicode scalar values in `bytes` (invalid bytes count one each).
+/// Count of Unicode scalar values in `bytes`; each byte of an invalid UTF-8
+/// sequence counts as one.
 pub fn char_count(bytes: &[u8]) -> usize {
-    bytes.iter().filter(|b| (**b & 0xC0) != 0x80).count()
+    if bytes.is_ascii() {
+        return bytes.len();
+    }
+    bytes
+        .utf8_chunks()
+        .map(|c| c.valid().chars().count() + c.invalid().len())
+        .sum()
 }
 
 /// Longest line text kept around a secret.
@@ -239,6 +246,14 @@ mod tests {
         let b = location_fingerprint("x", "p", b"key = \"v\"");
         assert_eq!(a, b);
         assert_ne!(a, location_fingerprint("x", "q", b"key = \"v\""));
+    }
+
+    #[test]
+    fn invalid_bytes_count_one_each() {
+        assert_eq!(char_count(b"abc"), 3);
+        assert_eq!(char_count("é€".as_bytes()), 2);
+        assert_eq!(char_count(b"\xab\xe9\xf4x"), 4);
+        assert_eq!(char_count(b"\xff\xfe \xc3"), 4);
     }
 
     #[test]
