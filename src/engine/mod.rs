@@ -341,7 +341,40 @@ impl Engine {
         }
         out.sort_by_key(|m| (m.start, m.end, m.rule));
         self.drop_generic_overlaps(&mut out);
+        Self::keep_most_specific(&mut out);
         out
+    }
+
+    /// Two specific rules that capture the very same secret: keep the one whose
+    /// match carries the most context (e.g. a service-account JSON rule over
+    /// the bare private-key rule for the key inside it). `out` is sorted by span.
+    fn keep_most_specific(out: &mut Vec<RawMatch>) {
+        if out.len() < 2 {
+            return;
+        }
+        let width = |m: &RawMatch| m.match_end - m.match_start;
+        let mut keep = vec![true; out.len()];
+        let mut i = 0;
+        while i < out.len() {
+            let mut j = i + 1;
+            while j < out.len() && (out[j].start, out[j].end) == (out[i].start, out[i].end) {
+                j += 1;
+            }
+            if j - i > 1 {
+                let best = (i..j)
+                    .max_by_key(|&k| (width(&out[k]), usize::MAX - k))
+                    .unwrap_or(i);
+                for (k, flag) in keep.iter_mut().enumerate().take(j).skip(i) {
+                    *flag = k == best;
+                }
+            }
+            i = j;
+        }
+        let mut k = 0;
+        out.retain(|_| {
+            k += 1;
+            keep[k - 1]
+        });
     }
 
     /// A generic rule (provider `generic`) defers to a specific rule that
@@ -503,6 +536,29 @@ pattern = '(?i)password\s*=\s*"([^"\s]{8,})"'
         let m = e.scan(&hay);
         assert_eq!(m.len(), 1);
         assert_eq!(m[0].start, 3);
+    }
+
+    #[test]
+    fn same_secret_two_specific_rules_keeps_the_wider_match() {
+        let pack = r#"
+[[rules]]
+id = "bare"
+name = "bare"
+severity = "high"
+keywords = ["tok_"]
+pattern = '\b(tok_[A-Za-z0-9]{20})\b'
+
+[[rules]]
+id = "context"
+name = "context"
+severity = "high"
+keywords = ["svc"]
+pattern = 'svc\s*=\s*(tok_[A-Za-z0-9]{20})'
+"#;
+        let e = engine(pack);
+        let m = e.scan(b"svc = tok_Ab3dE6gH9jK2mN5pQ8rS\nother tok_Zb3dE6gH9jK2mN5pQ8rS");
+        let ids: Vec<&str> = m.iter().map(|m| e.rule(m.rule).id()).collect();
+        assert_eq!(ids, vec!["context", "bare"]);
     }
 
     #[test]
