@@ -70,9 +70,9 @@ impl Config {
 
     /// Loads a config file from disk.
     pub fn load(path: &Path) -> Result<Config, RuleError> {
-        let text = std::fs::read_to_string(path).map_err(|source| RuleError::Io {
+        let text = std::fs::read_to_string(path).map_err(|err| RuleError::Io {
             path: path.to_path_buf(),
-            source,
+            err,
         })?;
         Config::parse(&path.display().to_string(), &text)
     }

@@ -26,11 +26,13 @@ const MAX_FORWARD: usize = 4096;
 #[derive(Debug)]
 pub struct CompiledRule {
     pub rule: Rule,
-    regex: Regex,
+    /// Compiled on first use: a scan that never hits a rule's keywords never
+    /// pays for its regex (start-up stays in milliseconds for hooks).
+    regex: Lazy,
     secret_group: usize,
     validator: Option<Validator>,
-    allow_regexes: Vec<Regex>,
-    allow_match_regexes: Vec<Regex>,
+    allow_regexes: Vec<Lazy>,
+    allow_match_regexes: Vec<Lazy>,
     stopwords: Vec<String>,
     allow_paths: Option<GlobSet>,
     /// Provider `generic`: defers to specific rules on overlapping spans.
@@ -45,7 +47,20 @@ impl CompiledRule {
         self.rule.spec.severity
     }
     pub fn pattern(&self) -> &Regex {
-        &self.regex
+        self.regex.get()
+    }
+
+    /// Compiles every regex of the rule now, reporting the first failure
+    /// (`rules check` uses this; scans compile lazily).
+    pub fn compile_now(&self) -> Result<(), RuleError> {
+        for l in std::iter::once(&self.regex)
+            .chain(&self.allow_regexes)
+            .chain(&self.allow_match_regexes)
+        {
+            l.try_get()
+                .map_err(|e| invalid(&self.rule, format!("pattern {:?}: {e}", l.src)))?;
+        }
+        Ok(())
     }
 }
 
@@ -83,6 +98,56 @@ pub struct Engine {
     keyword_rules: Vec<Vec<u32>>,
 }
 
+/// A regex validated at load time and compiled on first use.
+#[derive(Debug)]
+struct Lazy {
+    src: String,
+    cell: std::sync::OnceLock<Regex>,
+}
+
+impl Lazy {
+    /// Parses `src` (cheap) to reject bad syntax now; returns the number of
+    /// capture groups.
+    fn new(src: &str) -> Result<(Lazy, usize), String> {
+        let hir = regex_syntax::ParserBuilder::new()
+            .unicode(false)
+            .utf8(false)
+            .build()
+            .parse(src)
+            .map_err(|e| e.to_string())?;
+        let groups = hir.properties().explicit_captures_len();
+        Ok((
+            Lazy {
+                src: src.to_string(),
+                cell: std::sync::OnceLock::new(),
+            },
+            groups,
+        ))
+    }
+
+    fn try_get(&self) -> Result<&Regex, regex::Error> {
+        if let Some(r) = self.cell.get() {
+            return Ok(r);
+        }
+        let r = compile_pattern(&self.src)?;
+        Ok(self.cell.get_or_init(|| r))
+    }
+
+    fn get(&self) -> &Regex {
+        self.cell.get_or_init(|| {
+            // Syntax was checked at load; only a size limit can fail here.
+            // Such a rule matches nothing (`rules check` reports it).
+            compile_pattern(&self.src)
+                .or_else(|_| compile_pattern(r"[^\x00-\xff]"))
+                .unwrap_or_else(|_| unreachable!("a one-class regex compiles"))
+        })
+    }
+
+    fn is_match(&self, hay: &[u8]) -> bool {
+        self.get().is_match(hay)
+    }
+}
+
 /// Compiles a rule pattern the way the engine runs it: bytes, ASCII mode.
 pub fn compile_pattern(pattern: &str) -> Result<Regex, regex::Error> {
     RegexBuilder::new(pattern)
@@ -109,9 +174,8 @@ impl CompiledRule {
         if let Some(k) = spec.keywords.iter().find(|k| k.len() < 2) {
             return Err(invalid(&rule, format!("keyword {k:?} is too short")));
         }
-        let regex = compile_pattern(&spec.pattern)
-            .map_err(|e| invalid(&rule, format!("bad pattern: {e}")))?;
-        let groups = regex.captures_len() - 1;
+        let (regex, groups) =
+            Lazy::new(&spec.pattern).map_err(|e| invalid(&rule, format!("bad pattern: {e}")))?;
         let secret_group = spec.secret_group.unwrap_or(usize::from(groups > 0));
         if secret_group > groups {
             return Err(invalid(
@@ -131,10 +195,12 @@ impl CompiledRule {
                 )
             })?),
         };
-        let compile_all = |list: &[String], what: &str| -> Result<Vec<Regex>, RuleError> {
+        let compile_all = |list: &[String], what: &str| -> Result<Vec<Lazy>, RuleError> {
             list.iter()
                 .map(|r| {
-                    compile_pattern(r).map_err(|e| invalid(&rule, format!("bad {what} {r:?}: {e}")))
+                    Lazy::new(r)
+                        .map(|l| l.0)
+                        .map_err(|e| invalid(&rule, format!("bad {what} {r:?}: {e}")))
                 })
                 .collect()
         };
@@ -410,7 +476,7 @@ impl Engine {
         let mut at = start;
         let mut last_end = 0usize;
         while at <= end {
-            let Some(caps) = rule.regex.captures_at(bounded, at) else {
+            let Some(caps) = rule.regex.get().captures_at(bounded, at) else {
                 break;
             };
             let Some(whole) = caps.get(0) else { break };

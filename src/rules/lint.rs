@@ -121,7 +121,9 @@ pub fn lint_rule(rule: &Rule) -> Vec<LintProblem> {
     if spec.negative_examples.is_empty() {
         problem("needs at least 1 negative example".into());
     }
-    let single = match CompiledRule::new(rule.clone()).and_then(|_| Engine::new(vec![rule.clone()]))
+    let single = match CompiledRule::new(rule.clone())
+        .and_then(|r| r.compile_now())
+        .and_then(|_| Engine::new(vec![rule.clone()]))
     {
         Ok(e) => e,
         Err(e) => {

@@ -166,11 +166,8 @@ pub enum RuleError {
         id: String,
         message: String,
     },
-    #[error("{path}: {source}")]
-    Io {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    #[error("{path}: {err}")]
+    Io { path: PathBuf, err: std::io::Error },
 }
 
 /// 1-based line and column of a byte offset in `text`.
@@ -254,9 +251,9 @@ pub fn builtin_rules() -> Result<Vec<Rule>, RuleError> {
 
 /// Loads a rule pack from disk.
 pub fn load_pack_file(path: &Path) -> Result<Vec<Rule>, RuleError> {
-    let text = std::fs::read_to_string(path).map_err(|source| RuleError::Io {
+    let text = std::fs::read_to_string(path).map_err(|err| RuleError::Io {
         path: path.to_path_buf(),
-        source,
+        err,
     })?;
     parse_pack(&path.display().to_string(), &text)
 }
