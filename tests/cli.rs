@@ -94,7 +94,10 @@ fn secrets_are_redacted_unless_asked() {
         let out = keyward(d.path(), &["scan", "--format", format, "-v"]);
         assert_eq!(out.status.code(), Some(1));
         let err = String::from_utf8_lossy(&out.stderr);
-        assert!(err.contains("scanned .env ("), "verbose lists inputs: {err}");
+        assert!(
+            err.contains("scanned .env ("),
+            "verbose lists inputs: {err}"
+        );
         let all = [out.stdout.as_slice(), out.stderr.as_slice()].concat();
         let s = String::from_utf8_lossy(&all);
         assert!(!s.contains(GHP), "{format} leaks the secret: {s}");
