@@ -9,6 +9,38 @@ use crate::engine::Validation;
 use crate::rules::Severity;
 use sha2::{Digest, Sha256};
 
+/// A commit's identity and metadata, for reports.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CommitInfo {
+    pub id: String,
+    pub author_name: String,
+    pub author_email: String,
+    /// Author time, seconds since the epoch.
+    pub time: i64,
+    /// Author time as `YYYY-MM-DDTHH:MM:SSZ` (UTC).
+    pub date: String,
+    pub summary: String,
+}
+
+impl CommitInfo {
+    pub fn short(&self) -> &str {
+        &self.id[..self.id.len().min(10)]
+    }
+}
+
+/// A secret's life in history.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Lifecycle {
+    /// The first commit (topological order) that introduced it.
+    pub first_introduced: CommitInfo,
+    /// Distinct commits that introduced it (at any path).
+    pub introducing_commits: usize,
+    /// The commit that last removed it from a file, when it is gone from HEAD.
+    pub removed_in: Option<CommitInfo>,
+    /// Whether HEAD's tree still holds it.
+    pub still_in_head: bool,
+}
+
 /// Where a secret occurs.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Location {
@@ -32,6 +64,8 @@ pub struct Location {
     pub secret_in_line: (usize, usize),
     /// Stable location fingerprint.
     pub fingerprint: String,
+    /// History scans: the commit that introduced the secret at this path.
+    pub commit: Option<String>,
 }
 
 /// One (rule, secret) pair and all its locations.
@@ -49,6 +83,8 @@ pub struct Finding {
     pub entropy: f32,
     pub validation: Validation,
     pub locations: Vec<Location>,
+    /// History scans: introduction, removal, presence at HEAD.
+    pub lifecycle: Option<Lifecycle>,
 }
 
 /// Hex of sha256 over the parts joined by NUL bytes.
@@ -89,6 +125,11 @@ pub fn normalise_line(line: &[u8]) -> Vec<u8> {
         }
     }
     out
+}
+
+/// The location fingerprint for history scans: `commit:path:finding id`.
+pub fn history_fingerprint(commit: &str, path: &str, finding_id: &str) -> String {
+    format!("{commit}:{path}:{finding_id}")
 }
 
 /// The location fingerprint for tree and staged scans.
@@ -203,6 +244,7 @@ impl<'a> LineIndex<'a> {
             fingerprint: location_fingerprint(finding_id, path, &line_text),
             secret_in_line: (s_in.min(line_text.len()), e_in),
             line_text,
+            commit: None,
         }
     }
 }

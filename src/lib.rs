@@ -18,6 +18,8 @@ pub mod finding;
 pub mod report;
 pub mod rules;
 pub mod scan;
+pub mod scan_git;
 pub mod source;
 
 pub use scan::{scan_reader, scan_tree, ScanOptions, ScanReport};
+pub use scan_git::{scan_history, scan_staged, GitScanOptions};

@@ -7,7 +7,8 @@ use keyward::engine::Engine;
 use keyward::report::{self, Format, RenderOptions};
 use keyward::rules::{self, lint};
 use keyward::scan::{self, ScanOptions, DEFAULT_MAX_FILE_SIZE};
-use std::io::{IsTerminal, Write};
+use keyward::source::git::HistorySelection;
+use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -67,6 +68,30 @@ struct ScanArgs {
     /// Colour in text output.
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     color: Color,
+    /// Scan what is staged for the next commit (index vs HEAD) in the repository at PATH.
+    #[arg(long, conflicts_with_all = ["history", "pre_push", "no_ignore"])]
+    staged: bool,
+    /// Scan the git history of the repository at PATH (HEAD and every ref by default).
+    #[arg(long)]
+    history: bool,
+    /// With --history: walk only from this ref or revision (repeatable).
+    #[arg(long, value_name = "REF", requires = "history")]
+    branch: Vec<String>,
+    /// With --history: only commits in BASE..TIP; reports secrets introduced there
+    /// that the base did not already hold in the files the range touches.
+    #[arg(
+        long,
+        value_name = "BASE..TIP",
+        requires = "history",
+        conflicts_with = "since"
+    )]
+    range: Option<String>,
+    /// With --history: only commits after REV (same as --range REV..HEAD).
+    #[arg(long, value_name = "REV", requires = "history")]
+    since: Option<String>,
+    /// Read git's pre-push input on stdin and scan the commits being pushed.
+    #[arg(long, conflicts_with_all = ["history", "staged"])]
+    pre_push: bool,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -132,7 +157,55 @@ fn cmd_scan(args: ScanArgs) -> Result<u8> {
         .or(config.max_file_size)
         .unwrap_or(DEFAULT_MAX_FILE_SIZE);
     let stdin = args.paths.iter().any(|p| p.as_os_str() == "-");
-    let report = if stdin {
+    let git_opts = || keyward::GitScanOptions {
+        repo: args
+            .paths
+            .first()
+            .cloned()
+            .unwrap_or_else(|| PathBuf::from(".")),
+        max_file_size,
+        progress: true,
+    };
+    let report = if args.staged {
+        keyward::scan_staged(&engine, &git_opts())?
+    } else if args.history {
+        let mut sel = HistorySelection {
+            tips: args.branch.clone(),
+            ..HistorySelection::default()
+        };
+        if let Some(range) = &args.range {
+            let (base, tip) = range
+                .split_once("..")
+                .filter(|(b, _)| !b.is_empty())
+                .with_context(|| format!("--range wants BASE..TIP, got {range:?}"))?;
+            sel.hidden.push(base.to_string());
+            sel.tips = vec![if tip.is_empty() {
+                "HEAD".into()
+            } else {
+                tip.to_string()
+            }];
+        }
+        if let Some(since) = &args.since {
+            sel.hidden.push(since.clone());
+            if sel.tips.is_empty() {
+                sel.tips.push("HEAD".into());
+            }
+        }
+        keyward::scan_history(&engine, &git_opts(), &sel)?
+    } else if args.pre_push {
+        let mut input = String::new();
+        std::io::stdin()
+            .read_to_string(&mut input)
+            .context("cannot read pre-push input from standard input")?;
+        let opts = git_opts();
+        let repo = keyward::source::git::open(&opts.repo)?;
+        let sel = keyward::scan_git::pre_push_selection(&repo, &input)?;
+        if sel.tips.is_empty() {
+            eprintln!("keyward: pre-push: no commits to push (nothing scanned)");
+            return Ok(EXIT_CLEAN);
+        }
+        keyward::scan_history(&engine, &opts, &sel)?
+    } else if stdin {
         if args.paths.len() > 1 {
             anyhow::bail!("`-` (standard input) cannot be combined with other paths");
         }
@@ -182,7 +255,9 @@ fn cmd_scan(args: ScanArgs) -> Result<u8> {
             s.files_scanned
         );
     }
-    Ok(if report.summary.has_errors() {
+    let s = &report.summary;
+    let nothing_scanned = s.files_scanned == 0 && !s.warnings.is_empty();
+    Ok(if s.has_errors() || nothing_scanned {
         EXIT_ERROR
     } else if report.findings.is_empty() {
         EXIT_CLEAN

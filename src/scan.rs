@@ -61,9 +61,38 @@ pub struct Skipped {
     pub why: Skip,
 }
 
+/// What kind of scan produced a report.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ScanMode {
+    #[default]
+    Tree,
+    Stdin,
+    Staged,
+    History,
+}
+
+impl ScanMode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ScanMode::Tree => "tree",
+            ScanMode::Stdin => "stdin",
+            ScanMode::Staged => "staged",
+            ScanMode::History => "history",
+        }
+    }
+}
+
 /// Totals of one scan.
 #[derive(Debug, Clone, Default)]
 pub struct Summary {
+    pub mode: ScanMode,
+    /// History scans: commits walked.
+    pub commits: u64,
+    /// Non-fatal problems (missing objects in history...).
+    pub warnings: Vec<String>,
+    /// Things worth knowing that are not problems (shallow clone...).
+    pub notes: Vec<String>,
+    /// Files (tree, staged) or unique blobs (history) scanned.
     pub files_scanned: u64,
     pub bytes_scanned: u64,
     pub skipped: Vec<Skipped>,
@@ -100,17 +129,17 @@ pub struct ScanReport {
 }
 
 /// One secret found in one input, before aggregation.
-#[derive(Debug)]
-struct Hit {
-    rule: usize,
-    secret: Vec<u8>,
-    entropy: f32,
-    validation: crate::engine::Validation,
-    location: Location,
+#[derive(Debug, Clone)]
+pub(crate) struct Hit {
+    pub rule: usize,
+    pub secret: Vec<u8>,
+    pub entropy: f32,
+    pub validation: crate::engine::Validation,
+    pub location: Location,
 }
 
 /// Scans one buffer whose display path is `path`.
-fn scan_buffer(engine: &Engine, path: &str, bytes: &[u8]) -> Vec<Hit> {
+pub(crate) fn scan_buffer(engine: &Engine, path: &str, bytes: &[u8]) -> Vec<Hit> {
     let matches = engine.scan_path(bytes, path);
     if matches.is_empty() {
         return Vec::new();
@@ -168,7 +197,7 @@ fn outcome(
 }
 
 /// Groups hits into one finding per (rule, secret), sorted by first location.
-fn aggregate(engine: &Engine, hits: impl IntoIterator<Item = Hit>) -> Vec<Finding> {
+pub(crate) fn aggregate(engine: &Engine, hits: impl IntoIterator<Item = Hit>) -> Vec<Finding> {
     let mut by_key: HashMap<(usize, Vec<u8>), Finding> = HashMap::new();
     for h in hits {
         let rule = engine.rule(h.rule);
@@ -185,6 +214,7 @@ fn aggregate(engine: &Engine, hits: impl IntoIterator<Item = Hit>) -> Vec<Findin
                 entropy: h.entropy,
                 validation: h.validation,
                 locations: Vec::new(),
+                lifecycle: None,
             });
         f.locations.push(h.location);
     }
@@ -251,6 +281,7 @@ pub fn scan_tree(engine: &Engine, opts: &ScanOptions) -> ScanReport {
 pub fn scan_reader(engine: &Engine, name: &str, r: impl Read, max: u64) -> ScanReport {
     let t0 = Instant::now();
     let mut summary = Summary {
+        mode: ScanMode::Stdin,
         rules: engine.rules().len(),
         ..Summary::default()
     };

@@ -18,7 +18,7 @@ fn finding_json(f: &Finding, opts: &RenderOptions) -> Value {
         .locations
         .iter()
         .map(|l| {
-            json!({
+            let mut v = json!({
                 "path": l.path,
                 "line": l.line,
                 "column": l.column,
@@ -28,10 +28,14 @@ fn finding_json(f: &Finding, opts: &RenderOptions) -> Value {
                 "end_byte": l.end_byte,
                 "fingerprint": l.fingerprint,
                 "snippet": l.snippet(&f.secret, opts.redact),
-            })
+            });
+            if let Some(c) = &l.commit {
+                v["commit"] = json!(c);
+            }
+            v
         })
         .collect();
-    json!({
+    let mut v = json!({
         "id": f.id,
         "rule_id": f.rule_id,
         "rule_name": f.rule_name,
@@ -43,6 +47,25 @@ fn finding_json(f: &Finding, opts: &RenderOptions) -> Value {
         "entropy": (f64::from(f.entropy) * 1000.0).round() / 1000.0,
         "validation": f.validation.as_str(),
         "locations": locations,
+    });
+    if let Some(l) = &f.lifecycle {
+        v["lifecycle"] = json!({
+            "first_introduced": commit_json(&l.first_introduced),
+            "introducing_commits": l.introducing_commits,
+            "removed_in": l.removed_in.as_ref().map(commit_json),
+            "still_in_head": l.still_in_head,
+        });
+    }
+    v
+}
+
+fn commit_json(c: &crate::finding::CommitInfo) -> Value {
+    json!({
+        "id": c.id,
+        "author_name": c.author_name,
+        "author_email": c.author_email,
+        "date": c.date,
+        "summary": c.summary,
     })
 }
 
@@ -69,6 +92,10 @@ pub fn to_value(report: &ScanReport, opts: &RenderOptions) -> Value {
         "tool": {"name": "keyward", "version": env!("CARGO_PKG_VERSION")},
         "redacted": opts.redact,
         "summary": {
+            "mode": s.mode.as_str(),
+            "commits": s.commits,
+            "warnings": s.warnings,
+            "notes": s.notes,
             "files_scanned": s.files_scanned,
             "bytes_scanned": s.bytes_scanned,
             "duration_ms": s.duration.as_millis() as u64,

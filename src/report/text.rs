@@ -2,7 +2,7 @@
 
 use super::{human_bytes, RenderOptions};
 use crate::rules::Severity;
-use crate::scan::{ScanReport, Skip};
+use crate::scan::{ScanMode, ScanReport, Skip};
 use std::fmt::Write;
 
 /// Locations listed per finding before "... and N more".
@@ -42,10 +42,42 @@ pub fn render(report: &ScanReport, opts: &RenderOptions) -> String {
             &f.id[..12],
             f.validation.as_str()
         );
-        for l in f.locations.iter().take(MAX_LOCATIONS) {
+        if let Some(lc) = &f.lifecycle {
+            let c = &lc.first_introduced;
             let _ = writeln!(
                 out,
-                "    {}:{}:{}  {}",
+                "    introduced in {} by {} <{}> on {}: {}",
+                c.short(),
+                c.author_name,
+                c.author_email,
+                &c.date[..10.min(c.date.len())],
+                c.summary
+            );
+            let state = if lc.still_in_head {
+                "still in HEAD".to_string()
+            } else if let Some(r) = &lc.removed_in {
+                format!(
+                    "removed in {} ({}), but still in history: rotate it",
+                    r.short(),
+                    &r.date[..10.min(r.date.len())]
+                )
+            } else {
+                "not in HEAD".to_string()
+            };
+            let _ = writeln!(
+                out,
+                "    {state}; introduced by {} commit(s)",
+                lc.introducing_commits
+            );
+        }
+        for l in f.locations.iter().take(MAX_LOCATIONS) {
+            let at = match &l.commit {
+                Some(c) => format!("{}:", &c[..10.min(c.len())]),
+                None => String::new(),
+            };
+            let _ = writeln!(
+                out,
+                "    {at}{}:{}:{}  {}",
                 paint(&l.path, "1", opts.color),
                 l.line,
                 l.column,
@@ -63,15 +95,49 @@ pub fn render(report: &ScanReport, opts: &RenderOptions) -> String {
     }
     let s = &report.summary;
     let locations: usize = report.findings.iter().map(|f| f.locations.len()).sum();
+    let plural = |n: u64| if n == 1 { "" } else { "s" };
+    let what = match s.mode {
+        ScanMode::History => format!(
+            "{} unique blob{} ({}) from {} commit{}",
+            s.files_scanned,
+            plural(s.files_scanned),
+            human_bytes(s.bytes_scanned),
+            s.commits,
+            plural(s.commits)
+        ),
+        ScanMode::Staged => format!(
+            "{} staged file{} ({})",
+            s.files_scanned,
+            plural(s.files_scanned),
+            human_bytes(s.bytes_scanned)
+        ),
+        _ => format!(
+            "{} file{} ({})",
+            s.files_scanned,
+            plural(s.files_scanned),
+            human_bytes(s.bytes_scanned)
+        ),
+    };
     let _ = writeln!(
         out,
-        "keyward: scanned {} file{} ({}) with {} rules in {:.2}s",
-        s.files_scanned,
-        if s.files_scanned == 1 { "" } else { "s" },
-        human_bytes(s.bytes_scanned),
+        "keyward: scanned {what} with {} rules in {:.2}s",
         s.rules,
         s.duration.as_secs_f64()
     );
+    if s.files_scanned == 0 && s.skipped.is_empty() {
+        let why = match s.mode {
+            ScanMode::Staged => "nothing staged: no added or modified files in the index",
+            ScanMode::History => "no commits or blobs to scan",
+            _ => "no files to scan",
+        };
+        let _ = writeln!(out, "  {why}");
+    }
+    for n in &s.notes {
+        let _ = writeln!(out, "  note: {n}");
+    }
+    for w in &s.warnings {
+        let _ = writeln!(out, "  warning: {w}");
+    }
     let binary: Vec<&str> = s.binary().map(|x| x.path.as_str()).collect();
     if !binary.is_empty() {
         let _ = writeln!(

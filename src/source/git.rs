@@ -1,0 +1,552 @@
+//! Git sources through gix: history (commit walk + tree diffs), staged changes
+//! (index vs HEAD), and blob reading. The only module that knows git.
+
+use gix::bstr::{BString, ByteSlice};
+use gix::hash::ObjectId;
+use gix::objs::{FindExt, TreeRefIter};
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+
+pub use crate::finding::CommitInfo;
+
+/// Errors from git sources.
+#[derive(Debug, thiserror::Error)]
+pub enum GitError {
+    #[error("{path}: not a git repository (or cannot be opened): {message}")]
+    Open { path: String, message: String },
+    #[error("cannot resolve {what:?}: {message}")]
+    Resolve { what: String, message: String },
+    #[error("git: {0}")]
+    Other(String),
+}
+
+fn other(e: impl std::fmt::Display) -> GitError {
+    GitError::Other(e.to_string())
+}
+
+/// Opens the repository containing `path`, honouring GIT_DIR, GIT_WORK_TREE and
+/// GIT_INDEX_FILE as git sets them for hooks.
+pub fn open(path: &Path) -> Result<gix::Repository, GitError> {
+    let mut repo = gix::ThreadSafeRepository::discover_with_environment_overrides(path)
+        .map(|r| r.to_thread_local())
+        .map_err(|e| GitError::Open {
+            path: path.display().to_string(),
+            message: e.to_string(),
+        })?;
+    repo.object_cache_size_if_unset(16 << 20);
+    Ok(repo)
+}
+
+/// Loads a commit's metadata.
+pub fn commit_info(repo: &gix::Repository, id: ObjectId) -> Result<CommitInfo, GitError> {
+    let commit = repo.find_commit(id).map_err(other)?;
+    let c = commit.decode().map_err(other)?;
+    let author = c.author().map_err(other)?;
+    let time = author.time().map(|t| t.seconds).unwrap_or(0);
+    Ok(CommitInfo {
+        id: id.to_string(),
+        author_name: author.name.to_str_lossy().into_owned(),
+        author_email: author.email.to_str_lossy().into_owned(),
+        time,
+        date: utc_date(time),
+        summary: c.message_summary().to_str_lossy().into_owned(),
+    })
+}
+
+/// `YYYY-MM-DDTHH:MM:SSZ` for a unix time (proleptic Gregorian, UTC).
+pub fn utc_date(t: i64) -> String {
+    let days = t.div_euclid(86_400);
+    let secs = t.rem_euclid(86_400);
+    // civil-from-days (Howard Hinnant's algorithm)
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = if m <= 2 { y + 1 } else { y };
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        secs / 3600,
+        (secs % 3600) / 60,
+        secs % 60
+    )
+}
+
+/// Which commits a history scan covers.
+#[derive(Debug, Clone, Default)]
+pub struct HistorySelection {
+    /// Tips to walk from; empty means HEAD and every ref.
+    pub tips: Vec<String>,
+    /// Revisions whose ancestry is excluded (`--range BASE..`, `--since REV`).
+    pub hidden: Vec<String>,
+    /// Also hide every remote-tracking ref (pre-push of a new branch).
+    pub hide_remote_tracking: bool,
+}
+
+/// One change of a blob-valued path in a commit.
+#[derive(Debug, Clone)]
+pub struct PathChange {
+    pub path: BString,
+    pub old: Option<ObjectId>,
+    pub new: Option<ObjectId>,
+}
+
+/// Where a blob entered history: commit (index into `commits`) and path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Introduction {
+    pub commit: u32,
+    pub path: u32,
+}
+
+/// The result of walking history: commits in topological order (parents
+/// first), the blobs each introduced, and every path change.
+#[derive(Debug, Default)]
+pub struct HistoryPlan {
+    pub commits: Vec<ObjectId>,
+    /// Interned paths.
+    pub paths: Vec<BString>,
+    /// Unique blobs and where each was introduced.
+    pub blobs: HashMap<ObjectId, Vec<Introduction>>,
+    /// First-parent changes per commit (same index as `commits`).
+    pub changes: Vec<Vec<PathChange>>,
+    /// Blobs reachable from HEAD's tree.
+    pub head_blobs: HashSet<ObjectId>,
+    /// For ranges: blobs the range's changes replaced or deleted whose old
+    /// version lies outside the range (the base's versions of touched paths).
+    pub base_blobs: HashSet<ObjectId>,
+    /// Commits that were shallow boundaries (treated as roots).
+    pub shallow_roots: usize,
+    /// Non-fatal problems (missing objects...), with object ids.
+    pub warnings: Vec<String>,
+}
+
+fn resolve(repo: &gix::Repository, spec: &str) -> Result<ObjectId, GitError> {
+    let id = repo
+        .rev_parse_single(spec.as_bytes().as_bstr())
+        .map_err(|e| GitError::Resolve {
+            what: spec.to_string(),
+            message: e.to_string(),
+        })?;
+    let obj = id.object().map_err(|e| GitError::Resolve {
+        what: spec.to_string(),
+        message: e.to_string(),
+    })?;
+    let commit = obj.peel_to_commit().map_err(|e| GitError::Resolve {
+        what: spec.to_string(),
+        message: e.to_string(),
+    })?;
+    Ok(commit.id)
+}
+
+/// HEAD (if born) and the commits every reference points at (peeled).
+fn all_tips(repo: &gix::Repository, remote_tracking_only: bool) -> Result<Vec<ObjectId>, GitError> {
+    let mut tips = Vec::new();
+    if !remote_tracking_only {
+        if let Ok(id) = repo.head_id() {
+            tips.push(id.detach());
+        }
+    }
+    let refs = repo.references().map_err(other)?;
+    let iter = if remote_tracking_only {
+        refs.remote_branches().map_err(other)?
+    } else {
+        refs.all().map_err(other)?
+    };
+    for r in iter.flatten() {
+        let mut r = r;
+        if let Ok(id) = r.peel_to_id() {
+            if let Ok(obj) = id.object() {
+                if let Ok(c) = obj.peel_to_commit() {
+                    tips.push(c.id);
+                }
+            }
+        }
+    }
+    tips.sort();
+    tips.dedup();
+    Ok(tips)
+}
+
+/// Blob-valued entries (regular and executable files) of a tree diff.
+fn is_file(mode: gix::objs::tree::EntryMode) -> bool {
+    mode.is_blob()
+}
+
+struct Differ<'r> {
+    repo: &'r gix::Repository,
+    state: gix::diff::tree::State,
+    buf1: Vec<u8>,
+    buf2: Vec<u8>,
+}
+
+impl<'r> Differ<'r> {
+    fn new(repo: &'r gix::Repository) -> Self {
+        Differ {
+            repo,
+            state: Default::default(),
+            buf1: Vec::new(),
+            buf2: Vec::new(),
+        }
+    }
+
+    /// File changes from tree `old` (None: empty) to tree `new`.
+    fn diff(&mut self, old: Option<ObjectId>, new: ObjectId) -> Result<Vec<PathChange>, GitError> {
+        let kind = self.repo.object_hash();
+        let lhs = match old {
+            Some(t) => self
+                .repo
+                .objects
+                .find_tree_iter(&t, &mut self.buf1)
+                .map_err(other)?,
+            None => TreeRefIter::from_bytes(&[], kind),
+        };
+        let rhs = self
+            .repo
+            .objects
+            .find_tree_iter(&new, &mut self.buf2)
+            .map_err(other)?;
+        let mut rec = gix::diff::tree::Recorder::default();
+        gix::diff::tree(lhs, rhs, &mut self.state, &self.repo.objects, &mut rec).map_err(other)?;
+        use gix::diff::tree::recorder::Change;
+        let mut out = Vec::with_capacity(rec.records.len());
+        for c in rec.records {
+            match c {
+                Change::Addition {
+                    entry_mode,
+                    oid,
+                    path,
+                    ..
+                } if is_file(entry_mode) => out.push(PathChange {
+                    path,
+                    old: None,
+                    new: Some(oid),
+                }),
+                Change::Deletion {
+                    entry_mode,
+                    oid,
+                    path,
+                    ..
+                } if is_file(entry_mode) => out.push(PathChange {
+                    path,
+                    old: Some(oid),
+                    new: None,
+                }),
+                Change::Modification {
+                    previous_entry_mode,
+                    previous_oid,
+                    entry_mode,
+                    oid,
+                    path,
+                } => {
+                    let old = is_file(previous_entry_mode).then_some(previous_oid);
+                    let new = is_file(entry_mode).then_some(oid);
+                    if old.is_some() || new.is_some() {
+                        out.push(PathChange { path, old, new });
+                    }
+                }
+                _ => {}
+            }
+        }
+        Ok(out)
+    }
+}
+
+fn tree_of(
+    repo: &gix::Repository,
+    commit: ObjectId,
+    cache: &mut HashMap<ObjectId, ObjectId>,
+) -> Result<ObjectId, GitError> {
+    if let Some(t) = cache.get(&commit) {
+        return Ok(*t);
+    }
+    let c = repo.find_commit(commit).map_err(other)?;
+    let t = c.tree_id().map_err(other)?.detach();
+    cache.insert(commit, t);
+    Ok(t)
+}
+
+/// Walks the selected history and records, per commit, which blobs it
+/// introduced (relative to all its parents) at which paths.
+pub fn plan_history(
+    repo: &gix::Repository,
+    sel: &HistorySelection,
+) -> Result<HistoryPlan, GitError> {
+    let tips: Vec<ObjectId> = if sel.tips.is_empty() {
+        all_tips(repo, false)?
+    } else {
+        sel.tips
+            .iter()
+            .map(|t| resolve(repo, t))
+            .collect::<Result<_, _>>()?
+    };
+    let mut hidden: Vec<ObjectId> = sel
+        .hidden
+        .iter()
+        .map(|t| resolve(repo, t))
+        .collect::<Result<_, _>>()?;
+    if sel.hide_remote_tracking {
+        hidden.extend(all_tips(repo, true)?);
+    }
+    let mut plan = HistoryPlan::default();
+    if tips.is_empty() {
+        return Ok(plan);
+    }
+    // 1. Walk.
+    let walk = repo
+        .rev_walk(tips)
+        .with_hidden(hidden)
+        .all()
+        .map_err(other)?;
+    let mut nodes: Vec<(ObjectId, Vec<ObjectId>)> = Vec::new();
+    for info in walk {
+        match info {
+            Ok(info) => nodes.push((info.id, info.parent_ids().map(|p| p.detach()).collect())),
+            Err(e) => plan
+                .warnings
+                .push(format!("history walk stopped early: {e}")),
+        }
+    }
+    let shallow: HashSet<ObjectId> = repo
+        .shallow_commits()
+        .ok()
+        .flatten()
+        .map(|c| c.iter().copied().collect())
+        .unwrap_or_default();
+    // 2. Topological order: parents before children (Kahn), ties in walk order reversed.
+    let index: HashMap<ObjectId, usize> = nodes.iter().enumerate().map(|(i, n)| (n.0, i)).collect();
+    let mut indeg = vec![0usize; nodes.len()];
+    let mut children: Vec<Vec<usize>> = vec![Vec::new(); nodes.len()];
+    for (i, (_, parents)) in nodes.iter().enumerate() {
+        for p in parents {
+            if let Some(&pi) = index.get(p) {
+                indeg[i] += 1;
+                children[pi].push(i);
+            }
+        }
+    }
+    let mut ready: Vec<usize> = (0..nodes.len()).filter(|&i| indeg[i] == 0).collect();
+    ready.reverse();
+    let mut order = Vec::with_capacity(nodes.len());
+    while let Some(i) = ready.pop() {
+        order.push(i);
+        for &c in children[i].iter().rev() {
+            indeg[c] -= 1;
+            if indeg[c] == 0 {
+                ready.push(c);
+            }
+        }
+    }
+    // 3. Diff each commit against its parents.
+    let mut trees: HashMap<ObjectId, ObjectId> = HashMap::new();
+    let mut differ = Differ::new(repo);
+    let mut path_ids: HashMap<BString, u32> = HashMap::new();
+    let in_range = |id: &ObjectId| index.contains_key(id);
+    for &ni in &order {
+        let (id, parents) = &nodes[ni];
+        let commit_idx = plan.commits.len() as u32;
+        plan.commits.push(*id);
+        let tree = match tree_of(repo, *id, &mut trees) {
+            Ok(t) => t,
+            Err(e) => {
+                plan.warnings.push(format!("commit {id}: {e}"));
+                plan.changes.push(Vec::new());
+                continue;
+            }
+        };
+        let is_shallow = shallow.contains(id);
+        if is_shallow {
+            plan.shallow_roots += 1;
+        }
+        let parent_list: Vec<ObjectId> = if is_shallow {
+            Vec::new()
+        } else {
+            parents.clone()
+        };
+        let mut per_parent: Vec<Vec<PathChange>> = Vec::new();
+        let mut failed = false;
+        if parent_list.is_empty() {
+            match differ.diff(None, tree) {
+                Ok(c) => per_parent.push(c),
+                Err(e) => {
+                    plan.warnings.push(format!("commit {id}: {e}"));
+                    failed = true;
+                }
+            }
+        } else {
+            for p in &parent_list {
+                let r = tree_of(repo, *p, &mut trees).and_then(|pt| differ.diff(Some(pt), tree));
+                match r {
+                    Ok(c) => per_parent.push(c),
+                    Err(e) => {
+                        plan.warnings
+                            .push(format!("commit {id} vs parent {p}: {e}"));
+                        failed = true;
+                        break;
+                    }
+                }
+            }
+        }
+        if failed || per_parent.is_empty() {
+            plan.changes.push(Vec::new());
+            continue;
+        }
+        // Introductions: new (path, blob) relative to every parent.
+        let first = &per_parent[0];
+        let others: Vec<HashSet<(&BString, ObjectId)>> = per_parent[1..]
+            .iter()
+            .map(|cs| {
+                cs.iter()
+                    .filter_map(|c| c.new.map(|n| (&c.path, n)))
+                    .collect()
+            })
+            .collect();
+        for c in first {
+            let Some(new) = c.new else { continue };
+            if others.iter().all(|o| o.contains(&(&c.path, new))) {
+                let pid = match path_ids.get(&c.path) {
+                    Some(p) => *p,
+                    None => {
+                        let p = plan.paths.len() as u32;
+                        plan.paths.push(c.path.clone());
+                        path_ids.insert(c.path.clone(), p);
+                        p
+                    }
+                };
+                plan.blobs.entry(new).or_default().push(Introduction {
+                    commit: commit_idx,
+                    path: pid,
+                });
+            }
+        }
+        // Base versions of paths touched by a range commit whose parent lies outside it.
+        if !sel.hidden.is_empty() || sel.hide_remote_tracking {
+            for (pi, p) in parent_list.iter().enumerate() {
+                if !in_range(p) {
+                    for c in &per_parent[pi] {
+                        if let Some(old) = c.old {
+                            plan.base_blobs.insert(old);
+                        }
+                    }
+                }
+            }
+        }
+        plan.changes.push(per_parent.swap_remove(0));
+    }
+    // 4. Blobs in HEAD's tree.
+    if let Ok(head) = repo.head_commit() {
+        if let Ok(t) = head.tree_id() {
+            match differ.diff(None, t.detach()) {
+                Ok(all) => plan.head_blobs = all.into_iter().filter_map(|c| c.new).collect(),
+                Err(e) => plan.warnings.push(format!("HEAD tree: {e}")),
+            }
+        }
+    }
+    Ok(plan)
+}
+
+/// A staged file to scan: its staged blob and HEAD's blob at the same path.
+#[derive(Debug, Clone)]
+pub struct StagedEntry {
+    pub path: String,
+    pub staged: ObjectId,
+    pub head: Option<ObjectId>,
+}
+
+/// What the index holds that HEAD does not: added or modified regular files.
+/// Skips deletions, intent-to-add entries, conflicted entries, symlinks and
+/// submodules. Also returns how many conflicted paths were skipped.
+pub fn staged_changes(repo: &gix::Repository) -> Result<(Vec<StagedEntry>, usize), GitError> {
+    let index = repo.index_or_empty().map_err(other)?;
+    let head_tree = repo.head_tree_id_or_empty().map_err(other)?.detach();
+    let head_index = repo.index_from_tree(&head_tree).map_err(other)?;
+    let mut head: HashMap<&gix::bstr::BStr, ObjectId> = HashMap::new();
+    for e in head_index.entries() {
+        if e.mode == gix::index::entry::Mode::FILE
+            || e.mode == gix::index::entry::Mode::FILE_EXECUTABLE
+        {
+            head.insert(e.path(&head_index), e.id);
+        }
+    }
+    let mut out = Vec::new();
+    let mut conflicted = 0;
+    for e in index.entries() {
+        if e.stage() != gix::index::entry::Stage::Unconflicted {
+            if e.stage() == gix::index::entry::Stage::Ours {
+                conflicted += 1;
+            }
+            continue;
+        }
+        if e.flags.contains(gix::index::entry::Flags::INTENT_TO_ADD) {
+            continue;
+        }
+        if !(e.mode == gix::index::entry::Mode::FILE
+            || e.mode == gix::index::entry::Mode::FILE_EXECUTABLE)
+        {
+            continue;
+        }
+        let path = e.path(&index);
+        let old = head.get(path).copied();
+        if old == Some(e.id) {
+            continue;
+        }
+        out.push(StagedEntry {
+            path: path.to_str_lossy().into_owned(),
+            staged: e.id,
+            head: old,
+        });
+    }
+    Ok((out, conflicted))
+}
+
+/// Outcome of reading one blob.
+pub enum BlobContent<'a> {
+    Text(&'a [u8]),
+    Binary,
+    TooLarge(u64),
+    Missing(String),
+}
+
+/// Reads a blob, checking its size from the object header before decoding.
+pub fn read_blob<'a>(
+    repo: &gix::Repository,
+    id: ObjectId,
+    max: u64,
+    buf: &'a mut Vec<u8>,
+) -> BlobContent<'a> {
+    use gix::objs::FindHeader;
+    match repo.objects.try_header(&id) {
+        Ok(Some(h)) => {
+            if h.size > max {
+                return BlobContent::TooLarge(h.size);
+            }
+        }
+        Ok(None) => return BlobContent::Missing(format!("object {id} is missing")),
+        Err(e) => return BlobContent::Missing(format!("object {id}: {e}")),
+    }
+    match repo.objects.find_blob(&id, buf) {
+        Ok(b) => {
+            if crate::source::looks_binary(b.data) {
+                BlobContent::Binary
+            } else {
+                BlobContent::Text(b.data)
+            }
+        }
+        Err(e) => BlobContent::Missing(format!("object {id}: {e}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::utc_date;
+
+    #[test]
+    fn dates() {
+        assert_eq!(utc_date(0), "1970-01-01T00:00:00Z");
+        assert_eq!(utc_date(1_700_000_000), "2023-11-14T22:13:20Z");
+        assert_eq!(utc_date(951_782_400), "2000-02-29T00:00:00Z");
+    }
+}

@@ -1,0 +1,464 @@
+//! Git sources end to end: real repositories built with the `git` binary in
+//! temp dirs, scanned by the real `keyward` binary, JSON reports parsed back.
+
+use serde_json::Value;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+const BIN: &str = env!("CARGO_BIN_EXE_keyward");
+// Fake GitHub PATs with valid CRC32 checksums.
+const S1: &str = "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";
+const S2: &str = "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";
+const S3: &str = "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";
+const S4: &str = "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";
+
+struct Repo {
+    _dir: tempfile::TempDir,
+    path: PathBuf,
+}
+
+fn git_in(dir: &Path, args: &[&str]) -> String {
+    let out = Command::new("git")
+        .current_dir(dir)
+        .args(args)
+        .env("GIT_AUTHOR_NAME", "Ada Lovelace")
+        .env("GIT_AUTHOR_EMAIL", "ada@example.org")
+        .env("GIT_COMMITTER_NAME", "Ada Lovelace")
+        .env("GIT_COMMITTER_EMAIL", "ada@example.org")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .stdin(Stdio::null())
+        .output()
+        .expect("git runs");
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+impl Repo {
+    fn new() -> Repo {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("repo");
+        fs::create_dir(&path).unwrap();
+        git_in(&path, &["init", "-q", "-b", "main"]);
+        Repo { _dir: dir, path }
+    }
+    fn git(&self, args: &[&str]) -> String {
+        git_in(&self.path, args)
+    }
+    fn write(&self, rel: &str, content: &str) {
+        let p = self.path.join(rel);
+        if let Some(d) = p.parent() {
+            fs::create_dir_all(d).unwrap();
+        }
+        fs::write(p, content).unwrap();
+    }
+    fn commit(&self, msg: &str) -> String {
+        self.git(&["add", "-A"]);
+        self.git(&["commit", "-q", "--allow-empty", "-m", msg]);
+        self.git(&["rev-parse", "HEAD"])
+    }
+    fn keyward(&self, args: &[&str]) -> Output {
+        Command::new(BIN)
+            .current_dir(&self.path)
+            .args(args)
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .stdin(Stdio::null())
+            .output()
+            .unwrap()
+    }
+    fn json(&self, args: &[&str]) -> (Option<i32>, Value) {
+        let mut a = args.to_vec();
+        a.extend(["--format", "json"]);
+        let out = self.keyward(&a);
+        let v = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+            panic!(
+                "{e}: {}\n{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            )
+        });
+        (out.status.code(), v)
+    }
+}
+
+fn secret_of(f: &Value) -> String {
+    f["secret"].as_str().unwrap().to_string()
+}
+
+/// (commit, path, line) of every location.
+fn locs(f: &Value) -> Vec<(String, String, u64)> {
+    f["locations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            (
+                l["commit"].as_str().unwrap_or("").to_string(),
+                l["path"].as_str().unwrap().to_string(),
+                l["line"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+fn findings(v: &Value) -> &Vec<Value> {
+    v["findings"].as_array().unwrap()
+}
+
+#[test]
+fn secret_added_then_removed_has_a_lifecycle() {
+    let r = Repo::new();
+    r.write("README.md", "hello\n");
+    r.commit("initial");
+    r.write("config.py", &format!("DEBUG = True\nTOKEN = \"{S1}\"\n"));
+    let added = r.commit("add config");
+    r.write("config.py", "DEBUG = True\nTOKEN = os.environ[\"TOKEN\"]\n");
+    let removed = r.commit("read token from env");
+    let (code, v) = r.json(&["scan", "--history", "--no-redact"]);
+    assert_eq!(code, Some(1));
+    let fs = findings(&v);
+    assert_eq!(fs.len(), 1, "{v:#}");
+    let f = &fs[0];
+    assert_eq!(secret_of(f), S1);
+    assert_eq!(locs(f), vec![(added.clone(), "config.py".into(), 2)]);
+    let lc = &f["lifecycle"];
+    assert_eq!(lc["first_introduced"]["id"], added.as_str());
+    assert_eq!(lc["first_introduced"]["author_name"], "Ada Lovelace");
+    assert_eq!(lc["first_introduced"]["summary"], "add config");
+    assert_eq!(lc["removed_in"]["id"], removed.as_str());
+    assert_eq!(lc["still_in_head"], false);
+    assert_eq!(v["summary"]["commits"], 3);
+    // the working tree is clean
+    assert_eq!(r.keyward(&["scan", "."]).status.code(), Some(0));
+}
+
+#[test]
+fn same_secret_in_three_paths_over_five_commits_is_one_finding() {
+    let r = Repo::new();
+    let mut commits = Vec::new();
+    r.write("a.env", &format!("T={S2}\n"));
+    commits.push(r.commit("c1"));
+    r.write("notes.txt", "unrelated\n");
+    commits.push(r.commit("c2"));
+    r.write("b/b.yml", &format!("x: 1\ntoken: {S2}\n"));
+    commits.push(r.commit("c3"));
+    r.write("notes.txt", "unrelated again\n");
+    commits.push(r.commit("c4"));
+    r.write("c/c.sh", &format!("#!/bin/sh\n\nexport T={S2}\n"));
+    commits.push(r.commit("c5"));
+    let (_, v) = r.json(&["scan", "--history", "--no-redact"]);
+    let fs = findings(&v);
+    assert_eq!(fs.len(), 1);
+    assert_eq!(
+        locs(&fs[0]),
+        vec![
+            (commits[0].clone(), "a.env".into(), 1),
+            (commits[2].clone(), "b/b.yml".into(), 2),
+            (commits[4].clone(), "c/c.sh".into(), 3),
+        ]
+    );
+    assert_eq!(fs[0]["lifecycle"]["introducing_commits"], 3);
+    assert_eq!(fs[0]["lifecycle"]["still_in_head"], true);
+    assert_eq!(
+        fs[0]["lifecycle"]["first_introduced"]["id"],
+        commits[0].as_str()
+    );
+}
+
+#[test]
+fn rename_keeps_one_finding_with_both_paths() {
+    let r = Repo::new();
+    r.write("old.cfg", &format!("key = {S1}\n"));
+    let c1 = r.commit("add");
+    r.git(&["mv", "old.cfg", "new.cfg"]);
+    let c2 = r.commit("rename");
+    let (_, v) = r.json(&["scan", "--history"]);
+    let fs = findings(&v);
+    assert_eq!(fs.len(), 1);
+    assert_eq!(
+        locs(&fs[0]),
+        vec![(c1, "old.cfg".into(), 1), (c2, "new.cfg".into(), 1)]
+    );
+    assert_eq!(fs[0]["lifecycle"]["still_in_head"], true);
+    assert!(fs[0]["lifecycle"]["removed_in"].is_null());
+}
+
+#[test]
+fn merge_resolution_that_introduces_a_secret_is_attributed_to_the_merge() {
+    let r = Repo::new();
+    r.write("app.cfg", "a = 1\nb = 2\n");
+    r.commit("base");
+    r.git(&["checkout", "-q", "-b", "feature"]);
+    r.write("app.cfg", "a = 10\nb = 2\n");
+    r.commit("feature change");
+    r.git(&["checkout", "-q", "main"]);
+    r.write("app.cfg", "a = 100\nb = 2\n");
+    r.commit("main change");
+    // conflicting merge, resolved by hand with a secret
+    let out = Command::new("git")
+        .current_dir(&r.path)
+        .args(["merge", "-q", "feature"])
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .output()
+        .unwrap();
+    assert!(!out.status.success(), "merge should conflict");
+    r.write("app.cfg", &format!("a = 110\nb = 2\ntoken = {S3}\n"));
+    r.git(&["add", "app.cfg"]);
+    r.git(&["commit", "-q", "-m", "merge feature"]);
+    let merge = r.git(&["rev-parse", "HEAD"]);
+    let (_, v) = r.json(&["scan", "--history"]);
+    let fs = findings(&v);
+    assert_eq!(fs.len(), 1, "{v:#}");
+    assert_eq!(locs(&fs[0]), vec![(merge.clone(), "app.cfg".into(), 3)]);
+    assert_eq!(fs[0]["lifecycle"]["first_introduced"]["id"], merge.as_str());
+}
+
+#[test]
+fn staged_secret_with_unstaged_fix_is_reported() {
+    let r = Repo::new();
+    r.write("app.py", "x = 1\n");
+    r.commit("init");
+    r.write("app.py", &format!("x = 1\ntoken = '{S1}'\n"));
+    r.git(&["add", "app.py"]);
+    // fix only in the working tree
+    r.write("app.py", "x = 1\ntoken = os.environ['T']\n");
+    let (code, v) = r.json(&["scan", "--staged"]);
+    assert_eq!(code, Some(1));
+    let fs = findings(&v);
+    assert_eq!(fs.len(), 1);
+    assert_eq!(locs(&fs[0]), vec![(String::new(), "app.py".into(), 2)]);
+    assert_eq!(fs[0]["locations"][0]["column"], 10);
+    assert_eq!(v["summary"]["files_scanned"], 1);
+}
+
+#[test]
+fn unstaged_secret_with_clean_staged_change_is_not_reported() {
+    let r = Repo::new();
+    r.write("a.txt", "a\n");
+    r.write("b.txt", "b\n");
+    r.commit("init");
+    r.write("a.txt", "a changed\n");
+    r.git(&["add", "a.txt"]);
+    r.write("b.txt", &format!("b\nsecret = {S2}\n"));
+    let (code, v) = r.json(&["scan", "--staged"]);
+    assert_eq!(code, Some(0), "{v:#}");
+    assert_eq!(v["summary"]["files_scanned"], 1);
+    assert!(findings(&v).is_empty());
+}
+
+#[test]
+fn secret_already_in_head_with_unrelated_staged_edit_is_not_reported() {
+    let r = Repo::new();
+    r.write("c.yml", &format!("a: 1\ntoken: {S3}\n"));
+    r.commit("old secret");
+    // unrelated edit above: the secret moves down a line
+    r.write("c.yml", &format!("# header\na: 2\ntoken: {S3}\n"));
+    r.git(&["add", "c.yml"]);
+    let (code, v) = r.json(&["scan", "--staged"]);
+    assert_eq!(code, Some(0), "{v:#}");
+    assert!(findings(&v).is_empty());
+    // a new secret in the same file is reported
+    r.write(
+        "c.yml",
+        &format!("# header\na: 2\ntoken: {S3}\nother: {S4}\n"),
+    );
+    r.git(&["add", "c.yml"]);
+    let (code, v) = r.json(&["scan", "--staged", "--no-redact"]);
+    assert_eq!(code, Some(1));
+    let fs = findings(&v);
+    assert_eq!(fs.len(), 1);
+    assert_eq!(secret_of(&fs[0]), S4);
+}
+
+#[test]
+fn nothing_staged_says_so() {
+    let r = Repo::new();
+    r.write("a.txt", "a\n");
+    r.commit("init");
+    let out = r.keyward(&["scan", "--staged"]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("scanned 0 staged files"), "{text}");
+    assert!(text.contains("nothing staged"), "{text}");
+}
+
+#[test]
+fn unborn_head() {
+    let r = Repo::new();
+    r.write("new.env", &format!("T={S1}\n"));
+    r.git(&["add", "new.env"]);
+    let (code, v) = r.json(&["scan", "--staged"]);
+    assert_eq!(code, Some(1));
+    assert_eq!(findings(&v).len(), 1);
+    let (code, v) = r.json(&["scan", "--history"]);
+    assert_eq!(code, Some(0), "{v:#}");
+    assert_eq!(v["summary"]["commits"], 0);
+}
+
+#[test]
+fn shallow_clone_scans_what_it_has() {
+    let r = Repo::new();
+    r.write("a.txt", &format!("old = {S1}\n"));
+    r.commit("c1");
+    r.write("a.txt", "old = gone\n");
+    r.commit("c2");
+    r.write("b.txt", &format!("new = {S2}\n"));
+    r.commit("c3");
+    let parent = r.path.parent().unwrap();
+    let url = format!("file://{}", r.path.display());
+    git_in(parent, &["clone", "-q", "--depth", "1", &url, "shallow"]);
+    let shallow = parent.join("shallow");
+    let out = Command::new(BIN)
+        .current_dir(&shallow)
+        .args(["scan", "--history", "--format", "json", "--no-redact"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let fs = findings(&v);
+    assert_eq!(fs.len(), 1);
+    assert_eq!(secret_of(&fs[0]), S2);
+    assert_eq!(v["summary"]["commits"], 1);
+    assert!(v["summary"]["notes"][0]
+        .as_str()
+        .unwrap()
+        .contains("shallow clone"));
+}
+
+#[test]
+fn binary_and_oversized_blobs_are_skipped_and_counted() {
+    let r = Repo::new();
+    let mut bin = vec![0u8; 16];
+    bin.extend_from_slice(S1.as_bytes());
+    fs::write(r.path.join("logo.bin"), bin).unwrap();
+    let mut big = "x".repeat(300_000);
+    big.push_str(&format!("\n{S2}\n"));
+    r.write("big.txt", &big);
+    r.write("small.txt", &format!("{S3}\n"));
+    r.commit("blobs");
+    let (code, v) = r.json(&[
+        "scan",
+        "--history",
+        "--max-file-size",
+        "100KiB",
+        "--no-redact",
+    ]);
+    assert_eq!(code, Some(1));
+    let fs = findings(&v);
+    assert_eq!(fs.len(), 1);
+    assert_eq!(secret_of(&fs[0]), S3);
+    let s = &v["summary"];
+    assert_eq!(s["skipped_binary"].as_array().unwrap().len(), 1);
+    assert!(s["skipped_binary"][0]
+        .as_str()
+        .unwrap()
+        .starts_with("logo.bin"));
+    assert_eq!(
+        s["skipped_too_large"][0]["size"],
+        300_000 + 2 + S2.len() as u64
+    );
+    assert!(s["skipped_too_large"][0]["path"]
+        .as_str()
+        .unwrap()
+        .starts_with("big.txt"));
+}
+
+#[test]
+fn range_reports_introduced_secret_but_not_a_moved_one() {
+    let r = Repo::new();
+    r.write("settings.py", &format!("A = 1\nOLD = '{S1}'\n"));
+    r.write("other.py", "x = 1\n");
+    let base = r.commit("base with an old secret");
+    // in range: move the old secret to another file, add a new one to an existing file
+    r.write("settings.py", "A = 1\n");
+    r.write("moved/settings.py", &format!("OLD = '{S1}'\n"));
+    r.commit("move old secret");
+    r.write("other.py", &format!("x = 1\nNEW = '{S2}'\n"));
+    let tip = r.commit("add new secret to existing file");
+    let range = format!("{base}..{tip}");
+    let (code, v) = r.json(&["scan", "--history", "--range", &range, "--no-redact"]);
+    assert_eq!(code, Some(1));
+    let fs = findings(&v);
+    assert_eq!(fs.len(), 1, "{v:#}");
+    assert_eq!(secret_of(&fs[0]), S2);
+    assert_eq!(locs(&fs[0]), vec![(tip.clone(), "other.py".into(), 2)]);
+    assert_eq!(v["summary"]["commits"], 2);
+    // --since is the same as BASE..HEAD
+    let (_, v2) = r.json(&["scan", "--history", "--since", &base, "--no-redact"]);
+    assert_eq!(findings(&v2).len(), 1);
+    // the full history holds both
+    let (_, all) = r.json(&["scan", "--history"]);
+    assert_eq!(findings(&all).len(), 2);
+}
+
+#[test]
+fn pre_push_blocks_secrets_in_pushed_commits_only() {
+    let r = Repo::new();
+    r.write("a.txt", &format!("old = {S1}\n"));
+    let c1 = r.commit("already pushed, with a secret");
+    let parent = r.path.parent().unwrap();
+    git_in(parent, &["init", "-q", "--bare", "remote.git"]);
+    let remote = parent.join("remote.git");
+    r.git(&["remote", "add", "origin", remote.to_str().unwrap()]);
+    r.git(&["push", "-q", "origin", "main"]);
+    r.write("b.txt", &format!("new = {S2}\n"));
+    let c2 = r.commit("new secret");
+    let run = |input: &str| -> Output {
+        let mut child = Command::new(BIN)
+            .current_dir(&r.path)
+            .args(["scan", "--pre-push", "--format", "json", "--no-redact"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        use std::io::Write;
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+        child.wait_with_output().unwrap()
+    };
+    let out = run(&format!("refs/heads/main {c2} refs/heads/main {c1}\n"));
+    assert_eq!(out.status.code(), Some(1));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let fs = findings(&v);
+    assert_eq!(fs.len(), 1);
+    assert_eq!(secret_of(&fs[0]), S2);
+    // a new branch: only commits no remote-tracking ref has
+    let zero = "0".repeat(40);
+    let out = run(&format!("refs/heads/topic {c2} refs/heads/topic {zero}\n"));
+    assert_eq!(out.status.code(), Some(1));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(findings(&v).len(), 1);
+    // pushing what the remote has: clean
+    let out = run(&format!("refs/heads/main {c1} refs/heads/main {c1}\n"));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    // deleting a branch pushes nothing
+    let out = run(&format!("(delete) {zero} refs/heads/old {c1}\n"));
+    assert_eq!(out.status.code(), Some(0));
+}
+
+#[test]
+fn bad_revision_is_an_error() {
+    let r = Repo::new();
+    r.write("a", "a\n");
+    r.commit("c");
+    let out = r.keyward(&["scan", "--history", "--range", "nope..HEAD"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("nope"));
+    let out = r.keyward(&["scan", "--history", "/"]);
+    assert_eq!(out.status.code(), Some(2));
+}
