@@ -28,7 +28,7 @@ for i in $(seq 1 "$runs"); do
   code=$?
   set -e
   if [ "$code" -ge 2 ]; then echo "run $i: keyward exited $code:"; cat "$tmp/err"; exit 2; fi
-  read -r wall rss_kb < "$tmp/time"
+  read -r wall rss_kb < <(tail -n 1 "$tmp/time")
   echo "run $i: ${wall}s  peak RSS $((rss_kb / 1024)) MiB  (exit $code)"
   times+=("$wall")
 done

@@ -230,6 +230,9 @@ fn cmd_scan(args: ScanArgs) -> Result<u8> {
         for s in &report.summary.skipped {
             let _ = writeln!(err, "keyward: not scanned {}: {}", s.path, s.why);
         }
+        for (phase, d) in &report.summary.phases {
+            let _ = writeln!(err, "keyward: {phase}: {:.3}s", d.as_secs_f64());
+        }
     }
     let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
     let ropts = RenderOptions {

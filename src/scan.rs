@@ -92,6 +92,8 @@ pub struct Summary {
     pub warnings: Vec<String>,
     /// Things worth knowing that are not problems (shallow clone...).
     pub notes: Vec<String>,
+    /// Wall time of each phase, for `-v`.
+    pub phases: Vec<(&'static str, Duration)>,
     /// Files (tree, staged) or unique blobs (history) scanned.
     pub files_scanned: u64,
     pub bytes_scanned: u64,

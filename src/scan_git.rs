@@ -145,8 +145,18 @@ pub fn scan_history(
     walking.set_message("walking history");
     let plan = git::plan_history(&repo, sel)?;
     walking.finish_and_clear();
+    let t_plan = t0.elapsed();
     let mut blobs: Vec<(&ObjectId, &Vec<git::Introduction>)> = plan.blobs.iter().collect();
-    blobs.sort_unstable_by_key(|b| *b.0);
+    // Versions of one path, newest first: git packs store the newest version
+    // whole and older ones as deltas against it, so this order lets each
+    // thread's delta-base cache serve most decodes. Ties by id: deterministic.
+    blobs.sort_unstable_by_key(|(id, intros)| {
+        let first = intros
+            .first()
+            .copied()
+            .unwrap_or(git::Introduction { commit: 0, path: 0 });
+        (first.path, std::cmp::Reverse(first.commit), **id)
+    });
     let total_bytes = std::sync::atomic::AtomicU64::new(0);
     let pb = progress_bar(opts.progress, blobs.len() as u64);
     pb.set_message(format!("{} commits", plan.commits.len()));
@@ -167,6 +177,7 @@ pub fn scan_history(
         )
         .collect();
     pb.finish_and_clear();
+    let t_scan = t0.elapsed();
 
     let mut summary = Summary {
         mode: ScanMode::History,
@@ -321,6 +332,11 @@ pub fn scan_history(
             .map(|l| commit_index.get(&l.first_introduced.id).copied())
     });
     summary.duration = t0.elapsed();
+    summary.phases = vec![
+        ("walk and diff commits", t_plan),
+        ("read and scan blobs", t_scan - t_plan),
+        ("findings and lifecycle", summary.duration - t_scan),
+    ];
     let _ = total_bytes;
     Ok(ScanReport { findings, summary })
 }

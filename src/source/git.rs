@@ -4,6 +4,7 @@
 use gix::bstr::{BString, ByteSlice};
 use gix::hash::ObjectId;
 use gix::objs::{FindExt, TreeRefIter};
+use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
@@ -176,41 +177,35 @@ fn is_file(mode: gix::objs::tree::EntryMode) -> bool {
     mode.is_blob()
 }
 
-struct Differ<'r> {
-    repo: &'r gix::Repository,
+#[derive(Default)]
+struct Differ {
     state: gix::diff::tree::State,
     buf1: Vec<u8>,
     buf2: Vec<u8>,
 }
 
-impl<'r> Differ<'r> {
-    fn new(repo: &'r gix::Repository) -> Self {
-        Differ {
-            repo,
-            state: Default::default(),
-            buf1: Vec::new(),
-            buf2: Vec::new(),
-        }
-    }
-
+impl Differ {
     /// File changes from tree `old` (None: empty) to tree `new`.
-    fn diff(&mut self, old: Option<ObjectId>, new: ObjectId) -> Result<Vec<PathChange>, GitError> {
-        let kind = self.repo.object_hash();
+    fn diff(
+        &mut self,
+        repo: &gix::Repository,
+        old: Option<ObjectId>,
+        new: ObjectId,
+    ) -> Result<Vec<PathChange>, GitError> {
+        let kind = repo.object_hash();
         let lhs = match old {
-            Some(t) => self
-                .repo
+            Some(t) => repo
                 .objects
                 .find_tree_iter(&t, &mut self.buf1)
                 .map_err(other)?,
             None => TreeRefIter::from_bytes(&[], kind),
         };
-        let rhs = self
-            .repo
+        let rhs = repo
             .objects
             .find_tree_iter(&new, &mut self.buf2)
             .map_err(other)?;
         let mut rec = gix::diff::tree::Recorder::default();
-        gix::diff::tree(lhs, rhs, &mut self.state, &self.repo.objects, &mut rec).map_err(other)?;
+        gix::diff::tree(lhs, rhs, &mut self.state, &repo.objects, &mut rec).map_err(other)?;
         use gix::diff::tree::recorder::Change;
         let mut out = Vec::with_capacity(rec.records.len());
         for c in rec.records {
@@ -255,18 +250,36 @@ impl<'r> Differ<'r> {
     }
 }
 
-fn tree_of(
+/// A commit's changes against each parent (empty parent list: against the empty tree).
+type CommitDiff = Result<Vec<Vec<PathChange>>, String>;
+
+/// Diffs one commit against its parents.
+fn diff_commit(
     repo: &gix::Repository,
-    commit: ObjectId,
-    cache: &mut HashMap<ObjectId, ObjectId>,
-) -> Result<ObjectId, GitError> {
-    if let Some(t) = cache.get(&commit) {
-        return Ok(*t);
+    differ: &mut Differ,
+    id: ObjectId,
+    parents: &[ObjectId],
+) -> CommitDiff {
+    let tree = tree_of(repo, id).map_err(|e| format!("commit {id}: {e}"))?;
+    if parents.is_empty() {
+        return differ
+            .diff(repo, None, tree)
+            .map(|c| vec![c])
+            .map_err(|e| format!("commit {id}: {e}"));
     }
+    parents
+        .iter()
+        .map(|p| {
+            tree_of(repo, *p)
+                .and_then(|pt| differ.diff(repo, Some(pt), tree))
+                .map_err(|e| format!("commit {id} vs parent {p}: {e}"))
+        })
+        .collect()
+}
+
+fn tree_of(repo: &gix::Repository, commit: ObjectId) -> Result<ObjectId, GitError> {
     let c = repo.find_commit(commit).map_err(other)?;
-    let t = c.tree_id().map_err(other)?.detach();
-    cache.insert(commit, t);
-    Ok(t)
+    Ok(c.tree_id().map_err(other)?.detach())
 }
 
 /// Walks the selected history and records, per commit, which blobs it
@@ -340,57 +353,50 @@ pub fn plan_history(
             }
         }
     }
-    // 3. Diff each commit against its parents.
-    let mut trees: HashMap<ObjectId, ObjectId> = HashMap::new();
-    let mut differ = Differ::new(repo);
+    // 3. Diff each commit against its parents, in parallel (each thread with
+    // its own repository handle and caches), then assemble in topological order.
+    let parent_lists: Vec<Vec<ObjectId>> = order
+        .iter()
+        .map(|&ni| {
+            let (id, parents) = &nodes[ni];
+            if shallow.contains(id) {
+                Vec::new()
+            } else {
+                parents.clone()
+            }
+        })
+        .collect();
+    let sync = repo.clone().into_sync();
+    let diffs: Vec<CommitDiff> = order
+        .par_iter()
+        .zip(parent_lists.par_iter())
+        .map_init(
+            || {
+                let mut r = sync.to_thread_local();
+                r.object_cache_size_if_unset(16 << 20);
+                (r, Differ::default())
+            },
+            |(r, differ), (&ni, parents)| diff_commit(r, differ, nodes[ni].0, parents),
+        )
+        .collect();
     let mut path_ids: HashMap<BString, u32> = HashMap::new();
     let in_range = |id: &ObjectId| index.contains_key(id);
-    for &ni in &order {
-        let (id, parents) = &nodes[ni];
+    for ((&ni, diff), parent_list) in order.iter().zip(diffs).zip(&parent_lists) {
+        let id = &nodes[ni].0;
         let commit_idx = plan.commits.len() as u32;
         plan.commits.push(*id);
-        let tree = match tree_of(repo, *id, &mut trees) {
-            Ok(t) => t,
+        if shallow.contains(id) {
+            plan.shallow_roots += 1;
+        }
+        let mut per_parent = match diff {
+            Ok(d) => d,
             Err(e) => {
-                plan.warnings.push(format!("commit {id}: {e}"));
+                plan.warnings.push(e);
                 plan.changes.push(Vec::new());
                 continue;
             }
         };
-        let is_shallow = shallow.contains(id);
-        if is_shallow {
-            plan.shallow_roots += 1;
-        }
-        let parent_list: Vec<ObjectId> = if is_shallow {
-            Vec::new()
-        } else {
-            parents.clone()
-        };
-        let mut per_parent: Vec<Vec<PathChange>> = Vec::new();
-        let mut failed = false;
-        if parent_list.is_empty() {
-            match differ.diff(None, tree) {
-                Ok(c) => per_parent.push(c),
-                Err(e) => {
-                    plan.warnings.push(format!("commit {id}: {e}"));
-                    failed = true;
-                }
-            }
-        } else {
-            for p in &parent_list {
-                let r = tree_of(repo, *p, &mut trees).and_then(|pt| differ.diff(Some(pt), tree));
-                match r {
-                    Ok(c) => per_parent.push(c),
-                    Err(e) => {
-                        plan.warnings
-                            .push(format!("commit {id} vs parent {p}: {e}"));
-                        failed = true;
-                        break;
-                    }
-                }
-            }
-        }
-        if failed || per_parent.is_empty() {
+        if per_parent.is_empty() {
             plan.changes.push(Vec::new());
             continue;
         }
@@ -439,7 +445,7 @@ pub fn plan_history(
     // 4. Blobs in HEAD's tree.
     if let Ok(head) = repo.head_commit() {
         if let Ok(t) = head.tree_id() {
-            match differ.diff(None, t.detach()) {
+            match Differ::default().diff(repo, None, t.detach()) {
                 Ok(all) => plan.head_blobs = all.into_iter().filter_map(|c| c.new).collect(),
                 Err(e) => plan.warnings.push(format!("HEAD tree: {e}")),
             }
