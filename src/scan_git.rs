@@ -56,7 +56,9 @@ type SecretKey = (usize, Vec<u8>);
 pub fn scan_staged(engine: &Engine, opts: &GitScanOptions) -> Result<ScanReport, GitError> {
     let t0 = Instant::now();
     let repo = git::open(&opts.repo)?;
+    let t_open = t0.elapsed();
     let (entries, conflicted) = git::staged_changes(&repo)?;
+    let t_diff = t0.elapsed();
     let sync = repo.into_sync();
     let max = opts.max_file_size;
     let results: Vec<(BlobScan, HashSet<SecretKey>)> = entries
@@ -114,6 +116,11 @@ pub fn scan_staged(engine: &Engine, opts: &GitScanOptions) -> Result<ScanReport,
     }
     let findings = aggregate(engine, hits);
     summary.duration = t0.elapsed();
+    summary.phases = vec![
+        ("open repository", t_open),
+        ("compare index with HEAD", t_diff - t_open),
+        ("read and scan staged blobs", summary.duration - t_diff),
+    ];
     Ok(ScanReport { findings, summary })
 }
 

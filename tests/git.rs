@@ -462,3 +462,72 @@ fn bad_revision_is_an_error() {
     let out = r.keyward(&["scan", "--history", "/"]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn staged_compare_walks_nested_dirs_and_honours_git_index_file() {
+    let r = Repo::new();
+    r.write("a/b/c.txt", "c\n");
+    r.write("a/d.txt", "d\n");
+    r.write("a-file.txt", "sorts between a and a/\n");
+    r.write("e.txt", "e\n");
+    for i in 0..30 {
+        r.write(&format!("many/dir{i}/f.txt"), &format!("{i}\n"));
+    }
+    r.commit("tree");
+    r.write("a/b/c.txt", &format!("c\nkey = {S1}\n"));
+    r.write("x/y/z.txt", &format!("{S2}\n"));
+    r.write("many/dir7/f.txt", "7 changed, no secret\n");
+    fs::remove_file(r.path.join("e.txt")).unwrap();
+    r.git(&["add", "-A"]);
+    let (code, v) = r.json(&["scan", "--staged", "--no-redact"]);
+    assert_eq!(code, Some(1));
+    let mut got: Vec<(String, String)> = findings(&v)
+        .iter()
+        .map(|f| {
+            (
+                f["locations"][0]["path"].as_str().unwrap().to_string(),
+                secret_of(f),
+            )
+        })
+        .collect();
+    got.sort();
+    assert_eq!(
+        got,
+        vec![
+            ("a/b/c.txt".to_string(), S1.to_string()),
+            ("x/y/z.txt".to_string(), S2.to_string())
+        ]
+    );
+    assert_eq!(v["summary"]["files_scanned"], 3);
+
+    // An alternative index (as `git commit <paths>` uses) built without a cache tree.
+    let alt = r.path.join(".git/alt-index");
+    let with_alt = |args: &[&str]| {
+        let out = Command::new("git")
+            .current_dir(&r.path)
+            .args(args)
+            .env("GIT_INDEX_FILE", &alt)
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    with_alt(&["read-tree", "HEAD"]);
+    with_alt(&["add", "x/y/z.txt"]);
+    let out = Command::new(BIN)
+        .current_dir(&r.path)
+        .args(["scan", "--staged", "--format", "json", "--no-redact"])
+        .env("GIT_INDEX_FILE", &alt)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let fs = findings(&v);
+    assert_eq!(fs.len(), 1);
+    assert_eq!(secret_of(&fs[0]), S2);
+    assert_eq!(v["summary"]["files_scanned"], 1);
+}
