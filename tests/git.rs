@@ -531,3 +531,88 @@ fn staged_compare_walks_nested_dirs_and_honours_git_index_file() {
     assert_eq!(secret_of(&fs[0]), S2);
     assert_eq!(v["summary"]["files_scanned"], 1);
 }
+
+#[test]
+fn missing_blob_is_a_warning_with_its_id_and_the_scan_goes_on() {
+    let r = Repo::new();
+    r.write("keep.txt", &format!("{S1}\n"));
+    r.write("lost.txt", "this blob will go missing\n");
+    r.commit("two blobs");
+    let lost = r.git(&["rev-parse", "HEAD:lost.txt"]);
+    let obj = r
+        .path
+        .join(".git/objects")
+        .join(&lost[..2])
+        .join(&lost[2..]);
+    fs::remove_file(&obj).expect("loose object exists");
+    let (code, v) = r.json(&["scan", "--history", "--no-redact"]);
+    assert_eq!(code, Some(1), "{v:#}");
+    assert_eq!(secret_of(&findings(&v)[0]), S1);
+    let warnings = v["summary"]["warnings"].as_array().unwrap();
+    assert!(
+        warnings.iter().any(|w| w.as_str().unwrap().contains(&lost)),
+        "{warnings:?}"
+    );
+    // nothing scannable at all: exit 2
+    let keep = r.git(&["rev-parse", "HEAD:keep.txt"]);
+    fs::remove_file(
+        r.path
+            .join(".git/objects")
+            .join(&keep[..2])
+            .join(&keep[2..]),
+    )
+    .unwrap();
+    let (code, _) = r.json(&["scan", "--history"]);
+    assert_eq!(code, Some(2));
+}
+
+#[test]
+fn real_pre_commit_hook_in_a_linked_worktree_with_core_hooks_path() {
+    let r = Repo::new();
+    r.write("README.md", "hi\n");
+    r.commit("init");
+    let parent = r.path.parent().unwrap().to_path_buf();
+    let wt = parent.join("wt");
+    r.git(&[
+        "worktree",
+        "add",
+        "-q",
+        wt.to_str().unwrap(),
+        "-b",
+        "feature",
+    ]);
+    let hooks = parent.join("hooks");
+    fs::create_dir(&hooks).unwrap();
+    let hook = hooks.join("pre-commit");
+    fs::write(&hook, format!("#!/bin/sh\nexec '{BIN}' scan --staged\n")).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        fs::set_permissions(&hook, fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    r.git(&["config", "core.hooksPath", hooks.to_str().unwrap()]);
+    fs::write(wt.join("app.env"), format!("TOKEN={S4}\n")).unwrap();
+    git_in(&wt, &["add", "app.env"]);
+    let out = Command::new("git")
+        .current_dir(&wt)
+        .args(["commit", "-m", "leak"])
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_AUTHOR_NAME", "A")
+        .env("GIT_AUTHOR_EMAIL", "a@b")
+        .env("GIT_COMMITTER_NAME", "A")
+        .env("GIT_COMMITTER_EMAIL", "a@b")
+        .output()
+        .unwrap();
+    let all = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!out.status.success(), "the hook must block: {all}");
+    assert!(all.contains("app.env:1:7"), "{all}");
+    assert!(!all.contains(S4), "hook output must be redacted: {all}");
+    // fix it: the commit goes through
+    fs::write(wt.join("app.env"), "TOKEN=${TOKEN}\n").unwrap();
+    git_in(&wt, &["add", "app.env"]);
+    git_in(&wt, &["commit", "-q", "-m", "no leak"]);
+}
