@@ -616,3 +616,35 @@ fn real_pre_commit_hook_in_a_linked_worktree_with_core_hooks_path() {
     git_in(&wt, &["add", "app.env"]);
     git_in(&wt, &["commit", "-q", "-m", "no leak"]);
 }
+
+#[test]
+#[cfg(unix)]
+fn symlinks_and_submodule_gitlinks_are_skipped() {
+    let r = Repo::new();
+    r.write("real.txt", &format!("{S1}\n"));
+    std::os::unix::fs::symlink("real.txt", r.path.join("link.txt")).unwrap();
+    // a symlink whose target text looks like a secret is not file content
+    std::os::unix::fs::symlink(S2, r.path.join("weird-link")).unwrap();
+    r.git(&["add", "-A"]);
+    // a gitlink (submodule entry) pointing at some commit
+    let head_like = "1234567890abcdef1234567890abcdef12345678";
+    r.git(&[
+        "update-index",
+        "--add",
+        "--cacheinfo",
+        &format!("160000,{head_like},vendor/sub"),
+    ]);
+    r.git(&["commit", "-q", "-m", "links"]);
+    let (code, v) = r.json(&["scan", "--history", "--no-redact"]);
+    assert_eq!(code, Some(1), "{v:#}");
+    let fs = findings(&v);
+    assert_eq!(fs.len(), 1);
+    assert_eq!(secret_of(&fs[0]), S1);
+    assert_eq!(
+        locs(&fs[0]).len(),
+        1,
+        "the symlink is not a second location"
+    );
+    assert_eq!(v["summary"]["files_scanned"], 1);
+    assert!(v["summary"]["warnings"].as_array().unwrap().is_empty());
+}
