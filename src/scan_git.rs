@@ -132,7 +132,7 @@ fn progress_bar(enabled: bool, len: u64) -> indicatif::ProgressBar {
     let pb = indicatif::ProgressBar::new(len);
     pb.set_style(
         indicatif::ProgressStyle::with_template(
-            "{spinner} {msg} [{bar:30}] {pos}/{len} blobs {binary_bytes_per_sec} eta {eta}",
+            "{spinner} {msg} [{bar:30}] {pos}/{len} blobs eta {eta}",
         )
         .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
         .progress_chars("=> "),
@@ -166,7 +166,9 @@ pub fn scan_history(
     });
     let total_bytes = std::sync::atomic::AtomicU64::new(0);
     let pb = progress_bar(opts.progress, blobs.len() as u64);
-    pb.set_message(format!("{} commits", plan.commits.len()));
+    let commits = plan.commits.len();
+    pb.set_message(format!("{commits} commits"));
+    let t_blobs = Instant::now();
     let sync = repo.clone().into_sync();
     let max = opts.max_file_size;
     let results: Vec<BlobScan> = blobs
@@ -176,7 +178,17 @@ pub fn scan_history(
             |(repo, buf), (id, _)| {
                 let r = scan_blob(engine, repo, **id, "", max, buf);
                 if let BlobScan::Scanned { bytes, .. } = &r {
-                    total_bytes.fetch_add(*bytes, std::sync::atomic::Ordering::Relaxed);
+                    let before =
+                        total_bytes.fetch_add(*bytes, std::sync::atomic::Ordering::Relaxed);
+                    // refresh the rate about every 8 MiB
+                    if (before >> 23) != ((before + bytes) >> 23) {
+                        let mib = (before + bytes) as f64 / 1048576.0;
+                        let secs = t_blobs.elapsed().as_secs_f64().max(1e-3);
+                        pb.set_message(format!(
+                            "{commits} commits, {mib:.0} MiB at {:.0} MiB/s",
+                            mib / secs
+                        ));
+                    }
                 }
                 pb.inc(1);
                 r
@@ -344,7 +356,6 @@ pub fn scan_history(
         ("read and scan blobs", t_scan - t_plan),
         ("findings and lifecycle", summary.duration - t_scan),
     ];
-    let _ = total_bytes;
     Ok(ScanReport { findings, summary })
 }
 
