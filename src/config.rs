@@ -1,7 +1,8 @@
 //! `.keyward.toml`: user rules, disabled built-ins, scan settings.
 
-use crate::rules::{self, line_col, Rule, RuleError, RuleSpec};
+use crate::rules::{self, line_col, AllowSpec, Rule, RuleError, RuleSpec, Severity};
 use serde::Deserialize;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use toml::Spanned;
 
@@ -20,6 +21,79 @@ struct ConfigFile {
     /// Extra rules, same format as a rule pack.
     #[serde(default)]
     rules: Vec<Spanned<RuleSpec>>,
+    /// Allow lists applied to every rule.
+    #[serde(default)]
+    allow: Option<SpannedAllow>,
+    /// Additions to built-in rules, by id.
+    #[serde(default)]
+    extend: BTreeMap<String, Spanned<Extend>>,
+    /// Paths (gitignore-style globs) never scanned.
+    #[serde(default)]
+    exclude: Vec<Spanned<String>>,
+    /// Default output format (`text`, `json`).
+    #[serde(default)]
+    format: Option<Spanned<String>>,
+}
+
+/// An allow list whose entries keep their position, for error messages.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SpannedAllow {
+    #[serde(default)]
+    regexes: Vec<Spanned<String>>,
+    #[serde(default)]
+    match_regexes: Vec<Spanned<String>>,
+    #[serde(default)]
+    stopwords: Vec<Spanned<String>>,
+    #[serde(default)]
+    paths: Vec<Spanned<String>>,
+    #[serde(default)]
+    line_regexes: Vec<Spanned<String>>,
+}
+
+impl SpannedAllow {
+    /// Validates every entry (error at the entry's position) and unwraps.
+    fn check(
+        self,
+        what: &str,
+        at: &dyn Fn(std::ops::Range<usize>, String) -> RuleError,
+    ) -> Result<AllowSpec, RuleError> {
+        for r in self
+            .regexes
+            .iter()
+            .chain(&self.match_regexes)
+            .chain(&self.line_regexes)
+        {
+            crate::engine::compile_pattern(r.get_ref()).map_err(|e| {
+                at(
+                    r.span(),
+                    format!("{what}: bad regex {:?}: {e}", r.get_ref()),
+                )
+            })?;
+        }
+        for g in &self.paths {
+            globset::Glob::new(g.get_ref())
+                .map_err(|e| at(g.span(), format!("{what}: bad glob {:?}: {e}", g.get_ref())))?;
+        }
+        let plain = |v: Vec<Spanned<String>>| v.into_iter().map(|s| s.into_inner()).collect();
+        Ok(AllowSpec {
+            regexes: plain(self.regexes),
+            match_regexes: plain(self.match_regexes),
+            stopwords: plain(self.stopwords),
+            paths: plain(self.paths),
+            line_regexes: plain(self.line_regexes),
+        })
+    }
+}
+
+/// `[extend.<rule-id>]`: more allow entries or another severity for a built-in rule.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Extend {
+    #[serde(default)]
+    allow: SpannedAllow,
+    #[serde(default)]
+    severity: Option<Severity>,
 }
 
 /// A loaded configuration.
@@ -30,6 +104,14 @@ pub struct Config {
     pub disable: Vec<String>,
     pub max_file_size: Option<u64>,
     pub rules: Vec<Rule>,
+    /// Global allow list (applied to every rule).
+    pub allow: AllowSpec,
+    /// Per-rule additions: (rule id, allow, severity, line).
+    pub extend: Vec<(String, AllowSpec, Option<Severity>, usize)>,
+    /// Excluded path globs.
+    pub exclude: Vec<String>,
+    /// Default output format named in the config.
+    pub format: Option<String>,
     /// Line of each `disable` entry, for error messages.
     disable_lines: Vec<usize>,
 }
@@ -59,11 +141,47 @@ impl Config {
             .iter()
             .map(|d| line_col(text, d.span().start).0)
             .collect();
+        let format = match raw.format {
+            None => None,
+            Some(f) => {
+                let v = f.get_ref().clone();
+                if !["text", "json"].contains(&v.as_str()) {
+                    return Err(at(
+                        f.span(),
+                        format!("format: unknown format {v:?} (text, json)"),
+                    ));
+                }
+                Some(v)
+            }
+        };
+        for g in &raw.exclude {
+            globset::Glob::new(g.get_ref()).map_err(|e| {
+                at(
+                    g.span(),
+                    format!("exclude: bad glob {:?}: {e}", g.get_ref()),
+                )
+            })?;
+        }
+        let allow = match raw.allow {
+            None => AllowSpec::default(),
+            Some(a) => a.check("allow", &at)?,
+        };
+        let mut extend = Vec::new();
+        for (id, e) in raw.extend {
+            let line = line_col(text, e.span().start).0;
+            let e = e.into_inner();
+            let allow = e.allow.check(&format!("extend.{id}.allow"), &at)?;
+            extend.push((id, allow, e.severity, line));
+        }
         Ok(Config {
             path: Some(PathBuf::from(file)),
             disable: raw.disable.into_iter().map(|d| d.into_inner()).collect(),
             max_file_size,
             rules: rules::rules_from_spanned(file, text, "custom", raw.rules),
+            allow,
+            extend,
+            exclude: raw.exclude.into_iter().map(|g| g.into_inner()).collect(),
+            format,
             disable_lines,
         })
     }
@@ -112,6 +230,30 @@ impl Config {
             .filter(|r| !self.disable.contains(&r.spec.id))
             .collect();
         out.extend(self.rules.iter().cloned());
+        let file = self
+            .path
+            .as_ref()
+            .map(|p| p.display().to_string())
+            .unwrap_or_default();
+        for (id, allow, severity, line) in &self.extend {
+            let Some(rule) = out.iter_mut().find(|r| &r.spec.id == id) else {
+                return Err(RuleError::Parse {
+                    file: file.clone(),
+                    line: *line,
+                    column: 1,
+                    message: format!("extend.{id}: no enabled rule has this id"),
+                });
+            };
+            rule.spec.allow.extend(allow);
+            if let Some(s) = severity {
+                rule.spec.severity = *s;
+            }
+        }
+        if !self.allow.is_empty() {
+            for r in &mut out {
+                r.spec.allow.extend(&self.allow);
+            }
+        }
         Ok(out)
     }
 }

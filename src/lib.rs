@@ -14,12 +14,14 @@
 
 pub mod config;
 pub mod engine;
+pub mod explain;
 pub mod finding;
 pub mod report;
 pub mod rules;
 pub mod scan;
 pub mod scan_git;
 pub mod source;
+pub mod suppress;
 
 pub use scan::{scan_reader, scan_tree, ScanOptions, ScanReport};
 pub use scan_git::{scan_history, scan_staged, GitScanOptions};

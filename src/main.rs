@@ -8,6 +8,9 @@ use keyward::report::{self, Format, RenderOptions};
 use keyward::rules::{self, lint};
 use keyward::scan::{self, ScanOptions, DEFAULT_MAX_FILE_SIZE};
 use keyward::source::git::HistorySelection;
+use keyward::suppress::baseline::{ensure_union_merge, BASELINE_FILE_NAME};
+use keyward::suppress::{self, Baseline, IgnoreIds};
+
 use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -37,6 +40,48 @@ enum Command {
     /// List or check rules.
     #[command(subcommand)]
     Rules(RulesCommand),
+    /// Accept the current findings: create, update or prune the baseline file.
+    #[command(subcommand)]
+    Baseline(BaselineCommand),
+    /// Write a commented starter .keyward.toml.
+    Init {
+        /// Where to write it.
+        #[arg(default_value = ".keyward.toml")]
+        path: PathBuf,
+        /// Overwrite an existing file.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Explain a finding (by id or id prefix) or every candidate on PATH:LINE:
+    /// why it fired, or why it was dropped or suppressed.
+    Explain(ExplainArgs),
+}
+
+#[derive(Subcommand)]
+enum BaselineCommand {
+    /// Write a baseline holding every current finding.
+    Create(BaselineArgs),
+    /// Add entries for new findings; keep existing entries and their notes.
+    Update(BaselineArgs),
+    /// Remove entries whose finding no longer occurs.
+    Prune(BaselineArgs),
+}
+
+#[derive(Args)]
+struct BaselineArgs {
+    /// Baseline file (default: .keyward-baseline.json in the scanned directory).
+    #[arg(long, value_name = "FILE")]
+    file: Option<PathBuf>,
+    #[command(flatten)]
+    scan: ScanArgs,
+}
+
+#[derive(Args)]
+struct ExplainArgs {
+    /// A finding id (or a prefix of at least 8 hex characters), or PATH:LINE.
+    target: String,
+    #[command(flatten)]
+    scan: ScanArgs,
 }
 
 #[derive(Args)]
@@ -44,9 +89,9 @@ struct ScanArgs {
     /// Files or directories to scan; `-` for standard input.
     #[arg(default_value = ".")]
     paths: Vec<PathBuf>,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    format: Format,
+    /// Output format (default: `format` in the config, else text).
+    #[arg(long, value_enum)]
+    format: Option<Format>,
     /// Write the report to FILE instead of standard output.
     #[arg(short, long, value_name = "FILE")]
     output: Option<PathBuf>,
@@ -92,6 +137,16 @@ struct ScanArgs {
     /// Read git's pre-push input on stdin and scan the commits being pushed.
     #[arg(long, conflicts_with_all = ["history", "staged"])]
     pre_push: bool,
+    /// Report secrets under inline allow markers too (keyward:allow, gitleaks:allow,
+    /// pragma: allowlist secret): for audits.
+    #[arg(long)]
+    ignore_inline: bool,
+    /// Baseline file of accepted findings (default: .keyward-baseline.json at the root, if present).
+    #[arg(long, value_name = "FILE", conflicts_with = "no_baseline")]
+    baseline: Option<PathBuf>,
+    /// Do not apply any baseline.
+    #[arg(long)]
+    no_baseline: bool,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -139,6 +194,9 @@ fn run(cli: Cli) -> Result<u8> {
         Command::Rules(RulesCommand::Check { files, config }) => {
             cmd_rules_check(&files, config.as_deref())
         }
+        Command::Baseline(cmd) => cmd_baseline(cmd),
+        Command::Init { path, force } => cmd_init(&path, force),
+        Command::Explain(args) => cmd_explain(args),
     }
 }
 
@@ -149,7 +207,18 @@ fn config_root(paths: &[PathBuf]) -> PathBuf {
     }
 }
 
-fn cmd_scan(args: ScanArgs) -> Result<u8> {
+/// What one scan produced, before any baseline is applied.
+struct Scanned {
+    report: keyward::ScanReport,
+    config: Config,
+    engine: Engine,
+    /// Where .keyward-baseline.json and .keywardignore are looked for.
+    root: PathBuf,
+}
+
+/// Runs the scan `args` describe (tree, stdin, staged, history, pre-push).
+/// `Ok(None)`: nothing to scan (pre-push with no commits).
+fn perform_scan(args: &ScanArgs) -> Result<Option<Scanned>> {
     let config = Config::discover(args.config.as_deref(), &config_root(&args.paths))?;
     let engine = Engine::new(config.effective_rules()?)?;
     let max_file_size = args
@@ -165,6 +234,7 @@ fn cmd_scan(args: ScanArgs) -> Result<u8> {
             .unwrap_or_else(|| PathBuf::from(".")),
         max_file_size,
         progress: true,
+        ignore_inline: args.ignore_inline,
     };
     let report = if args.staged {
         keyward::scan_staged(&engine, &git_opts())?
@@ -202,22 +272,84 @@ fn cmd_scan(args: ScanArgs) -> Result<u8> {
         let sel = keyward::scan_git::pre_push_selection(&repo, &input)?;
         if sel.tips.is_empty() {
             eprintln!("keyward: pre-push: no commits to push (nothing scanned)");
-            return Ok(EXIT_CLEAN);
+            return Ok(None);
         }
         keyward::scan_history(&engine, &opts, &sel)?
     } else if stdin {
         if args.paths.len() > 1 {
             anyhow::bail!("`-` (standard input) cannot be combined with other paths");
         }
-        scan::scan_reader(&engine, "<stdin>", std::io::stdin().lock(), max_file_size)
+        scan::scan_reader(
+            &engine,
+            "<stdin>",
+            std::io::stdin().lock(),
+            max_file_size,
+            !args.ignore_inline,
+        )
     } else {
         let opts = ScanOptions {
             paths: args.paths.clone(),
             no_ignore: args.no_ignore,
             max_file_size,
+            ignore_inline: args.ignore_inline,
+            exclude: config.exclude.clone(),
         };
         scan::scan_tree(&engine, &opts)
     };
+    Ok(Some(Scanned {
+        report,
+        config,
+        engine,
+        root: config_root(&args.paths),
+    }))
+}
+
+/// The baseline `args` ask for: `--baseline FILE`, else the default file at
+/// `root` if it exists; none with `--no-baseline`.
+fn load_baseline(args: &ScanArgs, root: &Path) -> Result<Option<Baseline>> {
+    if args.no_baseline {
+        return Ok(None);
+    }
+    let path = match &args.baseline {
+        Some(p) => p.clone(),
+        None => {
+            let p = root.join(BASELINE_FILE_NAME);
+            if !p.is_file() {
+                return Ok(None);
+            }
+            p
+        }
+    };
+    Ok(Some(Baseline::load(&path)?))
+}
+
+fn cmd_scan(args: ScanArgs) -> Result<u8> {
+    let Some(Scanned {
+        mut report,
+        config,
+        root,
+        ..
+    }) = perform_scan(&args)?
+    else {
+        return Ok(EXIT_CLEAN);
+    };
+    let baseline = load_baseline(&args, &root)?;
+    let ignore = IgnoreIds::load(&root.join(keyward::source::worktree::IGNORE_FILE_NAME));
+    let applied = suppress::apply(
+        &mut report.findings,
+        baseline.as_ref(),
+        &ignore,
+        suppress::today(),
+    );
+    report.summary.suppressed.extend(applied.suppressed);
+    report.summary.baseline_stale = applied.stale;
+    report.summary.baseline_expired = applied.expired;
+    let format = match (args.format, config.format.as_deref()) {
+        (Some(f), _) => f,
+        (None, Some("json")) => Format::Json,
+        _ => Format::Text,
+    };
+
     if args.verbose {
         // Per-input diagnostics on stderr (paths and counts only, never secrets).
         let mut err = std::io::stderr().lock();
@@ -244,12 +376,12 @@ fn cmd_scan(args: ScanArgs) -> Result<u8> {
             Color::Auto => to_terminal && std::env::var_os("NO_COLOR").is_none(),
         },
     };
-    let text = match args.format {
+    let text = match format {
         Format::Text => report::text::render(&report, &ropts),
         Format::Json => report::json::render(&report, &ropts),
     };
     emit(args.output.as_deref(), &text)?;
-    if args.output.is_some() && args.format != Format::Text {
+    if args.output.is_some() && format != Format::Text {
         // Keep a one-line summary on the terminal when the report goes to a file.
         let s = &report.summary;
         eprintln!(
@@ -327,5 +459,149 @@ fn cmd_rules_check(files: &[PathBuf], config: Option<&Path>) -> Result<u8> {
             rules.len()
         );
         Ok(EXIT_FINDINGS)
+    }
+}
+
+fn cmd_baseline(cmd: BaselineCommand) -> Result<u8> {
+    let (args, which) = match cmd {
+        BaselineCommand::Create(a) => (a, "create"),
+        BaselineCommand::Update(a) => (a, "update"),
+        BaselineCommand::Prune(a) => (a, "prune"),
+    };
+    let mut scan_args = args.scan;
+    scan_args.no_baseline = true;
+    let Some(Scanned { report, root, .. }) = perform_scan(&scan_args)? else {
+        anyhow::bail!("nothing to scan");
+    };
+    if report.summary.has_errors() {
+        eprint!(
+            "{}",
+            report::text::render(&report, &RenderOptions::default())
+        );
+        anyhow::bail!("the scan had errors; baseline not written");
+    }
+    let mut findings = report.findings;
+    // `.keywardignore` finding lines still apply: ignored findings need no entry.
+    let ignore = IgnoreIds::load(&root.join(keyward::source::worktree::IGNORE_FILE_NAME));
+    suppress::apply(&mut findings, None, &ignore, suppress::today());
+    let file = args.file.unwrap_or_else(|| root.join(BASELINE_FILE_NAME));
+    let existing = || -> Result<Baseline> {
+        Baseline::load(&file).with_context(|| format!("no baseline to {which} (create one first)"))
+    };
+    let (baseline, message) = match which {
+        "create" => {
+            let b = Baseline::from_findings(&findings);
+            let n = b.entries.len();
+            (
+                b,
+                format!("created with {n} entr{}", if n == 1 { "y" } else { "ies" }),
+            )
+        }
+        "update" => {
+            let (b, added) = existing()?.update(&findings);
+            (
+                b,
+                format!("{added} entr{} added", if added == 1 { "y" } else { "ies" }),
+            )
+        }
+        _ => {
+            let (b, removed) = existing()?.prune(&findings);
+            (
+                b,
+                format!(
+                    "{removed} stale entr{} removed",
+                    if removed == 1 { "y" } else { "ies" }
+                ),
+            )
+        }
+    };
+    baseline.save(&file)?;
+    if which == "create" {
+        if let Some(dir) = file.parent() {
+            let dir = if dir.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                dir
+            };
+            if ensure_union_merge(dir).unwrap_or(false) {
+                eprintln!("keyward: added `{}` to .gitattributes (branches that each add entries merge cleanly)", keyward::suppress::baseline::GITATTRIBUTES_LINE);
+            }
+        }
+    }
+    println!(
+        "keyward: baseline {}: {message}; {} entries in total",
+        file.display(),
+        baseline.entries.len()
+    );
+    Ok(EXIT_CLEAN)
+}
+
+const STARTER_CONFIG: &str = include_str!("../docs/keyward.example.toml");
+
+fn cmd_init(path: &Path, force: bool) -> Result<u8> {
+    if path.exists() && !force {
+        anyhow::bail!("{} exists (use --force to overwrite)", path.display());
+    }
+    // the starter must load: it is what users copy from
+    Config::parse("starter", STARTER_CONFIG)?;
+    std::fs::write(path, STARTER_CONFIG)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    println!("keyward: wrote {}", path.display());
+    Ok(EXIT_CLEAN)
+}
+
+fn cmd_explain(args: ExplainArgs) -> Result<u8> {
+    let target = args.target.as_str();
+    let root = config_root(&args.scan.paths);
+    let ignore = IgnoreIds::load(&root.join(keyward::source::worktree::IGNORE_FILE_NAME));
+    if let Some((p, l)) = target.rsplit_once(':') {
+        if let (Ok(line), true) = (l.parse::<usize>(), Path::new(p).is_file()) {
+            let config = Config::discover(args.scan.config.as_deref(), &root)?;
+            let engine = Engine::new(config.effective_rules()?)?;
+            let bytes = std::fs::read(p).with_context(|| format!("cannot read {p}"))?;
+            let baseline = load_baseline(&args.scan, &root)?;
+            let display = keyward::source::worktree::display_path(Path::new(p));
+            let text = keyward::explain::explain_line(
+                &engine,
+                &config,
+                &bytes,
+                &display,
+                line,
+                baseline.as_ref(),
+                &ignore,
+                !args.scan.ignore_inline,
+            );
+            emit(None, &text)?;
+            return Ok(EXIT_CLEAN);
+        }
+    }
+    if target.len() < 8 || !target.bytes().all(|b| b.is_ascii_hexdigit()) {
+        anyhow::bail!("{target:?} is neither PATH:LINE of an existing file nor a finding id (8+ hex characters)");
+    }
+    let Some(Scanned {
+        mut report, engine, ..
+    }) = perform_scan(&args.scan)?
+    else {
+        anyhow::bail!("nothing to scan");
+    };
+    let baseline = load_baseline(&args.scan, &root)?;
+    let applied = suppress::apply(
+        &mut report.findings,
+        baseline.as_ref(),
+        &ignore,
+        suppress::today(),
+    );
+    report.summary.suppressed.extend(applied.suppressed);
+    match keyward::explain::explain_finding(
+        &engine,
+        &report.findings,
+        &report.summary.suppressed,
+        target,
+    ) {
+        Some(text) => {
+            emit(None, &text)?;
+            Ok(EXIT_CLEAN)
+        }
+        None => anyhow::bail!("no finding with id {target} in this scan"),
     }
 }

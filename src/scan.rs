@@ -4,6 +4,8 @@ use crate::engine::Engine;
 use crate::finding::{finding_id, Finding, LineIndex, Location};
 use crate::source::worktree::{self, FileEntry, WalkOptions};
 use crate::source::{read_limited, Content};
+use crate::suppress::inline::{marker_for, MarkerAt};
+use crate::suppress::{Reason, Suppressed};
 use rayon::prelude::*;
 use std::collections::HashMap;
 use std::io::Read;
@@ -19,6 +21,10 @@ pub struct ScanOptions {
     pub paths: Vec<PathBuf>,
     pub no_ignore: bool,
     pub max_file_size: u64,
+    /// Report secrets even under inline allow markers (audits).
+    pub ignore_inline: bool,
+    /// Path globs (gitignore-style) never scanned.
+    pub exclude: Vec<String>,
 }
 
 impl Default for ScanOptions {
@@ -27,6 +33,8 @@ impl Default for ScanOptions {
             paths: vec![PathBuf::from(".")],
             no_ignore: false,
             max_file_size: DEFAULT_MAX_FILE_SIZE,
+            ignore_inline: false,
+            exclude: Vec::new(),
         }
     }
 }
@@ -94,6 +102,12 @@ pub struct Summary {
     pub notes: Vec<String>,
     /// Wall time of each phase, for `-v`.
     pub phases: Vec<(&'static str, Duration)>,
+    /// Locations found but not reported (inline marker, baseline, ignore line).
+    pub suppressed: Vec<Suppressed>,
+    /// Baseline entries that matched nothing.
+    pub baseline_stale: usize,
+    /// Baseline entries past their expiry (no longer suppressing).
+    pub baseline_expired: Vec<crate::suppress::BaselineEntry>,
     /// Files (tree, staged) or unique blobs (history) scanned.
     pub files_scanned: u64,
     pub bytes_scanned: u64,
@@ -138,6 +152,8 @@ pub(crate) struct Hit {
     pub entropy: f32,
     pub validation: crate::engine::Validation,
     pub location: Location,
+    /// An inline allow marker covering this secret.
+    pub inline: Option<MarkerAt>,
 }
 
 /// Scans one buffer whose display path is `path`.
@@ -159,6 +175,7 @@ pub(crate) fn scan_buffer(engine: &Engine, path: &str, bytes: &[u8]) -> Vec<Hit>
                 entropy: m.entropy,
                 validation: m.validation,
                 location,
+                inline: marker_for(bytes, m.start),
             }
         })
         .collect()
@@ -199,10 +216,32 @@ fn outcome(
 }
 
 /// Groups hits into one finding per (rule, secret), sorted by first location.
-pub(crate) fn aggregate(engine: &Engine, hits: impl IntoIterator<Item = Hit>) -> Vec<Finding> {
+/// Hits under an inline allow marker go to `suppressed` when `honour_inline`.
+pub(crate) fn aggregate(
+    engine: &Engine,
+    hits: impl IntoIterator<Item = Hit>,
+    honour_inline: bool,
+    suppressed: &mut Vec<Suppressed>,
+) -> Vec<Finding> {
     let mut by_key: HashMap<(usize, Vec<u8>), Finding> = HashMap::new();
     for h in hits {
         let rule = engine.rule(h.rule);
+        if let (true, Some(m)) = (honour_inline, h.inline) {
+            suppressed.push(Suppressed {
+                finding_id: finding_id(rule.id(), &h.secret),
+                rule_id: rule.id().to_string(),
+                path: h.location.path.clone(),
+                line: h.location.line,
+                reason: Reason::Inline {
+                    marker: m.marker(),
+                    line: match m {
+                        MarkerAt::SameLine(_) => h.location.line,
+                        MarkerAt::PreviousLine(_) => h.location.line.saturating_sub(1),
+                    },
+                },
+            });
+            continue;
+        }
         let f = by_key
             .entry((h.rule, h.secret.clone()))
             .or_insert_with(|| Finding {
@@ -240,6 +279,7 @@ pub fn scan_tree(engine: &Engine, opts: &ScanOptions) -> ScanReport {
         &opts.paths,
         &WalkOptions {
             no_ignore: opts.no_ignore,
+            exclude: opts.exclude.clone(),
         },
     );
     let outcomes: Vec<(usize, FileOutcome)> = files
@@ -274,13 +314,19 @@ pub fn scan_tree(engine: &Engine, opts: &ScanOptions) -> ScanReport {
             }),
         }
     }
-    let findings = aggregate(engine, hits);
+    let findings = aggregate(engine, hits, !opts.ignore_inline, &mut summary.suppressed);
     summary.duration = t0.elapsed();
     ScanReport { findings, summary }
 }
 
 /// Scans a stream (e.g. stdin) as one input named `name`.
-pub fn scan_reader(engine: &Engine, name: &str, r: impl Read, max: u64) -> ScanReport {
+pub fn scan_reader(
+    engine: &Engine,
+    name: &str,
+    r: impl Read,
+    max: u64,
+    honour_inline: bool,
+) -> ScanReport {
     let t0 = Instant::now();
     let mut summary = Summary {
         mode: ScanMode::Stdin,
@@ -293,7 +339,7 @@ pub fn scan_reader(engine: &Engine, name: &str, r: impl Read, max: u64) -> ScanR
             summary.files_scanned = 1;
             summary.bytes_scanned = bytes;
             summary.scanned.push((name.to_string(), bytes, hits.len()));
-            findings = aggregate(engine, hits);
+            findings = aggregate(engine, hits, honour_inline, &mut summary.suppressed);
         }
         FileOutcome::Skipped(why) => summary.skipped.push(Skipped {
             path: name.to_string(),

@@ -20,6 +20,8 @@ pub struct GitScanOptions {
     pub max_file_size: u64,
     /// Draw a progress bar on stderr (only when it is a terminal).
     pub progress: bool,
+    /// Report secrets even under inline allow markers (audits).
+    pub ignore_inline: bool,
 }
 
 /// Outcome of scanning one blob.
@@ -114,7 +116,7 @@ pub fn scan_staged(engine: &Engine, opts: &GitScanOptions) -> Result<ScanReport,
             }),
         }
     }
-    let findings = aggregate(engine, hits);
+    let findings = aggregate(engine, hits, !opts.ignore_inline, &mut summary.suppressed);
     summary.duration = t0.elapsed();
     summary.phases = vec![
         ("open repository", t_open),
@@ -245,7 +247,7 @@ pub fn scan_history(
             BlobScan::Missing(m) => summary.warnings.push(format!("{first_path}: {m}")),
         }
     }
-    let mut findings = aggregate(engine, hits);
+    let mut findings = aggregate(engine, hits, !opts.ignore_inline, &mut summary.suppressed);
 
     // Ranges: drop secrets the base already had in the files the range touched.
     if !plan.base_blobs.is_empty() {

@@ -33,6 +33,7 @@ pub struct CompiledRule {
     validator: Option<Validator>,
     allow_regexes: Vec<Lazy>,
     allow_match_regexes: Vec<Lazy>,
+    allow_line_regexes: Vec<Lazy>,
     stopwords: Vec<String>,
     allow_paths: Option<GlobSet>,
     /// Provider `generic`: defers to specific rules on overlapping spans.
@@ -56,6 +57,7 @@ impl CompiledRule {
         for l in std::iter::once(&self.regex)
             .chain(&self.allow_regexes)
             .chain(&self.allow_match_regexes)
+            .chain(&self.allow_line_regexes)
         {
             l.try_get()
                 .map_err(|e| invalid(&self.rule, format!("pattern {:?}: {e}", l.src)))?;
@@ -216,6 +218,7 @@ impl CompiledRule {
         };
         let allow_regexes = compile_all(&spec.allow.regexes, "allow regex")?;
         let allow_match_regexes = compile_all(&spec.allow.match_regexes, "allow match regex")?;
+        let allow_line_regexes = compile_all(&spec.allow.line_regexes, "allow line regex")?;
         let allow_paths = if spec.allow.paths.is_empty() {
             None
         } else {
@@ -243,6 +246,7 @@ impl CompiledRule {
             validator,
             allow_regexes,
             allow_match_regexes,
+            allow_line_regexes,
             stopwords,
             allow_paths,
             rule,
@@ -282,6 +286,13 @@ impl CompiledRule {
         let m = &hay[whole.0..whole.1];
         if self.allow_match_regexes.iter().any(|r| r.is_match(m)) {
             return Err(Dropped::Allowlist);
+        }
+        if !self.allow_line_regexes.is_empty() {
+            let (ls, le) = line_bounds(hay, secret.0);
+            let line = &hay[ls..le];
+            if self.allow_line_regexes.iter().any(|r| r.is_match(line)) {
+                return Err(Dropped::Allowlist);
+            }
         }
         let validation = match self.validator {
             None => Validation::Unchecked,
@@ -375,9 +386,23 @@ impl Engine {
     pub fn scan_explain(
         &self,
         hay: &[u8],
+        path: Option<&str>,
         on_drop: &mut dyn FnMut(usize, (usize, usize), Dropped),
     ) -> Vec<RawMatch> {
-        self.scan_inner(hay, None, on_drop)
+        self.scan_inner(hay, path, on_drop)
+    }
+
+    /// Which keywords of rule `rule` occur in `text` (ASCII case-insensitive).
+    pub fn keywords_in(&self, rule: usize, text: &[u8]) -> Vec<String> {
+        let lower = text.to_ascii_lowercase();
+        self.rules[rule]
+            .rule
+            .spec
+            .keywords
+            .iter()
+            .filter(|k| memchr::memmem::find(&lower, k.to_ascii_lowercase().as_bytes()).is_some())
+            .cloned()
+            .collect()
     }
 
     fn scan_inner(
@@ -522,6 +547,17 @@ impl Engine {
             }
         }
     }
+}
+
+/// Start and end (exclusive, without the newline) of the line holding `pos`.
+pub fn line_bounds(hay: &[u8], pos: usize) -> (usize, usize) {
+    let pos = pos.min(hay.len());
+    let start = memchr::memrchr(b'\n', &hay[..pos]).map_or(0, |p| p + 1);
+    let mut end = memchr::memchr(b'\n', &hay[pos..]).map_or(hay.len(), |p| pos + p);
+    if end > start && hay[end - 1] == b'\r' {
+        end -= 1;
+    }
+    (start, end)
 }
 
 /// The window a rule runs in around a keyword hit at `[ks, ke)`.

@@ -135,6 +135,38 @@ pub fn render(report: &ScanReport, opts: &RenderOptions) -> String {
     for n in &s.notes {
         let _ = writeln!(out, "  note: {n}");
     }
+    if !s.suppressed.is_empty() {
+        let count = |f: fn(&crate::suppress::Reason) -> bool| {
+            s.suppressed.iter().filter(|x| f(&x.reason)).count()
+        };
+        let inline = count(|r| matches!(r, crate::suppress::Reason::Inline { .. }));
+        let baseline = count(|r| matches!(r, crate::suppress::Reason::Baseline { .. }));
+        let ignored = count(|r| matches!(r, crate::suppress::Reason::IgnoreLine { .. }));
+        let _ = writeln!(
+            out,
+            "  suppressed {} location{}: {inline} by inline markers, {baseline} by the baseline, {ignored} by ignore lines",
+            s.suppressed.len(),
+            if s.suppressed.len() == 1 { "" } else { "s" }
+        );
+    }
+    if s.baseline_stale > 0 {
+        let _ = writeln!(
+            out,
+            "  {} baseline entr{} matched nothing (`keyward baseline prune` removes them)",
+            s.baseline_stale,
+            if s.baseline_stale == 1 { "y" } else { "ies" }
+        );
+    }
+    for e in &s.baseline_expired {
+        let _ = writeln!(
+            out,
+            "  baseline entry EXPIRED on {}: {} {} ({}) is reported again",
+            e.expires.as_deref().unwrap_or("?"),
+            e.rule_id,
+            e.path,
+            &e.id[..e.id.len().min(12)]
+        );
+    }
     for w in &s.warnings {
         let _ = writeln!(out, "  warning: {w}");
     }

@@ -81,6 +81,29 @@ pub struct AllowSpec {
     /// Path globs (gitignore-style) where the rule does not apply.
     #[serde(default)]
     pub paths: Vec<String>,
+    /// Regexes tested against the line holding the start of the secret.
+    #[serde(default)]
+    pub line_regexes: Vec<String>,
+}
+
+impl AllowSpec {
+    /// Appends another allow list to this one.
+    pub fn extend(&mut self, other: &AllowSpec) {
+        self.regexes.extend(other.regexes.iter().cloned());
+        self.match_regexes
+            .extend(other.match_regexes.iter().cloned());
+        self.stopwords.extend(other.stopwords.iter().cloned());
+        self.paths.extend(other.paths.iter().cloned());
+        self.line_regexes.extend(other.line_regexes.iter().cloned());
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.regexes.is_empty()
+            && self.match_regexes.is_empty()
+            && self.stopwords.is_empty()
+            && self.paths.is_empty()
+            && self.line_regexes.is_empty()
+    }
 }
 
 /// A rule as written in a pack.

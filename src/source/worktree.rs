@@ -29,6 +29,8 @@ pub struct WalkError {
 pub struct WalkOptions {
     /// Scan files ignored by `.gitignore` and git excludes too.
     pub no_ignore: bool,
+    /// Gitignore-style globs (relative to the first path) never walked.
+    pub exclude: Vec<String>,
 }
 
 /// Path shown in reports: without a leading `./`, with `/` separators.
@@ -62,6 +64,18 @@ pub fn collect(paths: &[PathBuf], opts: &WalkOptions) -> (Vec<FileEntry>, Vec<Wa
         .follow_links(false)
         .add_custom_ignore_filename(IGNORE_FILE_NAME)
         .filter_entry(|e| e.file_name() != ".git");
+    if !opts.exclude.is_empty() {
+        let mut ob = ignore::overrides::OverrideBuilder::new(first);
+        for g in &opts.exclude {
+            // a leading `!` makes an override glob exclude
+            if ob.add(&format!("!{g}")).is_err() {
+                continue; // validated when the config was loaded
+            }
+        }
+        if let Ok(o) = ob.build() {
+            b.overrides(o);
+        }
+    }
     let files = Mutex::new(Vec::new());
     let errors = Mutex::new(Vec::new());
     b.build_parallel().run(|| {

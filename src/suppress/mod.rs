@@ -1,0 +1,158 @@
+//! Living with findings: inline allow markers, the baseline file, and
+//! `finding:` lines in `.keywardignore`.
+
+pub mod baseline;
+pub mod inline;
+
+use crate::finding::Finding;
+pub use baseline::{Baseline, BaselineEntry};
+use std::path::Path;
+
+/// Why a location was not reported.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reason {
+    /// An inline marker (`keyward:allow`...) on `line`.
+    Inline { marker: &'static str, line: usize },
+    /// A baseline entry (index in the baseline file's entries).
+    Baseline { reason: Option<String> },
+    /// A `finding:` line of an ignore file.
+    IgnoreLine { file: String, line: usize },
+}
+
+impl std::fmt::Display for Reason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Reason::Inline { marker, line } => write!(f, "inline marker `{marker}` on line {line}"),
+            Reason::Baseline { reason: Some(r) } => write!(f, "baseline entry (reason: {r})"),
+            Reason::Baseline { reason: None } => write!(f, "baseline entry"),
+            Reason::IgnoreLine { file, line } => write!(f, "ignore line {file}:{line}"),
+        }
+    }
+}
+
+/// A location that was found but not reported.
+#[derive(Debug, Clone)]
+pub struct Suppressed {
+    pub finding_id: String,
+    pub rule_id: String,
+    pub path: String,
+    pub line: usize,
+    pub reason: Reason,
+}
+
+/// `finding:<id>` or `finding:<id>:<path>` lines of an ignore file.
+#[derive(Debug, Clone, Default)]
+pub struct IgnoreIds {
+    /// (finding id or unique prefix of at least 12 hex chars, optional path, file, line)
+    pub entries: Vec<(String, Option<String>, String, usize)>,
+}
+
+impl IgnoreIds {
+    /// Reads the `finding:` lines of `file` (other lines are path globs,
+    /// handled by the walker). A missing file is empty.
+    pub fn load(file: &Path) -> IgnoreIds {
+        let Ok(text) = std::fs::read_to_string(file) else {
+            return IgnoreIds::default();
+        };
+        let name = file.display().to_string();
+        let mut entries = Vec::new();
+        for (i, line) in text.lines().enumerate() {
+            let Some(rest) = line.trim().strip_prefix("finding:") else {
+                continue;
+            };
+            let (id, path) = match rest.split_once(':') {
+                Some((id, path)) => (id.trim(), Some(path.trim().to_string())),
+                None => (rest.trim(), None),
+            };
+            if id.len() >= 12 && id.bytes().all(|b| b.is_ascii_hexdigit()) {
+                entries.push((id.to_ascii_lowercase(), path, name.clone(), i + 1));
+            }
+        }
+        IgnoreIds { entries }
+    }
+
+    fn matches(&self, id: &str, path: &str) -> Option<(String, usize)> {
+        self.entries
+            .iter()
+            .find(|(eid, p, _, _)| {
+                id.starts_with(eid.as_str()) && p.as_deref().is_none_or(|p| p == path)
+            })
+            .map(|(_, _, f, l)| (f.clone(), *l))
+    }
+}
+
+/// Outcome of applying a baseline and ignore ids to findings.
+#[derive(Debug, Default)]
+pub struct Applied {
+    pub suppressed: Vec<Suppressed>,
+    /// Baseline entries that matched nothing in this scan.
+    pub stale: usize,
+    /// Baseline entries past their `expires` date (they no longer suppress).
+    pub expired: Vec<BaselineEntry>,
+}
+
+/// Removes baselined and ignored locations; findings left with no location
+/// disappear. `today` is days since 1970-01-01 (for `expires`).
+pub fn apply(
+    findings: &mut Vec<Finding>,
+    baseline: Option<&Baseline>,
+    ignore: &IgnoreIds,
+    today: i64,
+) -> Applied {
+    let mut out = Applied::default();
+    let mut used = vec![false; baseline.map_or(0, |b| b.entries.len())];
+    for f in findings.iter_mut() {
+        f.locations.retain(|l| {
+            if let Some((file, line)) = ignore.matches(&f.id, &l.path) {
+                out.suppressed.push(Suppressed {
+                    finding_id: f.id.clone(),
+                    rule_id: f.rule_id.clone(),
+                    path: l.path.clone(),
+                    line: l.line,
+                    reason: Reason::IgnoreLine { file, line },
+                });
+                return false;
+            }
+            if let Some(b) = baseline {
+                if let Some(i) = b.find(&f.id, &l.path) {
+                    used[i] = true;
+                    let e = &b.entries[i];
+                    if e.is_expired(today) {
+                        return true;
+                    }
+                    out.suppressed.push(Suppressed {
+                        finding_id: f.id.clone(),
+                        rule_id: f.rule_id.clone(),
+                        path: l.path.clone(),
+                        line: l.line,
+                        reason: Reason::Baseline {
+                            reason: e.reason.clone(),
+                        },
+                    });
+                    return false;
+                }
+            }
+            true
+        });
+    }
+    findings.retain(|f| !f.locations.is_empty());
+    if let Some(b) = baseline {
+        out.stale = used.iter().filter(|u| !**u).count();
+        out.expired = b
+            .entries
+            .iter()
+            .zip(&used)
+            .filter(|(e, u)| **u && e.is_expired(today))
+            .map(|(e, _)| e.clone())
+            .collect();
+    }
+    out
+}
+
+/// Days since 1970-01-01 of the system clock.
+pub fn today() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| (d.as_secs() / 86_400) as i64)
+        .unwrap_or(0)
+}
