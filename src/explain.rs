@@ -76,6 +76,16 @@ fn allow_entry(
 
 fn rule_line(engine: &Engine, rule: usize, keywords: &[String]) -> String {
     let r = &engine.rule(rule).rule;
+    let pattern = if r.spec.pattern.len() > 160 {
+        format!(
+            "{}... ({} characters; see {})",
+            &r.spec.pattern[..r.spec.pattern.floor_char_boundary(120)],
+            r.spec.pattern.len(),
+            r.origin
+        )
+    } else {
+        r.spec.pattern.clone()
+    };
     format!(
         "rule `{}` ({}, {}, {}) keyword hit: {}\n    pattern: {}",
         r.spec.id,
@@ -87,7 +97,7 @@ fn rule_line(engine: &Engine, rule: usize, keywords: &[String]) -> String {
         } else {
             keywords.join(", ")
         },
-        r.spec.pattern
+        pattern
     )
 }
 
