@@ -79,7 +79,7 @@ fn rule_line(engine: &Engine, rule: usize, keywords: &[String]) -> String {
     let pattern = if r.spec.pattern.len() > 160 {
         format!(
             "{}... ({} characters; see {})",
-            &r.spec.pattern[..r.spec.pattern.floor_char_boundary(120)],
+            r.spec.pattern.chars().take(120).collect::<String>(),
             r.spec.pattern.len(),
             r.origin
         )

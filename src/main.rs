@@ -334,16 +334,12 @@ fn cmd_scan(args: ScanArgs) -> Result<u8> {
         return Ok(EXIT_CLEAN);
     };
     let baseline = load_baseline(&args, &root)?;
-    let ignore = IgnoreIds::load(&root.join(keyward::source::worktree::IGNORE_FILE_NAME));
-    let applied = suppress::apply(
-        &mut report.findings,
+    suppress::apply_to_report(
+        &mut report,
         baseline.as_ref(),
-        &ignore,
+        &IgnoreIds::at_root(&root),
         suppress::today(),
     );
-    report.summary.suppressed.extend(applied.suppressed);
-    report.summary.baseline_stale = applied.stale;
-    report.summary.baseline_expired = applied.expired;
     let format = match (args.format, config.format.as_deref()) {
         (Some(f), _) => f,
         (None, Some("json")) => Format::Json,
@@ -482,7 +478,7 @@ fn cmd_baseline(cmd: BaselineCommand) -> Result<u8> {
     }
     let mut findings = report.findings;
     // `.keywardignore` finding lines still apply: ignored findings need no entry.
-    let ignore = IgnoreIds::load(&root.join(keyward::source::worktree::IGNORE_FILE_NAME));
+    let ignore = IgnoreIds::at_root(&root);
     suppress::apply(&mut findings, None, &ignore, suppress::today());
     let file = args.file.unwrap_or_else(|| root.join(BASELINE_FILE_NAME));
     let existing = || -> Result<Baseline> {
@@ -553,7 +549,7 @@ fn cmd_init(path: &Path, force: bool) -> Result<u8> {
 fn cmd_explain(args: ExplainArgs) -> Result<u8> {
     let target = args.target.as_str();
     let root = config_root(&args.scan.paths);
-    let ignore = IgnoreIds::load(&root.join(keyward::source::worktree::IGNORE_FILE_NAME));
+    let ignore = IgnoreIds::at_root(&root);
     if let Some((p, l)) = target.rsplit_once(':') {
         if let (Ok(line), true) = (l.parse::<usize>(), Path::new(p).is_file()) {
             let config = Config::discover(args.scan.config.as_deref(), &root)?;
@@ -585,13 +581,7 @@ fn cmd_explain(args: ExplainArgs) -> Result<u8> {
         anyhow::bail!("nothing to scan");
     };
     let baseline = load_baseline(&args.scan, &root)?;
-    let applied = suppress::apply(
-        &mut report.findings,
-        baseline.as_ref(),
-        &ignore,
-        suppress::today(),
-    );
-    report.summary.suppressed.extend(applied.suppressed);
+    suppress::apply_to_report(&mut report, baseline.as_ref(), &ignore, suppress::today());
     match keyward::explain::explain_finding(
         &engine,
         &report.findings,

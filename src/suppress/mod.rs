@@ -149,6 +149,27 @@ pub fn apply(
     out
 }
 
+/// Applies a baseline and ignore ids to a report, recording what was
+/// suppressed, stale and expired in its summary.
+pub fn apply_to_report(
+    report: &mut crate::ScanReport,
+    baseline: Option<&Baseline>,
+    ignore: &IgnoreIds,
+    today: i64,
+) {
+    let applied = apply(&mut report.findings, baseline, ignore, today);
+    report.summary.suppressed.extend(applied.suppressed);
+    report.summary.baseline_stale = applied.stale;
+    report.summary.baseline_expired = applied.expired;
+}
+
+impl IgnoreIds {
+    /// The `finding:` lines of `.keywardignore` at `root`.
+    pub fn at_root(root: &Path) -> IgnoreIds {
+        IgnoreIds::load(&root.join(crate::source::worktree::IGNORE_FILE_NAME))
+    }
+}
+
 /// Days since 1970-01-01 of the system clock.
 pub fn today() -> i64 {
     std::time::SystemTime::now()
