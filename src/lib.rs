@@ -12,6 +12,7 @@
 //! }
 //! ```
 
+pub mod audit;
 pub mod config;
 pub mod engine;
 pub mod finding;
@@ -21,5 +22,6 @@ pub mod scan;
 pub mod scan_git;
 pub mod source;
 
+pub use audit::{audit, Audit};
 pub use scan::{scan_reader, scan_tree, ScanOptions, ScanReport};
 pub use scan_git::{scan_history, scan_staged, GitScanOptions};
