@@ -172,10 +172,9 @@ fn parse_report_arg(s: &str) -> Result<(Format, PathBuf), String> {
 fn report_now() -> Result<i64> {
     if let Some(v) = std::env::var_os("SOURCE_DATE_EPOCH") {
         let v = v.to_string_lossy();
-        return v
-            .trim()
-            .parse::<i64>()
-            .with_context(|| format!("SOURCE_DATE_EPOCH must be seconds since the epoch, got {v:?}"));
+        return v.trim().parse::<i64>().with_context(|| {
+            format!("SOURCE_DATE_EPOCH must be seconds since the epoch, got {v:?}")
+        });
     }
     Ok(std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)

@@ -122,7 +122,11 @@ pub fn render(report: &ScanReport, opts: &RenderOptions, ctx: &ReportContext) ->
     let refs = if ctx.refs.is_empty() {
         "HEAD and all refs".to_string()
     } else {
-        ctx.refs.iter().map(|r| code(r)).collect::<Vec<_>>().join(", ")
+        ctx.refs
+            .iter()
+            .map(|r| code(r))
+            .collect::<Vec<_>>()
+            .join(", ")
     };
     let _ = writeln!(out, "| Refs scanned | {refs} |");
     let _ = writeln!(out, "| Commits scanned | {} |", s.commits);
@@ -194,9 +198,15 @@ pub fn render(report: &ScanReport, opts: &RenderOptions, ctx: &ReportContext) ->
     // Summary tables.
     if n > 0 {
         out.push_str("## Summary\n\n### By severity\n\n");
-        out.push_str("| Severity | Secrets | Locations | Still in HEAD |\n| --- | ---: | ---: | ---: |\n");
+        out.push_str(
+            "| Severity | Secrets | Locations | Still in HEAD |\n| --- | ---: | ---: | ---: |\n",
+        );
         for sev in SEVERITIES {
-            let fs: Vec<&Finding> = report.findings.iter().filter(|f| f.severity == sev).collect();
+            let fs: Vec<&Finding> = report
+                .findings
+                .iter()
+                .filter(|f| f.severity == sev)
+                .collect();
             if fs.is_empty() {
                 continue;
             }
@@ -206,7 +216,9 @@ pub fn render(report: &ScanReport, opts: &RenderOptions, ctx: &ReportContext) ->
                 sev.as_str(),
                 fs.len(),
                 fs.iter().map(|f| f.locations.len()).sum::<usize>(),
-                fs.iter().filter(|f| still_in_head(f) != Some(false)).count()
+                fs.iter()
+                    .filter(|f| still_in_head(f) != Some(false))
+                    .count()
             );
         }
         out.push_str("\n### By rule\n\n");
@@ -246,7 +258,12 @@ pub fn render(report: &ScanReport, opts: &RenderOptions, ctx: &ReportContext) ->
                     .iter()
                     .map(|i| format!("[#{}](#{})", i + 1, anchor(*i)))
                     .collect();
-                format!("| {} | {} | {locs} | {} |", code(path), fs.len(), links.join(" "))
+                format!(
+                    "| {} | {} | {locs} | {} |",
+                    code(path),
+                    fs.len(),
+                    links.join(" ")
+                )
             })
             .collect();
         let table = format!(
@@ -314,12 +331,7 @@ pub fn render(report: &ScanReport, opts: &RenderOptions, ctx: &ReportContext) ->
 }
 
 fn finding_section(out: &mut String, i: usize, f: &Finding, opts: &RenderOptions, fold: bool) {
-    let title = format!(
-        "{}. {} ({})",
-        i + 1,
-        md(&f.rule_name),
-        f.severity.as_str()
-    );
+    let title = format!("{}. {} ({})", i + 1, md(&f.rule_name), f.severity.as_str());
     if fold {
         let _ = writeln!(
             out,
@@ -367,12 +379,9 @@ fn finding_section(out: &mut String, i: usize, f: &Finding, opts: &RenderOptions
             None => {}
         }
     }
-    let _ = writeln!(
-        out,
-        "- **Locations:** {}\n",
-        f.locations.len()
-    );
-    let mut table = String::from("| Commit | Path | Line | Column |\n| --- | --- | ---: | ---: |\n");
+    let _ = writeln!(out, "- **Locations:** {}\n", f.locations.len());
+    let mut table =
+        String::from("| Commit | Path | Line | Column |\n| --- | --- | ---: | ---: |\n");
     for l in &f.locations {
         let commit = l
             .commit

@@ -21,8 +21,8 @@ use serde_json::{json, Value};
 use serde_sarif::sarif::{
     ArtifactContent, ArtifactLocation, Invocation, Location, Message, MultiformatMessageString,
     Notification, PhysicalLocation, PropertyBag, Region, ReportingConfiguration,
-    ReportingDescriptor, Result as SarifResult, ResultKind, ResultLevel, Run, Sarif, Suppression, Tool,
-    ToolComponent, VersionControlDetails,
+    ReportingDescriptor, Result as SarifResult, ResultKind, ResultLevel, Run, Sarif, Suppression,
+    Tool, ToolComponent, VersionControlDetails,
 };
 use std::collections::{BTreeMap, HashMap};
 
@@ -228,13 +228,15 @@ pub fn to_sarif(report: &ScanReport, opts: &RenderOptions, ctx: &ReportContext) 
             let mut fps = BTreeMap::new();
             fps.insert(FINGERPRINT_KEY.to_string(), l.fingerprint.clone());
             let mut result = SarifResult::builder()
-                    .rule_id(f.rule_id.clone())
-                    .rule_index(idx as i64)
-                    .kind(ResultKind::Fail)
-                    .level(level(f.severity))
-                    .message(Message::builder().text(message).build())
-                    .locations(vec![Location::builder().physical_location(physical).build()])
-                    .partial_fingerprints(fps)
+                .rule_id(f.rule_id.clone())
+                .rule_index(idx as i64)
+                .kind(ResultKind::Fail)
+                .level(level(f.severity))
+                .message(Message::builder().text(message).build())
+                .locations(vec![Location::builder()
+                    .physical_location(physical)
+                    .build()])
+                .partial_fingerprints(fps)
                 .properties(PropertyBag::builder().additional_properties(props).build())
                 .build();
             // Suppressions hook: `ctx.suppressed` is empty until baselines and
@@ -256,7 +258,11 @@ pub fn to_sarif(report: &ScanReport, opts: &RenderOptions, ctx: &ReportContext) 
         notifications.push(
             Notification::builder()
                 .level(json!("error"))
-                .message(Message::builder().text(format!("{}: {}", e.path, e.why)).build())
+                .message(
+                    Message::builder()
+                        .text(format!("{}: {}", e.path, e.why))
+                        .build(),
+                )
                 .build(),
         );
     }
@@ -280,13 +286,21 @@ pub fn to_sarif(report: &ScanReport, opts: &RenderOptions, ctx: &ReportContext) 
     let invocation = if notifications.is_empty() {
         Invocation::builder()
             .execution_successful(!s.has_errors())
-            .properties(PropertyBag::builder().additional_properties(inv_props).build())
+            .properties(
+                PropertyBag::builder()
+                    .additional_properties(inv_props)
+                    .build(),
+            )
             .build()
     } else {
         Invocation::builder()
             .execution_successful(!s.has_errors())
             .tool_execution_notifications(notifications)
-            .properties(PropertyBag::builder().additional_properties(inv_props).build())
+            .properties(
+                PropertyBag::builder()
+                    .additional_properties(inv_props)
+                    .build(),
+            )
             .build()
     };
 

@@ -662,12 +662,18 @@ pub fn remote_uri(url: &str) -> Option<String> {
         if host.contains('/') || host.is_empty() || path.starts_with("//") {
             return None;
         }
-        ("ssh".to_string(), format!("{host}/{}", path.trim_start_matches('/')))
+        (
+            "ssh".to_string(),
+            format!("{host}/{}", path.trim_start_matches('/')),
+        )
     };
     let (authority, path) = rest.split_once('/').unwrap_or((rest.as_str(), ""));
     let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
     let ok = |c: char| c.is_ascii_alphanumeric() || "-._~/:%+".contains(c);
-    if host.is_empty() || !host.chars().all(|c| c.is_ascii_alphanumeric() || "-.:[]".contains(c))
+    if host.is_empty()
+        || !host
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-.:[]".contains(c))
         || !path.chars().all(ok)
     {
         return None;
