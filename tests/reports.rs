@@ -694,7 +694,7 @@ fn audit_report_has_its_sections_and_numbers() {
     assert!(f1.contains("already gone from HEAD"));
     assert!(f1.contains("git filter-repo"));
     // untrusted text is escaped
-    assert!(f1.contains("add config \\| &lt;script&gt;alert\\(1\\)&lt;/script&gt; \\`rm \\-rf\\`"));
+    assert!(f1.contains("add config \\| &lt;script&gt;alert(1)&lt;/script&gt; \\`rm -rf\\`"));
     assert!(!md.contains("<script>"));
     // finding 2 and 3: still in HEAD; 3 has 11 locations, folded
     assert!(section(&md, 2).contains("- **Still in HEAD:** **yes**"));

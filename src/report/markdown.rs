@@ -23,9 +23,10 @@ const SEVERITIES: [Severity; 4] = [
 ];
 
 /// Escapes untrusted text for Markdown inline content and table cells:
-/// backslash-escapes ASCII punctuation Markdown gives meaning to (including
-/// `|` and backticks), turns `<`, `>` and `&` into entities and line breaks
-/// and other control characters into spaces.
+/// backslash-escapes the characters that start emphasis, links, code, tables,
+/// strikethrough, math and mentions (`\ ` * _ [ ] | ~ $ @`), turns `<`, `>` and
+/// `&` into entities, and line breaks and other control characters into
+/// spaces. Never used at the start of a line, so `#`, `-`, `1.` need nothing.
 pub fn md(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 8);
     for c in s.chars() {
@@ -33,8 +34,7 @@ pub fn md(s: &str) -> String {
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
             '&' => out.push_str("&amp;"),
-            '\\' | '`' | '*' | '_' | '{' | '}' | '[' | ']' | '(' | ')' | '#' | '+' | '-' | '.'
-            | '!' | '|' | '~' | '"' | '\'' | '=' | ':' | '$' | '^' | '@' => {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '~' | '$' | '@' => {
                 out.push('\\');
                 out.push(c);
             }
@@ -409,7 +409,7 @@ fn finding_section(out: &mut String, i: usize, f: &Finding, opts: &RenderOptions
     let removed = f.lifecycle.as_ref().is_some_and(|l| !l.still_in_head);
     let _ = writeln!(
         out,
-        "1. **Rotate it now**: revoke this {} with its provider and issue a new one. \
+        "1. **Rotate it now**: revoke this {} where it was issued and issue a new one. \
          A secret in git history is leaked even if a later commit deleted it.",
         md(&f.rule_name)
     );
@@ -447,6 +447,7 @@ mod tests {
         assert_eq!(md("`x`"), "\\`x\\`");
         assert_eq!(md("<script>"), "&lt;script&gt;");
         assert_eq!(md("two\nlines"), "two lines");
-        assert_eq!(md("[link](http://x)"), "\\[link\\]\\(http\\://x\\)");
+        assert_eq!(md("[link](http://x)"), "\\[link\\](http://x)");
+        assert_eq!(md("@team $x$ ~~s~~"), "\\@team \\$x\\$ \\~\\~s\\~\\~");
     }
 }
