@@ -9,12 +9,12 @@
 #                                      # validates those three logs
 #
 # The tool comes from npm (@microsoft/sarif-multitool, pinned below) and is
-# cached in $SARIF_MULTITOOL_DIR (default: target/sarif-multitool).
+# cached in $SARIF_MULTITOOL_DIR (default: $CARGO_TARGET_DIR or target, /sarif-multitool).
 set -euo pipefail
 
 VERSION=5.7.0
 here="$(cd "$(dirname "$0")/.." && pwd)"
-dir="${SARIF_MULTITOOL_DIR:-$here/target/sarif-multitool}"
+dir="${SARIF_MULTITOOL_DIR:-${CARGO_TARGET_DIR:-$here/target}/sarif-multitool}"
 
 for tool in node npm; do
   if ! command -v "$tool" >/dev/null 2>&1; then
