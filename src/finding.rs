@@ -28,6 +28,19 @@ impl CommitInfo {
     }
 }
 
+/// The repository a git scan read, for reports (SARIF version control
+/// provenance, the audit header). Never holds credentials.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct RepoInfo {
+    /// Absolute path of the working tree (or the git dir of a bare repository).
+    pub root: std::path::PathBuf,
+    pub head_commit: Option<String>,
+    /// Short name of the branch HEAD points to (`main`), if any.
+    pub head_branch: Option<String>,
+    /// `remote.origin.url` as an absolute URI without user or password.
+    pub remote_url: Option<String>,
+}
+
 /// A secret's life in history.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Lifecycle {

@@ -12,6 +12,7 @@
 //! }
 //! ```
 
+pub mod audit;
 pub mod config;
 pub mod engine;
 pub mod explain;
@@ -23,5 +24,6 @@ pub mod scan_git;
 pub mod source;
 pub mod suppress;
 
+pub use audit::{audit, Audit};
 pub use scan::{scan_reader, scan_tree, ScanOptions, ScanReport};
 pub use scan_git::{scan_history, scan_staged, GitScanOptions};

@@ -4,7 +4,7 @@ use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
 use keyward::config::{parse_size, Config};
 use keyward::engine::Engine;
-use keyward::report::{self, Format, RenderOptions};
+use keyward::report::{self, Format, RenderOptions, ReportContext};
 use keyward::rules::{self, lint};
 use keyward::scan::{self, ScanOptions, DEFAULT_MAX_FILE_SIZE};
 use keyward::source::git::HistorySelection;
@@ -37,6 +37,9 @@ struct Cli {
 enum Command {
     /// Scan files and directories (`-` reads standard input).
     Scan(ScanArgs),
+    /// Scan a repository's whole history and write AUDIT-REPORT.md for the
+    /// people who must rotate what it finds.
+    Audit(AuditArgs),
     /// List or check rules.
     #[command(subcommand)]
     Rules(RulesCommand),
@@ -95,6 +98,10 @@ struct ScanArgs {
     /// Write the report to FILE instead of standard output.
     #[arg(short, long, value_name = "FILE")]
     output: Option<PathBuf>,
+    /// Also write the report as FORMAT to PATH (repeatable), from the same scan:
+    /// `--report sarif=out.sarif --report json=out.json`.
+    #[arg(long, value_name = "FORMAT=PATH", value_parser = parse_report_arg)]
+    report: Vec<(Format, PathBuf)>,
     /// Show secrets in full (they are masked by default).
     #[arg(long)]
     no_redact: bool,
@@ -149,6 +156,34 @@ struct ScanArgs {
     no_baseline: bool,
 }
 
+#[derive(Args)]
+struct AuditArgs {
+    /// The repository (any path inside it).
+    #[arg(default_value = ".")]
+    repo: PathBuf,
+    /// Where to write the Markdown report.
+    #[arg(long, value_name = "FILE", default_value = "AUDIT-REPORT.md")]
+    out: PathBuf,
+    /// Walk only from this ref or revision (repeatable; default HEAD and every ref).
+    #[arg(long, value_name = "REF")]
+    branch: Vec<String>,
+    /// Also write the scan as FORMAT to PATH (repeatable), e.g. `--report sarif=audit.sarif`.
+    #[arg(long, value_name = "FORMAT=PATH", value_parser = parse_report_arg)]
+    report: Vec<(Format, PathBuf)>,
+    /// Show secrets in full (they are masked by default).
+    #[arg(long)]
+    no_redact: bool,
+    /// Skip blobs larger than this (e.g. 512KiB, 25MiB).
+    #[arg(long, value_name = "SIZE", value_parser = parse_size_arg)]
+    max_file_size: Option<u64>,
+    /// Config file (default: .keyward.toml in REPO).
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Report secrets under inline allow markers too.
+    #[arg(long)]
+    ignore_inline: bool,
+}
+
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 enum Color {
     Auto,
@@ -176,6 +211,52 @@ fn parse_size_arg(s: &str) -> Result<u64, String> {
     parse_size(s)
 }
 
+fn parse_report_arg(s: &str) -> Result<(Format, PathBuf), String> {
+    use clap::ValueEnum;
+    let (f, p) = s
+        .split_once('=')
+        .ok_or_else(|| format!("want FORMAT=PATH, got {s:?}"))?;
+    let format = Format::from_str(f, true).map_err(|_| {
+        let names: Vec<&str> = Format::value_variants().iter().map(|v| v.name()).collect();
+        format!("unknown format {f:?} (one of: {})", names.join(", "))
+    })?;
+    if p.is_empty() {
+        return Err(format!("no path after {f}="));
+    }
+    Ok((format, PathBuf::from(p)))
+}
+
+/// The report date: `SOURCE_DATE_EPOCH` when set (reproducible reports), else now.
+fn report_now() -> Result<i64> {
+    if let Some(v) = std::env::var_os("SOURCE_DATE_EPOCH") {
+        let v = v.to_string_lossy();
+        return v.trim().parse::<i64>().with_context(|| {
+            format!("SOURCE_DATE_EPOCH must be seconds since the epoch, got {v:?}")
+        });
+    }
+    Ok(std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64))
+}
+
+/// Writes the extra `--report` outputs, all rendered from the same scan.
+fn write_reports(
+    reports: &[(Format, PathBuf)],
+    report: &keyward::ScanReport,
+    ropts: &RenderOptions,
+    ctx: &ReportContext,
+) -> Result<()> {
+    let plain = RenderOptions {
+        color: false,
+        ..*ropts
+    };
+    for (format, path) in reports {
+        let text = report::render(*format, report, &plain, ctx);
+        emit(Some(path), &text)?;
+    }
+    Ok(())
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
@@ -190,6 +271,7 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> Result<u8> {
     match cli.command {
         Command::Scan(args) => cmd_scan(args),
+        Command::Audit(args) => cmd_audit(args),
         Command::Rules(RulesCommand::List { config }) => cmd_rules_list(config.as_deref()),
         Command::Rules(RulesCommand::Check { files, config }) => {
             cmd_rules_check(&files, config.as_deref())
@@ -214,6 +296,8 @@ struct Scanned {
     engine: Engine,
     /// Where .keyward-baseline.json and .keywardignore are looked for.
     root: PathBuf,
+    /// Repository and date context for SARIF and markdown reports.
+    ctx: ReportContext,
 }
 
 /// Runs the scan `args` describe (tree, stdin, staged, history, pre-push).
@@ -236,7 +320,16 @@ fn perform_scan(args: &ScanArgs) -> Result<Option<Scanned>> {
         progress: true,
         ignore_inline: args.ignore_inline,
     };
+    let now = report_now()?;
+    let git_ctx = |refs: Vec<String>| keyward::audit::git_context(&git_opts(), refs, now);
+    let tree_ctx = || ReportContext {
+        src_root: std::env::current_dir().ok(),
+        now,
+        ..ReportContext::default()
+    };
+    let mut ctx = tree_ctx();
     let report = if args.staged {
+        ctx = git_ctx(Vec::new())?;
         keyward::scan_staged(&engine, &git_opts())?
     } else if args.history {
         let mut sel = HistorySelection {
@@ -261,6 +354,9 @@ fn perform_scan(args: &ScanArgs) -> Result<Option<Scanned>> {
                 sel.tips.push("HEAD".into());
             }
         }
+        let mut refs = sel.tips.clone();
+        refs.extend(sel.hidden.iter().map(|h| format!("^{h}")));
+        ctx = git_ctx(refs)?;
         keyward::scan_history(&engine, &git_opts(), &sel)?
     } else if args.pre_push {
         let mut input = String::new();
@@ -274,6 +370,7 @@ fn perform_scan(args: &ScanArgs) -> Result<Option<Scanned>> {
             eprintln!("keyward: pre-push: no commits to push (nothing scanned)");
             return Ok(None);
         }
+        ctx = git_ctx(sel.tips.clone())?;
         keyward::scan_history(&engine, &opts, &sel)?
     } else if stdin {
         if args.paths.len() > 1 {
@@ -301,6 +398,7 @@ fn perform_scan(args: &ScanArgs) -> Result<Option<Scanned>> {
         config,
         engine,
         root: config_root(&args.paths),
+        ctx,
     }))
 }
 
@@ -328,6 +426,7 @@ fn cmd_scan(args: ScanArgs) -> Result<u8> {
         mut report,
         config,
         root,
+        ctx,
         ..
     }) = perform_scan(&args)?
     else {
@@ -372,11 +471,9 @@ fn cmd_scan(args: ScanArgs) -> Result<u8> {
             Color::Auto => to_terminal && std::env::var_os("NO_COLOR").is_none(),
         },
     };
-    let text = match format {
-        Format::Text => report::text::render(&report, &ropts),
-        Format::Json => report::json::render(&report, &ropts),
-    };
+    let text = report::render(format, &report, &ropts, &ctx);
     emit(args.output.as_deref(), &text)?;
+    write_reports(&args.report, &report, &ropts, &ctx)?;
     if args.output.is_some() && format != Format::Text {
         // Keep a one-line summary on the terminal when the report goes to a file.
         let s = &report.summary;
@@ -391,6 +488,58 @@ fn cmd_scan(args: ScanArgs) -> Result<u8> {
     Ok(if s.has_errors() || nothing_scanned {
         EXIT_ERROR
     } else if report.findings.is_empty() {
+        EXIT_CLEAN
+    } else {
+        EXIT_FINDINGS
+    })
+}
+
+fn cmd_audit(args: AuditArgs) -> Result<u8> {
+    let root = if args.repo.is_dir() {
+        args.repo.clone()
+    } else {
+        PathBuf::from(".")
+    };
+    let config = Config::discover(args.config.as_deref(), &root)?;
+    let engine = Engine::new(config.effective_rules()?)?;
+    let opts = keyward::GitScanOptions {
+        repo: args.repo.clone(),
+        max_file_size: args
+            .max_file_size
+            .or(config.max_file_size)
+            .unwrap_or(DEFAULT_MAX_FILE_SIZE),
+        progress: true,
+        ignore_inline: args.ignore_inline,
+    };
+    let sel = HistorySelection {
+        tips: args.branch.clone(),
+        ..HistorySelection::default()
+    };
+    let audit = keyward::audit(&engine, &opts, &sel, report_now()?)?;
+    let ropts = RenderOptions {
+        redact: !args.no_redact,
+        ..RenderOptions::default()
+    };
+    emit(Some(&args.out), &audit.markdown(&ropts))?;
+    write_reports(&args.report, &audit.report, &ropts, &audit.context)?;
+    let r = &audit.report;
+    let s = &r.summary;
+    let in_head = r
+        .findings
+        .iter()
+        .filter(|f| f.lifecycle.as_ref().is_none_or(|l| l.still_in_head))
+        .count();
+    eprintln!(
+        "keyward: audit of {} commit(s): {} secret(s), {} still in HEAD; wrote {}",
+        s.commits,
+        r.findings.len(),
+        in_head,
+        args.out.display()
+    );
+    let nothing_scanned = s.files_scanned == 0 && !s.warnings.is_empty();
+    Ok(if s.has_errors() || nothing_scanned {
+        EXIT_ERROR
+    } else if r.findings.is_empty() {
         EXIT_CLEAN
     } else {
         EXIT_FINDINGS

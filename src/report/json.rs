@@ -8,7 +8,8 @@ use serde_json::{json, Value};
 /// Schema version of the JSON report.
 pub const SCHEMA_VERSION: u32 = 1;
 
-fn finding_json(f: &Finding, opts: &RenderOptions) -> Value {
+/// One finding as the JSON report writes it (also one JSON Lines record).
+pub fn finding_json(f: &Finding, opts: &RenderOptions) -> Value {
     let secret = if opts.redact {
         redact(&f.secret)
     } else {
@@ -122,6 +123,25 @@ pub fn to_value(report: &ScanReport, opts: &RenderOptions) -> Value {
         },
         "findings": report.findings.iter().map(|f| finding_json(f, opts)).collect::<Vec<_>>(),
     })
+}
+
+/// JSON Lines: one line per finding (the same objects as `findings[]` of the
+/// JSON report), then one last line with everything else of the report
+/// (`schema_version`, `tool`, `redacted`, `summary`), which tells a reader the
+/// stream is complete.
+pub fn render_lines(report: &ScanReport, opts: &RenderOptions) -> String {
+    let mut out = String::new();
+    for f in &report.findings {
+        out.push_str(&serde_json::to_string(&finding_json(f, opts)).unwrap_or_default());
+        out.push('\n');
+    }
+    let mut v = to_value(report, opts);
+    if let Some(o) = v.as_object_mut() {
+        o.remove("findings");
+    }
+    out.push_str(&serde_json::to_string(&v).unwrap_or_default());
+    out.push('\n');
+    out
 }
 
 /// Pretty-printed JSON with a trailing newline.

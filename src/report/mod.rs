@@ -1,13 +1,98 @@
 //! Reports: every format renders the same findings; none re-scans.
+//!
+//! A [`ScanReport`] plus a [`ReportContext`] (what was scanned, when) is all a
+//! renderer sees, so one scan can be written in several formats at once.
 
+pub mod csv;
 pub mod json;
+pub mod junit;
+pub mod markdown;
+pub mod sarif;
 pub mod text;
+
+use crate::finding::RepoInfo;
+use crate::scan::ScanReport;
+use std::path::PathBuf;
+
+/// The project's home page, used wherever a report names the tool.
+pub const PROJECT_URL: &str = "https://github.com/keyward/keyward";
 
 /// Output formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
+    /// Human-readable text.
     Text,
+    /// One JSON document (docs/json-report.md, schema/report.schema.json).
     Json,
+    /// JSON Lines: one finding per line, then one summary line.
+    Jsonl,
+    /// CSV, one row per location (RFC 4180).
+    Csv,
+    /// JUnit XML, one failing test case per location.
+    Junit,
+    /// SARIF 2.1.0 (GitHub code scanning and other SARIF viewers).
+    Sarif,
+}
+
+impl Format {
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Text => "text",
+            Format::Json => "json",
+            Format::Jsonl => "jsonl",
+            Format::Csv => "csv",
+            Format::Junit => "junit",
+            Format::Sarif => "sarif",
+        }
+    }
+}
+
+/// How a finding was suppressed. Suppression (baseline, inline allow
+/// comments) is not implemented yet; renderers take a list of suppressed
+/// findings so that SARIF `suppressions` and the audit can show them once it
+/// is. Today the list is always empty.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SuppressionKind {
+    /// An inline allow comment in the source.
+    InSource,
+    /// A baseline or ignore file.
+    External,
+}
+
+/// What the renderers know besides the findings: where and when.
+#[derive(Debug, Clone, Default)]
+pub struct ReportContext {
+    /// Absolute directory that report paths are relative to: the working
+    /// directory for tree scans, the repository root for git scans. SARIF's
+    /// `%SRCROOT%`.
+    pub src_root: Option<PathBuf>,
+    /// The repository of a git scan.
+    pub repository: Option<RepoInfo>,
+    /// History scans: the refs or revisions asked for (empty: HEAD and all refs).
+    pub refs: Vec<String>,
+    /// When the report was made, seconds since the epoch (UTC). The CLI takes
+    /// it from `SOURCE_DATE_EPOCH` when set, for reproducible reports.
+    pub now: i64,
+    /// Findings (by id) suppressed by a baseline or inline comment: the hook
+    /// for suppressions, always empty in this version.
+    pub suppressed: Vec<(String, SuppressionKind)>,
+}
+
+/// Renders `report` in `format`. Pure: no I/O, no scanning.
+pub fn render(
+    format: Format,
+    report: &ScanReport,
+    opts: &RenderOptions,
+    ctx: &ReportContext,
+) -> String {
+    match format {
+        Format::Text => text::render(report, opts),
+        Format::Json => json::render(report, opts),
+        Format::Jsonl => json::render_lines(report, opts),
+        Format::Csv => csv::render(report, opts),
+        Format::Junit => junit::render(report, opts),
+        Format::Sarif => sarif::render(report, opts, ctx),
+    }
 }
 
 /// Rendering settings shared by the formats.

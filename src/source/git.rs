@@ -619,14 +619,91 @@ pub fn read_blob<'a>(
     }
 }
 
+/// What reports say about the scanned repository: where it is, what HEAD is,
+/// and its `origin` remote (credentials stripped). Read once, never scanned.
+pub fn repo_info(repo: &gix::Repository) -> crate::finding::RepoInfo {
+    let root = repo
+        .workdir()
+        .unwrap_or_else(|| repo.git_dir())
+        .to_path_buf();
+    let root = std::fs::canonicalize(&root).unwrap_or(root);
+    let head_commit = repo.head_id().ok().map(|id| id.detach().to_string());
+    let head_branch = repo
+        .head_name()
+        .ok()
+        .flatten()
+        .map(|n| n.shorten().to_str_lossy().into_owned());
+    let remote_url = repo
+        .config_snapshot()
+        .string("remote.origin.url")
+        .and_then(|u| remote_uri(&u.to_str_lossy()));
+    crate::finding::RepoInfo {
+        root,
+        head_commit,
+        head_branch,
+        remote_url,
+    }
+}
+
+/// A remote URL as an absolute URI without credentials, or `None` for local
+/// paths and anything unrecognised. `git@host:org/repo.git` becomes
+/// `ssh://host/org/repo.git`.
+pub fn remote_uri(url: &str) -> Option<String> {
+    let url = url.trim();
+    let (scheme, rest) = if let Some((scheme, rest)) = url.split_once("://") {
+        let scheme = scheme.to_ascii_lowercase();
+        if !matches!(scheme.as_str(), "https" | "http" | "ssh" | "git") {
+            return None;
+        }
+        (scheme, rest.to_string())
+    } else {
+        // scp-like: [user@]host:path (a colon before any slash)
+        let (host, path) = url.split_once(':')?;
+        if host.contains('/') || host.is_empty() || path.starts_with("//") {
+            return None;
+        }
+        (
+            "ssh".to_string(),
+            format!("{host}/{}", path.trim_start_matches('/')),
+        )
+    };
+    let (authority, path) = rest.split_once('/').unwrap_or((rest.as_str(), ""));
+    let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let ok = |c: char| c.is_ascii_alphanumeric() || "-._~/:%+".contains(c);
+    if host.is_empty()
+        || !host
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-.:[]".contains(c))
+        || !path.chars().all(ok)
+    {
+        return None;
+    }
+    Some(format!("{scheme}://{host}/{path}"))
+}
+
 #[cfg(test)]
 mod tests {
-    use super::utc_date;
+    use super::{remote_uri, utc_date};
 
     #[test]
     fn dates() {
         assert_eq!(utc_date(0), "1970-01-01T00:00:00Z");
         assert_eq!(utc_date(1_700_000_000), "2023-11-14T22:13:20Z");
         assert_eq!(utc_date(951_782_400), "2000-02-29T00:00:00Z");
+    }
+
+    #[test]
+    fn remote_uris_lose_credentials() {
+        assert_eq!(
+            remote_uri("https://x-access-token:s3cret@github.com/org/repo.git").as_deref(),
+            Some("https://github.com/org/repo.git")
+        );
+        assert_eq!(
+            remote_uri("git@github.com:org/repo.git").as_deref(),
+            Some("ssh://github.com/org/repo.git")
+        );
+        assert_eq!(remote_uri("/srv/git/repo.git"), None);
+        assert_eq!(remote_uri("../other"), None);
+        assert_eq!(remote_uri("file:///srv/repo"), None);
     }
 }
