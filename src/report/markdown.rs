@@ -427,9 +427,9 @@ fn finding_section(out: &mut String, i: usize, f: &Finding, opts: &RenderOptions
     );
     let _ = writeln!(
         out,
-        "4. **Record the decision**: once handled, add a baseline entry for finding <code>{}</code> \
-         with the reason (rotated on …). Baselines are not available in this version of keyward yet; \
-         keep the id.\n",
+        "4. **Record the decision**: once handled, accept finding <code>{}</code> into the baseline \
+         (`keyward baseline update --history`) and give its entry a `reason` (rotated on …) and \
+         an `owner` in `.keyward-baseline.json`.\n",
         &f.id[..f.id.len().min(12)]
     );
     if fold {
