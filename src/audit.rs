@@ -36,7 +36,7 @@ pub fn git_context(
         repository: Some(info),
         refs,
         now,
-        suppressed: Vec::new(),
+        include_suppressed: false,
     })
 }
 

@@ -154,6 +154,10 @@ struct ScanArgs {
     /// Do not apply any baseline.
     #[arg(long)]
     no_baseline: bool,
+    /// SARIF: also list suppressed locations, with `suppressions`
+    /// (`inSource` for inline markers, `external` for baseline and ignore lines).
+    #[arg(long)]
+    include_suppressed: bool,
 }
 
 #[derive(Args)]
@@ -426,7 +430,7 @@ fn cmd_scan(args: ScanArgs) -> Result<u8> {
         mut report,
         config,
         root,
-        ctx,
+        mut ctx,
         ..
     }) = perform_scan(&args)?
     else {
@@ -471,6 +475,7 @@ fn cmd_scan(args: ScanArgs) -> Result<u8> {
             Color::Auto => to_terminal && std::env::var_os("NO_COLOR").is_none(),
         },
     };
+    ctx.include_suppressed = args.include_suppressed;
     let text = report::render(format, &report, &ropts, &ctx);
     emit(args.output.as_deref(), &text)?;
     write_reports(&args.report, &report, &ropts, &ctx)?;

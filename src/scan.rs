@@ -216,6 +216,23 @@ fn outcome(
 }
 
 /// Groups hits into one finding per (rule, secret), sorted by first location.
+/// A finding for `h`'s rule and secret, without locations yet.
+fn empty_finding(rule: &crate::engine::CompiledRule, h: &Hit) -> Finding {
+    Finding {
+        id: finding_id(rule.id(), &h.secret),
+        rule_id: rule.id().to_string(),
+        rule_name: rule.rule.spec.name.clone(),
+        provider: rule.rule.provider.clone(),
+        description: rule.rule.spec.description.clone(),
+        severity: rule.severity(),
+        secret: h.secret.clone(),
+        entropy: h.entropy,
+        validation: h.validation,
+        locations: Vec::new(),
+        lifecycle: None,
+    }
+}
+
 /// Hits under an inline allow marker go to `suppressed` when `honour_inline`.
 pub(crate) fn aggregate(
     engine: &Engine,
@@ -227,36 +244,23 @@ pub(crate) fn aggregate(
     for h in hits {
         let rule = engine.rule(h.rule);
         if let (true, Some(m)) = (honour_inline, h.inline) {
-            suppressed.push(Suppressed {
-                finding_id: finding_id(rule.id(), &h.secret),
-                rule_id: rule.id().to_string(),
-                path: h.location.path.clone(),
-                line: h.location.line,
-                reason: Reason::Inline {
+            let line = match m {
+                MarkerAt::SameLine(_) => h.location.line,
+                MarkerAt::PreviousLine(_) => h.location.line.saturating_sub(1),
+            };
+            suppressed.push(Suppressed::of(
+                &empty_finding(rule, &h),
+                &h.location,
+                Reason::Inline {
                     marker: m.marker(),
-                    line: match m {
-                        MarkerAt::SameLine(_) => h.location.line,
-                        MarkerAt::PreviousLine(_) => h.location.line.saturating_sub(1),
-                    },
+                    line,
                 },
-            });
+            ));
             continue;
         }
         let f = by_key
             .entry((h.rule, h.secret.clone()))
-            .or_insert_with(|| Finding {
-                id: finding_id(rule.id(), &h.secret),
-                rule_id: rule.id().to_string(),
-                rule_name: rule.rule.spec.name.clone(),
-                provider: rule.rule.provider.clone(),
-                description: rule.rule.spec.description.clone(),
-                severity: rule.severity(),
-                secret: h.secret,
-                entropy: h.entropy,
-                validation: h.validation,
-                locations: Vec::new(),
-                lifecycle: None,
-            });
+            .or_insert_with(|| empty_finding(rule, &h));
         f.locations.push(h.location);
     }
     let mut findings: Vec<Finding> = by_key.into_values().collect();

@@ -501,3 +501,38 @@ fn explain_reported_placeholder_and_baselined() {
     let out = kw(&root, &["explain", "deadbeefdeadbeef"]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn sarif_lists_suppressed_locations_when_asked() {
+    let (_d, root) = tmp();
+    fs::write(root.join("a.env"), format!("A={S1}\n")).unwrap();
+    kw(&root, &["baseline", "create"]);
+    fs::write(root.join("b.py"), format!("b = '{S2}'  # keyward:allow\n")).unwrap();
+    fs::write(root.join("c.py"), format!("c = '{S3}'\n")).unwrap();
+    let sarif = |extra: &[&str]| -> Value {
+        let mut a = vec!["scan", "--format", "sarif"];
+        a.extend(extra);
+        serde_json::from_slice(&kw(&root, &a).stdout).unwrap()
+    };
+    let plain = sarif(&[]);
+    assert_eq!(plain["runs"][0]["results"].as_array().unwrap().len(), 1);
+    let all = sarif(&["--include-suppressed"]);
+    let results = all["runs"][0]["results"].as_array().unwrap();
+    assert_eq!(results.len(), 3);
+    let kind_of = |file: &str| -> Option<String> {
+        results
+            .iter()
+            .find(|r| r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == file)
+            .and_then(|r| r["suppressions"][0]["kind"].as_str().map(String::from))
+    };
+    assert_eq!(kind_of("c.py"), None);
+    assert_eq!(kind_of("b.py").as_deref(), Some("inSource"));
+    assert_eq!(kind_of("a.env").as_deref(), Some("external"));
+    let text = serde_json::to_string(&all).unwrap();
+    for s in [S1, S2, S3] {
+        assert!(
+            !text.contains(&s[4..]),
+            "suppressed results are redacted too"
+        );
+    }
+}

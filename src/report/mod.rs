@@ -47,10 +47,7 @@ impl Format {
     }
 }
 
-/// How a finding was suppressed. Suppression (baseline, inline allow
-/// comments) is not implemented yet; renderers take a list of suppressed
-/// findings so that SARIF `suppressions` and the audit can show them once it
-/// is. Today the list is always empty.
+/// How a location was suppressed, in SARIF's terms.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SuppressionKind {
     /// An inline allow comment in the source.
@@ -73,9 +70,10 @@ pub struct ReportContext {
     /// When the report was made, seconds since the epoch (UTC). The CLI takes
     /// it from `SOURCE_DATE_EPOCH` when set, for reproducible reports.
     pub now: i64,
-    /// Findings (by id) suppressed by a baseline or inline comment: the hook
-    /// for suppressions, always empty in this version.
-    pub suppressed: Vec<(String, SuppressionKind)>,
+    /// SARIF: also list suppressed locations (`summary.suppressed`) as
+    /// results with `suppressions` (`inSource` for inline markers, `external`
+    /// for the baseline and ignore lines).
+    pub include_suppressed: bool,
 }
 
 /// Renders `report` in `format`. Pure: no I/O, no scanning.

@@ -179,14 +179,39 @@ pub fn to_sarif(report: &ScanReport, opts: &RenderOptions, ctx: &ReportContext) 
     // Rules used by results, in order of first use.
     let mut rule_index: HashMap<&str, usize> = HashMap::new();
     let mut rules = Vec::new();
-    for f in &report.findings {
+    // Suppressed locations (inline markers, baseline, ignore lines) come
+    // after the reported ones, as results with `suppressions`, when asked.
+    let suppressed: Vec<(&Finding, SuppressionKind)> = if ctx.include_suppressed {
+        report
+            .summary
+            .suppressed
+            .iter()
+            .map(|s| {
+                let kind = if s.in_source() {
+                    SuppressionKind::InSource
+                } else {
+                    SuppressionKind::External
+                };
+                (&s.finding, kind)
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let all: Vec<(&Finding, Option<SuppressionKind>)> = report
+        .findings
+        .iter()
+        .map(|f| (f, None))
+        .chain(suppressed.iter().map(|(f, k)| (*f, Some(*k))))
+        .collect();
+    for (f, _) in &all {
         if !rule_index.contains_key(f.rule_id.as_str()) {
             rule_index.insert(&f.rule_id, rules.len());
             rules.push(rule_descriptor(f));
         }
     }
     let mut results = Vec::new();
-    for f in &report.findings {
+    for (f, suppression) in &all {
         let idx = rule_index.get(f.rule_id.as_str()).copied().unwrap_or(0);
         for l in &f.locations {
             let where_ = match &l.commit {
@@ -239,9 +264,7 @@ pub fn to_sarif(report: &ScanReport, opts: &RenderOptions, ctx: &ReportContext) 
                 .partial_fingerprints(fps)
                 .properties(PropertyBag::builder().additional_properties(props).build())
                 .build();
-            // Suppressions hook: `ctx.suppressed` is empty until baselines and
-            // inline allow comments exist.
-            if let Some((_, kind)) = ctx.suppressed.iter().find(|(id, _)| *id == f.id) {
+            if let Some(kind) = suppression {
                 let kind = match kind {
                     SuppressionKind::InSource => "inSource",
                     SuppressionKind::External => "external",

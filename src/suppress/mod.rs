@@ -38,6 +38,33 @@ pub struct Suppressed {
     pub path: String,
     pub line: usize,
     pub reason: Reason,
+    /// The finding restricted to this one location (SARIF `--include-suppressed`).
+    pub finding: Finding,
+}
+
+impl Suppressed {
+    /// `finding` restricted to `location`, suppressed for `reason`.
+    pub fn of(
+        finding: &Finding,
+        location: &crate::finding::Location,
+        reason: Reason,
+    ) -> Suppressed {
+        let mut one = finding.clone();
+        one.locations = vec![location.clone()];
+        Suppressed {
+            finding_id: finding.id.clone(),
+            rule_id: finding.rule_id.clone(),
+            path: location.path.clone(),
+            line: location.line,
+            reason,
+            finding: one,
+        }
+    }
+
+    /// SARIF suppression kind: `inSource` for inline markers, else `external`.
+    pub fn in_source(&self) -> bool {
+        matches!(self.reason, Reason::Inline { .. })
+    }
 }
 
 /// `finding:<id>` or `finding:<id>:<path>` lines of an ignore file.
@@ -102,15 +129,14 @@ pub fn apply(
     let mut out = Applied::default();
     let mut used = vec![false; baseline.map_or(0, |b| b.entries.len())];
     for f in findings.iter_mut() {
+        let meta = Finding {
+            locations: Vec::new(),
+            ..f.clone()
+        };
         f.locations.retain(|l| {
             if let Some((file, line)) = ignore.matches(&f.id, &l.path) {
-                out.suppressed.push(Suppressed {
-                    finding_id: f.id.clone(),
-                    rule_id: f.rule_id.clone(),
-                    path: l.path.clone(),
-                    line: l.line,
-                    reason: Reason::IgnoreLine { file, line },
-                });
+                out.suppressed
+                    .push(Suppressed::of(&meta, l, Reason::IgnoreLine { file, line }));
                 return false;
             }
             if let Some(b) = baseline {
@@ -120,15 +146,13 @@ pub fn apply(
                     if e.is_expired(today) {
                         return true;
                     }
-                    out.suppressed.push(Suppressed {
-                        finding_id: f.id.clone(),
-                        rule_id: f.rule_id.clone(),
-                        path: l.path.clone(),
-                        line: l.line,
-                        reason: Reason::Baseline {
+                    out.suppressed.push(Suppressed::of(
+                        &meta,
+                        l,
+                        Reason::Baseline {
                             reason: e.reason.clone(),
                         },
-                    });
+                    ));
                     return false;
                 }
             }
