@@ -22,6 +22,7 @@ pub mod scan;
 pub mod scan_git;
 pub mod source;
 pub mod suppress;
+pub mod validate;
 
 pub use scan::{scan_reader, scan_tree, ScanOptions, ScanReport};
 pub use scan_git::{scan_history, scan_staged, GitScanOptions};
