@@ -122,7 +122,7 @@ const COMMON_PASSWORDS: &[&str] = &[
     "password1", "password123", "admin123", "root123", "secret123", "changeit", "letmein123",
     "welcome1", "mypassword", "mysecret", "supersecret", "topsecret", "s3cr3t", "hunter2",
     "elastic", "kibana", "jenkins", "tomcat", "manager", "keycloak", "minio", "minioadmin",
-    "django", "rails", "flask", "node", "development", "dev", "staging", "prod", "production",
+    "django", "rails", "flask", "node", "development", "dev", "staging", "prod", "production", "summer", "winter", "spring", "autumn",
 ];
 
 /// Insecure defaults for any kind: values shipped in docs and compose files.

@@ -498,6 +498,13 @@ impl Schema {
             let compile = |p: &Option<Spanned<String>>, what: &str, anchor: bool| {
                 p.as_ref()
                     .map(|p| {
+                        // errors on the pattern as written, not on its anchored form
+                        regex::Regex::new(p.get_ref()).map_err(|e| {
+                            at(
+                                p.span(),
+                                format!("secrets.{name}.{what}: bad regex: {}", one_line(&e)),
+                            )
+                        })?;
                         let src = if anchor {
                             format!("^(?:{})$", p.get_ref())
                         } else {
