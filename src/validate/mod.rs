@@ -80,6 +80,10 @@ pub fn today_utc() -> Date {
 /// A placeholder: the scanner's central filter, narrowed for values that
 /// look random (so a random token that happens to contain `todo` passes).
 fn looks_placeholder(value: &str) -> bool {
+    if value.chars().count() < 4 {
+        // `8`, `on`, `eu`: short settings, not placeholders
+        return false;
+    }
     if kinds::entropy_bits(value) < 120.0 {
         return crate::engine::placeholder::is_placeholder(value.as_bytes());
     }
@@ -351,8 +355,15 @@ pub fn validate(schema: &Schema, source: &Source, opts: &Options) -> Report {
             }
         }
 
-        // Placeholders and insecure defaults: nothing else is worth saying.
-        if spec.kind != Kind::SecretId && looks_placeholder(value) {
+        // Insecure defaults and placeholders: nothing else is worth saying.
+        if kinds::is_insecure_default(value) {
+            push(
+                Problem::InsecureDefault,
+                soft,
+                "is a well-known insecure default".into(),
+                origin,
+            );
+        } else if spec.kind != Kind::SecretId && looks_placeholder(value) {
             push(
                 Problem::Placeholder,
                 soft,
@@ -360,13 +371,6 @@ pub fn validate(schema: &Schema, source: &Source, opts: &Options) -> Report {
                     Some(e) => format!("is a placeholder, not a real value ({e})"),
                     None => "is a placeholder, not a real value".to_string(),
                 },
-                origin,
-            );
-        } else if kinds::is_insecure_default(value) {
-            push(
-                Problem::InsecureDefault,
-                soft,
-                "is a well-known insecure default".into(),
                 origin,
             );
         } else if let Some((name, file)) = example_of(value) {
@@ -491,7 +495,11 @@ pub enum StartupError {
 pub fn default_source(dir: &Path) -> Result<(Source, Runtime), SourceError> {
     let runtime = detect_runtime();
     let mut source = Source::new().with(Layer::process_env());
-    let dotenv = dir.join(".env");
+    let dotenv = if dir == Path::new(".") {
+        std::path::PathBuf::from(".env")
+    } else {
+        dir.join(".env")
+    };
     if runtime.kind == "local" && dotenv.is_file() {
         source = source.with(Layer::dotenv_file(&dotenv)?);
     }
