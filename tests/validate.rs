@@ -348,11 +348,7 @@ fn every_kind_accepts_valid_and_rejects_invalid_values() {
         }
         for v in &case.invalid {
             let r = run(&schema, &[(NAME, v)], "prod");
-            assert!(
-                !r.valid,
-                "{}: invalid value accepted: {v:?}",
-                case.kind
-            );
+            assert!(!r.valid, "{}: invalid value accepted: {v:?}", case.kind);
             assert!(r.issues.iter().all(|i| i.secret == NAME));
         }
     }
@@ -363,9 +359,15 @@ fn kind_problems_are_specific() {
     let (_, pw) = kind_schema("password", "min_length = 12");
     let p = |v: &str| problems(&run(&pw, &[(NAME, v)], "prod"));
     assert!(p("Zq8#vL2").iter().any(|x| x.1 == Problem::TooShort));
-    assert!(p("Password123!").iter().any(|x| x.1 == Problem::CommonPassword));
-    assert!(p("token-name-under-test").iter().any(|x| x.1 == Problem::EqualsName));
-    assert!(p("aaaaaaaaaaaaaaaa").iter().any(|x| x.1 == Problem::Placeholder || x.1 == Problem::Weak));
+    assert!(p("Password123!")
+        .iter()
+        .any(|x| x.1 == Problem::CommonPassword));
+    assert!(p("token-name-under-test")
+        .iter()
+        .any(|x| x.1 == Problem::EqualsName));
+    assert!(p("aaaaaaaaaaaaaaaa")
+        .iter()
+        .any(|x| x.1 == Problem::Placeholder || x.1 == Problem::Weak));
     assert!(p("abababababababab").iter().any(|x| x.1 == Problem::Weak));
     let (_, gh) = kind_schema("github-token", "");
     let tok = github_token("ghp_", "R8xKq2LmN4pT7vW9yZ3bC5dF1gH6jK");
@@ -400,7 +402,8 @@ fn leaked(value: &str, output: &str, vocabulary: &str) -> (Vec<String>, usize) {
 
 const PEM_WORDS: &str = "-----BEGIN -----END PRIVATE KEY PUBLIC KEY CERTIFICATE RSA PRIVATE";
 /// The report's own structure: JSON keys and header words.
-const REPORT_WORDS: &str = "secret(s) problem severity message source owner valid schema environment \
+const REPORT_WORDS: &str =
+    "secret(s) problem severity message source owner valid schema environment \
     runtime sources checked present errors warnings today issues declared";
 
 fn assert_no_leak(value: &str, report: &Report, vocabulary: &str, what: &str) {
@@ -435,7 +438,7 @@ fn assert_no_leak(value: &str, report: &Report, vocabulary: &str, what: &str) {
     }
     // the one-call error too
     let e = validate::ValidationError {
-        report: report.clone(),
+        report: Box::new(report.clone()),
     }
     .to_string();
     assert!(leaked(value, &e, &vocabulary).0.is_empty(), "{what}: {e}");
@@ -474,7 +477,11 @@ kind = "secret-id"
         ("API_TOKEN", "xxxxxxxxxxxxxxxxxxxxxxxx", "staging"),
         ("API_TOKEN", "Kq7wZr2Lp9Xt4Vn8", "staging"),
         ("API_TOKEN", "live_Zx8Qp2Lr7Vt4Nw9Ks3Hd6Fj1", "staging"),
-        ("API_TOKEN", "arn:aws:secretsmanager:eu-west-1:123456789012:secret:shop/prod/api/token-AbC123", "staging"),
+        (
+            "API_TOKEN",
+            "arn:aws:secretsmanager:eu-west-1:123456789012:secret:shop/prod/api/token-AbC123",
+            "staging",
+        ),
         ("DB_SECRET_ID", "shop/prod/db/main-pw", "staging"),
         ("DB_SECRET_ID", "other-app/staging/db/main-pw", "staging"),
     ] {
@@ -505,7 +512,9 @@ kind = "api-key"
 fn insecure_defaults_fail_in_real_environments_and_warn_in_dev() {
     let schema = Schema::parse("s.toml", PASSWORD_SCHEMA).unwrap();
     let good_token = ("SERVICE_TOKEN", "Zx8Qp2Lr7Vt4Nw9Ks3Hd6Fj1");
-    for v in ["changeme", "password", "postgres", "admin", "secret", "CHANGEME", "root"] {
+    for v in [
+        "changeme", "password", "postgres", "admin", "secret", "CHANGEME", "root",
+    ] {
         let r = run(&schema, &[("POSTGRES_PASSWORD", v), good_token], "prod");
         assert!(!r.valid, "{v}");
         assert_eq!(
@@ -524,7 +533,10 @@ fn insecure_defaults_fail_in_real_environments_and_warn_in_dev() {
         // any kind
         let r = run(
             &schema,
-            &[("POSTGRES_PASSWORD", "st7kZvJ5O-ES2uUfMGo9"), ("SERVICE_TOKEN", v)],
+            &[
+                ("POSTGRES_PASSWORD", "st7kZvJ5O-ES2uUfMGo9"),
+                ("SERVICE_TOKEN", v),
+            ],
             "staging",
         );
         assert!(!r.valid);
@@ -589,7 +601,11 @@ fn placeholders_fail_in_real_environments() {
             let r = run(&schema, &[pw, ("SERVICE_TOKEN", v)], env);
             assert_eq!(
                 problems(&r),
-                vec![("SERVICE_TOKEN".into(), Problem::Placeholder, Severity::Error)],
+                vec![(
+                    "SERVICE_TOKEN".into(),
+                    Problem::Placeholder,
+                    Severity::Error
+                )],
                 "{v} in {env}"
             );
         }
@@ -600,7 +616,10 @@ fn placeholders_fail_in_real_environments() {
     // a random token that happens to contain `todo` is not a placeholder
     let r = run(
         &schema,
-        &[pw, ("SERVICE_TOKEN", "Zx8Qp2Lr7TodoVt4Nw9Ks3Hd6Fj1Gm5Bc0Ty")],
+        &[
+            pw,
+            ("SERVICE_TOKEN", "Zx8Qp2Lr7TodoVt4Nw9Ks3Hd6Fj1Gm5Bc0Ty"),
+        ],
         "prod",
     );
     assert!(r.valid, "{}", r.to_text());
@@ -642,7 +661,14 @@ required = false
     );
     // unknown environment: fail closed, and say so
     let source = Source::new().with(Layer::from_pairs("t", [("A", "x")]));
-    let r = validate::validate(&schema, &source, &Options { today: today(), ..Options::default() });
+    let r = validate::validate(
+        &schema,
+        &source,
+        &Options {
+            today: today(),
+            ..Options::default()
+        },
+    );
     assert!(!r.valid);
     assert!(problems(&r).contains(&("*".into(), Problem::Environment, Severity::Warning)));
     assert!(problems(&r).contains(&("B".into(), Problem::Missing, Severity::Error)));
@@ -651,7 +677,14 @@ required = false
     assert!(problems(&r).contains(&("*".into(), Problem::Environment, Severity::Error)));
     // environment read from the source (first of ENVIRONMENT, APP_ENV)
     let source = Source::new().with(Layer::from_pairs("t", [("A", "x"), ("APP_ENV", "staging")]));
-    let r = validate::validate(&schema, &source, &Options { today: today(), ..Options::default() });
+    let r = validate::validate(
+        &schema,
+        &source,
+        &Options {
+            today: today(),
+            ..Options::default()
+        },
+    );
     assert_eq!(r.environment.name.as_deref(), Some("staging"));
     assert!(r.environment.from.contains("APP_ENV"));
     assert!(problems(&r).contains(&("B".into(), Problem::Missing, Severity::Error)));
@@ -709,7 +742,10 @@ fn environment_isolation() {
     assert!(iso(&[], "staging").is_empty());
     // prod database host in staging, by pattern
     let prod_url = "postgres://app:st7kZvJ5O-ES2uUfMGo9@prod-db.internal:5432/shop";
-    assert_eq!(iso(&[("DATABASE_URL", prod_url)], "staging"), vec![err("DATABASE_URL")]);
+    assert_eq!(
+        iso(&[("DATABASE_URL", prod_url)], "staging"),
+        vec![err("DATABASE_URL")]
+    );
     assert!(iso(&[("DATABASE_URL", prod_url)], "prod").is_empty());
     // live key in dev
     let live = "sk_live_Zx8Qp2Lr7Vt4Nw9Ks3Hd6Fj1";
@@ -726,10 +762,30 @@ fn environment_isolation() {
         &h,
     );
     let schema = Schema::parse("iso.toml", &text).unwrap();
-    let r = run(&schema, &[("DATABASE_URL", "postgres://app:st7kZvJ5O-ES2uUfMGo9@db:5432/x"), ("STRIPE_KEY", prod_value)], "staging");
+    let r = run(
+        &schema,
+        &[
+            (
+                "DATABASE_URL",
+                "postgres://app:st7kZvJ5O-ES2uUfMGo9@db:5432/x",
+            ),
+            ("STRIPE_KEY", prod_value),
+        ],
+        "staging",
+    );
     assert_eq!(problems(&r), vec![err("STRIPE_KEY")]);
     assert!(r.issues[0].message.contains("prod_sha256"));
-    let r = run(&schema, &[("DATABASE_URL", "postgres://app:st7kZvJ5O-ES2uUfMGo9@db:5432/x"), ("STRIPE_KEY", prod_value)], "prod");
+    let r = run(
+        &schema,
+        &[
+            (
+                "DATABASE_URL",
+                "postgres://app:st7kZvJ5O-ES2uUfMGo9@db:5432/x",
+            ),
+            ("STRIPE_KEY", prod_value),
+        ],
+        "prod",
+    );
     assert!(r.valid);
     // secret ids by naming convention
     assert!(iso(&[("DB_SECRET_ID", "shop/staging/db/main-pw")], "staging").is_empty());
@@ -742,7 +798,13 @@ fn environment_isolation() {
         vec![err("DB_SECRET_ID")]
     );
     assert_eq!(
-        iso(&[("DB_SECRET_ID", "arn:aws:secretsmanager:eu-west-1:123456789012:secret:shop/prod/db/main-pw-AbC123")], "dev"),
+        iso(
+            &[(
+                "DB_SECRET_ID",
+                "arn:aws:secretsmanager:eu-west-1:123456789012:secret:shop/prod/db/main-pw-AbC123"
+            )],
+            "dev"
+        ),
         vec![err("DB_SECRET_ID")]
     );
     assert_eq!(
@@ -751,10 +813,17 @@ fn environment_isolation() {
     );
     // a production id embedded in any value
     assert_eq!(
-        iso(&[("CONFIG_REF", "vault:shop/prod/payments/stripe")], "staging"),
+        iso(
+            &[("CONFIG_REF", "vault:shop/prod/payments/stripe")],
+            "staging"
+        ),
         vec![err("CONFIG_REF")]
     );
-    assert!(iso(&[("CONFIG_REF", "vault:shop/staging/payments/stripe")], "staging").is_empty());
+    assert!(iso(
+        &[("CONFIG_REF", "vault:shop/staging/payments/stripe")],
+        "staging"
+    )
+    .is_empty());
     // a production-only secret present elsewhere
     assert_eq!(
         iso(&[("AUDIT_WEBHOOK", "hooks-endpoint-42")], "staging"),
@@ -787,7 +856,10 @@ fn rotation_schema(max_age: &str, last: &str) -> Schema {
 
 fn rotation_at(max_age: &str, last: &str, now: &str) -> Vec<(String, Problem, Severity)> {
     let schema = rotation_schema(max_age, last);
-    let source = Source::new().with(Layer::from_pairs("t", [("DB_PASSWORD", "st7kZvJ5O-ES2uUfMGo9")]));
+    let source = Source::new().with(Layer::from_pairs(
+        "t",
+        [("DB_PASSWORD", "st7kZvJ5O-ES2uUfMGo9")],
+    ));
     let o = Options {
         environment: Some("prod".into()),
         today: parse_day(now),
@@ -798,18 +870,46 @@ fn rotation_at(max_age: &str, last: &str, now: &str) -> Vec<(String, Problem, Se
 
 #[test]
 fn rotation_ninety_and_thirty_day_policies() {
-    let due = |_left: &str| ("DB_PASSWORD".to_string(), Problem::RotationDueSoon, Severity::Warning);
-    let overdue = ("DB_PASSWORD".to_string(), Problem::RotationOverdue, Severity::Error);
+    let due = |_left: &str| {
+        (
+            "DB_PASSWORD".to_string(),
+            Problem::RotationDueSoon,
+            Severity::Warning,
+        )
+    };
+    let overdue = (
+        "DB_PASSWORD".to_string(),
+        Problem::RotationOverdue,
+        Severity::Error,
+    );
     // 90 days from 2025-01-01 is 2025-04-01
     assert!(rotation_at("90d", "2025-01-01", "2025-03-17").is_empty()); // 15 days left
-    assert_eq!(rotation_at("90d", "2025-01-01", "2025-03-18"), vec![due("14")]); // 14 left
-    assert_eq!(rotation_at("90d", "2025-01-01", "2025-04-01"), vec![due("0")]); // due today
-    assert_eq!(rotation_at("90d", "2025-01-01", "2025-04-02"), vec![overdue.clone()]);
-    assert_eq!(rotation_at("90d", "\"2025-01-01\"", "2026-01-01"), vec![overdue.clone()]);
+    assert_eq!(
+        rotation_at("90d", "2025-01-01", "2025-03-18"),
+        vec![due("14")]
+    ); // 14 left
+    assert_eq!(
+        rotation_at("90d", "2025-01-01", "2025-04-01"),
+        vec![due("0")]
+    ); // due today
+    assert_eq!(
+        rotation_at("90d", "2025-01-01", "2025-04-02"),
+        vec![overdue.clone()]
+    );
+    assert_eq!(
+        rotation_at("90d", "\"2025-01-01\"", "2026-01-01"),
+        vec![overdue.clone()]
+    );
     // 30 days
     assert!(rotation_at("30d", "2025-05-01", "2025-05-16").is_empty()); // 15 left
-    assert_eq!(rotation_at("30d", "2025-05-01", "2025-05-17"), vec![due("14")]);
-    assert_eq!(rotation_at("30d", "2025-05-01", "2025-06-01"), vec![overdue.clone()]);
+    assert_eq!(
+        rotation_at("30d", "2025-05-01", "2025-05-17"),
+        vec![due("14")]
+    );
+    assert_eq!(
+        rotation_at("30d", "2025-05-01", "2025-06-01"),
+        vec![overdue.clone()]
+    );
     // weeks
     assert_eq!(rotation_at("4w", "2025-05-01", "2025-06-01"), vec![overdue]);
     // future date
@@ -819,10 +919,28 @@ fn rotation_ninety_and_thirty_day_policies() {
     );
     // messages give the dates and the policy
     let schema = rotation_schema("90d", "2025-01-01");
-    let source = Source::new().with(Layer::from_pairs("t", [("DB_PASSWORD", "st7kZvJ5O-ES2uUfMGo9")]));
-    let r = validate::validate(&schema, &source, &Options { today: parse_day("2025-04-11"), ..Options::default() });
-    assert!(r.issues[0].message.contains("2025-01-01"), "{}", r.issues[0].message);
-    assert!(r.issues[0].message.contains("overdue by 10 days"), "{}", r.issues[0].message);
+    let source = Source::new().with(Layer::from_pairs(
+        "t",
+        [("DB_PASSWORD", "st7kZvJ5O-ES2uUfMGo9")],
+    ));
+    let r = validate::validate(
+        &schema,
+        &source,
+        &Options {
+            today: parse_day("2025-04-11"),
+            ..Options::default()
+        },
+    );
+    assert!(
+        r.issues[0].message.contains("2025-01-01"),
+        "{}",
+        r.issues[0].message
+    );
+    assert!(
+        r.issues[0].message.contains("overdue by 10 days"),
+        "{}",
+        r.issues[0].message
+    );
     assert_eq!(r.today, "2025-04-11");
 }
 
@@ -856,12 +974,20 @@ fn rotation_dates_from_an_inventory_file() {
     assert_eq!(
         problems(&r),
         vec![
-            ("DB_PASSWORD".into(), Problem::RotationOverdue, Severity::Error),
+            (
+                "DB_PASSWORD".into(),
+                Problem::RotationOverdue,
+                Severity::Error
+            ),
             ("OTHER".into(), Problem::RotationUnknown, Severity::Warning),
         ]
     );
     // bad inventory: file:line:col
-    std::fs::write(dir.path().join("inventory.toml"), "DB_PASSWORD = 2025-01-01\nAPI_KEY = \"soon\"\n").unwrap();
+    std::fs::write(
+        dir.path().join("inventory.toml"),
+        "DB_PASSWORD = 2025-01-01\nAPI_KEY = \"soon\"\n",
+    )
+    .unwrap();
     let e = Schema::load(&schema_path).unwrap_err().to_string();
     assert!(e.contains("inventory.toml:2:11:"), "{e}");
 }
@@ -913,7 +1039,11 @@ fn file_indirection_for_secret_mounts() {
     let dir = tempfile::tempdir().unwrap();
     let pw = dir.path().join("postgres_password");
     std::fs::write(&pw, "st7kZvJ5O-ES2uUfMGo9\n").unwrap();
-    let schema = Schema::parse("s.toml", "[secrets.POSTGRES_PASSWORD]\nkind = \"password\"\n").unwrap();
+    let schema = Schema::parse(
+        "s.toml",
+        "[secrets.POSTGRES_PASSWORD]\nkind = \"password\"\n",
+    )
+    .unwrap();
     let pw_path = pw.display().to_string();
     let r = run(&schema, &[("POSTGRES_PASSWORD_FILE", &pw_path)], "prod");
     assert!(r.valid, "{}", r.to_text());
@@ -922,7 +1052,11 @@ fn file_indirection_for_secret_mounts() {
     std::fs::write(&pw, "changeme\n").unwrap();
     let r = run(&schema, &[("POSTGRES_PASSWORD_FILE", &pw_path)], "prod");
     assert_eq!(r.issues[0].problem, Problem::InsecureDefault);
-    assert!(r.issues[0].source.as_deref().unwrap().contains("POSTGRES_PASSWORD_FILE"));
+    assert!(r.issues[0]
+        .source
+        .as_deref()
+        .unwrap()
+        .contains("POSTGRES_PASSWORD_FILE"));
     // unreadable file
     let missing = dir.path().join("nope").display().to_string();
     let r = run(&schema, &[("POSTGRES_PASSWORD_FILE", &missing)], "prod");
@@ -933,16 +1067,26 @@ fn file_indirection_for_secret_mounts() {
     // both set: the variable wins, with a warning
     let r = run(
         &schema,
-        &[("POSTGRES_PASSWORD", "Tq9-vLw2#Rk8mZp4"), ("POSTGRES_PASSWORD_FILE", &missing)],
+        &[
+            ("POSTGRES_PASSWORD", "Tq9-vLw2#Rk8mZp4"),
+            ("POSTGRES_PASSWORD_FILE", &missing),
+        ],
         "prod",
     );
     assert!(r.valid);
     assert_eq!(
         problems(&r),
-        vec![("POSTGRES_PASSWORD".into(), Problem::Source, Severity::Warning)]
+        vec![(
+            "POSTGRES_PASSWORD".into(),
+            Problem::Source,
+            Severity::Warning
+        )]
     );
     // indirection off
-    let mut source = Source::new().with(Layer::from_pairs("t", [("POSTGRES_PASSWORD_FILE", pw_path.as_str())]));
+    let mut source = Source::new().with(Layer::from_pairs(
+        "t",
+        [("POSTGRES_PASSWORD_FILE", pw_path.as_str())],
+    ));
     source.file_indirection = false;
     let r = validate::validate(&schema, &source, &opts("prod"));
     assert_eq!(r.issues[0].problem, Problem::Missing);
@@ -973,10 +1117,17 @@ fn kubernetes_secret_manifests() {
     assert!(r.valid, "{}", r.to_text());
     // bad base64, no Secret, bad YAML: errors without values
     let bad = "kind: Secret\nmetadata:\n  name: s\ndata:\n  A: '%%%not-base64'\n";
-    let e = Layer::k8s_secret_str("s.yaml", bad).unwrap_err().to_string();
-    assert!(e.contains("data.A is not valid base64") && !e.contains("not-base64'"), "{e}");
+    let e = Layer::k8s_secret_str("s.yaml", bad)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("data.A is not valid base64") && !e.contains("not-base64'"),
+        "{e}"
+    );
     assert!(Layer::k8s_secret_str("s.yaml", "kind: ConfigMap\n").is_err());
-    let e = Layer::k8s_secret_str("s.yaml", "kind: Secret\ndata: [a\n  b: 'st7kZvJ5O'").unwrap_err().to_string();
+    let e = Layer::k8s_secret_str("s.yaml", "kind: Secret\ndata: [a\n  b: 'st7kZvJ5O'")
+        .unwrap_err()
+        .to_string();
     assert!(!e.contains("st7k"), "{e}");
 }
 
@@ -1009,17 +1160,30 @@ pattern = '[0-9]+'
     assert_eq!(layer.values["POSTGRES_PASSWORD"], "st7kZvJ5O-ES2uUfMGo9");
     // invalid field
     let bad = doc.replace("5432", "0");
-    let r = validate::validate(&schema, &Source::new().with(Layer::json_str("x", &bad).unwrap()), &opts("prod"));
-    assert_eq!(problems(&r), vec![("DB".into(), Problem::Format, Severity::Error)]);
+    let r = validate::validate(
+        &schema,
+        &Source::new().with(Layer::json_str("x", &bad).unwrap()),
+        &opts("prod"),
+    );
+    assert_eq!(
+        problems(&r),
+        vec![("DB".into(), Problem::Format, Severity::Error)]
+    );
     assert!(r.issues[0].message.contains("`port`"));
     assert!(Layer::json_str("x", "[1,2]").is_err());
-    let e = Layer::json_str("x", "{\"A\": \"st7kZvJ5O").unwrap_err().to_string();
+    let e = Layer::json_str("x", "{\"A\": \"st7kZvJ5O")
+        .unwrap_err()
+        .to_string();
     assert!(!e.contains("st7k"), "{e}");
 }
 
 #[test]
 fn layers_take_precedence_in_order() {
-    let schema = Schema::parse("s.toml", "[secrets.GREETING]\nkind = \"string\"\npattern = 'first'\n").unwrap();
+    let schema = Schema::parse(
+        "s.toml",
+        "[secrets.GREETING]\nkind = \"string\"\npattern = 'first'\n",
+    )
+    .unwrap();
     let source = Source::new()
         .with(Layer::from_pairs("env", [("GREETING", "first")]))
         .with(Layer::from_pairs(".env", [("GREETING", "second")]));
@@ -1049,7 +1213,10 @@ fn one_call_error_lists_every_problem() {
     let e = check(&schema, &source, &opts("prod")).unwrap_err();
     let text = e.to_string();
     assert!(text.contains("2 error(s)"), "{text}");
-    assert!(text.contains("POSTGRES_PASSWORD") && text.contains("SERVICE_TOKEN"), "{text}");
+    assert!(
+        text.contains("POSTGRES_PASSWORD") && text.contains("SERVICE_TOKEN"),
+        "{text}"
+    );
     assert!(!text.contains("Zq8#"), "{text}");
 }
 
@@ -1104,14 +1271,30 @@ fn cli_schema_errors_exit_2() {
 fn cli_examples_pass_and_fail() {
     let ex = root().join("examples");
     let (code, out, err) = keyward(
-        &["validate", "--schema", "secrets.schema.toml", "--env-file", "good.env", "--now", "2025-03-01"],
+        &[
+            "validate",
+            "--schema",
+            "secrets.schema.toml",
+            "--env-file",
+            "good.env",
+            "--now",
+            "2025-03-01",
+        ],
         &ex,
         &[],
     );
     assert_eq!(code, 0, "{out}{err}");
     assert!(out.contains("VALID"), "{out}");
     let (code, out, _) = keyward(
-        &["validate", "--schema", "secrets.schema.toml", "--env-file", "bad.env", "--now", "2025-04-20"],
+        &[
+            "validate",
+            "--schema",
+            "secrets.schema.toml",
+            "--env-file",
+            "bad.env",
+            "--now",
+            "2025-04-20",
+        ],
         &ex,
         &[],
     );
@@ -1129,14 +1312,27 @@ fn cli_examples_pass_and_fail() {
     assert!(out.contains("rotation_overdue"));
     // no value from bad.env appears
     let bad = std::fs::read_to_string(ex.join("bad.env")).unwrap();
-    for line in bad.lines().filter(|l| !l.starts_with('#') && !l.starts_with("APP_ENV")) {
+    for line in bad
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.starts_with("APP_ENV"))
+    {
         let (name, value) = line.split_once('=').unwrap();
         let (leaks, _) = leaked(value, &out, &format!("{name} {REPORT_WORDS} postgres:// prod-db.internal:5432/shop redis-local-dev-pw sk-"));
         assert!(leaks.is_empty(), "{name}: {leaks:?}\n{out}");
     }
     // JSON
     let (code, out, _) = keyward(
-        &["validate", "--schema", "secrets.schema.toml", "--env-file", "bad.env", "--now", "2025-04-20", "--format", "json"],
+        &[
+            "validate",
+            "--schema",
+            "secrets.schema.toml",
+            "--env-file",
+            "bad.env",
+            "--now",
+            "2025-04-20",
+            "--format",
+            "json",
+        ],
         &ex,
         &[],
     );
@@ -1146,8 +1342,12 @@ fn cli_examples_pass_and_fail() {
     assert_eq!(v["environment"]["name"], "staging");
     assert_eq!(v["today"], "2025-04-20");
     let issues = v["issues"].as_array().unwrap();
-    assert!(issues.iter().all(|i| i["secret"].is_string() && i["problem"].is_string() && i["severity"].is_string()));
-    assert!(issues.iter().any(|i| i["secret"] == "POSTGRES_PASSWORD" && i["problem"] == "rotation_overdue" && i["owner"] == "platform-team"));
+    assert!(issues
+        .iter()
+        .all(|i| i["secret"].is_string() && i["problem"].is_string() && i["severity"].is_string()));
+    assert!(issues.iter().any(|i| i["secret"] == "POSTGRES_PASSWORD"
+        && i["problem"] == "rotation_overdue"
+        && i["owner"] == "platform-team"));
 }
 
 #[test]
@@ -1166,13 +1366,24 @@ fn cli_sources_env_file_indirection_k8s_json() {
     let (code, out, _) = keyward(
         &["validate", "--from-env", "--environment", "prod"],
         d,
-        &[("POSTGRES_PASSWORD_FILE", &pw_file), ("ENCRYPTION_KEY", &fernet)],
+        &[
+            ("POSTGRES_PASSWORD_FILE", &pw_file),
+            ("ENCRYPTION_KEY", &fernet),
+        ],
     );
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("sources:     environment"), "{out}");
     // default sources: environment + ./.env locally
-    std::fs::write(d.join(".env"), format!("ENCRYPTION_KEY={fernet}\nAPP_ENV=staging\n")).unwrap();
-    let (code, out, _) = keyward(&["validate"], d, &[("POSTGRES_PASSWORD", "st7kZvJ5O-ES2uUfMGo9")]);
+    std::fs::write(
+        d.join(".env"),
+        format!("ENCRYPTION_KEY={fernet}\nAPP_ENV=staging\n"),
+    )
+    .unwrap();
+    let (code, out, _) = keyward(
+        &["validate"],
+        d,
+        &[("POSTGRES_PASSWORD", "st7kZvJ5O-ES2uUfMGo9")],
+    );
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("environment, .env"), "{out}");
     assert!(out.contains("staging (from APP_ENV in .env)"), "{out}");
@@ -1181,25 +1392,49 @@ fn cli_sources_env_file_indirection_k8s_json() {
     let (code, out, _) = keyward(
         &["validate"],
         d,
-        &[("POSTGRES_PASSWORD", "st7kZvJ5O-ES2uUfMGo9"), ("KUBERNETES_SERVICE_HOST", "10.96.0.1")],
+        &[
+            ("POSTGRES_PASSWORD", "st7kZvJ5O-ES2uUfMGo9"),
+            ("KUBERNETES_SERVICE_HOST", "10.96.0.1"),
+        ],
     );
     assert_eq!(code, 1, "{out}");
-    assert!(out.contains("runtime:     kubernetes (KUBERNETES_SERVICE_HOST is set)"), "{out}");
-    assert!(out.contains("ENCRYPTION_KEY: required but not set"), "{out}");
+    assert!(
+        out.contains("runtime:     kubernetes (KUBERNETES_SERVICE_HOST is set)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("ENCRYPTION_KEY: required but not set"),
+        "{out}"
+    );
     // Kubernetes manifest + JSON document
     std::fs::write(
         d.join("secret.yaml"),
         "apiVersion: v1\nkind: Secret\nmetadata:\n  name: app\nstringData:\n  POSTGRES_PASSWORD: st7kZvJ5O-ES2uUfMGo9\n",
     )
     .unwrap();
-    std::fs::write(d.join("s.json"), format!("{{\"ENCRYPTION_KEY\": \"{fernet}\"}}")).unwrap();
+    std::fs::write(
+        d.join("s.json"),
+        format!("{{\"ENCRYPTION_KEY\": \"{fernet}\"}}"),
+    )
+    .unwrap();
     let (code, out, _) = keyward(
-        &["validate", "--k8s-secret", "secret.yaml", "--json-file", "s.json", "--environment", "prod"],
+        &[
+            "validate",
+            "--k8s-secret",
+            "secret.yaml",
+            "--json-file",
+            "s.json",
+            "--environment",
+            "prod",
+        ],
         d,
         &[],
     );
     assert_eq!(code, 0, "{out}");
-    assert!(out.contains("k8s secret app (secret.yaml), s.json"), "{out}");
+    assert!(
+        out.contains("k8s secret app (secret.yaml), s.json"),
+        "{out}"
+    );
 }
 
 #[test]
@@ -1222,10 +1457,26 @@ fn cli_secret_new_values_pass_their_kinds() {
     let dir = tempfile::tempdir().unwrap();
     for (args, kind, extra) in [
         (vec!["--kind", "fernet-key"], "fernet-key", ""),
-        (vec!["--kind", "hmac-key", "--bits", "256"], "hmac-key", "min_bits = 256"),
-        (vec!["--kind", "hmac-key", "--bits", "512"], "hmac-key", "min_bits = 512"),
-        (vec!["--kind", "password", "--length", "24"], "password", "min_length = 24"),
-        (vec!["--kind", "hex-key", "--bytes", "32"], "hex-key", "bytes = 32"),
+        (
+            vec!["--kind", "hmac-key", "--bits", "256"],
+            "hmac-key",
+            "min_bits = 256",
+        ),
+        (
+            vec!["--kind", "hmac-key", "--bits", "512"],
+            "hmac-key",
+            "min_bits = 512",
+        ),
+        (
+            vec!["--kind", "password", "--length", "24"],
+            "password",
+            "min_length = 24",
+        ),
+        (
+            vec!["--kind", "hex-key", "--bytes", "32"],
+            "hex-key",
+            "bytes = 32",
+        ),
     ] {
         let mut a = vec!["secret", "new"];
         a.extend(args);
@@ -1239,8 +1490,67 @@ fn cli_secret_new_values_pass_their_kinds() {
         let r = run(&schema, &[(NAME, value)], "prod");
         assert!(r.valid, "{kind}: {}", r.to_text());
     }
-    let (code, _, _) = keyward(&["secret", "new", "--kind", "hmac-key", "--bits", "100"], dir.path(), &[]);
+    let (code, _, _) = keyward(
+        &["secret", "new", "--kind", "hmac-key", "--bits", "100"],
+        dir.path(),
+        &[],
+    );
     assert_eq!(code, 2);
     let (code, _, _) = keyward(&["secret", "new", "--kind", "rsa"], dir.path(), &[]);
     assert_eq!(code, 2);
+}
+
+#[test]
+fn odd_values_never_panic() {
+    let odd = [
+        "",
+        "é",
+        "ééééééééééééé",
+        "-----BEGIN ",
+        "-----BEGIN é-----",
+        "-----BEGIN PRIVATE KEY-----",
+        "sk-",
+        "sk-ant-",
+        "sk-ant-apié-",
+        "sk-ant-api0",
+        "%",
+        "%é",
+        "postgres://",
+        "postgres://:@",
+        "postgres://u:%@[::1",
+        "postgres://u:p@[::1]:x/",
+        "xoxb----",
+        "xapp-----",
+        "ghp_",
+        "gh",
+        "github_pat_",
+        "{",
+        "{\"port\": 1e400}",
+        "=",
+        "AKIA",
+        "AKIAé",
+        "\u{0}",
+        "arn:aws:secretsmanager:::secret:",
+        "shop/prod//",
+        "{app}",
+    ];
+    let schema_text = |kind: &str| {
+        let extra = match kind {
+            "json" => "fields = { port = \"port\", password = \"password?\" }",
+            "url" => "require_password = true",
+            _ => "",
+        };
+        format!(
+            "[settings]\napp = \"shop\"\nnaming = \"{{app}}/{{env}}/{{category}}/{{name}}\"\n[secrets.{NAME}]\nkind = \"{kind}\"\n{extra}\nrotation = {{ max_age = \"30d\", last_rotated = 2020-01-01 }}\n"
+        )
+    };
+    for kind in validate::Kind::NAMES {
+        let schema = Schema::parse("odd.toml", &schema_text(kind)).unwrap();
+        for v in odd {
+            for env in ["dev", "prod"] {
+                let r = run(&schema, &[(NAME, v)], env);
+                let _ = (r.to_text(), r.to_json());
+            }
+        }
+    }
 }

@@ -111,18 +111,107 @@ pub type Failure = (Problem, String);
 /// Common and default passwords (lower case). A value equal to one of these,
 /// or to one of these followed by digits and punctuation, is rejected.
 const COMMON_PASSWORDS: &[&str] = &[
-    "password", "passw0rd", "p@ssw0rd", "p@ssword", "pass", "pass123", "123456", "12345678",
-    "123456789", "1234567890", "qwerty", "qwertyuiop", "azerty", "abc123", "letmein", "welcome",
-    "admin", "administrator", "root", "toor", "changeme", "change_me", "secret", "default",
-    "guest", "test", "testing", "test123", "master", "monkey", "dragon", "iloveyou", "sunshine",
-    "princess", "football", "baseball", "superman", "trustno1", "login", "hello", "shadow",
-    "postgres", "postgresql", "mysql", "mariadb", "redis", "mongo", "mongodb", "rabbitmq",
-    "oracle", "sa", "user", "demo", "example", "sample", "temp", "temporary", "qazwsx",
-    "1q2w3e4r", "zaq12wsx", "111111", "000000", "654321", "666666", "121212", "7777777",
-    "password1", "password123", "admin123", "root123", "secret123", "changeit", "letmein123",
-    "welcome1", "mypassword", "mysecret", "supersecret", "topsecret", "s3cr3t", "hunter2",
-    "elastic", "kibana", "jenkins", "tomcat", "manager", "keycloak", "minio", "minioadmin",
-    "django", "rails", "flask", "node", "development", "dev", "staging", "prod", "production", "summer", "winter", "spring", "autumn",
+    "password",
+    "passw0rd",
+    "p@ssw0rd",
+    "p@ssword",
+    "pass",
+    "pass123",
+    "123456",
+    "12345678",
+    "123456789",
+    "1234567890",
+    "qwerty",
+    "qwertyuiop",
+    "azerty",
+    "abc123",
+    "letmein",
+    "welcome",
+    "admin",
+    "administrator",
+    "root",
+    "toor",
+    "changeme",
+    "change_me",
+    "secret",
+    "default",
+    "guest",
+    "test",
+    "testing",
+    "test123",
+    "master",
+    "monkey",
+    "dragon",
+    "iloveyou",
+    "sunshine",
+    "princess",
+    "football",
+    "baseball",
+    "superman",
+    "trustno1",
+    "login",
+    "hello",
+    "shadow",
+    "postgres",
+    "postgresql",
+    "mysql",
+    "mariadb",
+    "redis",
+    "mongo",
+    "mongodb",
+    "rabbitmq",
+    "oracle",
+    "sa",
+    "user",
+    "demo",
+    "example",
+    "sample",
+    "temp",
+    "temporary",
+    "qazwsx",
+    "1q2w3e4r",
+    "zaq12wsx",
+    "111111",
+    "000000",
+    "654321",
+    "666666",
+    "121212",
+    "7777777",
+    "password1",
+    "password123",
+    "admin123",
+    "root123",
+    "secret123",
+    "changeit",
+    "letmein123",
+    "welcome1",
+    "mypassword",
+    "mysecret",
+    "supersecret",
+    "topsecret",
+    "s3cr3t",
+    "hunter2",
+    "elastic",
+    "kibana",
+    "jenkins",
+    "tomcat",
+    "manager",
+    "keycloak",
+    "minio",
+    "minioadmin",
+    "django",
+    "rails",
+    "flask",
+    "node",
+    "development",
+    "dev",
+    "staging",
+    "prod",
+    "production",
+    "summer",
+    "winter",
+    "spring",
+    "autumn",
 ];
 
 /// Insecure defaults for any kind: values shipped in docs and compose files.
@@ -265,15 +354,15 @@ pub fn check_kind(kind: Kind, spec: &SecretSpec, name: &str, value: &str) -> Vec
         Kind::Password => check_password(spec, name, value),
         Kind::ApiKey => {
             let mut out = Vec::new();
-            if b.iter().any(|c| c.is_ascii_whitespace() || c.is_ascii_control()) {
+            if b.iter()
+                .any(|c| c.is_ascii_whitespace() || c.is_ascii_control())
+            {
                 out.push((
                     Problem::Format,
                     "API key contains whitespace or control characters".to_string(),
                 ));
             }
-            let min = spec
-                .min_length
-                .unwrap_or_else(|| kind.default_min_length());
+            let min = spec.min_length.unwrap_or_else(|| kind.default_min_length());
             if spec.min_length.is_none() && value.chars().count() < min {
                 out.push((
                     Problem::TooShort,
@@ -414,10 +503,7 @@ pub fn check_kind(kind: Kind, spec: &SecretSpec, name: &str, value: &str) -> Vec
             if let Some(rest) = value.strip_prefix("github_pat_") {
                 let ok = rest.len() == 82
                     && rest.as_bytes().get(22) == Some(&b'_')
-                    && rest
-                        .bytes()
-                        .enumerate()
-                        .all(|(i, c)| i == 22 || is_b62(c));
+                    && rest.bytes().enumerate().all(|(i, c)| i == 22 || is_b62(c));
                 return if ok {
                     Vec::new()
                 } else {
@@ -427,10 +513,8 @@ pub fn check_kind(kind: Kind, spec: &SecretSpec, name: &str, value: &str) -> Vec
                     )
                 };
             }
-            let prefix_ok = b.len() > 4
-                && b.starts_with(b"gh")
-                && b"pousr".contains(&b[2])
-                && b[3] == b'_';
+            let prefix_ok =
+                b.len() > 4 && b.starts_with(b"gh") && b"pousr".contains(&b[2]) && b[3] == b'_';
             if !prefix_ok {
                 return fail(
                     Problem::Format,
@@ -466,7 +550,10 @@ pub fn check_kind(kind: Kind, spec: &SecretSpec, name: &str, value: &str) -> Vec
             if ok {
                 Vec::new()
             } else if parts.first() == Some(&"xapp") {
-                fail(Problem::Format, "is a Slack app-level token, not a bot token")
+                fail(
+                    Problem::Format,
+                    "is a Slack app-level token, not a bot token",
+                )
             } else {
                 fail(
                     Problem::Format,
@@ -493,7 +580,10 @@ pub fn check_kind(kind: Kind, spec: &SecretSpec, name: &str, value: &str) -> Vec
             if ok {
                 Vec::new()
             } else if parts.first() == Some(&"xoxb") {
-                fail(Problem::Format, "is a Slack bot token, not an app-level token")
+                fail(
+                    Problem::Format,
+                    "is a Slack bot token, not an app-level token",
+                )
             } else {
                 fail(
                     Problem::Format,
@@ -517,22 +607,20 @@ pub fn check_kind(kind: Kind, spec: &SecretSpec, name: &str, value: &str) -> Vec
                 )
             }
         }
-        Kind::FernetKey => {
-            match base64::engine::general_purpose::URL_SAFE.decode(b) {
-                Ok(k) if k.len() == 32 => Vec::new(),
-                Ok(k) => fail(
-                    Problem::Format,
-                    format!(
-                        "not a Fernet key: decodes to {} bytes, want exactly 32",
-                        k.len()
-                    ),
+        Kind::FernetKey => match base64::engine::general_purpose::URL_SAFE.decode(b) {
+            Ok(k) if k.len() == 32 => Vec::new(),
+            Ok(k) => fail(
+                Problem::Format,
+                format!(
+                    "not a Fernet key: decodes to {} bytes, want exactly 32",
+                    k.len()
                 ),
-                Err(_) => fail(
-                    Problem::Format,
-                    "not a Fernet key: not URL-safe base64 (44 characters ending in `=`)",
-                ),
-            }
-        }
+            ),
+            Err(_) => fail(
+                Problem::Format,
+                "not a Fernet key: not URL-safe base64 (44 characters ending in `=`)",
+            ),
+        },
         Kind::HmacKey => {
             let min_bits = spec.min_bits.unwrap_or(256) as usize;
             let bits = b.len() * 8;
@@ -798,11 +886,7 @@ fn check_json(spec: &SecretSpec, value: &str) -> Vec<Failure> {
         Err(e) => {
             return fail(
                 Problem::Format,
-                format!(
-                    "not valid JSON (line {}, column {})",
-                    e.line(),
-                    e.column()
-                ),
+                format!("not valid JSON (line {}, column {})", e.line(), e.column()),
             )
         }
     };
@@ -813,10 +897,7 @@ fn check_json(spec: &SecretSpec, value: &str) -> Vec<Failure> {
     for (fname, field) in &spec.fields {
         let Some(v) = obj.get(fname) else {
             if !field.optional {
-                out.push((
-                    Problem::Missing,
-                    format!("JSON field `{fname}` is missing"),
-                ));
+                out.push((Problem::Missing, format!("JSON field `{fname}` is missing")));
             }
             continue;
         };

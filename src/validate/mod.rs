@@ -213,16 +213,17 @@ pub fn validate(schema: &Schema, source: &Source, opts: &Options) -> Report {
 
     let mut present = 0;
     for spec in &schema.secrets {
-        let mut push = |problem: Problem, severity: Severity, message: String, origin: Option<&str>| {
-            issues.push(Issue {
-                secret: spec.name.clone(),
-                problem,
-                severity,
-                message,
-                source: origin.map(str::to_string),
-                owner: spec.owner.clone(),
-            })
-        };
+        let mut push =
+            |problem: Problem, severity: Severity, message: String, origin: Option<&str>| {
+                issues.push(Issue {
+                    secret: spec.name.clone(),
+                    problem,
+                    severity,
+                    message,
+                    source: origin.map(str::to_string),
+                    owner: spec.owner.clone(),
+                })
+            };
         let belongs = spec.environments.is_empty()
             || env.is_none_or(|e| spec.environments.iter().any(|x| x == e));
         let required = belongs
@@ -247,10 +248,7 @@ pub fn validate(schema: &Schema, source: &Source, opts: &Options) -> Report {
             push(
                 Problem::Source,
                 Severity::Warning,
-                format!(
-                    "both {0} and {0}_FILE are set; {0} is used",
-                    spec.name
-                ),
+                format!("both {0} and {0}_FILE are set; {0} is used", spec.name),
                 origin,
             );
         }
@@ -296,7 +294,11 @@ pub fn validate(schema: &Schema, source: &Source, opts: &Options) -> Report {
                     origin,
                 );
             }
-            if spec.prod_pattern.as_ref().is_some_and(|p| p.is_match(value)) {
+            if spec
+                .prod_pattern
+                .as_ref()
+                .is_some_and(|p| p.is_match(value))
+            {
                 push(
                     Problem::Isolation,
                     Severity::Error,
@@ -474,7 +476,9 @@ pub fn check(schema: &Schema, source: &Source, opts: &Options) -> Result<Report,
     if report.valid {
         Ok(report)
     } else {
-        Err(ValidationError { report })
+        Err(ValidationError {
+            report: Box::new(report),
+        })
     }
 }
 
@@ -512,13 +516,11 @@ pub fn default_source(dir: &Path) -> Result<(Source, Runtime), SourceError> {
 /// listing every problem.
 ///
 /// ```no_run
-/// fn main() {
-///     if let Err(e) = keyward::validate::check_startup(std::path::Path::new("secrets.schema.toml")) {
-///         eprintln!("{e}");
-///         std::process::exit(1);
-///     }
-///     // ... start the application
+/// if let Err(e) = keyward::validate::check_startup(std::path::Path::new("secrets.schema.toml")) {
+///     eprintln!("{e}");
+///     std::process::exit(1);
 /// }
+/// // ... start the application
 /// ```
 pub fn check_startup(schema_path: &Path) -> Result<Report, StartupError> {
     let schema = Schema::load(schema_path)?;

@@ -213,7 +213,7 @@ impl Report {
 /// lists every problem at once.
 #[derive(Debug, Clone)]
 pub struct ValidationError {
-    pub report: Report,
+    pub report: Box<Report>,
 }
 
 impl std::fmt::Display for ValidationError {

@@ -410,8 +410,10 @@ impl Schema {
             }
         };
         let rs = raw.settings.unwrap_or_default();
-        let mut settings = Settings::default();
-        settings.app = rs.app;
+        let mut settings = Settings {
+            app: rs.app,
+            ..Settings::default()
+        };
         if let Some(v) = rs.environment_variables {
             settings.environment_variables = v;
         }

@@ -11,10 +11,7 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, thiserror::Error)]
 pub enum SourceError {
     #[error("{path}: {err}")]
-    Io {
-        path: PathBuf,
-        err: std::io::Error,
-    },
+    Io { path: PathBuf, err: std::io::Error },
     #[error("{file}:{line}: {message}")]
     Parse {
         file: String,
@@ -163,10 +160,7 @@ impl Layer {
                     let bytes = base64::engine::general_purpose::STANDARD
                         .decode(compact.as_bytes())
                         .map_err(|_| {
-                            err(
-                                0,
-                                format!("Secret {name}: data.{k} is not valid base64"),
-                            )
+                            err(0, format!("Secret {name}: data.{k} is not valid base64"))
                         })?;
                     let s = String::from_utf8(bytes).map_err(|_| {
                         err(0, format!("Secret {name}: data.{k} is not UTF-8 text"))
@@ -288,11 +282,9 @@ impl Source {
 
     /// The raw value of `name` in the first layer holding it (no `_FILE`).
     pub fn raw(&self, name: &str) -> Option<(&str, &str)> {
-        self.layers.iter().find_map(|l| {
-            l.values
-                .get(name)
-                .map(|v| (v.as_str(), l.label.as_str()))
-        })
+        self.layers
+            .iter()
+            .find_map(|l| l.values.get(name).map(|v| (v.as_str(), l.label.as_str())))
     }
 
     /// Resolves `name`: the first layer holding `name`, else (indirection on)
@@ -340,10 +332,7 @@ impl Source {
 /// Where the secrets are being read: Kubernetes (a service-account mount or
 /// `KUBERNETES_SERVICE_HOST`) or local. Reported only; it changes nothing.
 pub fn detect_runtime() -> Runtime {
-    detect_runtime_with(
-        &|k| std::env::var(k).ok(),
-        &|p| Path::new(p).exists(),
-    )
+    detect_runtime_with(&|k| std::env::var(k).ok(), &|p| Path::new(p).exists())
 }
 
 /// The service-account token Kubernetes mounts in every pod (unless disabled).
