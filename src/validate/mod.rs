@@ -464,12 +464,12 @@ pub fn validate(schema: &Schema, source: &Source, opts: &Options) -> Report {
 /// ```
 /// use keyward::validate::{check, Layer, Options, Schema, Source};
 /// let schema = Schema::parse("s.toml", "[secrets.JWT_SECRET_KEY]\nkind = \"hmac-key\"\nmin_bits = 256\n").unwrap();
-/// let source = Source::new().with(Layer::from_pairs("env", [("JWT_SECRET_KEY", "short")]));
+/// let source = Source::new().with(Layer::from_pairs("env", [("JWT_SECRET_KEY", "q7Zx-w2")]));
 /// let err = check(&schema, &source, &Options::default()).unwrap_err();
 /// let text = err.to_string();
 /// assert!(text.contains("JWT_SECRET_KEY"));
 /// assert!(text.contains("256"));
-/// assert!(!text.contains("short"));
+/// assert!(!text.contains("q7Zx"));
 /// ```
 pub fn check(schema: &Schema, source: &Source, opts: &Options) -> Result<Report, ValidationError> {
     let report = validate(schema, source, opts);
