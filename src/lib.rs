@@ -23,6 +23,7 @@ pub mod scan;
 pub mod scan_git;
 pub mod source;
 pub mod suppress;
+pub mod validate;
 
 pub use audit::{audit, Audit};
 pub use scan::{scan_reader, scan_tree, ScanOptions, ScanReport};

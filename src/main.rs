@@ -11,6 +11,8 @@ use keyward::source::git::HistorySelection;
 use keyward::suppress::baseline::{ensure_union_merge, BASELINE_FILE_NAME};
 use keyward::suppress::{self, Baseline, IgnoreIds};
 
+mod validate_cli;
+
 use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -58,6 +60,12 @@ enum Command {
     /// Explain a finding (by id or id prefix) or every candidate on PATH:LINE:
     /// why it fired, or why it was dropped or suppressed.
     Explain(ExplainArgs),
+    /// Check the secrets an application receives against secrets.schema.toml
+    /// (exit 0 valid, 1 invalid, 2 error). `validate init` writes an example schema.
+    Validate(validate_cli::ValidateArgs),
+    /// Generate secrets (`secret new --kind fernet-key`).
+    #[command(subcommand)]
+    Secret(validate_cli::SecretCommand),
 }
 
 #[derive(Subcommand)]
@@ -283,6 +291,8 @@ fn run(cli: Cli) -> Result<u8> {
         Command::Baseline(cmd) => cmd_baseline(cmd),
         Command::Init { path, force } => cmd_init(&path, force),
         Command::Explain(args) => cmd_explain(args),
+        Command::Validate(args) => validate_cli::cmd_validate(args),
+        Command::Secret(cmd) => validate_cli::cmd_secret(cmd),
     }
 }
 
