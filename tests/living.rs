@@ -6,33 +6,11 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
-const BIN: &str = env!("CARGO_BIN_EXE_keyward");
-// Fake GitHub PATs with valid CRC32 checksums.
-const S1: &str = "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";
-const S2: &str = "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";
-const S3: &str = "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";
-const S4: &str = "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";
-const S5: &str = "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";
+mod common;
+use common::{BIN, S1, S2, S3, S4, S5};
 
 fn git(dir: &Path, args: &[&str]) -> String {
-    let out = Command::new("git")
-        .current_dir(dir)
-        .args(args)
-        .env("GIT_AUTHOR_NAME", "T")
-        .env("GIT_AUTHOR_EMAIL", "t@localhost")
-        .env("GIT_COMMITTER_NAME", "T")
-        .env("GIT_COMMITTER_EMAIL", "t@localhost")
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .stdin(Stdio::null())
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).trim().to_string()
+    common::git_in(dir, args)
 }
 
 fn kw(dir: &Path, args: &[&str]) -> Output {

@@ -4,68 +4,32 @@
 
 use serde_json::Value;
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
-const BIN: &str = env!("CARGO_BIN_EXE_keyward");
-// Fake GitHub PATs with valid CRC32 checksums (from tests/git.rs, tests/cli.rs).
-const S1: &str = "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";
-const S2: &str = "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";
-const S3: &str = "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";
-const GHP: &str = "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";
+mod common;
+use common::{BIN, GHP, S1, S2, S3};
+
 /// A password the generic rule finds (shorter than 20: fully masked).
 const PW: &str = "Zq8#rT2!vX9@mK4$";
 /// 2024-03-01T12:00:00Z
 const NOW: &str = "1709294400";
 
-struct Repo {
-    _dir: tempfile::TempDir,
-    path: PathBuf,
-}
+/// Commit author with a `|` in it: the audit must escape it.
+const AUTHOR: &str = "Ada | Lovelace";
 
-fn git_in(dir: &Path, args: &[&str]) -> String {
-    let out = Command::new("git")
-        .current_dir(dir)
-        .args(args)
-        .env("GIT_AUTHOR_NAME", "Ada | Lovelace")
-        .env("GIT_AUTHOR_EMAIL", "ada@example.org")
-        .env("GIT_COMMITTER_NAME", "Ada Lovelace")
-        .env("GIT_COMMITTER_EMAIL", "ada@example.org")
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .stdin(Stdio::null())
-        .output()
-        .expect("git runs");
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).trim().to_string()
+struct Repo(common::Repo);
+
+impl std::ops::Deref for Repo {
+    type Target = common::Repo;
+    fn deref(&self) -> &common::Repo {
+        &self.0
+    }
 }
 
 impl Repo {
     fn new() -> Repo {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("repo");
-        fs::create_dir(&path).unwrap();
-        git_in(&path, &["init", "-q", "-b", "main"]);
-        Repo { _dir: dir, path }
-    }
-    fn git(&self, args: &[&str]) -> String {
-        git_in(&self.path, args)
-    }
-    fn write(&self, rel: &str, content: &str) {
-        let p = self.path.join(rel);
-        if let Some(d) = p.parent() {
-            fs::create_dir_all(d).unwrap();
-        }
-        fs::write(p, content).unwrap();
-    }
-    fn commit(&self, msg: &str) -> String {
-        self.git(&["add", "-A"]);
-        self.git(&["commit", "-q", "--allow-empty", "-m", msg]);
-        self.git(&["rev-parse", "HEAD"])
+        Repo(common::Repo::with_author(AUTHOR))
     }
     fn keyward(&self, args: &[&str]) -> Output {
         keyward_in(&self.path, args, None)

@@ -1,0 +1,90 @@
+//! Helpers shared by the integration tests: fake tokens and real git
+//! repositories built in temp dirs with the `git` binary.
+#![allow(dead_code)]
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_keyward");
+
+// Fake GitHub PATs with valid CRC32 checksums (30 random base62 characters,
+// then base62(crc32) padded to 6).
+pub const S1: &str = "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";
+pub const S2: &str = "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";
+pub const S3: &str = "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";
+pub const S4: &str = "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";
+pub const S5: &str = "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";
+pub const GHP: &str = "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";
+
+/// Runs git in `dir` as `author` (committer "Ada Lovelace"), isolated from
+/// the user's and the system's git config; panics on failure.
+pub fn git_as(dir: &Path, author: &str, args: &[&str]) -> String {
+    let out = Command::new("git")
+        .current_dir(dir)
+        .args(args)
+        .env("GIT_AUTHOR_NAME", author)
+        .env("GIT_AUTHOR_EMAIL", "ada@example.org")
+        .env("GIT_COMMITTER_NAME", "Ada Lovelace")
+        .env("GIT_COMMITTER_EMAIL", "ada@example.org")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .stdin(Stdio::null())
+        .output()
+        .expect("git runs");
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+/// Runs git in `dir` as Ada Lovelace.
+pub fn git_in(dir: &Path, args: &[&str]) -> String {
+    git_as(dir, "Ada Lovelace", args)
+}
+
+/// A git repository in a temp dir (at `<tmp>/repo`, so siblings can be made).
+pub struct Repo {
+    _dir: tempfile::TempDir,
+    pub path: PathBuf,
+    author: String,
+}
+
+impl Repo {
+    pub fn new() -> Repo {
+        Repo::with_author("Ada Lovelace")
+    }
+
+    pub fn with_author(author: &str) -> Repo {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("repo");
+        fs::create_dir(&path).unwrap();
+        git_in(&path, &["init", "-q", "-b", "main"]);
+        Repo {
+            _dir: dir,
+            path,
+            author: author.to_string(),
+        }
+    }
+
+    pub fn git(&self, args: &[&str]) -> String {
+        git_as(&self.path, &self.author, args)
+    }
+
+    pub fn write(&self, rel: &str, content: &str) {
+        let p = self.path.join(rel);
+        if let Some(d) = p.parent() {
+            fs::create_dir_all(d).unwrap();
+        }
+        fs::write(p, content).unwrap();
+    }
+
+    /// Stages everything and commits; returns the new HEAD id.
+    pub fn commit(&self, msg: &str) -> String {
+        self.git(&["add", "-A"]);
+        self.git(&["commit", "-q", "--allow-empty", "-m", msg]);
+        self.git(&["rev-parse", "HEAD"])
+    }
+}
