@@ -100,16 +100,27 @@ pub fn hooks_dir(at: &Path) -> Result<HooksDir, HookError> {
                 repo.workdir().unwrap_or_else(|| repo.git_dir()).join(p)
             };
             HooksDir {
-                path,
+                path: clean(&path),
                 source: format!("core.hooksPath = {shown}"),
             }
         }
         _ => HooksDir {
-            path: std::path::absolute(repo.common_dir().join("hooks"))
-                .unwrap_or_else(|_| repo.common_dir().join("hooks")),
+            path: clean(&repo.common_dir().join("hooks")),
             source: "the repository's default hooks directory".into(),
         },
     })
+}
+
+/// `p` made absolute, with `.`, `..` and symlinks resolved as far as it exists
+/// (a configured hooks directory may not exist yet).
+fn clean(p: &Path) -> PathBuf {
+    if let Ok(c) = std::fs::canonicalize(p) {
+        return c;
+    }
+    match (p.parent(), p.file_name()) {
+        (Some(dir), Some(name)) => clean(dir).join(name),
+        _ => std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf()),
+    }
 }
 
 /// Quotes `s` for a POSIX shell single-quoted string.
