@@ -29,8 +29,9 @@ fn has_commit(repo: &gix::Repository, rev: &str) -> bool {
         .unwrap_or_else(|| repo.rev_parse_single(rev).is_ok())
 }
 
-fn short(s: &str) -> &str {
-    &s[..s.len().min(12)]
+/// The first 12 characters (input from the environment: not always hex).
+fn short(s: &str) -> String {
+    s.chars().take(12).collect()
 }
 
 fn full_history(provider: &'static str, why: String) -> CiScope {
@@ -296,7 +297,10 @@ pub fn markdown_summary(scope: &CiScope, findings: &[Finding], scanned: &str) ->
                 break 'outer;
             }
             rows += 1;
-            let commit = l.commit.as_deref().map(|c| &c[..c.len().min(10)]);
+            let commit = l
+                .commit
+                .as_deref()
+                .map(|c| c.chars().take(10).collect::<String>());
             let _ = writeln!(
                 out,
                 "| {} | {} (`{}`) | `{}:{}` | {} | `{}` |",
@@ -305,7 +309,9 @@ pub fn markdown_summary(scope: &CiScope, findings: &[Finding], scanned: &str) ->
                 cell(&f.rule_id),
                 cell(&l.path),
                 l.line,
-                commit.map(|c| format!("`{}`", cell(c))).unwrap_or_default(),
+                commit
+                    .map(|c| format!("`{}`", cell(&c)))
+                    .unwrap_or_default(),
                 cell(&redact(&f.secret)),
             );
         }

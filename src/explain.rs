@@ -79,7 +79,10 @@ fn rule_line(engine: &Engine, rule: usize, keywords: &[String]) -> String {
     let pattern = if r.spec.pattern.len() > 160 {
         format!(
             "{}... ({} characters; see {})",
-            &r.spec.pattern[..r.spec.pattern.floor_char_boundary(120)],
+            &r.spec.pattern[..(0..=120)
+                .rev()
+                .find(|&i| r.spec.pattern.is_char_boundary(i))
+                .unwrap_or(0)],
             r.spec.pattern.len(),
             r.origin
         )
