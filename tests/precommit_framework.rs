@@ -91,21 +91,26 @@ fn write_config(repo: &Path, checkout: &Path, rev: &str, hooks: &[&str]) {
     fs::write(repo.join(".pre-commit-config.yaml"), y).unwrap();
 }
 
-/// The four commit cases, run against whichever hook the config names.
-fn commit_cases(repo: &Path, env: &Env, label: &str) {
+/// The four commit cases, run against whichever hook the config names, on
+/// files under `dir` (fresh for each hook: a secret already in HEAD is not new).
+fn commit_cases(repo: &Path, env: &Env, label: &str, dir: &str) {
     let git = |args: &[&str]| must(repo, "git", args, env);
     let key = aws_key();
+    fs::create_dir_all(repo.join(dir)).unwrap();
 
     // 1. a commit adding a secret is blocked; the message names file and line
     fs::write(
-        repo.join("creds.ini"),
+        repo.join(dir).join("creds.ini"),
         format!("[default]\nregion = eu-west-1\naws_access_key_id = {key}\n"),
     )
     .unwrap();
-    git(&["add", "creds.ini"]);
+    git(&["add", &format!("{dir}/creds.ini")]);
     let (ok, out) = run(repo, "git", &["commit", "-m", "add creds"], env);
     assert!(!ok, "{label}: the commit must be blocked:\n{out}");
-    assert!(out.contains("creds.ini:3:"), "{label}: {out}");
+    assert!(
+        out.contains(&format!("{dir}/creds.ini:3:")),
+        "{label}: {out}"
+    );
     assert!(out.contains("keyward:allow"), "{label}: {out}");
     assert!(
         !out.contains(&key),
@@ -115,36 +120,48 @@ fn commit_cases(repo: &Path, env: &Env, label: &str) {
 
     // 2. the same line with an inline allow marker passes
     fs::write(
-        repo.join("creds.ini"),
+        repo.join(dir).join("creds.ini"),
         format!("[default]\nregion = eu-west-1\naws_access_key_id = {key} ; keyward:allow test account\n"),
     )
     .unwrap();
-    git(&["add", "creds.ini"]);
+    git(&["add", &format!("{dir}/creds.ini")]);
     let (ok, out) = run(repo, "git", &["commit", "-m", "add allowed creds"], env);
     assert!(ok, "{label}: keyward:allow must pass:\n{out}");
 
     // 3. a commit without secrets passes
-    fs::write(repo.join("notes.md"), "# notes\nnothing secret here\n").unwrap();
-    git(&["add", "notes.md"]);
+    fs::write(
+        repo.join(dir).join("notes.md"),
+        "# notes\nnothing secret here\n",
+    )
+    .unwrap();
+    git(&["add", &format!("{dir}/notes.md")]);
     let (ok, out) = run(repo, "git", &["commit", "-m", "notes"], env);
     assert!(ok, "{label}: a clean commit must pass:\n{out}");
 
     // 4. staged semantics: the index holds the fix, the working file still the secret
-    fs::write(repo.join("app.env"), format!("AWS_ACCESS_KEY_ID={key}\n")).unwrap();
-    git(&["add", "app.env"]);
+    fs::write(
+        repo.join(dir).join("app.env"),
+        format!("AWS_ACCESS_KEY_ID={key}\n"),
+    )
+    .unwrap();
+    git(&["add", &format!("{dir}/app.env")]);
     let (ok, out) = run(repo, "git", &["commit", "-m", "leak"], env);
     assert!(!ok, "{label}: {out}");
     fs::write(
-        repo.join("app.env"),
+        repo.join(dir).join("app.env"),
         "AWS_ACCESS_KEY_ID=${AWS_ACCESS_KEY_ID}\n",
     )
     .unwrap();
-    git(&["add", "app.env"]);
-    fs::write(repo.join("app.env"), format!("AWS_ACCESS_KEY_ID={key}\n")).unwrap();
+    git(&["add", &format!("{dir}/app.env")]);
+    fs::write(
+        repo.join(dir).join("app.env"),
+        format!("AWS_ACCESS_KEY_ID={key}\n"),
+    )
+    .unwrap();
     let (ok, out) = run(repo, "git", &["commit", "-m", "env var"], env);
     assert!(ok, "{label}: only the staged fix counts:\n{out}");
     // leave the working tree clean for the next case
-    git(&["checkout", "--", "app.env"]);
+    git(&["checkout", "--", &format!("{dir}/app.env")]);
 }
 
 #[test]
@@ -204,7 +221,7 @@ fn pre_commit_framework_hooks_block_and_allow() {
     );
     // build the hook environment once (cargo install), then the cases
     must(&repo, "pre-commit", &["install-hooks"], &env);
-    commit_cases(&repo, &env, "keyward (language: rust)");
+    commit_cases(&repo, &env, "keyward (language: rust)", "rust");
 
     // pre-push through the framework: PRE_COMMIT_FROM_REF / PRE_COMMIT_TO_REF
     let remote = t.join("remote.git");
@@ -244,5 +261,5 @@ fn pre_commit_framework_hooks_block_and_allow() {
     write_config(&repo, &root, &rev, &["keyward-system"]);
     git(&["add", ".pre-commit-config.yaml"], &env);
     git(&["commit", "-q", "--no-verify", "-m", "system hook"], &env);
-    commit_cases(&repo, &env, "keyward-system (language: system)");
+    commit_cases(&repo, &env, "keyward-system (language: system)", "system");
 }
