@@ -13,10 +13,12 @@
 //! ```
 
 pub mod audit;
+pub mod ci;
 pub mod config;
 pub mod engine;
 pub mod explain;
 pub mod finding;
+pub mod hook;
 pub mod report;
 pub mod rules;
 pub mod scan;

@@ -4,7 +4,7 @@ use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
 use keyward::config::{parse_size, Config};
 use keyward::engine::Engine;
-use keyward::report::{self, Format, RenderOptions, ReportContext};
+use keyward::report::{self, Blocks, Format, RenderOptions, ReportContext};
 use keyward::rules::{self, lint};
 use keyward::scan::{self, ScanOptions, DEFAULT_MAX_FILE_SIZE};
 use keyward::source::git::HistorySelection;
@@ -66,6 +66,38 @@ enum Command {
     /// Generate secrets (`secret new --kind fernet-key`).
     #[command(subcommand)]
     Secret(validate_cli::SecretCommand),
+    /// Install, remove or inspect keyward's git hooks (pre-commit, pre-push).
+    #[command(subcommand)]
+    Hook(HookCommand),
+}
+
+#[derive(Subcommand)]
+enum HookCommand {
+    /// Write the pre-commit hook (and with --pre-push the pre-push hook) into the
+    /// repository's hooks directory (core.hooksPath, else the common git dir's hooks/).
+    Install {
+        /// Also install the pre-push hook.
+        #[arg(long)]
+        pre_push: bool,
+        /// Replace a different existing hook, keeping it as <hook>.keyward-backup.
+        #[arg(long)]
+        force: bool,
+        /// A path inside the repository.
+        #[arg(long, default_value = ".")]
+        repo: PathBuf,
+    },
+    /// Remove keyward's hooks and put back the hooks they replaced.
+    Uninstall {
+        /// A path inside the repository.
+        #[arg(long, default_value = ".")]
+        repo: PathBuf,
+    },
+    /// Show which hooks are installed where.
+    Status {
+        /// A path inside the repository.
+        #[arg(long, default_value = ".")]
+        repo: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -149,9 +181,16 @@ struct ScanArgs {
     /// With --history: only commits after REV (same as --range REV..HEAD).
     #[arg(long, value_name = "REV", requires = "history")]
     since: Option<String>,
-    /// Read git's pre-push input on stdin and scan the commits being pushed.
+    /// Read git's pre-push input on stdin and scan the commits being pushed
+    /// (under the pre-commit framework: PRE_COMMIT_FROM_REF / PRE_COMMIT_TO_REF).
     #[arg(long, conflicts_with_all = ["history", "staged"])]
     pre_push: bool,
+    /// CI job: scan the commits of the pull/merge request or push, chosen from
+    /// GitHub Actions / GitLab CI variables (full history elsewhere); with
+    /// --output the report file is JSON unless --format says otherwise; writes a
+    /// markdown summary to $GITHUB_STEP_SUMMARY when set.
+    #[arg(long, conflicts_with_all = ["history", "staged", "pre_push", "no_ignore"])]
+    ci: bool,
     /// Report secrets under inline allow markers too (keyward:allow, gitleaks:allow,
     /// pragma: allowlist secret): for audits.
     #[arg(long)]
@@ -293,6 +332,7 @@ fn run(cli: Cli) -> Result<u8> {
         Command::Explain(args) => cmd_explain(args),
         Command::Validate(args) => validate_cli::cmd_validate(args),
         Command::Secret(cmd) => validate_cli::cmd_secret(cmd),
+        Command::Hook(cmd) => cmd_hook(cmd),
     }
 }
 
@@ -312,6 +352,8 @@ struct Scanned {
     root: PathBuf,
     /// Repository and date context for SARIF and markdown reports.
     ctx: ReportContext,
+    /// The scope a `--ci` scan chose.
+    ci: Option<keyward::ci::CiScope>,
 }
 
 /// Runs the scan `args` describe (tree, stdin, staged, history, pre-push).
@@ -324,6 +366,7 @@ fn perform_scan(args: &ScanArgs) -> Result<Option<Scanned>> {
         .or(config.max_file_size)
         .unwrap_or(DEFAULT_MAX_FILE_SIZE);
     let stdin = args.paths.iter().any(|p| p.as_os_str() == "-");
+    let mut ci_scope = None;
     let git_opts = || keyward::GitScanOptions {
         repo: args
             .paths
@@ -372,14 +415,35 @@ fn perform_scan(args: &ScanArgs) -> Result<Option<Scanned>> {
         refs.extend(sel.hidden.iter().map(|h| format!("^{h}")));
         ctx = git_ctx(refs)?;
         keyward::scan_history(&engine, &git_opts(), &sel)?
-    } else if args.pre_push {
-        let mut input = String::new();
-        std::io::stdin()
-            .read_to_string(&mut input)
-            .context("cannot read pre-push input from standard input")?;
+    } else if args.ci {
         let opts = git_opts();
         let repo = keyward::source::git::open(&opts.repo)?;
-        let sel = keyward::scan_git::pre_push_selection(&repo, &input)?;
+        let scope = keyward::ci::detect(&repo, |k| std::env::var(k).ok());
+        eprintln!(
+            "keyward: CI ({}): scanning {}",
+            scope.provider, scope.reason
+        );
+        let report = keyward::scan_history(&engine, &opts, &scope.selection)?;
+        ci_scope = Some(scope);
+        report
+    } else if args.pre_push {
+        let opts = git_opts();
+        let repo = keyward::source::git::open(&opts.repo)?;
+        let framework =
+            keyward::scan_git::pre_commit_framework_selection(|k| std::env::var(k).ok());
+        let sel = if let Some((sel, why)) = framework {
+            eprintln!("keyward: pre-push (pre-commit framework): scanning {why}");
+            sel
+        } else {
+            if std::io::stdin().is_terminal() {
+                anyhow::bail!("--pre-push reads git's pre-push lines (<local ref> <local sha> <remote ref> <remote sha>) on standard input; to scan a range by hand use --history --range BASE..TIP");
+            }
+            let mut input = String::new();
+            std::io::stdin()
+                .read_to_string(&mut input)
+                .context("cannot read pre-push input from standard input")?;
+            keyward::scan_git::pre_push_selection(&repo, &input)?
+        };
         if sel.tips.is_empty() {
             eprintln!("keyward: pre-push: no commits to push (nothing scanned)");
             return Ok(None);
@@ -413,6 +477,7 @@ fn perform_scan(args: &ScanArgs) -> Result<Option<Scanned>> {
         engine,
         root: config_root(&args.paths),
         ctx,
+        ci: ci_scope,
     }))
 }
 
@@ -441,6 +506,7 @@ fn cmd_scan(args: ScanArgs) -> Result<u8> {
         config,
         root,
         mut ctx,
+        ci,
         ..
     }) = perform_scan(&args)?
     else {
@@ -455,6 +521,7 @@ fn cmd_scan(args: ScanArgs) -> Result<u8> {
     );
     let format = match (args.format, config.format.as_deref()) {
         (Some(f), _) => f,
+        (None, _) if args.ci && args.output.is_some() => Format::Json,
         (None, Some("json")) => Format::Json,
         _ => Format::Text,
     };
@@ -484,11 +551,53 @@ fn cmd_scan(args: ScanArgs) -> Result<u8> {
             Color::Never => false,
             Color::Auto => to_terminal && std::env::var_os("NO_COLOR").is_none(),
         },
+        blocks: if args.staged {
+            Blocks::Commit
+        } else if args.pre_push {
+            Blocks::Push
+        } else if args.ci {
+            Blocks::Ci
+        } else {
+            Blocks::Nothing
+        },
     };
     ctx.include_suppressed = args.include_suppressed;
     let text = report::render(format, &report, &ropts, &ctx);
     emit(args.output.as_deref(), &text)?;
     write_reports(&args.report, &report, &ropts, &ctx)?;
+    if args.ci && args.output.is_some() && format != Format::Text {
+        // CI logs get the human report too
+        emit(
+            None,
+            &report::text::render(
+                &report,
+                &RenderOptions {
+                    color: false,
+                    ..ropts
+                },
+            ),
+        )?;
+    }
+    if let Some(scope) = &ci {
+        if let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) {
+            let s = &report.summary;
+            let scanned = format!(
+                "Scanned {} unique blob(s) ({}) from {} commit(s) with {} rules.",
+                s.files_scanned,
+                report::human_bytes(s.bytes_scanned),
+                s.commits,
+                s.rules
+            );
+            let md = keyward::ci::markdown_summary(scope, &report.findings, &scanned);
+            let mut f = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(&path)
+                .with_context(|| format!("cannot open GITHUB_STEP_SUMMARY {:?}", path))?;
+            f.write_all(md.as_bytes())
+                .with_context(|| format!("cannot write GITHUB_STEP_SUMMARY {:?}", path))?;
+        }
+    }
     if args.output.is_some() && format != Format::Text {
         // Keep a one-line summary on the terminal when the report goes to a file.
         let s = &report.summary;
@@ -757,5 +866,73 @@ fn cmd_explain(args: ExplainArgs) -> Result<u8> {
             Ok(EXIT_CLEAN)
         }
         None => anyhow::bail!("no finding with id {target} in this scan"),
+    }
+}
+
+fn cmd_hook(cmd: HookCommand) -> Result<u8> {
+    use keyward::hook::{self, HookKind, Installed, Uninstalled};
+    match cmd {
+        HookCommand::Install {
+            pre_push,
+            force,
+            repo,
+        } => {
+            let dir = hook::hooks_dir(&repo)?;
+            let exe = std::env::current_exe()
+                .and_then(|p| p.canonicalize())
+                .context("cannot find the path of this keyward binary")?;
+            let kinds: &[HookKind] = if pre_push {
+                &HookKind::ALL
+            } else {
+                &[HookKind::PreCommit]
+            };
+            println!(
+                "keyward: hooks directory {} ({})",
+                dir.path.display(),
+                dir.source
+            );
+            for &kind in kinds {
+                let path = dir.path.join(kind.name());
+                match hook::install(&dir.path, kind, Some(&exe), force)? {
+                    Installed::New => println!("keyward: installed {}", path.display()),
+                    Installed::Updated => println!("keyward: updated {}", path.display()),
+                    Installed::ReplacedWithBackup(b) => println!(
+                        "keyward: installed {}; the previous hook is kept at {} (`keyward hook uninstall` restores it)",
+                        path.display(),
+                        b.display()
+                    ),
+                }
+            }
+            println!(
+                "keyward: the hooks run {} (or $KEYWARD if set)",
+                exe.display()
+            );
+            Ok(EXIT_CLEAN)
+        }
+        HookCommand::Uninstall { repo } => {
+            let dir = hook::hooks_dir(&repo)?;
+            for kind in HookKind::ALL {
+                let path = dir.path.join(kind.name());
+                match hook::uninstall(&dir.path, kind) {
+                    Ok(Uninstalled::NotInstalled) => {}
+                    Ok(Uninstalled::Removed) => println!("keyward: removed {}", path.display()),
+                    Ok(Uninstalled::Restored) => println!(
+                        "keyward: removed keyward's hook and restored the previous {}",
+                        path.display()
+                    ),
+                    Err(e @ hook::HookError::NotOurs { .. }) => println!("keyward: {e}"),
+                    Err(e) => return Err(e.into()),
+                }
+            }
+            Ok(EXIT_CLEAN)
+        }
+        HookCommand::Status { repo } => {
+            let dir = hook::hooks_dir(&repo)?;
+            println!("hooks directory: {} ({})", dir.path.display(), dir.source);
+            for kind in HookKind::ALL {
+                println!("{}", hook::describe(&hook::status(&dir.path, kind)));
+            }
+            Ok(EXIT_CLEAN)
+        }
     }
 }

@@ -414,3 +414,38 @@ pub fn pre_push_selection(
     }
     Ok(sel)
 }
+
+/// The pre-commit framework's pre-push stage reads git's pre-push lines itself
+/// and hands hooks the range in environment variables instead:
+/// `PRE_COMMIT_FROM_REF` / `PRE_COMMIT_TO_REF` (the remote's tip or the parent of
+/// the first unpushed commit, and the local tip), or, when the whole branch is
+/// new to the remote, only `PRE_COMMIT_LOCAL_BRANCH`. `None` outside the
+/// framework. `env` looks a variable up (`std::env::var` in the CLI).
+pub fn pre_commit_framework_selection(
+    env: impl Fn(&str) -> Option<String>,
+) -> Option<(HistorySelection, String)> {
+    let get = |k: &str| env(k).filter(|v| !v.trim().is_empty());
+    if let (Some(from), Some(to)) = (get("PRE_COMMIT_FROM_REF"), get("PRE_COMMIT_TO_REF")) {
+        let why = format!("PRE_COMMIT_FROM_REF..PRE_COMMIT_TO_REF = {from}..{to}");
+        return Some((
+            HistorySelection {
+                tips: vec![to],
+                hidden: vec![from],
+                hide_remote_tracking: false,
+            },
+            why,
+        ));
+    }
+    let local = get("PRE_COMMIT_LOCAL_BRANCH")?;
+    let why = format!(
+        "PRE_COMMIT_LOCAL_BRANCH = {local}, new to the remote: commits no remote-tracking ref has"
+    );
+    Some((
+        HistorySelection {
+            tips: vec![local],
+            hidden: Vec::new(),
+            hide_remote_tracking: true,
+        },
+        why,
+    ))
+}

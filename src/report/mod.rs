@@ -102,6 +102,22 @@ pub struct RenderOptions {
     pub verbose: bool,
     /// Colour escapes in text output.
     pub color: bool,
+    /// What a finding blocks, for the text report's closing advice.
+    pub blocks: Blocks,
+}
+
+/// What findings block: decides the advice the text report ends with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Blocks {
+    /// A plain scan: no advice.
+    #[default]
+    Nothing,
+    /// A pre-commit hook: the commit.
+    Commit,
+    /// A pre-push hook: the push.
+    Push,
+    /// A CI job.
+    Ci,
 }
 
 impl Default for RenderOptions {
@@ -110,6 +126,7 @@ impl Default for RenderOptions {
             redact: true,
             verbose: false,
             color: false,
+            blocks: Blocks::Nothing,
         }
     }
 }

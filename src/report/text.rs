@@ -231,8 +231,39 @@ pub fn render(report: &ScanReport, opts: &RenderOptions) -> String {
             locations,
             if locations == 1 { "" } else { "s" }
         );
+        advice(&mut out, opts.blocks);
     }
     out
+}
+
+/// How to get past a finding, for hooks and CI.
+fn advice(out: &mut String, blocks: super::Blocks) {
+    use super::Blocks;
+    let (what, fix) = match blocks {
+        Blocks::Nothing => return,
+        Blocks::Commit => (
+            "commit blocked",
+            "remove it, `git add` the file again and commit (what is staged counts, not the working copy)",
+        ),
+        Blocks::Push => (
+            "push blocked",
+            "remove it from the unpushed commits (`git commit --amend`, `git rebase -i`) and push again",
+        ),
+        Blocks::Ci => (
+            "job failed",
+            "remove it from the branch's commits",
+        ),
+    };
+    let _ = writeln!(out, "keyward: {what}.");
+    let _ = writeln!(
+        out,
+        "  A real secret: {fix}; rotate it if it ever left your machine."
+    );
+    let _ = writeln!(
+        out,
+        "  A false alarm: add a `keyward:allow` comment on its line, or accept it into the baseline with `keyward baseline update` and commit .keyward-baseline.json."
+    );
+    let _ = writeln!(out, "  `keyward explain <id>` shows why a finding fired.");
 }
 
 fn list(items: &[&str], all: bool) -> String {

@@ -1,0 +1,617 @@
+//! Guarding the workflow end to end: `keyward hook install/uninstall/status`
+//! on real repositories (foreign hooks, core.hooksPath, linked worktrees),
+//! real `git commit` / `git push` through the installed hooks, and `scan --ci`
+//! with simulated GitHub Actions and GitLab CI environments.
+
+use serde_json::Value;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+const BIN: &str = env!("CARGO_BIN_EXE_keyward");
+// Fake GitHub PATs with valid CRC32 checksums.
+const S1: &str = "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";
+const S2: &str = "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";
+
+/// A fake AWS access key id that looks real (AKIA + 16 of [A-Z2-7]); built at
+/// run time so this file holds no key.
+fn aws_key() -> String {
+    format!("AKIA{}{}", "UJZDEGXD", "NCF32EPF")
+}
+
+fn git_cmd(dir: &Path, args: &[&str]) -> Command {
+    let mut c = Command::new("git");
+    c.current_dir(dir)
+        .args(args)
+        .env("GIT_AUTHOR_NAME", "Ada Lovelace")
+        .env("GIT_AUTHOR_EMAIL", "ada@example.org")
+        .env("GIT_COMMITTER_NAME", "Ada Lovelace")
+        .env("GIT_COMMITTER_EMAIL", "ada@example.org")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env_remove("KEYWARD")
+        .env_remove("SKIP")
+        .stdin(Stdio::null());
+    c
+}
+
+fn git_in(dir: &Path, args: &[&str]) -> String {
+    let out = git_cmd(dir, args).output().expect("git runs");
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+/// Runs git, returns (success, stdout + stderr).
+fn git_try(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> (bool, String) {
+    let mut c = git_cmd(dir, args);
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    let out = c.output().expect("git runs");
+    (out.status.success(), all_output(&out))
+}
+
+fn all_output(out: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+struct Repo {
+    dir: tempfile::TempDir,
+    path: PathBuf,
+}
+
+impl Repo {
+    fn new() -> Repo {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("repo");
+        fs::create_dir(&path).unwrap();
+        git_in(&path, &["init", "-q", "-b", "main"]);
+        Repo { dir, path }
+    }
+    fn git(&self, args: &[&str]) -> String {
+        git_in(&self.path, args)
+    }
+    fn write(&self, rel: &str, content: &str) {
+        let p = self.path.join(rel);
+        if let Some(d) = p.parent() {
+            fs::create_dir_all(d).unwrap();
+        }
+        fs::write(p, content).unwrap();
+    }
+    fn commit(&self, msg: &str) -> String {
+        self.git(&["add", "-A"]);
+        self.git(&["commit", "-q", "--no-verify", "--allow-empty", "-m", msg]);
+        self.git(&["rev-parse", "HEAD"])
+    }
+    fn keyward_in(&self, dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+        let mut c = Command::new(BIN);
+        c.current_dir(dir)
+            .args(args)
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env_remove("GITHUB_ACTIONS")
+            .env_remove("GITLAB_CI")
+            .env_remove("GITHUB_STEP_SUMMARY")
+            .env_remove("PRE_COMMIT_FROM_REF")
+            .env_remove("PRE_COMMIT_TO_REF")
+            .env_remove("PRE_COMMIT_LOCAL_BRANCH")
+            .stdin(Stdio::null());
+        for (k, v) in env {
+            c.env(k, v);
+        }
+        c.output().unwrap()
+    }
+    fn keyward(&self, args: &[&str]) -> Output {
+        self.keyward_in(&self.path, args, &[])
+    }
+}
+
+fn ok(out: &Output) -> String {
+    let all = all_output(out);
+    assert!(out.status.success(), "{all}");
+    all
+}
+
+const FOREIGN: &str = "#!/bin/sh\necho foreign hook ran\n";
+
+#[test]
+fn install_refuses_a_foreign_hook_forces_with_backup_and_uninstall_restores() {
+    let r = Repo::new();
+    r.write("README.md", "hi\n");
+    r.commit("init");
+    let hooks = r.path.join(".git/hooks");
+    fs::write(hooks.join("pre-commit"), FOREIGN).unwrap();
+
+    let out = r.keyward(&["hook", "install"]);
+    assert_eq!(out.status.code(), Some(2), "{}", all_output(&out));
+    let msg = all_output(&out);
+    assert!(msg.contains("--force"), "{msg}");
+    assert_eq!(
+        fs::read_to_string(hooks.join("pre-commit")).unwrap(),
+        FOREIGN
+    );
+
+    let msg = ok(&r.keyward(&["hook", "install", "--force", "--pre-push"]));
+    assert!(msg.contains("pre-commit.keyward-backup"), "{msg}");
+    assert_eq!(
+        fs::read_to_string(hooks.join("pre-commit.keyward-backup")).unwrap(),
+        FOREIGN
+    );
+    let installed = fs::read_to_string(hooks.join("pre-commit")).unwrap();
+    assert!(installed.contains("keyward-managed-hook"));
+    let canon = fs::canonicalize(BIN).unwrap();
+    assert!(
+        installed.contains(&format!("KEYWARD_INSTALLED='{}'", canon.display())),
+        "{installed}"
+    );
+    assert!(hooks.join("pre-push").exists());
+
+    let st = ok(&r.keyward(&["hook", "status"]));
+    assert!(st.contains("pre-commit: keyward hook"), "{st}");
+    assert!(st.contains("earlier hook kept at"), "{st}");
+    assert!(st.contains("pre-push: keyward hook"), "{st}");
+
+    // the installed hook blocks a real commit, output redacted
+    let key = aws_key();
+    r.write(
+        "creds.ini",
+        &format!("[default]\naws_access_key_id = {key}\n"),
+    );
+    r.git(&["add", "creds.ini"]);
+    let (passed, out) = git_try(&r.path, &["commit", "-m", "leak"], &[]);
+    assert!(!passed, "{out}");
+    assert!(out.contains("creds.ini:2:"), "{out}");
+    assert!(out.contains("commit blocked"), "{out}");
+    assert!(out.contains("keyward:allow"), "{out}");
+    assert!(!out.contains(&key), "redacted: {out}");
+
+    let msg = ok(&r.keyward(&["hook", "uninstall"]));
+    assert!(msg.contains("restored"), "{msg}");
+    assert_eq!(
+        fs::read_to_string(hooks.join("pre-commit")).unwrap(),
+        FOREIGN
+    );
+    assert!(!hooks.join("pre-commit.keyward-backup").exists());
+    assert!(!hooks.join("pre-push").exists());
+    let st = ok(&r.keyward(&["hook", "status"]));
+    assert!(
+        st.contains("pre-commit: another (not keyward's) hook"),
+        "{st}"
+    );
+}
+
+#[test]
+fn install_honours_core_hooks_path_relative_and_absolute() {
+    let r = Repo::new();
+    r.write("README.md", "hi\n");
+    r.commit("init");
+    r.git(&["config", "core.hooksPath", ".githooks"]);
+    let msg = ok(&r.keyward(&["hook", "install"]));
+    assert!(msg.contains("core.hooksPath"), "{msg}");
+    assert!(r.path.join(".githooks/pre-commit").exists(), "{msg}");
+    assert!(!r.path.join(".git/hooks/pre-commit").exists());
+    // from a subdirectory too
+    fs::create_dir(r.path.join("sub")).unwrap();
+    let st = ok(&r.keyward_in(&r.path.join("sub"), &["hook", "status"], &[]));
+    assert!(st.contains("pre-commit: keyward hook"), "{st}");
+    // git runs it
+    r.write("app.env", &format!("TOKEN={S1}\n"));
+    r.git(&["add", "app.env"]);
+    let (passed, out) = git_try(&r.path, &["commit", "-m", "leak"], &[]);
+    assert!(!passed && out.contains("app.env:1:7"), "{out}");
+
+    let abs = r.dir.path().join("shared-hooks");
+    r.git(&["config", "core.hooksPath", abs.to_str().unwrap()]);
+    ok(&r.keyward(&["hook", "install", "--pre-push"]));
+    assert!(abs.join("pre-commit").exists());
+    assert!(abs.join("pre-push").exists());
+}
+
+#[test]
+fn install_in_a_linked_worktree_writes_to_the_common_dir() {
+    let r = Repo::new();
+    r.write("README.md", "hi\n");
+    r.commit("init");
+    let wt = r.dir.path().join("wt");
+    r.git(&[
+        "worktree",
+        "add",
+        "-q",
+        wt.to_str().unwrap(),
+        "-b",
+        "feature",
+    ]);
+    let msg = ok(&r.keyward_in(&wt, &["hook", "install"], &[]));
+    let common = r.path.join(".git/hooks/pre-commit");
+    assert!(common.exists(), "{msg}");
+    let shown = fs::canonicalize(r.path.join(".git/hooks")).unwrap();
+    assert!(
+        msg.contains(&format!("hooks directory {} ", shown.display())),
+        "{msg}"
+    );
+    // the main worktree sees the same hook
+    let st = ok(&r.keyward(&["hook", "status"]));
+    assert!(st.contains("pre-commit: keyward hook"), "{st}");
+    // and a commit in the linked worktree is guarded
+    fs::write(wt.join("app.env"), format!("TOKEN={S2}\n")).unwrap();
+    git_in(&wt, &["add", "app.env"]);
+    let (passed, out) = git_try(&wt, &["commit", "-m", "leak"], &[]);
+    assert!(!passed, "{out}");
+    assert!(out.contains("app.env:1:7"), "{out}");
+    fs::write(wt.join("app.env"), "TOKEN=${TOKEN}\n").unwrap();
+    git_in(&wt, &["add", "app.env"]);
+    let (passed, out) = git_try(&wt, &["commit", "-m", "clean"], &[]);
+    assert!(passed, "{out}");
+}
+
+#[test]
+fn installed_hook_fails_closed_when_its_binary_is_gone_and_skip_needs_opt_in() {
+    let r = Repo::new();
+    r.write("README.md", "hi\n");
+    r.commit("init");
+    // install from a copy of the binary, then delete the copy
+    let copy = r.dir.path().join("bin/keyward");
+    fs::create_dir_all(copy.parent().unwrap()).unwrap();
+    fs::copy(BIN, &copy).unwrap();
+    let out = Command::new(&copy)
+        .current_dir(&r.path)
+        .args(["hook", "install"])
+        .output()
+        .unwrap();
+    ok(&out);
+    fs::remove_file(&copy).unwrap();
+    r.write("notes.txt", "nothing secret\n");
+    r.git(&["add", "notes.txt"]);
+    let (passed, out) = git_try(&r.path, &["commit", "-m", "x"], &[]);
+    assert!(!passed, "must fail closed: {out}");
+    assert!(out.contains("is gone"), "{out}");
+    assert!(out.contains("commit refused"), "{out}");
+    // KEYWARD overrides the missing binary
+    let (passed, out) = git_try(&r.path, &["commit", "-m", "x"], &[("KEYWARD", BIN)]);
+    assert!(passed, "{out}");
+    assert!(out.contains("scanned 1 staged file"), "{out}");
+
+    // SKIP is refused unless the repository opted in
+    let key = aws_key();
+    r.write("creds.ini", &format!("aws_access_key_id = {key}\n"));
+    r.git(&["add", "creds.ini"]);
+    let env = [("KEYWARD", BIN), ("SKIP", "flake8,keyward")];
+    let (passed, out) = git_try(&r.path, &["commit", "-m", "leak"], &env);
+    assert!(!passed, "{out}");
+    assert!(out.contains("skip requested but not allowed"), "{out}");
+    r.git(&["config", "keyward.allowSkip", "true"]);
+    let (passed, out) = git_try(&r.path, &["commit", "-m", "leak"], &env);
+    assert!(passed, "{out}");
+    assert!(out.contains("SKIPPED"), "{out}");
+}
+
+#[test]
+fn plain_hook_script_without_keyward_fails_closed() {
+    let r = Repo::new();
+    r.write("README.md", "hi\n");
+    r.commit("init");
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("hooks/pre-commit");
+    let dst = r.path.join(".git/hooks/pre-commit");
+    fs::copy(&src, &dst).unwrap();
+    r.write("a.txt", "a\n");
+    r.git(&["add", "a.txt"]);
+    // PATH without keyward (git and sh stay reachable)
+    let (passed, out) = git_try(
+        &r.path,
+        &["commit", "-m", "x"],
+        &[("PATH", "/usr/bin:/bin:/usr/local/bin")],
+    );
+    assert!(!passed, "{out}");
+    assert!(out.contains("keyward not found"), "{out}");
+    // on PATH it runs
+    let dir = Path::new(BIN)
+        .parent()
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_string();
+    let path = format!("{dir}:/usr/bin:/bin:/usr/local/bin");
+    let (passed, out) = git_try(&r.path, &["commit", "-m", "x"], &[("PATH", &path)]);
+    assert!(passed, "{out}");
+}
+
+/// A repository with a bare remote and keyward's pre-push hook installed.
+fn pushing_repo() -> (Repo, PathBuf) {
+    let r = Repo::new();
+    let remote = r.dir.path().join("remote.git");
+    git_in(r.dir.path(), &["init", "-q", "--bare", "remote.git"]);
+    r.git(&["remote", "add", "origin", remote.to_str().unwrap()]);
+    r.write("README.md", "hi\n");
+    r.commit("init");
+    r.git(&["push", "-q", "origin", "main"]);
+    ok(&r.keyward(&["hook", "install", "--pre-push"]));
+    (r, remote)
+}
+
+#[test]
+fn pre_push_hook_blocks_a_secret_in_any_pushed_commit() {
+    let (r, remote) = pushing_repo();
+    // secret added in the first of three commits, removed in the second
+    r.write("config.py", &format!("TOKEN = \"{S1}\"\n"));
+    r.commit("add token");
+    r.write("config.py", "TOKEN = os.environ[\"TOKEN\"]\n");
+    r.commit("read from env");
+    r.write("notes.txt", "later\n");
+    let tip = r.commit("later");
+    let (passed, out) = git_try(&r.path, &["push", "origin", "main"], &[]);
+    assert!(!passed, "{out}");
+    assert!(out.contains("config.py:1:"), "{out}");
+    assert!(out.contains("push blocked"), "{out}");
+    assert!(!out.contains(S1), "{out}");
+    let remote_tip = git_in(&remote, &["rev-parse", "main"]);
+    assert_ne!(remote_tip, tip, "nothing was pushed");
+
+    // rewrite the history without the secret: the push goes through
+    r.git(&["reset", "-q", "--hard", "HEAD~3"]);
+    r.write("config.py", "TOKEN = os.environ[\"TOKEN\"]\n");
+    r.commit("read from env");
+    let (passed, out) = git_try(&r.path, &["push", "origin", "main"], &[]);
+    assert!(passed, "{out}");
+    assert!(out.contains("no secrets found"), "{out}");
+
+    // a new branch: only its own commits count
+    r.git(&["checkout", "-q", "-b", "feature"]);
+    r.write("deploy.sh", &format!("export T={S2}\n"));
+    r.commit("deploy");
+    let (passed, out) = git_try(&r.path, &["push", "origin", "feature"], &[]);
+    assert!(!passed && out.contains("deploy.sh:1:"), "{out}");
+    r.git(&["reset", "-q", "--hard", "HEAD~1"]);
+    r.write("deploy.sh", "export T=${T}\n");
+    r.commit("deploy");
+    let (passed, out) = git_try(&r.path, &["push", "origin", "feature"], &[]);
+    assert!(passed, "{out}");
+}
+
+#[test]
+fn pre_push_mode_takes_the_range_from_pre_commit_framework_variables() {
+    let r = Repo::new();
+    r.write("a.env", &format!("T={S1}\n"));
+    let base = r.commit("base has a secret");
+    r.write("b.env", &format!("T={S2}\n"));
+    let tip = r.commit("tip adds one");
+    let env = [
+        ("PRE_COMMIT_FROM_REF", base.as_str()),
+        ("PRE_COMMIT_TO_REF", tip.as_str()),
+    ];
+    let out = r.keyward_in(
+        &r.path,
+        &["scan", "--pre-push", "--format", "json", "--no-redact"],
+        &env,
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", all_output(&out));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let fs: Vec<&str> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["secret"].as_str().unwrap())
+        .collect();
+    assert_eq!(fs, vec![S2]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("PRE_COMMIT_FROM_REF"));
+    // a whole new branch: PRE_COMMIT_LOCAL_BRANCH only
+    let out = r.keyward_in(
+        &r.path,
+        &["scan", "--pre-push", "--format", "json"],
+        &[("PRE_COMMIT_LOCAL_BRANCH", "refs/heads/main")],
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["findings"].as_array().unwrap().len(), 2);
+}
+
+/// base (main) holds S1; the PR branch adds S2 on top.
+fn pr_repo() -> (Repo, String, String) {
+    let r = Repo::new();
+    r.write("README.md", "hi\n");
+    r.commit("init");
+    r.write("old.env", &format!("T={S1}\n"));
+    let base = r.commit("secret already on main");
+    r.git(&["checkout", "-q", "-b", "feature"]);
+    r.write("new.env", &format!("T={S2}\n"));
+    r.write("safe.txt", "ok\n");
+    let head = r.commit("feature adds a secret");
+    (r, base, head)
+}
+
+fn secrets(v: &Value) -> Vec<String> {
+    v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["secret"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn ci_github_pull_request_scans_only_the_pr_commits() {
+    let (r, base, head) = pr_repo();
+    let event = r.dir.path().join("event.json");
+    fs::write(
+        &event,
+        serde_json::json!({
+            "action": "synchronize",
+            "number": 7,
+            "pull_request": {"number": 7, "base": {"sha": base, "ref": "main"}, "head": {"sha": head, "ref": "feature"}}
+        })
+        .to_string(),
+    )
+    .unwrap();
+    let report = r.dir.path().join("keyward.json");
+    let summary = r.dir.path().join("summary.md");
+    let env = [
+        ("GITHUB_ACTIONS", "true"),
+        ("GITHUB_EVENT_NAME", "pull_request"),
+        ("GITHUB_EVENT_PATH", event.to_str().unwrap()),
+        ("GITHUB_STEP_SUMMARY", summary.to_str().unwrap()),
+    ];
+    let out = r.keyward_in(
+        &r.path,
+        &[
+            "scan",
+            "--ci",
+            "--no-redact",
+            "--output",
+            report.to_str().unwrap(),
+        ],
+        &env,
+    );
+    let all = all_output(&out);
+    assert_eq!(out.status.code(), Some(1), "{all}");
+    assert!(all.contains("GitHub Actions"), "{all}");
+    assert!(all.contains("pull request #7"), "{all}");
+    assert!(all.contains(&base[..12]), "{all}");
+    // the JSON report file
+    let v: Value = serde_json::from_slice(&fs::read(&report).unwrap()).unwrap();
+    assert_eq!(secrets(&v), vec![S2.to_string()]);
+    assert_eq!(v["summary"]["commits"], 1);
+    // the text report in the log, and the job summary (redacted)
+    assert!(all.contains("new.env:1:"), "{all}");
+    let md = fs::read_to_string(&summary).unwrap();
+    assert!(
+        md.contains("| high |") || md.contains("| critical |"),
+        "{md}"
+    );
+    assert!(md.contains("`new.env:1`"), "{md}");
+    assert!(md.contains(&format!("`{}`", &head[..10])), "{md}");
+    assert!(!md.contains(S2), "{md}");
+    assert!(!md.contains("old.env"), "{md}");
+
+    // a push event to main that adds nothing new since `base`
+    let push = r.dir.path().join("push.json");
+    fs::write(
+        &push,
+        serde_json::json!({"ref": "refs/heads/main", "before": base, "after": base}).to_string(),
+    )
+    .unwrap();
+    let env = [
+        ("GITHUB_ACTIONS", "true"),
+        ("GITHUB_EVENT_NAME", "push"),
+        ("GITHUB_EVENT_PATH", push.to_str().unwrap()),
+    ];
+    let out = r.keyward_in(&r.path, &["scan", "--ci"], &env);
+    assert_eq!(out.status.code(), Some(0), "{}", all_output(&out));
+    // before..after = init..base: the base's own secret is found
+    let init = r.git(&["rev-parse", "main~1"]);
+    fs::write(
+        &push,
+        serde_json::json!({"ref": "refs/heads/main", "before": init, "after": base}).to_string(),
+    )
+    .unwrap();
+    let out = r.keyward_in(
+        &r.path,
+        &["scan", "--ci", "--format", "json", "--no-redact"],
+        &env,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(secrets(&v), vec![S1.to_string()]);
+}
+
+#[test]
+fn ci_github_new_branch_push_scans_commits_no_other_remote_branch_has() {
+    let (r, base, head) = pr_repo();
+    // simulate the CI clone's remote-tracking refs
+    r.git(&["update-ref", "refs/remotes/origin/main", &base]);
+    r.git(&["update-ref", "refs/remotes/origin/feature", &head]);
+    let push = r.dir.path().join("push.json");
+    fs::write(
+        &push,
+        serde_json::json!({"ref": "refs/heads/feature", "before": "0".repeat(40), "after": head})
+            .to_string(),
+    )
+    .unwrap();
+    let env = [
+        ("GITHUB_ACTIONS", "true"),
+        ("GITHUB_EVENT_NAME", "push"),
+        ("GITHUB_EVENT_PATH", push.to_str().unwrap()),
+        ("GITHUB_REF", "refs/heads/feature"),
+    ];
+    let out = r.keyward_in(
+        &r.path,
+        &["scan", "--ci", "--format", "json", "--no-redact"],
+        &env,
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("new branch"), "{err}");
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(secrets(&v), vec![S2.to_string()], "{err}");
+}
+
+#[test]
+fn ci_gitlab_merge_request_and_push_variables() {
+    let (r, base, head) = pr_repo();
+    let mr = [
+        ("GITLAB_CI", "true"),
+        ("CI_COMMIT_SHA", head.as_str()),
+        ("CI_MERGE_REQUEST_DIFF_BASE_SHA", base.as_str()),
+        ("CI_MERGE_REQUEST_IID", "12"),
+    ];
+    let out = r.keyward_in(
+        &r.path,
+        &["scan", "--ci", "--format", "json", "--no-redact"],
+        &mr,
+    );
+    let err = String::from_utf8_lossy(&out.stderr).to_string();
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("GitLab CI") && err.contains("merge request !12"),
+        "{err}"
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(secrets(&v), vec![S2.to_string()]);
+
+    // a push whose previous tip is the base: same scope
+    let push = [
+        ("GITLAB_CI", "true"),
+        ("CI_COMMIT_SHA", head.as_str()),
+        ("CI_COMMIT_BEFORE_SHA", base.as_str()),
+    ];
+    let out = r.keyward_in(
+        &r.path,
+        &["scan", "--ci", "--format", "json", "--no-redact"],
+        &push,
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(secrets(&v), vec![S2.to_string()]);
+
+    // outside CI: full history, both secrets
+    let out = r.keyward_in(
+        &r.path,
+        &["scan", "--ci", "--format", "json", "--no-redact"],
+        &[],
+    );
+    let err = String::from_utf8_lossy(&out.stderr).to_string();
+    assert!(err.contains("no CI provider detected"), "{err}");
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let mut got = secrets(&v);
+    got.sort();
+    let mut want = vec![S1.to_string(), S2.to_string()];
+    want.sort();
+    assert_eq!(got, want);
+}
+
+#[test]
+fn ci_with_a_base_missing_from_the_clone_says_so() {
+    let (r, _base, head) = pr_repo();
+    let missing = "1234567890abcdef1234567890abcdef12345678";
+    let env = [
+        ("GITLAB_CI", "true"),
+        ("CI_COMMIT_SHA", head.as_str()),
+        ("CI_MERGE_REQUEST_DIFF_BASE_SHA", missing),
+    ];
+    let out = r.keyward_in(&r.path, &["scan", "--ci"], &env);
+    let err = String::from_utf8_lossy(&out.stderr).to_string();
+    assert!(err.contains("not in this clone"), "{err}");
+    assert_eq!(out.status.code(), Some(1), "{err}");
+}
