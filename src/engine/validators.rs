@@ -95,13 +95,13 @@ pub fn base62(mut n: u32, width: usize) -> String {
     String::from_utf8_lossy(&digits).into_owned()
 }
 
-fn github_checksum(token: &[u8]) -> Validation {
-    // prefix `gh?_`, 30 random characters, 6 checksum characters
-    if token.len() != 40 || token.get(3) != Some(&b'_') {
+/// The GitHub / npm token scheme: a 4-character prefix (`gh?_`, `npm_`),
+/// 30 random base62 characters, then base62(crc32(those 30)) in 6 characters.
+fn crc32_base62_checksum(token: &[u8]) -> Validation {
+    if token.len() != 40 {
         return Validation::Failed;
     }
-    let body = &token[4..34];
-    let want = base62(crc32fast::hash(body), 6);
+    let want = base62(crc32fast::hash(&token[4..34]), 6);
     if want.as_bytes() == &token[34..] {
         Validation::ChecksumOk
     } else {
@@ -109,18 +109,18 @@ fn github_checksum(token: &[u8]) -> Validation {
     }
 }
 
-fn npm_checksum(token: &[u8]) -> Validation {
-    // `npm_`, 30 random base62 characters, 6 checksum characters
-    if token.len() != 40 || !token.starts_with(b"npm_") {
+fn github_checksum(token: &[u8]) -> Validation {
+    if token.get(3) != Some(&b'_') {
         return Validation::Failed;
     }
-    let body = &token[4..34];
-    let want = base62(crc32fast::hash(body), 6);
-    if want.as_bytes() == &token[34..] {
-        Validation::ChecksumOk
-    } else {
-        Validation::Failed
+    crc32_base62_checksum(token)
+}
+
+fn npm_checksum(token: &[u8]) -> Validation {
+    if !token.starts_with(b"npm_") {
+        return Validation::Failed;
     }
+    crc32_base62_checksum(token)
 }
 
 fn github_refresh(token: &[u8]) -> Validation {
