@@ -438,15 +438,10 @@ impl Schema {
             .into_iter()
             .map(|f| base.join(f))
             .collect();
-        let inventory = match &rs.inventory {
-            Some(p) => Some(load_inventory(
-                file,
-                text,
-                p.span(),
-                &base.join(p.get_ref()),
-            )?),
-            None => None,
-        };
+        // an inventory file named in the schema, relative to the schema's directory
+        let inventory_at =
+            |p: &Spanned<String>| load_inventory(file, text, p.span(), &base.join(p.get_ref()));
+        let inventory = rs.inventory.as_ref().map(inventory_at).transpose()?;
         let known_env = |envs: &[String], span: Range<usize>, what: &str| {
             if settings.environments.is_empty() {
                 return Ok(());
@@ -565,15 +560,7 @@ impl Schema {
                         })?),
                     };
                     if last_rotated.is_none() {
-                        let inv = match &rot.inventory {
-                            Some(p) => Some(load_inventory(
-                                file,
-                                text,
-                                p.span(),
-                                &base.join(p.get_ref()),
-                            )?),
-                            None => None,
-                        };
+                        let inv = rot.inventory.as_ref().map(inventory_at).transpose()?;
                         last_rotated = inv
                             .as_ref()
                             .or(inventory.as_ref())
