@@ -148,6 +148,8 @@ pub struct ScanReport {
 #[derive(Debug, Clone)]
 pub(crate) struct Hit {
     pub rule: usize,
+    /// The finding id, `sha256(rule_id \0 secret)`, computed once.
+    pub id: String,
     pub secret: Vec<u8>,
     pub entropy: f32,
     pub validation: crate::engine::Validation,
@@ -171,6 +173,7 @@ pub(crate) fn scan_buffer(engine: &Engine, path: &str, bytes: &[u8]) -> Vec<Hit>
             let location = index.locate(path, &id, m.start, m.end);
             Hit {
                 rule: m.rule,
+                id,
                 secret,
                 entropy: m.entropy,
                 validation: m.validation,
@@ -219,7 +222,7 @@ fn outcome(
 /// A finding for `h`'s rule and secret, without locations yet.
 fn empty_finding(rule: &crate::engine::CompiledRule, h: &Hit) -> Finding {
     Finding {
-        id: finding_id(rule.id(), &h.secret),
+        id: h.id.clone(),
         rule_id: rule.id().to_string(),
         rule_name: rule.rule.spec.name.clone(),
         provider: rule.rule.provider.clone(),

@@ -3,7 +3,7 @@
 //! is read and scanned once, in parallel.
 
 use crate::engine::Engine;
-use crate::finding::{finding_id, history_fingerprint, Lifecycle};
+use crate::finding::{history_fingerprint, Lifecycle};
 use crate::scan::{aggregate, scan_buffer, Hit, ScanMode, ScanReport, Skip, Skipped, Summary};
 use crate::source::git::{self, BlobContent, GitError, HistoryPlan, HistorySelection};
 use gix::hash::ObjectId;
@@ -228,13 +228,12 @@ pub fn scan_history(
                         .entry((hit.rule, hit.secret.clone()))
                         .or_default()
                         .insert(**id);
-                    let fid = finding_id(engine.rule(hit.rule).id(), &hit.secret);
                     for intro in intros.iter() {
                         let mut h = hit.clone();
                         let commit = plan.commits[intro.commit as usize].to_string();
                         h.location.path = path_of(intro);
                         h.location.fingerprint =
-                            history_fingerprint(&commit, &h.location.path, &fid);
+                            history_fingerprint(&commit, &h.location.path, &hit.id);
                         h.location.commit = Some(commit);
                         hits.push(h);
                     }
