@@ -5,10 +5,8 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
-const BIN: &str = env!("CARGO_BIN_EXE_keyward");
-/// A fake classic GitHub PAT with a valid checksum.
-const GHP: &str = "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";
-const GHP2: &str = "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";
+mod common;
+use common::{BIN, GHP, GHP2};
 
 fn keyward(dir: &Path, args: &[&str]) -> Output {
     Command::new(BIN)

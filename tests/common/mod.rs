@@ -16,6 +16,7 @@ pub const S3: &str = "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";
 pub const S4: &str = "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";
 pub const S5: &str = "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";
 pub const GHP: &str = "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";
+pub const GHP2: &str = "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";
 
 /// Runs git in `dir` as `author` (committer "Ada Lovelace"), isolated from
 /// the user's and the system's git config; panics on failure.
