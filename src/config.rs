@@ -1,6 +1,6 @@
 //! `.keyward.toml`: user rules, disabled built-ins, scan settings.
 
-use crate::rules::{self, line_col, AllowSpec, Rule, RuleError, RuleSpec, Severity};
+use crate::rules::{self, line_col, AllowSpec, Confidence, Rule, RuleError, RuleSpec, Severity};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -33,6 +33,9 @@ struct ConfigFile {
     /// Default output format (`text`, `json`).
     #[serde(default)]
     format: Option<Spanned<String>>,
+    /// Lowest confidence reported (`low`, `medium`, `high`; default `medium`).
+    #[serde(default)]
+    min_confidence: Option<Confidence>,
 }
 
 /// An allow list whose entries keep their position, for error messages.
@@ -112,6 +115,8 @@ pub struct Config {
     pub exclude: Vec<String>,
     /// Default output format named in the config.
     pub format: Option<String>,
+    /// Lowest confidence reported, from the config.
+    pub min_confidence: Option<Confidence>,
     /// Line of each `disable` entry, for error messages.
     disable_lines: Vec<usize>,
 }
@@ -182,6 +187,7 @@ impl Config {
             extend,
             exclude: raw.exclude.into_iter().map(|g| g.into_inner()).collect(),
             format,
+            min_confidence: raw.min_confidence,
             disable_lines,
         })
     }
