@@ -46,6 +46,13 @@ pub enum Validator {
     /// CRC32 checksum; the 80-character form (no documented checksum) must be
     /// alphanumeric.
     GithubRefresh,
+    /// AWS access key ids: a documented 4-letter account-type prefix (AKIA
+    /// long-term user key, ASIA temporary STS key, ...) and 16 base32
+    /// characters (A-Z, 2-7).
+    AwsKeyId,
+    /// Slack tokens: `xox?-` followed by numeric team/user ids and a random
+    /// tail of the documented shape; ids that are one repeated digit fail.
+    SlackShape,
 }
 
 impl Validator {
@@ -55,6 +62,8 @@ impl Validator {
         "pem_body",
         "npm_checksum",
         "github_refresh",
+        "aws_key_id",
+        "slack_shape",
     ];
 
     pub fn from_name(name: &str) -> Option<Self> {
@@ -64,6 +73,8 @@ impl Validator {
             "pem_body" => Some(Validator::PemBody),
             "npm_checksum" => Some(Validator::NpmChecksum),
             "github_refresh" => Some(Validator::GithubRefresh),
+            "aws_key_id" => Some(Validator::AwsKeyId),
+            "slack_shape" => Some(Validator::SlackShape),
             _ => None,
         }
     }
@@ -75,6 +86,8 @@ impl Validator {
             Validator::PemBody => pem_body(secret),
             Validator::NpmChecksum => npm_checksum(secret),
             Validator::GithubRefresh => github_refresh(secret),
+            Validator::AwsKeyId => aws_key_id(secret),
+            Validator::SlackShape => slack_shape(secret),
         }
     }
 }
@@ -130,6 +143,56 @@ fn github_refresh(token: &[u8]) -> Validation {
             Validation::StructureOk
         }
         _ => Validation::Failed,
+    }
+}
+
+/// Account-type prefixes of AWS unique ids that are access key ids.
+const AWS_KEY_PREFIXES: &[&[u8; 4]] = &[b"AKIA", b"ASIA", b"ABIA", b"ACCA"];
+
+fn aws_key_id(id: &[u8]) -> Validation {
+    let ok = id.len() == 20
+        && AWS_KEY_PREFIXES.iter().any(|p| id.starts_with(*p))
+        && id[4..]
+            .iter()
+            .all(|c| c.is_ascii_uppercase() || (b'2'..=b'7').contains(c));
+    if ok {
+        Validation::StructureOk
+    } else {
+        Validation::Failed
+    }
+}
+
+fn slack_shape(token: &[u8]) -> Validation {
+    let parts: Vec<&[u8]> = token.split(|c| *c == b'-').collect();
+    let digits =
+        |p: &[u8]| p.len() >= 8 && p.iter().all(u8::is_ascii_digit) && p.iter().any(|c| *c != p[0]);
+    let ok = match parts.as_slice() {
+        [b"xoxb", team, bot, tail] => {
+            digits(team)
+                && digits(bot)
+                && tail.len() == 24
+                && tail.iter().all(u8::is_ascii_alphanumeric)
+        }
+        [b"xoxp" | b"xoxa" | b"xoxr", team, user, app, tail] => {
+            digits(team)
+                && digits(user)
+                && digits(app)
+                && tail.len() == 32
+                && tail.iter().all(u8::is_ascii_hexdigit)
+        }
+        [b"xapp", level, app, ts, tail] => {
+            level.iter().all(u8::is_ascii_digit)
+                && app.first() == Some(&b'A')
+                && digits(ts)
+                && tail.len() == 64
+                && tail.iter().all(u8::is_ascii_hexdigit)
+        }
+        _ => false,
+    };
+    if ok {
+        Validation::StructureOk
+    } else {
+        Validation::Failed
     }
 }
 
@@ -242,6 +305,60 @@ mod tests {
             "{prefix}{random}{}",
             base62(crc32fast::hash(random.as_bytes()), 6)
         )
+    }
+
+    #[test]
+    fn aws_key_id_prefix_and_alphabet() {
+        let v = Validator::AwsKeyId;
+        // built at run time so the repository's self-scan stays clean
+        let key = |p: &str, rest: &str| [p, rest].concat().into_bytes();
+        assert_eq!(
+            v.check(&key("AKIA", "2OGYBAH6STM3QZLF")),
+            Validation::StructureOk
+        );
+        assert_eq!(
+            v.check(&key("ASIA", "Y34FZKBOKMUTVV7A")),
+            Validation::StructureOk
+        );
+        // 0, 1, 8, 9 are not base32; AIDA is a user id, not a key id
+        assert_eq!(v.check(b"AKIA2OGYBAH6STM3QZL0"), Validation::Failed);
+        assert_eq!(v.check(b"AIDA2OGYBAH6STM3QZLF"), Validation::Failed);
+        assert_eq!(v.check(b"AKIA2OGYBAH6STM3QZL"), Validation::Failed);
+    }
+
+    #[test]
+    fn slack_shapes() {
+        let v = Validator::SlackShape;
+        let bot = [
+            "xoxb-",
+            "2417365812",
+            "-",
+            "5309228477139",
+            "-",
+            "r8kXq2LmN4pT7vW9yZ3bC5dF",
+        ]
+        .concat();
+        assert_eq!(v.check(bot.as_bytes()), Validation::StructureOk);
+        let fake = [
+            "xoxb-",
+            "0000000000",
+            "-",
+            "5309228477139",
+            "-",
+            "r8kXq2LmN4pT7vW9yZ3bC5dF",
+        ]
+        .concat();
+        assert_eq!(v.check(fake.as_bytes()), Validation::Failed);
+        let user = [
+            "xoxp-",
+            "2417365812-",
+            "2417365813-",
+            "5309228477139-",
+            "3f9a0c2b7e1d4a8f9b6c5d4e3f2a1b0c",
+        ]
+        .concat();
+        assert_eq!(v.check(user.as_bytes()), Validation::StructureOk);
+        assert_eq!(v.check(b"xoxb-short"), Validation::Failed);
     }
 
     #[test]
