@@ -502,18 +502,30 @@ impl Engine {
     }
 
     /// A generic rule (provider `generic`) defers to a specific rule that
-    /// matched an overlapping span: the specific finding says more.
+    /// matched an overlapping span: the specific finding says more. Among
+    /// generic rules, a low-confidence detector (high-entropy strings) defers
+    /// to a generic rule of higher confidence on the same value.
     fn drop_generic_overlaps(&self, out: &mut Vec<RawMatch>) {
-        let generic = |m: &RawMatch| self.rules[m.rule].generic;
-        if out.len() < 2 || !out.iter().any(generic) {
+        let rank = |m: &RawMatch| {
+            let r = &self.rules[m.rule];
+            match (r.generic, r.confidence) {
+                (false, _) => 2u8,
+                (true, Confidence::Low) => 0,
+                (true, _) => 1,
+            }
+        };
+        if out.len() < 2 || !out.iter().any(|m| rank(m) < 2) {
             return;
         }
-        let specific: Vec<(usize, usize)> = out
-            .iter()
-            .filter(|m| !generic(m))
-            .map(|m| (m.start, m.end))
-            .collect();
-        out.retain(|m| !generic(m) || !specific.iter().any(|&(s, e)| s < m.end && m.start < e));
+        let ranked: Vec<(u8, usize, usize)> =
+            out.iter().map(|m| (rank(m), m.start, m.end)).collect();
+        out.retain(|m| {
+            let r = rank(m);
+            r == 2
+                || !ranked
+                    .iter()
+                    .any(|&(q, s, e)| q > r && s < m.end && m.start < e)
+        });
     }
 
     #[allow(clippy::too_many_arguments)]
