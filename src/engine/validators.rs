@@ -255,15 +255,27 @@ fn pem_body(block: &[u8]) -> Validation {
 
 /// Values people put in examples of base64-encoded credentials.
 const STOCK_VALUES: &[&[u8]] = &[
-    b"password", b"passw0rd", b"secret", b"admin", b"root", b"test", b"testing", b"guest",
-    b"postgres", b"mysql", b"user", b"username", b"letmein", b"hunter2", b"pass",
+    b"password",
+    b"passw0rd",
+    b"secret",
+    b"admin",
+    b"root",
+    b"test",
+    b"testing",
+    b"guest",
+    b"postgres",
+    b"mysql",
+    b"user",
+    b"username",
+    b"letmein",
+    b"hunter2",
+    b"pass",
 ];
 
 fn is_stock_value(text: &[u8]) -> bool {
     let lower = text.to_ascii_lowercase();
     let trimmed = lower.trim_ascii();
-    STOCK_VALUES.iter().any(|w| *w == trimmed)
-        || crate::engine::placeholder::is_placeholder(trimmed)
+    STOCK_VALUES.contains(&trimmed) || crate::engine::placeholder::is_placeholder(trimmed)
 }
 
 fn basic_auth_b64(value: &[u8]) -> Validation {
@@ -313,7 +325,10 @@ fn b64_private_key(value: &[u8]) -> Validation {
         return Validation::Failed;
     };
     let block = &bytes[begin..];
-    let header_end = block.iter().position(|c| *c == b'\n').unwrap_or(block.len());
+    let header_end = block
+        .iter()
+        .position(|c| *c == b'\n')
+        .unwrap_or(block.len());
     if memchr::memmem::find(&block[..header_end], b"PRIVATE KEY-----").is_none() {
         return Validation::Failed;
     }
@@ -470,7 +485,12 @@ mod tests {
             Validator::B64SecretValue.check(binary.as_bytes()),
             Validation::StructureOk
         );
-        for bad in [b64(b"password"), b64(b"changeme"), b64(b"abc"), b64(&[0x8f, 0x12])] {
+        for bad in [
+            b64(b"password"),
+            b64(b"changeme"),
+            b64(b"abc"),
+            b64(&[0x8f, 0x12]),
+        ] {
             assert_eq!(
                 Validator::B64SecretValue.check(bad.as_bytes()),
                 Validation::Failed,
@@ -482,7 +502,10 @@ mod tests {
     #[test]
     fn b64_private_key_needs_a_private_key_block() {
         let body = b64(&[0x5au8; 96]);
-        let pem = format!("-----BEGIN RSA {k}-----\n{body}\n-----END RSA {k}-----\n", k = "PRIVATE KEY");
+        let pem = format!(
+            "-----BEGIN RSA {k}-----\n{body}\n-----END RSA {k}-----\n",
+            k = "PRIVATE KEY"
+        );
         assert_eq!(
             Validator::B64PrivateKey.check(b64(pem.as_bytes()).as_bytes()),
             Validation::StructureOk
