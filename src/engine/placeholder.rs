@@ -54,10 +54,11 @@ pub fn is_placeholder(secret: &[u8]) -> bool {
     {
         return true;
     }
-    // `<api-key>`, `[TOKEN]` and friends: a value wrapped in angle or square brackets.
+    // `<api-key>`, `[TOKEN]`, `{auth_token}` (str.format / f-string fields)
+    // and friends: a value wrapped in angle, square or curly brackets.
     if matches!(
         (lower.first(), lower.last()),
-        (Some(b'<'), Some(b'>')) | (Some(b'['), Some(b']'))
+        (Some(b'<'), Some(b'>')) | (Some(b'['), Some(b']')) | (Some(b'{'), Some(b'}'))
     ) {
         return true;
     }
