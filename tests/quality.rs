@@ -24,7 +24,7 @@ fn b62_decode(s: &str) -> Option<u64> {
 /// the base62 CRC32 of the 30 characters after the 4-character prefix.
 fn crc_ok(token: &str) -> bool {
     token.len() == 40
-        && b62_decode(&token[34..]) == Some(u64::from(crc32fast::hash(token[4..34].as_bytes())))
+        && b62_decode(&token[34..]) == Some(u64::from(crc32fast::hash(&token.as_bytes()[4..34])))
 }
 
 #[test]
@@ -49,10 +49,21 @@ fn github_and_npm_tokens_carry_valid_checksums() {
     ];
     let mut checked = BTreeSet::new();
     let mut n = 0;
-    for a in c.answers.iter().filter(|a| classic.contains(&a.kind.as_str())) {
+    for a in c
+        .answers
+        .iter()
+        .filter(|a| classic.contains(&a.kind.as_str()))
+    {
         let tok = a.decoded.as_deref().unwrap_or(&a.secret);
         assert!(a.positive, "{} is labelled negative", a.kind);
-        assert!(crc_ok(tok), "{} {} at {}:{} fails its checksum", a.kind, tok, a.path, a.line);
+        assert!(
+            crc_ok(tok),
+            "{} {} at {}:{} fails its checksum",
+            a.kind,
+            tok,
+            a.path,
+            a.line
+        );
         checked.insert(&tok[..4]);
         n += 1;
     }
@@ -61,7 +72,11 @@ fn github_and_npm_tokens_carry_valid_checksums() {
         assert!(checked.contains(p), "no {p} token planted");
     }
     // and the wrong-checksum negatives really are wrong
-    let bad: Vec<_> = c.answers.iter().filter(|a| a.kind == "bad-checksum").collect();
+    let bad: Vec<_> = c
+        .answers
+        .iter()
+        .filter(|a| a.kind == "bad-checksum")
+        .collect();
     assert!(!bad.is_empty());
     for a in bad {
         assert!(!a.positive);
@@ -79,10 +94,17 @@ fn answer_spans_point_at_the_exact_secret_bytes() {
             .iter()
             .find(|(p, _)| *p == a.path)
             .unwrap_or_else(|| panic!("answer for missing file {}", a.path));
-        assert!(a.start_byte < a.end_byte && a.end_byte <= bytes.len(), "{a:?}");
+        assert!(
+            a.start_byte < a.end_byte && a.end_byte <= bytes.len(),
+            "{a:?}"
+        );
         let span = &bytes[a.start_byte..a.end_byte];
         assert_eq!(span, a.secret.as_bytes(), "span of {a:?}");
-        let line = bytes[..a.start_byte].iter().filter(|b| **b == b'\n').count() + 1;
+        let line = bytes[..a.start_byte]
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count()
+            + 1;
         assert_eq!(line, a.line, "line of {a:?}");
         if let Some(d) = &a.decoded {
             let got = base64::engine::general_purpose::STANDARD
@@ -93,21 +115,34 @@ fn answer_spans_point_at_the_exact_secret_bytes() {
         }
     }
     assert!(
-        c.answers.iter().any(|a| a.file_kind == "k8s-secret" && a.positive && a.decoded.is_some()),
+        c.answers
+            .iter()
+            .any(|a| a.file_kind == "k8s-secret" && a.positive && a.decoded.is_some()),
         "no base64 Kubernetes data: value planted"
     );
     assert!(decoded > 20);
     // the inventory the issue asks for, at the default scale
     assert!(c.positives() >= 800, "{} positives", c.positives());
     assert!(c.negatives() >= 800, "{} negatives", c.negatives());
-    let providers: BTreeSet<_> = c.answers.iter().filter(|a| a.positive).map(|a| &a.provider).collect();
+    let providers: BTreeSet<_> = c
+        .answers
+        .iter()
+        .filter(|a| a.positive)
+        .map(|a| &a.provider)
+        .collect();
     assert!(providers.len() >= 80, "{} providers", providers.len());
     let kinds: BTreeSet<_> = c.answers.iter().map(|a| &a.file_kind).collect();
     assert!(kinds.len() >= 20, "{} file kinds", kinds.len());
     // CRLF files, files without a final newline, JSON-escaped notebook lines
-    assert!(c.files.iter().any(|(_, b)| b.windows(2).any(|w| w == b"\r\n")));
+    assert!(c
+        .files
+        .iter()
+        .any(|(_, b)| b.windows(2).any(|w| w == b"\r\n")));
     assert!(c.files.iter().any(|(_, b)| !b.ends_with(b"\n")));
-    assert!(c.answers.iter().any(|a| a.file_kind == "ipynb" && a.positive));
+    assert!(c
+        .answers
+        .iter()
+        .any(|a| a.file_kind == "ipynb" && a.positive));
 }
 
 #[test]

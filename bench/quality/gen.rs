@@ -99,11 +99,16 @@ impl Rng {
     pub fn pick<'a, T>(&mut self, s: &'a [T]) -> &'a T {
         &s[self.below(s.len())]
     }
+    pub fn pk(&mut self, s: &[&'static str]) -> &'static str {
+        s[self.below(s.len())]
+    }
     pub fn bytes(&mut self, n: usize) -> Vec<u8> {
         (0..n).map(|_| self.next_u64() as u8).collect()
     }
     pub fn chars(&mut self, alpha: &[u8], n: usize) -> String {
-        (0..n).map(|_| alpha[self.below(alpha.len())] as char).collect()
+        (0..n)
+            .map(|_| alpha[self.below(alpha.len())] as char)
+            .collect()
     }
     pub fn shuffle<T>(&mut self, v: &mut [T]) {
         for i in (1..v.len()).rev() {
@@ -168,9 +173,7 @@ pub fn expand(r: &mut Rng, t: &str) -> String {
         }
         let (class, len) = spec.split_once(':').unwrap_or((spec, "1"));
         let n = match len.split_once('-') {
-            Some((lo, hi)) => {
-                r.range(lo.parse().unwrap_or(1), hi.parse().unwrap_or(1))
-            }
+            Some((lo, hi)) => r.range(lo.parse().unwrap_or(1), hi.parse().unwrap_or(1)),
             None => len.parse().unwrap_or(1),
         };
         let alpha = match class {
@@ -229,7 +232,13 @@ fn bad_checksum(r: &mut Rng, prefix: &str) -> String {
 const BECH32: &[u8] = b"qpzry9x8gf2tvdw0s3jn54khce6mua7l";
 
 fn bech32_polymod(values: &[u8]) -> u32 {
-    const GEN: [u32; 5] = [0x3b6a_57b2, 0x2650_8e6d, 0x1ea1_19fa, 0x3d42_33dd, 0x2a14_62b3];
+    const GEN: [u32; 5] = [
+        0x3b6a_57b2,
+        0x2650_8e6d,
+        0x1ea1_19fa,
+        0x3d42_33dd,
+        0x2a14_62b3,
+    ];
     let mut chk: u32 = 1;
     for v in values {
         let top = chk >> 25;
@@ -333,28 +342,33 @@ fn pem_wrap(label: &str, der: &[u8], width: usize) -> String {
 }
 
 fn rsa_der(r: &mut Rng) -> Vec<u8> {
-    let mut d = vec![0x30, 0x82, 0x04, 0xa4, 0x02, 0x01, 0x00, 0x02, 0x82, 0x01, 0x01, 0x00];
+    let mut d = vec![
+        0x30, 0x82, 0x04, 0xa4, 0x02, 0x01, 0x00, 0x02, 0x82, 0x01, 0x01, 0x00,
+    ];
     d.extend(r.bytes(1180));
     d
 }
 
 fn pem_private_key(r: &mut Rng, which: usize) -> (&'static str, String) {
     match which % 5 {
-        0 => ("rsa-private-key", pem_wrap("RSA PRIVATE KEY", &rsa_der(r), 64)),
+        0 => (
+            "rsa-private-key",
+            pem_wrap("RSA PRIVATE KEY", &rsa_der(r), 64),
+        ),
         1 => {
             let mut d = vec![0x30, 0x77, 0x02, 0x01, 0x01, 0x04, 0x20];
             d.extend(r.bytes(32));
             d.extend([
-                0xa0, 0x0a, 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07, 0xa1,
-                0x44, 0x03, 0x42, 0x00, 0x04,
+                0xa0, 0x0a, 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07, 0xa1, 0x44,
+                0x03, 0x42, 0x00, 0x04,
             ]);
             d.extend(r.bytes(64));
             ("ec-private-key", pem_wrap("EC PRIVATE KEY", &d, 64))
         }
         2 => {
             let mut d = vec![
-                0x30, 0x82, 0x04, 0xbe, 0x02, 0x01, 0x00, 0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86,
-                0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01, 0x05, 0x00, 0x04, 0x82, 0x04, 0xa8,
+                0x30, 0x82, 0x04, 0xbe, 0x02, 0x01, 0x00, 0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x48,
+                0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01, 0x05, 0x00, 0x04, 0x82, 0x04, 0xa8,
             ];
             d.extend(r.bytes(1192));
             ("pkcs8-private-key", pem_wrap("PRIVATE KEY", &d, 64))
@@ -368,7 +382,10 @@ fn pem_private_key(r: &mut Rng, which: usize) -> (&'static str, String) {
             d.extend([0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0x33, 0, 0, 0, 0x0b]);
             d.extend(b"ssh-ed25519");
             d.extend(r.bytes(290));
-            ("openssh-private-key", pem_wrap("OPENSSH PRIVATE KEY", &d, 70))
+            (
+                "openssh-private-key",
+                pem_wrap("OPENSSH PRIVATE KEY", &d, 70),
+            )
         }
         _ => {
             let mut d = vec![0x95, 0x03, 0xc6, 0x04];
@@ -401,7 +418,9 @@ fn putty_key(r: &mut Rng) -> String {
 }
 
 fn certificate(r: &mut Rng) -> String {
-    let mut d = vec![0x30, 0x82, 0x03, 0x5d, 0x30, 0x82, 0x02, 0x45, 0xa0, 0x03, 0x02, 0x01, 0x02];
+    let mut d = vec![
+        0x30, 0x82, 0x03, 0x5d, 0x30, 0x82, 0x02, 0x45, 0xa0, 0x03, 0x02, 0x01, 0x02,
+    ];
     d.extend(r.bytes(850));
     pem_wrap("CERTIFICATE", &d, 64)
 }
@@ -455,7 +474,9 @@ fn discord_bot(r: &mut Rng) -> String {
 }
 
 fn mapbox_secret(r: &mut Rng) -> String {
-    let user = r.pick(&["acme-maps", "jdoe", "geo-team", "fleetco"]).to_string();
+    let user = r
+        .pick(&["acme-maps", "jdoe", "geo-team", "fleetco"])
+        .to_string();
     let json = format!(r#"{{"u":"{user}","a":"cl{}"}}"#, r.chars(LOALNUM, 23));
     format!("sk.{}.{}", b64url(json.as_bytes()), r.chars(URLB64, 22))
 }
@@ -486,7 +507,11 @@ fn sentry_org(r: &mut Rng) -> String {
 }
 
 fn jfrog_reference(r: &mut Rng) -> String {
-    let raw = format!("reftkn:01:{}:{}", 1_900_000_000 + r.below(99_999_999), r.chars(B62, 32));
+    let raw = format!(
+        "reftkn:01:{}:{}",
+        1_900_000_000 + r.below(99_999_999),
+        r.chars(B62, 32)
+    );
     b64(raw.as_bytes()).trim_end_matches('=').to_string()
 }
 
@@ -516,7 +541,10 @@ fn azure_client_secret(r: &mut Rng) -> String {
         "{}{}Q~{}",
         r.chars(B62, 3),
         r.range(7, 8),
-        r.chars(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.~-", 34)
+        r.chars(
+            b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.~-",
+            34
+        )
     )
 }
 
@@ -541,8 +569,7 @@ fn password(r: &mut Rng) -> String {
             r.pick(&["-", "_", "!", "."]),
             r.pick(W),
             r.range(10, 9999),
-            r.pick(&["!", "#x", "%", "*", "@"])
-                .replace('#', "Q")
+            r.pick(&["!", "#x", "%", "*", "@"]).replace('#', "Q")
         )
     } else {
         let n = r.range(14, 32);
@@ -580,7 +607,12 @@ fn generic_secret_value(r: &mut Rng) -> String {
             let n = r.range(32, 44);
             r.chars(URLB64, n)
         }
-        _ => format!("{}-{}-{}", r.chars(B62, 8), r.chars(B62, 12), r.chars(B62, 10)),
+        _ => format!(
+            "{}-{}-{}",
+            r.chars(B62, 8),
+            r.chars(B62, 12),
+            r.chars(B62, 10)
+        ),
     }
 }
 
@@ -915,8 +947,18 @@ fn specs() -> Vec<Spec> {
         s!("django", "django-secret-key", F django_key, ["SECRET_KEY", "DJANGO_SECRET_KEY"]),
         s!("rails", "rails-secret-key-base", T "{h:128}", ["SECRET_KEY_BASE"]),
         s!("flask", "flask-secret-key", T "{h:64}", ["FLASK_SECRET_KEY", "SECRET_KEY"]),
-        s!("laravel", "laravel-app-key", F |r| format!("base64:{}", b64(&r.bytes(32))), ["APP_KEY"]),
-        s!("fernet", "fernet-key", F |r| base64::engine::general_purpose::URL_SAFE.encode(r.bytes(32)), ["FERNET_KEY", "ENCRYPTION_KEY"]),
+        s!(
+            "laravel",
+            "laravel-app-key",
+            F | r | format!("base64:{}", b64(&r.bytes(32))),
+            ["APP_KEY"]
+        ),
+        s!(
+            "fernet",
+            "fernet-key",
+            F | r | base64::engine::general_purpose::URL_SAFE.encode(r.bytes(32)),
+            ["FERNET_KEY", "ENCRYPTION_KEY"]
+        ),
         s!("jwt", "jwt-hmac-secret", T "{a:48-64}", ["JWT_SECRET", "JWT_SECRET_KEY", "JWT_SIGNING_KEY"]),
     ]
 }
@@ -932,8 +974,13 @@ fn spec_value(r: &mut Rng, s: &Spec) -> String {
 /// secret inside.
 fn embedded_positives(r: &mut Rng) -> Vec<Item> {
     let mut v = Vec::new();
-    let host = *r.pick(&["db.internal", "10.0.3.17", "pg-prod.acme.io", "mysql.svc.cluster.local"]);
-    let user = *r.pick(&["app", "admin", "billing_rw", "svc_report", "root"]);
+    let host = r.pk(&[
+        "db.internal",
+        "10.0.3.17",
+        "pg-prod.acme.io",
+        "mysql.svc.cluster.local",
+    ]);
+    let user = r.pk(&["app", "admin", "billing_rw", "svc_report", "root"]);
     // MongoDB
     let pw = url_password(r);
     let uri = format!(
@@ -942,7 +989,8 @@ fn embedded_positives(r: &mut Rng) -> Vec<Item> {
     );
     v.push(Item::pos("mongodb", "mongodb-uri-password", "MONGODB_URI", uri).sub(&pw));
     let pw = url_password(r);
-    let uri = format!("mongodb://{user}:{pw}@mongo-0.mongo:27017,mongo-1.mongo:27017/app?replicaSet=rs0");
+    let uri =
+        format!("mongodb://{user}:{pw}@mongo-0.mongo:27017,mongo-1.mongo:27017/app?replicaSet=rs0");
     v.push(Item::pos("mongodb", "mongodb-uri-password", "MONGO_URL", uri).sub(&pw));
     // JDBC
     let pw = url_password(r);
@@ -956,11 +1004,23 @@ fn embedded_positives(r: &mut Rng) -> Vec<Item> {
     for _ in 0..3 {
         let pw = url_password(r);
         let (n, u) = match r.below(6) {
-            0 => ("DATABASE_URL", format!("postgres://{user}:{pw}@{host}:5432/app")),
-            1 => ("DATABASE_URL", format!("mysql://{user}:{pw}@{host}:3306/app")),
+            0 => (
+                "DATABASE_URL",
+                format!("postgres://{user}:{pw}@{host}:5432/app"),
+            ),
+            1 => (
+                "DATABASE_URL",
+                format!("mysql://{user}:{pw}@{host}:3306/app"),
+            ),
             2 => ("REDIS_URL", format!("redis://:{pw}@cache.internal:6379/0")),
-            3 => ("AMQP_URL", format!("amqps://{user}:{pw}@rabbit.acme.io:5671/prod")),
-            4 => ("MAVEN_REPO_URL", format!("https://deploy:{pw}@nexus.acme.io/repository/releases/")),
+            3 => (
+                "AMQP_URL",
+                format!("amqps://{user}:{pw}@rabbit.acme.io:5671/prod"),
+            ),
+            4 => (
+                "MAVEN_REPO_URL",
+                format!("https://deploy:{pw}@nexus.acme.io/repository/releases/"),
+            ),
             _ => ("SMTP_URL", format!("smtp://mailer:{pw}@smtp.acme.io:587")),
         };
         v.push(Item::pos("url-credentials", "basic-auth-url", n, u).sub(&pw));
@@ -978,8 +1038,16 @@ fn embedded_positives(r: &mut Rng) -> Vec<Item> {
         .sub(&key),
     );
     let key = b64(&r.bytes(64));
-    v.push(Item::pos("azure", "azure-storage-account-key", "AZURE_STORAGE_KEY", key));
-    let sig = b64(&r.bytes(32)).replace('+', "%2B").replace('/', "%2F").replace('=', "%3D");
+    v.push(Item::pos(
+        "azure",
+        "azure-storage-account-key",
+        "AZURE_STORAGE_KEY",
+        key,
+    ));
+    let sig = b64(&r.bytes(32))
+        .replace('+', "%2B")
+        .replace('/', "%2F")
+        .replace('=', "%3D");
     v.push(
         Item::pos(
             "azure",
@@ -1016,7 +1084,11 @@ fn embedded_positives(r: &mut Rng) -> Vec<Item> {
             "sentry",
             "sentry-dsn",
             "SENTRY_DSN",
-            format!("https://{k}@o{}.ingest.sentry.io/{}", r.chars(DIGITS, 6), r.chars(DIGITS, 7)),
+            format!(
+                "https://{k}@o{}.ingest.sentry.io/{}",
+                r.chars(DIGITS, 6),
+                r.chars(DIGITS, 7)
+            ),
         )
         .sub(&k),
     );
@@ -1041,9 +1113,19 @@ fn embedded_positives(r: &mut Rng) -> Vec<Item> {
         .sq(),
     );
     // Kubernetes service-account token, Elastic API key
-    v.push(Item::pos("kubernetes", "k8s-service-account-token", "K8S_TOKEN", k8s_sa_token(r)));
+    v.push(Item::pos(
+        "kubernetes",
+        "k8s-service-account-token",
+        "K8S_TOKEN",
+        k8s_sa_token(r),
+    ));
     let ek = b64(format!("{}:{}", r.chars(URLB64, 20), r.chars(URLB64, 22)).as_bytes());
-    v.push(Item::pos("elastic", "elastic-api-key", "ELASTIC_API_KEY", ek));
+    v.push(Item::pos(
+        "elastic",
+        "elastic-api-key",
+        "ELASTIC_API_KEY",
+        ek,
+    ));
     // Command-line flags (shell-ish files only)
     for _ in 0..2 {
         let pw = password(r);
@@ -1076,26 +1158,61 @@ fn embedded_positives(r: &mut Rng) -> Vec<Item> {
 }
 
 const PW_NAMES: &[&str] = &[
-    "PASSWORD", "DB_PASSWORD", "DB_PASS", "MYSQL_ROOT_PASSWORD", "POSTGRES_PASSWORD",
-    "ADMIN_PASSWORD", "SMTP_PASSWORD", "REDIS_PASSWORD", "PASSWD", "PWD_ADMIN",
-    "LDAP_BIND_PASSWORD", "KEYSTORE_PASSWORD", "SA_PASSWORD", "RABBITMQ_DEFAULT_PASS",
-    "MAIL_PASSWORD", "DATABASE_PASSWORD",
+    "PASSWORD",
+    "DB_PASSWORD",
+    "DB_PASS",
+    "MYSQL_ROOT_PASSWORD",
+    "POSTGRES_PASSWORD",
+    "ADMIN_PASSWORD",
+    "SMTP_PASSWORD",
+    "REDIS_PASSWORD",
+    "PASSWD",
+    "PWD_ADMIN",
+    "LDAP_BIND_PASSWORD",
+    "KEYSTORE_PASSWORD",
+    "SA_PASSWORD",
+    "RABBITMQ_DEFAULT_PASS",
+    "MAIL_PASSWORD",
+    "DATABASE_PASSWORD",
 ];
 const SECRET_NAMES: &[&str] = &[
-    "API_KEY", "APIKEY", "SECRET", "SECRET_TOKEN", "ACCESS_TOKEN", "AUTH_TOKEN", "CLIENT_SECRET",
-    "APP_SECRET", "SIGNING_KEY", "ENCRYPTION_KEY", "WEBHOOK_SECRET", "SESSION_SECRET",
-    "PRIVATE_API_KEY", "SERVICE_CREDENTIAL", "INTERNAL_API_TOKEN", "ACCESS_KEY",
+    "API_KEY",
+    "APIKEY",
+    "SECRET",
+    "SECRET_TOKEN",
+    "ACCESS_TOKEN",
+    "AUTH_TOKEN",
+    "CLIENT_SECRET",
+    "APP_SECRET",
+    "SIGNING_KEY",
+    "ENCRYPTION_KEY",
+    "WEBHOOK_SECRET",
+    "SESSION_SECRET",
+    "PRIVATE_API_KEY",
+    "SERVICE_CREDENTIAL",
+    "INTERNAL_API_TOKEN",
+    "ACCESS_KEY",
 ];
 
 fn generic_positives(r: &mut Rng) -> Vec<Item> {
     let mut v = Vec::new();
     for _ in 0..22 {
         let n = *r.pick(PW_NAMES);
-        v.push(Item::pos("generic-password", "password-assignment", n, password(r)));
+        v.push(Item::pos(
+            "generic-password",
+            "password-assignment",
+            n,
+            password(r),
+        ));
     }
     for _ in 0..16 {
         let n = *r.pick(SECRET_NAMES);
-        v.push(Item::pos("generic-secret", "secret-assignment", n, generic_secret_value(r)));
+        v.push(Item::pos(
+            "generic-secret",
+            "secret-assignment",
+            n,
+            generic_secret_value(r),
+        ));
     }
     v
 }
@@ -1112,20 +1229,48 @@ fn negative(r: &mut Rng, cat: usize) -> Item {
     let pname = *r.pick(PW_NAMES);
     match cat % NEG_CATEGORIES {
         0 => {
-            let v = *r.pick(&[
-                "changeme", "change-me", "CHANGE_ME", "<your-api-key>", "<YOUR_TOKEN>",
-                "your_api_key_here", "your-secret-here", "xxxxxxxxxxxxxxxxxxxxxxxx", "XXXXXXXXXXXX",
-                "REPLACE_ME", "replace-with-your-token", "TODO", "<password>", "insert_your_key_here",
-                "********", "<redacted>", "[REDACTED]", "put-your-token-here", "none",
+            let v = r.pk(&[
+                "changeme",
+                "change-me",
+                "CHANGE_ME",
+                "<your-api-key>",
+                "<YOUR_TOKEN>",
+                "your_api_key_here",
+                "your-secret-here",
+                "xxxxxxxxxxxxxxxxxxxxxxxx",
+                "XXXXXXXXXXXX",
+                "REPLACE_ME",
+                "replace-with-your-token",
+                "TODO",
+                "<password>",
+                "insert_your_key_here",
+                "********",
+                "<redacted>",
+                "[REDACTED]",
+                "put-your-token-here",
+                "none",
             ]);
-            Item::neg("generic", "placeholder", "placeholder value", if r.chance(50) { sname } else { pname }, v.into())
+            Item::neg(
+                "generic",
+                "placeholder",
+                "placeholder value",
+                if r.chance(50) { sname } else { pname },
+                v.into(),
+            )
         }
         1 => {
-            let v = *r.pick(&[
-                "sk_live_xxxxxxxxxxxxxxxxxxxxxxxx", "ghp_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
-                "AKIAXXXXXXXXXXXXXXXX", "xoxb-your-bot-token", "sk-...", "glpat-xxxxxxxxxxxxxxxxxxxx",
-                "ghp_************************************", "sk-proj-YOUR_KEY_HERE", "hf_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
-                "SG.xxxxxxxxxxxxxxxxxxxxxx.xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", "npm_XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX",
+            let v = r.pk(&[
+                "sk_live_xxxxxxxxxxxxxxxxxxxxxxxx",
+                "ghp_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+                "AKIAXXXXXXXXXXXXXXXX",
+                "xoxb-your-bot-token",
+                "sk-...",
+                "glpat-xxxxxxxxxxxxxxxxxxxx",
+                "ghp_************************************",
+                "sk-proj-YOUR_KEY_HERE",
+                "hf_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+                "SG.xxxxxxxxxxxxxxxxxxxxxx.xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+                "npm_XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX",
             ]);
             let n = match &v[..3] {
                 "sk_" => "STRIPE_SECRET_KEY",
@@ -1138,11 +1283,20 @@ fn negative(r: &mut Rng, cat: usize) -> Item {
                 "npm" => "NPM_TOKEN",
                 _ => "OPENAI_API_KEY",
             };
-            Item::neg("generic", "placeholder", "provider prefix followed by a placeholder", n, v.into())
+            Item::neg(
+                "generic",
+                "placeholder",
+                "provider prefix followed by a placeholder",
+                n,
+                v.into(),
+            )
         }
         2 => {
             let (v, k): (&str, &[Fk]) = *r.pick(&[
-                ("${DB_PASSWORD}", &[Env, Shell, Compose, Yaml, Properties, Toml, Json, K8s] as &[Fk]),
+                (
+                    "${DB_PASSWORD}",
+                    &[Env, Shell, Compose, Yaml, Properties, Toml, Json, K8s] as &[Fk],
+                ),
                 ("${{ secrets.API_TOKEN }}", &[Yaml]),
                 ("{{ .Values.db.password }}", &[Yaml, K8s]),
                 ("%(db_password)s", &[Ini, Py]),
@@ -1155,7 +1309,14 @@ fn negative(r: &mut Rng, cat: usize) -> Item {
                 ("${SECRET_KEY:?must be set}", &[Compose, Shell]),
                 ("${env:API_KEY}", &[Ps1]),
             ]);
-            Item::neg("generic", "templating", "template / variable reference, not a value", if r.chance(50) { sname } else { pname }, v.into()).only(k)
+            Item::neg(
+                "generic",
+                "templating",
+                "template / variable reference, not a value",
+                if r.chance(50) { sname } else { pname },
+                v.into(),
+            )
+            .only(k)
         }
         3 => {
             let (v, k): (&str, Fk) = *r.pick(&[
@@ -1173,94 +1334,257 @@ fn negative(r: &mut Rng, cat: usize) -> Item {
                 ("var.db_password", Tf),
                 ("config[\"api_key\"]", Ipynb),
             ]);
-            Item::neg("generic", "env-reference", "environment-variable reference", if r.chance(50) { sname } else { pname }, v.into()).expr().only(&[k])
+            Item::neg(
+                "generic",
+                "env-reference",
+                "environment-variable reference",
+                if r.chance(50) { sname } else { pname },
+                v.into(),
+            )
+            .expr()
+            .only(&[k])
         }
         4 => {
             let (v, k): (String, &[Fk]) = match r.below(6) {
-                0 => ("vault:secret/data/billing#db_password".into(), &[Yaml, Env, Properties, K8s]),
-                1 => (format!("arn:aws:secretsmanager:eu-west-1:{}:secret:prod/db-{}", r.chars(DIGITS, 12), r.chars(B62, 6)), &[Yaml, Json, Tf, Env]),
-                2 => ("op://Engineering/postgres-prod/password".into(), &[Env, Yaml, Shell]),
-                3 => (format!("projects/acme-{}/secrets/db-password/versions/latest", r.chars(LOALNUM, 4)), &[Yaml, Json, Env]),
-                4 => ("{{resolve:secretsmanager:prod/db:SecretString:password}}".into(), &[Yaml, Json]),
+                0 => (
+                    "vault:secret/data/billing#db_password".into(),
+                    &[Yaml, Env, Properties, K8s],
+                ),
+                1 => (
+                    format!(
+                        "arn:aws:secretsmanager:eu-west-1:{}:secret:prod/db-{}",
+                        r.chars(DIGITS, 12),
+                        r.chars(B62, 6)
+                    ),
+                    &[Yaml, Json, Tf, Env],
+                ),
+                2 => (
+                    "op://Engineering/postgres-prod/password".into(),
+                    &[Env, Yaml, Shell],
+                ),
+                3 => (
+                    format!(
+                        "projects/acme-{}/secrets/db-password/versions/latest",
+                        r.chars(LOALNUM, 4)
+                    ),
+                    &[Yaml, Json, Env],
+                ),
+                4 => (
+                    "{{resolve:secretsmanager:prod/db:SecretString:password}}".into(),
+                    &[Yaml, Json],
+                ),
                 _ => ("ssm:/prod/billing/api_key".into(), &[Yaml, Env]),
             };
-            Item::neg("generic", "secret-manager-reference", "secret-manager reference, not a value", if r.chance(50) { sname } else { pname }, v).only(k)
+            Item::neg(
+                "generic",
+                "secret-manager-reference",
+                "secret-manager reference, not a value",
+                if r.chance(50) { sname } else { pname },
+                v,
+            )
+            .only(k)
         }
         5 => {
-            let n = *r.pick(&["REQUEST_ID", "TENANT_ID", "SUBSCRIPTION_ID", "CORRELATION_ID", "PROJECT_ID", "TRACE_ID", "AZURE_CLIENT_ID", "AZURE_TENANT_ID", "DEVICE_ID", "WORKSPACE_ID"]);
-            Item::neg("generic", "uuid-identifier", "UUID used as an identifier", n, r.uuid())
+            let n = r.pk(&[
+                "REQUEST_ID",
+                "TENANT_ID",
+                "SUBSCRIPTION_ID",
+                "CORRELATION_ID",
+                "PROJECT_ID",
+                "TRACE_ID",
+                "AZURE_CLIENT_ID",
+                "AZURE_TENANT_ID",
+                "DEVICE_ID",
+                "WORKSPACE_ID",
+            ]);
+            Item::neg(
+                "generic",
+                "uuid-identifier",
+                "UUID used as an identifier",
+                n,
+                r.uuid(),
+            )
         }
         6 => {
-            let n = *r.pick(&["GIT_COMMIT", "COMMIT_SHA", "REVISION", "BUILD_SHA", "SOURCE_VERSION", "BASE_REF_SHA"]);
+            let n = r.pk(&[
+                "GIT_COMMIT",
+                "COMMIT_SHA",
+                "REVISION",
+                "BUILD_SHA",
+                "SOURCE_VERSION",
+                "BASE_REF_SHA",
+            ]);
             Item::neg("generic", "git-sha", "git commit SHA", n, r.chars(HEX, 40))
         }
         7 => {
             let (v, k): (String, Fk) = match r.below(5) {
-                0 => (format!("\"integrity\": \"sha512-{}\",", b64(&r.bytes(64))), LockJson),
-                1 => (format!("  integrity sha512-{}", b64(&r.bytes(64))), YarnLock),
+                0 => (
+                    format!("\"integrity\": \"sha512-{}\",", b64(&r.bytes(64))),
+                    LockJson,
+                ),
+                1 => (
+                    format!("  integrity sha512-{}", b64(&r.bytes(64))),
+                    YarnLock,
+                ),
                 2 => (format!("checksum = \"{}\"", r.chars(HEX, 64)), CargoLock),
-                3 => (format!("github.com/{}/{} v1.{}.0 h1:{}", r.pick(&["acme", "spf13", "rs"]), r.pick(&["cobra", "zerolog", "uuid"]), r.below(20), b64(&r.bytes(32))), GoSum),
-                _ => (format!("    --hash=sha256:{}", r.chars(HEX, 64)), Requirements),
+                3 => (
+                    format!(
+                        "github.com/{}/{} v1.{}.0 h1:{}",
+                        r.pick(&["acme", "spf13", "rs"]),
+                        r.pick(&["cobra", "zerolog", "uuid"]),
+                        r.below(20),
+                        b64(&r.bytes(32))
+                    ),
+                    GoSum,
+                ),
+                _ => (
+                    format!("    --hash=sha256:{}", r.chars(HEX, 64)),
+                    Requirements,
+                ),
             };
-            Item::neg("generic", "lockfile-hash", "lockfile integrity hash", "", v).raw().only(&[k])
+            Item::neg("generic", "lockfile-hash", "lockfile integrity hash", "", v)
+                .raw()
+                .only(&[k])
         }
         8 => {
             let d = r.chars(HEX, 64);
             let (v, k): (String, &[Fk]) = match r.below(3) {
-                0 => (format!("registry.acme.io/billing/api@sha256:{d}"), &[Yaml, Compose, K8s]),
+                0 => (
+                    format!("registry.acme.io/billing/api@sha256:{d}"),
+                    &[Yaml, Compose, K8s],
+                ),
                 1 => (format!("sha256:{d}"), &[Json, Yaml]),
                 _ => (format!("python:3.12-slim@sha256:{d}"), &[Yaml, Compose]),
             };
-            let n = *r.pick(&["IMAGE", "IMAGE_DIGEST", "BASE_IMAGE"]);
+            let n = r.pk(&["IMAGE", "IMAGE_DIGEST", "BASE_IMAGE"]);
             Item::neg("generic", "sha256-digest", "content digest (sha256:)", n, v).only(k)
         }
         9 => {
             let n = *r.pick(&[3, 6, 8]);
             let c = r.chars(HEX, n);
             if r.chance(50) {
-                Item::neg("generic", "css-colour", "CSS colour", "", format!("  {}: #{c};", r.pick(&["color", "background-color", "border-color", "--accent"]))).raw().only(&[Css])
+                Item::neg(
+                    "generic",
+                    "css-colour",
+                    "CSS colour",
+                    "",
+                    format!(
+                        "  {}: #{c};",
+                        r.pick(&["color", "background-color", "border-color", "--accent"])
+                    ),
+                )
+                .raw()
+                .only(&[Css])
             } else {
-                Item::neg("generic", "css-colour", "CSS colour", *r.pick(&["PRIMARY_COLOR", "THEME_ACCENT", "BRAND_COLOUR"]), format!("#{c}")).only(&[Json, Js, Ts, Yaml])
+                Item::neg(
+                    "generic",
+                    "css-colour",
+                    "CSS colour",
+                    r.pk(&["PRIMARY_COLOR", "THEME_ACCENT", "BRAND_COLOUR"]),
+                    format!("#{c}"),
+                )
+                .only(&[Json, Js, Ts, Yaml])
             }
         }
         10 => {
             let n = r.range(90, 400);
             let img = b64(&[&b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR"[..], &r.bytes(n)].concat());
             if r.chance(50) {
-                Item::neg("generic", "data-uri-image", "base64 data-URI image", "", format!(".logo {{ background-image: url(data:image/png;base64,{img}); }}")).raw().only(&[Css])
+                Item::neg(
+                    "generic",
+                    "data-uri-image",
+                    "base64 data-URI image",
+                    "",
+                    format!(".logo {{ background-image: url(data:image/png;base64,{img}); }}"),
+                )
+                .raw()
+                .only(&[Css])
             } else {
-                Item::neg("generic", "data-uri-image", "base64 data-URI image", "LOGO_DATA_URI", format!("data:image/png;base64,{img}")).only(&[Json, Js, Ts, MinJs, Py])
+                Item::neg(
+                    "generic",
+                    "data-uri-image",
+                    "base64 data-URI image",
+                    "LOGO_DATA_URI",
+                    format!("data:image/png;base64,{img}"),
+                )
+                .only(&[Json, Js, Ts, MinJs, Py])
             }
         }
         11 => {
             let v = match r.below(4) {
                 0 => format!("$2b$12${}", r.chars(BCRYPT, 53)),
                 1 => format!("$2y$10${}", r.chars(BCRYPT, 53)),
-                2 => format!("$argon2id$v=19$m=65536,t=3,p=4${}${}", b64(&r.bytes(16)).trim_end_matches('='), b64(&r.bytes(32)).trim_end_matches('=')),
-                _ => format!("$6$rounds=656000${}${}", r.chars(BCRYPT, 16), r.chars(BCRYPT, 86)),
+                2 => format!(
+                    "$argon2id$v=19$m=65536,t=3,p=4${}${}",
+                    b64(&r.bytes(16)).trim_end_matches('='),
+                    b64(&r.bytes(32)).trim_end_matches('=')
+                ),
+                _ => format!(
+                    "$6$rounds=656000${}${}",
+                    r.chars(BCRYPT, 16),
+                    r.chars(BCRYPT, 86)
+                ),
             };
-            let n = *r.pick(&["PASSWORD_HASH", "ADMIN_PASSWORD_HASH", "HASHED_PASSWORD", "PASSWORD_DIGEST"]);
-            Item::neg("generic", "password-hash", "password hash (bcrypt/argon2/crypt), not the password", n, v).sq().only(&[Yaml, Json, Py, Toml, Env, Js, Rb])
+            let n = r.pk(&[
+                "PASSWORD_HASH",
+                "ADMIN_PASSWORD_HASH",
+                "HASHED_PASSWORD",
+                "PASSWORD_DIGEST",
+            ]);
+            Item::neg(
+                "generic",
+                "password-hash",
+                "password hash (bcrypt/argon2/crypt), not the password",
+                n,
+                v,
+            )
+            .sq()
+            .only(&[Yaml, Json, Py, Toml, Env, Js, Rb])
         }
         12 => {
             if r.chance(50) {
-                let n = *r.pick(&["SSH_PUBLIC_KEY", "DEPLOY_KEY_PUB", "AUTHORIZED_KEY"]);
-                Item::neg("generic", "public-key", "SSH public key", n, ssh_public(r)).only(&[Tf, Yaml, Json, Toml, Env])
+                let n = r.pk(&["SSH_PUBLIC_KEY", "DEPLOY_KEY_PUB", "AUTHORIZED_KEY"]);
+                Item::neg("generic", "public-key", "SSH public key", n, ssh_public(r))
+                    .only(&[Tf, Yaml, Json, Toml, Env])
             } else {
-                Item::neg("generic", "public-key", "SSH public key", "", ssh_public(r)).raw().only(&[AuthorizedKeys])
+                Item::neg("generic", "public-key", "SSH public key", "", ssh_public(r))
+                    .raw()
+                    .only(&[AuthorizedKeys])
             }
         }
         13 => {
             if r.chance(50) {
-                Item::neg("aws", "aws-example-key", "AWS documented example key id", "AWS_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE".into())
+                Item::neg(
+                    "aws",
+                    "aws-example-key",
+                    "AWS documented example key id",
+                    "AWS_ACCESS_KEY_ID",
+                    "AKIAIOSFODNN7EXAMPLE".into(),
+                )
             } else {
-                Item::neg("aws", "aws-example-key", "AWS documented example secret key", "AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY".into())
+                Item::neg(
+                    "aws",
+                    "aws-example-key",
+                    "AWS documented example secret key",
+                    "AWS_SECRET_ACCESS_KEY",
+                    "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY".into(),
+                )
             }
         }
         14 => {
-            let p = *r.pick(&["ghp_", "gho_", "ghs_", "npm_"]);
-            let n = if p == "npm_" { "NPM_TOKEN" } else { "GITHUB_TOKEN" };
-            Item::neg(if p == "npm_" { "npm" } else { "github" }, "bad-checksum", "token with a wrong CRC32 checksum", n, bad_checksum(r, p))
+            let p = r.pk(&["ghp_", "gho_", "ghs_", "npm_"]);
+            let n = if p == "npm_" {
+                "NPM_TOKEN"
+            } else {
+                "GITHUB_TOKEN"
+            };
+            Item::neg(
+                if p == "npm_" { "npm" } else { "github" },
+                "bad-checksum",
+                "token with a wrong CRC32 checksum",
+                n,
+                bad_checksum(r, p),
+            )
         }
         15 => {
             // Decision: Stripe test-mode keys cannot move money; labelled negative.
@@ -1269,48 +1593,130 @@ fn negative(r: &mut Rng, cat: usize) -> Item {
                 1 => ("STRIPE_SECRET_KEY", expand(r, "sk_test_{a:99}")),
                 _ => ("STRIPE_RESTRICTED_KEY", expand(r, "rk_test_{a:99}")),
             };
-            Item::neg("stripe", "test-value", "Stripe test-mode key (sk_test_/rk_test_): cannot move money", n, v)
+            Item::neg(
+                "stripe",
+                "test-value",
+                "Stripe test-mode key (sk_test_/rk_test_): cannot move money",
+                n,
+                v,
+            )
         }
         16 => {
             let (n, v) = *r.pick(&[
-                ("TEST_PASSWORD", "dummy"), ("FAKE_API_KEY", "fake-key-for-unit-tests"),
-                ("MOCK_TOKEN", "mock-token"), ("TEST_SECRET", "test-secret"),
-                ("DUMMY_PASSWORD", "not-a-real-password"), ("EXAMPLE_TOKEN", "example-token-123"),
-                ("PASSWORD", "test"), ("PASSWORD", "password"), ("API_KEY", "test-api-key"),
+                ("TEST_PASSWORD", "dummy"),
+                ("FAKE_API_KEY", "fake-key-for-unit-tests"),
+                ("MOCK_TOKEN", "mock-token"),
+                ("TEST_SECRET", "test-secret"),
+                ("DUMMY_PASSWORD", "not-a-real-password"),
+                ("EXAMPLE_TOKEN", "example-token-123"),
+                ("PASSWORD", "test"),
+                ("PASSWORD", "password"),
+                ("API_KEY", "test-api-key"),
             ]);
-            Item::neg("generic", "test-value", "test / dummy value that says so", n, v.into())
+            Item::neg(
+                "generic",
+                "test-value",
+                "test / dummy value that says so",
+                n,
+                v.into(),
+            )
         }
         17 => {
             let (n, v) = *r.pick(&[
-                ("PASSWORD", "required"), ("PASSWORD_LABEL", "Password"), ("PASSWORD_PROMPT", "Enter your password"),
-                ("TOKEN_TYPE", "Bearer"), ("SECRET", "false"), ("API_KEY", "null"),
-                ("PASSWORD_HINT", "at least 12 characters"), ("SECRET_QUESTION", "What was the name of your first pet?"),
-                ("AUTH", "basic"), ("PASSWORD_POLICY", "strong"), ("TOKEN", "refresh_token"),
-                ("PASSWORD_RESET_SUBJECT", "Reset your password"), ("CREDENTIALS", "include"),
+                ("PASSWORD", "required"),
+                ("PASSWORD_LABEL", "Password"),
+                ("PASSWORD_PROMPT", "Enter your password"),
+                ("TOKEN_TYPE", "Bearer"),
+                ("SECRET", "false"),
+                ("API_KEY", "null"),
+                ("PASSWORD_HINT", "at least 12 characters"),
+                ("SECRET_QUESTION", "What was the name of your first pet?"),
+                ("AUTH", "basic"),
+                ("PASSWORD_POLICY", "strong"),
+                ("TOKEN", "refresh_token"),
+                ("PASSWORD_RESET_SUBJECT", "Reset your password"),
+                ("CREDENTIALS", "include"),
             ]);
-            Item::neg("generic", "natural-language", "natural-language word(s), not a secret", n, v.into())
+            Item::neg(
+                "generic",
+                "natural-language",
+                "natural-language word(s), not a secret",
+                n,
+                v.into(),
+            )
         }
         18 => {
             let (v, k): (&str, Fk) = *r.pick(&[
-                ("get_password()", Py), ("self._token", Py), ("settings.API_KEY", Py),
-                ("request.args.get(\"secret\")", Py), ("req.body.password", Js),
-                ("await vault.read(\"db\")", Ts), ("user.getPassword()", Java),
-                ("cfg.Secret", Go), ("$_POST['password']", Php), ("credentials.fetch(:api_key)", Rb),
-                ("await GetTokenAsync()", Cs), ("keyring.get_password(\"svc\", user)", Ipynb),
+                ("get_password()", Py),
+                ("self._token", Py),
+                ("settings.API_KEY", Py),
+                ("request.args.get(\"secret\")", Py),
+                ("req.body.password", Js),
+                ("await vault.read(\"db\")", Ts),
+                ("user.getPassword()", Java),
+                ("cfg.Secret", Go),
+                ("$_POST['password']", Php),
+                ("credentials.fetch(:api_key)", Rb),
+                ("await GetTokenAsync()", Cs),
+                ("keyring.get_password(\"svc\", user)", Ipynb),
                 ("apiKey", MinJs),
             ]);
-            Item::neg("generic", "code-identifier", "code expression / identifier, not a value", if r.chance(50) { sname } else { pname }, v.into()).expr().only(&[k])
+            Item::neg(
+                "generic",
+                "code-identifier",
+                "code expression / identifier, not a value",
+                if r.chance(50) { sname } else { pname },
+                v.into(),
+            )
+            .expr()
+            .only(&[k])
         }
         19 => match r.below(6) {
-            0 => Item::neg("stripe", "public-by-design", "Stripe publishable key (public by design)", "STRIPE_PUBLISHABLE_KEY", expand(r, "pk_live_{a:99}")),
-            1 => Item::neg("mapbox", "public-by-design", "Mapbox public token pk. (public by design)", "MAPBOX_ACCESS_TOKEN", {
-                let j = format!(r#"{{"u":"acme-maps","a":"cl{}"}}"#, r.chars(LOALNUM, 23));
-                format!("pk.{}.{}", b64url(j.as_bytes()), r.chars(URLB64, 22))
-            }),
-            2 => Item::neg("posthog", "public-by-design", "PostHog project key phc_ (public by design)", "POSTHOG_KEY", expand(r, "phc_{a:43}")),
-            3 => Item::neg("google", "public-by-design", "Google OAuth client id (public)", "GOOGLE_CLIENT_ID", expand(r, "{d:12}-{l:32}.apps.googleusercontent.com")),
-            4 => Item::neg("algolia", "public-by-design", "Algolia search-only key (public by design)", "ALGOLIA_SEARCH_KEY", r.chars(HEX, 32)),
-            _ => Item::neg("twilio", "public-by-design", "Twilio account SID (identifier)", "TWILIO_ACCOUNT_SID", expand(r, "AC{h:32}")),
+            0 => Item::neg(
+                "stripe",
+                "public-by-design",
+                "Stripe publishable key (public by design)",
+                "STRIPE_PUBLISHABLE_KEY",
+                expand(r, "pk_live_{a:99}"),
+            ),
+            1 => Item::neg(
+                "mapbox",
+                "public-by-design",
+                "Mapbox public token pk. (public by design)",
+                "MAPBOX_ACCESS_TOKEN",
+                {
+                    let j = format!(r#"{{"u":"acme-maps","a":"cl{}"}}"#, r.chars(LOALNUM, 23));
+                    format!("pk.{}.{}", b64url(j.as_bytes()), r.chars(URLB64, 22))
+                },
+            ),
+            2 => Item::neg(
+                "posthog",
+                "public-by-design",
+                "PostHog project key phc_ (public by design)",
+                "POSTHOG_KEY",
+                expand(r, "phc_{a:43}"),
+            ),
+            3 => Item::neg(
+                "google",
+                "public-by-design",
+                "Google OAuth client id (public)",
+                "GOOGLE_CLIENT_ID",
+                expand(r, "{d:12}-{l:32}.apps.googleusercontent.com"),
+            ),
+            4 => Item::neg(
+                "algolia",
+                "public-by-design",
+                "Algolia search-only key (public by design)",
+                "ALGOLIA_SEARCH_KEY",
+                r.chars(HEX, 32),
+            ),
+            _ => Item::neg(
+                "twilio",
+                "public-by-design",
+                "Twilio account SID (identifier)",
+                "TWILIO_ACCOUNT_SID",
+                expand(r, "AC{h:32}"),
+            ),
         },
         20 => {
             let (n, v) = match r.below(4) {
@@ -1323,21 +1729,55 @@ fn negative(r: &mut Rng, cat: usize) -> Item {
         }
         21 => {
             let (n, v) = *r.pick(&[
-                ("API_KEY", "aaaaaaaaaaaaaaaaaaaaaaaa"), ("SECRET", "0000000000000000"),
-                ("TOKEN", "1234567890abcdef"), ("PASSWORD", "12345678"), ("SECRET_KEY", "abcdefghijklmnopqrstuvwxyz"),
+                ("API_KEY", "aaaaaaaaaaaaaaaaaaaaaaaa"),
+                ("SECRET", "0000000000000000"),
+                ("TOKEN", "1234567890abcdef"),
+                ("PASSWORD", "12345678"),
+                ("SECRET_KEY", "abcdefghijklmnopqrstuvwxyz"),
             ]);
-            Item::neg("generic", "low-entropy", "repetitive / sequential low-entropy value", n, v.into())
+            Item::neg(
+                "generic",
+                "low-entropy",
+                "repetitive / sequential low-entropy value",
+                n,
+                v.into(),
+            )
         }
         22 => {
             let (v, sec): (String, &str) = match r.below(5) {
-                0 => ("postgres://user:password@localhost:5432/app".into(), "password"),
-                1 => ("https://<username>:<token>@github.com/acme/app.git".into(), "<token>"),
-                2 => ("mongodb://${MONGO_USER}:${MONGO_PASS}@mongo:27017/app".into(), "${MONGO_PASS}"),
-                3 => ("redis://:${REDIS_PASSWORD}@redis:6379/0".into(), "${REDIS_PASSWORD}"),
+                0 => (
+                    "postgres://user:password@localhost:5432/app".into(),
+                    "password",
+                ),
+                1 => (
+                    "https://<username>:<token>@github.com/acme/app.git".into(),
+                    "<token>",
+                ),
+                2 => (
+                    "mongodb://${MONGO_USER}:${MONGO_PASS}@mongo:27017/app".into(),
+                    "${MONGO_PASS}",
+                ),
+                3 => (
+                    "redis://:${REDIS_PASSWORD}@redis:6379/0".into(),
+                    "${REDIS_PASSWORD}",
+                ),
                 _ => ("https://user:pass@example.com/path".into(), "pass"),
             };
-            let n = *r.pick(&["DATABASE_URL", "REPO_URL", "MONGO_URL", "REDIS_URL", "EXAMPLE_URL"]);
-            Item::neg("url-credentials", "url-placeholder", "placeholder credentials in a URL", n, v.clone()).sub(sec).only(&[Env, Yaml, Json, Py, Js, Toml, Compose, Markdown])
+            let n = r.pk(&[
+                "DATABASE_URL",
+                "REPO_URL",
+                "MONGO_URL",
+                "REDIS_URL",
+                "EXAMPLE_URL",
+            ]);
+            Item::neg(
+                "url-credentials",
+                "url-placeholder",
+                &format!("placeholder credentials ({sec}) in a URL"),
+                n,
+                v,
+            )
+            .only(&[Env, Yaml, Json, Py, Js, Toml, Compose, Markdown])
         }
         _ => {
             let (n, v): (&str, String) = match r.below(4) {
@@ -1346,7 +1786,13 @@ fn negative(r: &mut Rng, cat: usize) -> Item {
                 2 => ("SECRET_VERSION", format!("v{}", r.range(2, 9))),
                 _ => ("API_KEY_HEADER", "X-Api-Key".into()),
             };
-            Item::neg("generic", "setting", "setting about a secret, not a secret", n, v)
+            Item::neg(
+                "generic",
+                "setting",
+                "setting about a secret, not a secret",
+                n,
+                v,
+            )
         }
     }
 }
@@ -1357,72 +1803,217 @@ fn negative(r: &mut Rng, cat: usize) -> Item {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Fk {
-    Env, Shell, Yaml, K8s, Compose, Json, Ipynb, Py, Js, Ts, MinJs, Go, Java, Properties, Rb, Php,
-    Cs, Xml, Ini, Toml, Tf, Tfvars, Dockerfile, Makefile, Markdown, Ps1, Bat, Css, LockJson,
-    YarnLock, CargoLock, GoSum, Requirements, AuthorizedKeys,
+    Env,
+    Shell,
+    Yaml,
+    K8s,
+    Compose,
+    Json,
+    Ipynb,
+    Py,
+    Js,
+    Ts,
+    MinJs,
+    Go,
+    Java,
+    Properties,
+    Rb,
+    Php,
+    Cs,
+    Xml,
+    Ini,
+    Toml,
+    Tf,
+    Tfvars,
+    Dockerfile,
+    Makefile,
+    Markdown,
+    Ps1,
+    Bat,
+    Css,
+    LockJson,
+    YarnLock,
+    CargoLock,
+    GoSum,
+    Requirements,
+    AuthorizedKeys,
 }
 
 /// File kinds that take generic `NAME = value` entries.
 const ASSIGN: &[Fk] = &[
-    Fk::Env, Fk::Shell, Fk::Yaml, Fk::K8s, Fk::Compose, Fk::Json, Fk::Ipynb, Fk::Py, Fk::Js,
-    Fk::Ts, Fk::MinJs, Fk::Go, Fk::Java, Fk::Properties, Fk::Rb, Fk::Php, Fk::Cs, Fk::Xml,
-    Fk::Ini, Fk::Toml, Fk::Tf, Fk::Tfvars, Fk::Dockerfile, Fk::Makefile, Fk::Markdown, Fk::Ps1,
+    Fk::Env,
+    Fk::Shell,
+    Fk::Yaml,
+    Fk::K8s,
+    Fk::Compose,
+    Fk::Json,
+    Fk::Ipynb,
+    Fk::Py,
+    Fk::Js,
+    Fk::Ts,
+    Fk::MinJs,
+    Fk::Go,
+    Fk::Java,
+    Fk::Properties,
+    Fk::Rb,
+    Fk::Php,
+    Fk::Cs,
+    Fk::Xml,
+    Fk::Ini,
+    Fk::Toml,
+    Fk::Tf,
+    Fk::Tfvars,
+    Fk::Dockerfile,
+    Fk::Makefile,
+    Fk::Markdown,
+    Fk::Ps1,
     Fk::Bat,
 ];
 const ALL: &[Fk] = &[
-    Fk::Env, Fk::Shell, Fk::Yaml, Fk::K8s, Fk::Compose, Fk::Json, Fk::Ipynb, Fk::Py, Fk::Js,
-    Fk::Ts, Fk::MinJs, Fk::Go, Fk::Java, Fk::Properties, Fk::Rb, Fk::Php, Fk::Cs, Fk::Xml,
-    Fk::Ini, Fk::Toml, Fk::Tf, Fk::Tfvars, Fk::Dockerfile, Fk::Makefile, Fk::Markdown, Fk::Ps1,
-    Fk::Bat, Fk::Css, Fk::LockJson, Fk::YarnLock, Fk::CargoLock, Fk::GoSum, Fk::Requirements,
+    Fk::Env,
+    Fk::Shell,
+    Fk::Yaml,
+    Fk::K8s,
+    Fk::Compose,
+    Fk::Json,
+    Fk::Ipynb,
+    Fk::Py,
+    Fk::Js,
+    Fk::Ts,
+    Fk::MinJs,
+    Fk::Go,
+    Fk::Java,
+    Fk::Properties,
+    Fk::Rb,
+    Fk::Php,
+    Fk::Cs,
+    Fk::Xml,
+    Fk::Ini,
+    Fk::Toml,
+    Fk::Tf,
+    Fk::Tfvars,
+    Fk::Dockerfile,
+    Fk::Makefile,
+    Fk::Markdown,
+    Fk::Ps1,
+    Fk::Bat,
+    Fk::Css,
+    Fk::LockJson,
+    Fk::YarnLock,
+    Fk::CargoLock,
+    Fk::GoSum,
+    Fk::Requirements,
     Fk::AuthorizedKeys,
 ];
 
 impl Fk {
     pub fn label(self) -> &'static str {
         match self {
-            Fk::Env => "env", Fk::Shell => "shell", Fk::Yaml => "yaml", Fk::K8s => "k8s-secret",
-            Fk::Compose => "docker-compose", Fk::Json => "json", Fk::Ipynb => "ipynb",
-            Fk::Py => "python", Fk::Js => "javascript", Fk::Ts => "typescript",
-            Fk::MinJs => "minified-js", Fk::Go => "go", Fk::Java => "java",
-            Fk::Properties => "properties", Fk::Rb => "ruby", Fk::Php => "php", Fk::Cs => "csharp",
-            Fk::Xml => "web.config", Fk::Ini => "ini", Fk::Toml => "toml", Fk::Tf => "terraform",
-            Fk::Tfvars => "tfvars", Fk::Dockerfile => "dockerfile", Fk::Makefile => "makefile",
-            Fk::Markdown => "markdown", Fk::Ps1 => "powershell-crlf", Fk::Bat => "batch-crlf",
-            Fk::Css => "css", Fk::LockJson => "package-lock", Fk::YarnLock => "yarn.lock",
-            Fk::CargoLock => "cargo.lock", Fk::GoSum => "go.sum", Fk::Requirements => "requirements",
+            Fk::Env => "env",
+            Fk::Shell => "shell",
+            Fk::Yaml => "yaml",
+            Fk::K8s => "k8s-secret",
+            Fk::Compose => "docker-compose",
+            Fk::Json => "json",
+            Fk::Ipynb => "ipynb",
+            Fk::Py => "python",
+            Fk::Js => "javascript",
+            Fk::Ts => "typescript",
+            Fk::MinJs => "minified-js",
+            Fk::Go => "go",
+            Fk::Java => "java",
+            Fk::Properties => "properties",
+            Fk::Rb => "ruby",
+            Fk::Php => "php",
+            Fk::Cs => "csharp",
+            Fk::Xml => "web.config",
+            Fk::Ini => "ini",
+            Fk::Toml => "toml",
+            Fk::Tf => "terraform",
+            Fk::Tfvars => "tfvars",
+            Fk::Dockerfile => "dockerfile",
+            Fk::Makefile => "makefile",
+            Fk::Markdown => "markdown",
+            Fk::Ps1 => "powershell-crlf",
+            Fk::Bat => "batch-crlf",
+            Fk::Css => "css",
+            Fk::LockJson => "package-lock",
+            Fk::YarnLock => "yarn.lock",
+            Fk::CargoLock => "cargo.lock",
+            Fk::GoSum => "go.sum",
+            Fk::Requirements => "requirements",
             Fk::AuthorizedKeys => "authorized_keys",
         }
     }
     fn rel(self, r: &mut Rng) -> &'static str {
         match self {
-            Fk::Env => *r.pick(&[".env", ".env.production", "config/.env.local", ".env.staging"]),
-            Fk::Shell => *r.pick(&["scripts/deploy.sh", "bin/setup.sh", "ci/release.sh"]),
-            Fk::Yaml => *r.pick(&["config/application.yml", "config/settings.yaml", "deploy/values.yaml", ".github/workflows/deploy.yml"]),
-            Fk::K8s => *r.pick(&["k8s/secret.yaml", "manifests/app-secrets.yaml", "helm/templates/secret.yaml"]),
-            Fk::Compose => *r.pick(&["docker-compose.yml", "compose.yaml", "docker-compose.prod.yml"]),
-            Fk::Json => *r.pick(&["config/settings.json", "appsettings.json", "config/default.json", "secrets.json"]),
-            Fk::Ipynb => *r.pick(&["notebooks/exploration.ipynb", "analysis/train.ipynb"]),
-            Fk::Py => *r.pick(&["app/settings.py", "src/client.py", "scripts/sync.py", "config.py"]),
-            Fk::Js => *r.pick(&["src/config.js", "server/index.js", "lib/api.js"]),
-            Fk::Ts => *r.pick(&["src/env.ts", "src/services/payments.ts", "lib/config.ts"]),
-            Fk::MinJs => *r.pick(&["dist/app.min.js", "public/js/bundle.min.js"]),
-            Fk::Go => *r.pick(&["internal/config/config.go", "cmd/server/main.go"]),
-            Fk::Java => *r.pick(&["src/main/java/com/acme/Config.java", "src/main/java/com/acme/billing/Keys.java"]),
-            Fk::Properties => *r.pick(&["src/main/resources/application.properties", "gradle.properties", "conf/app.properties"]),
-            Fk::Rb => *r.pick(&["config/initializers/keys.rb", "lib/client.rb"]),
-            Fk::Php => *r.pick(&["config/services.php", "wp-config.php", "config/app.php"]),
-            Fk::Cs => *r.pick(&["Services/Settings.cs", "Startup.cs"]),
-            Fk::Xml => *r.pick(&["web.config", "App.config", "conf/context.xml"]),
-            Fk::Ini => *r.pick(&["config/app.ini", "setup.cfg", "conf/service.conf"]),
-            Fk::Toml => *r.pick(&["config/app.toml", "settings.toml", ".streamlit/secrets.toml"]),
-            Fk::Tf => *r.pick(&["infra/main.tf", "terraform/providers.tf"]),
-            Fk::Tfvars => *r.pick(&["infra/terraform.tfvars", "envs/prod.auto.tfvars"]),
-            Fk::Dockerfile => *r.pick(&["Dockerfile", "docker/Dockerfile.api"]),
-            Fk::Makefile => *r.pick(&["Makefile", "build/Makefile"]),
-            Fk::Markdown => *r.pick(&["README.md", "docs/setup.md", "docs/deploy.md"]),
-            Fk::Ps1 => *r.pick(&["scripts/setup.ps1", "tools/deploy.ps1"]),
-            Fk::Bat => *r.pick(&["scripts/env.bat", "run.cmd"]),
-            Fk::Css => *r.pick(&["static/css/site.css", "src/styles/theme.css"]),
+            Fk::Env => r.pk(&[
+                ".env",
+                ".env.production",
+                "config/.env.local",
+                ".env.staging",
+            ]),
+            Fk::Shell => r.pk(&["scripts/deploy.sh", "bin/setup.sh", "ci/release.sh"]),
+            Fk::Yaml => r.pk(&[
+                "config/application.yml",
+                "config/settings.yaml",
+                "deploy/values.yaml",
+                ".github/workflows/deploy.yml",
+            ]),
+            Fk::K8s => r.pk(&[
+                "k8s/secret.yaml",
+                "manifests/app-secrets.yaml",
+                "helm/templates/secret.yaml",
+            ]),
+            Fk::Compose => r.pk(&[
+                "docker-compose.yml",
+                "compose.yaml",
+                "docker-compose.prod.yml",
+            ]),
+            Fk::Json => r.pk(&[
+                "config/settings.json",
+                "appsettings.json",
+                "config/default.json",
+                "secrets.json",
+            ]),
+            Fk::Ipynb => r.pk(&["notebooks/exploration.ipynb", "analysis/train.ipynb"]),
+            Fk::Py => r.pk(&[
+                "app/settings.py",
+                "src/client.py",
+                "scripts/sync.py",
+                "config.py",
+            ]),
+            Fk::Js => r.pk(&["src/config.js", "server/index.js", "lib/api.js"]),
+            Fk::Ts => r.pk(&["src/env.ts", "src/services/payments.ts", "lib/config.ts"]),
+            Fk::MinJs => r.pk(&["dist/app.min.js", "public/js/bundle.min.js"]),
+            Fk::Go => r.pk(&["internal/config/config.go", "cmd/server/main.go"]),
+            Fk::Java => r.pk(&[
+                "src/main/java/com/acme/Config.java",
+                "src/main/java/com/acme/billing/Keys.java",
+            ]),
+            Fk::Properties => r.pk(&[
+                "src/main/resources/application.properties",
+                "gradle.properties",
+                "conf/app.properties",
+            ]),
+            Fk::Rb => r.pk(&["config/initializers/keys.rb", "lib/client.rb"]),
+            Fk::Php => r.pk(&["config/services.php", "wp-config.php", "config/app.php"]),
+            Fk::Cs => r.pk(&["Services/Settings.cs", "Startup.cs"]),
+            Fk::Xml => r.pk(&["web.config", "App.config", "conf/context.xml"]),
+            Fk::Ini => r.pk(&["config/app.ini", "setup.cfg", "conf/service.conf"]),
+            Fk::Toml => r.pk(&[
+                "config/app.toml",
+                "settings.toml",
+                ".streamlit/secrets.toml",
+            ]),
+            Fk::Tf => r.pk(&["infra/main.tf", "terraform/providers.tf"]),
+            Fk::Tfvars => r.pk(&["infra/terraform.tfvars", "envs/prod.auto.tfvars"]),
+            Fk::Dockerfile => r.pk(&["Dockerfile", "docker/Dockerfile.api"]),
+            Fk::Makefile => r.pk(&["Makefile", "build/Makefile"]),
+            Fk::Markdown => r.pk(&["README.md", "docs/setup.md", "docs/deploy.md"]),
+            Fk::Ps1 => r.pk(&["scripts/setup.ps1", "tools/deploy.ps1"]),
+            Fk::Bat => r.pk(&["scripts/env.bat", "run.cmd"]),
+            Fk::Css => r.pk(&["static/css/site.css", "src/styles/theme.css"]),
             Fk::LockJson => "package-lock.json",
             Fk::YarnLock => "yarn.lock",
             Fk::CargoLock => "Cargo.lock",
@@ -1434,8 +2025,11 @@ impl Fk {
 }
 
 fn bare_ok(v: &str) -> bool {
-    v.as_bytes().first().is_some_and(|c| c.is_ascii_alphanumeric())
-        && v.bytes().all(|c| c.is_ascii_alphanumeric() || b"_-./+=:~@".contains(&c))
+    v.as_bytes()
+        .first()
+        .is_some_and(|c| c.is_ascii_alphanumeric())
+        && v.bytes()
+            .all(|c| c.is_ascii_alphanumeric() || b"_-./+=:~@".contains(&c))
 }
 
 fn fits(fk: Fk, it: &Item) -> bool {
@@ -1446,7 +2040,30 @@ fn fits(fk: Fk, it: &Item) -> bool {
         return false;
     }
     let v = &it.value;
-    if it.sq && matches!(fk, Fk::Makefile | Fk::Dockerfile | Fk::Compose | Fk::Ps1 | Fk::Bat | Fk::Shell | Fk::Tf | Fk::Tfvars | Fk::Xml | Fk::Ini | Fk::Properties | Fk::Go | Fk::Java | Fk::Cs | Fk::MinJs | Fk::Ipynb | Fk::Php | Fk::Markdown | Fk::K8s) {
+    if it.sq
+        && matches!(
+            fk,
+            Fk::Makefile
+                | Fk::Dockerfile
+                | Fk::Compose
+                | Fk::Ps1
+                | Fk::Bat
+                | Fk::Shell
+                | Fk::Tf
+                | Fk::Tfvars
+                | Fk::Xml
+                | Fk::Ini
+                | Fk::Properties
+                | Fk::Go
+                | Fk::Java
+                | Fk::Cs
+                | Fk::MinJs
+                | Fk::Ipynb
+                | Fk::Php
+                | Fk::Markdown
+                | Fk::K8s
+        )
+    {
         return false;
     }
     if v.contains(['&', '<', '>']) && fk == Fk::Xml {
@@ -1458,7 +2075,12 @@ fn fits(fk: Fk, it: &Item) -> bool {
     if v.contains('#') && matches!(fk, Fk::Ini | Fk::Makefile | Fk::Properties) {
         return false;
     }
-    if v.contains('$') && matches!(fk, Fk::Makefile | Fk::Dockerfile | Fk::Compose | Fk::Ps1 | Fk::Php) {
+    if v.contains('$')
+        && matches!(
+            fk,
+            Fk::Makefile | Fk::Dockerfile | Fk::Compose | Fk::Ps1 | Fk::Php
+        )
+    {
         return false;
     }
     if v.len() > 400 && matches!(fk, Fk::Bat | Fk::Ini) {
@@ -1468,7 +2090,10 @@ fn fits(fk: Fk, it: &Item) -> bool {
 }
 
 fn words(name: &str) -> Vec<String> {
-    name.split('_').filter(|w| !w.is_empty()).map(|w| w.to_ascii_lowercase()).collect()
+    name.split('_')
+        .filter(|w| !w.is_empty())
+        .map(|w| w.to_ascii_lowercase())
+        .collect()
 }
 fn lower(n: &str) -> String {
     words(n).join("_")
@@ -1520,10 +2145,21 @@ fn json_escape(s: &str) -> String {
 
 impl Buf {
     fn new(path: String, fk: Fk, crlf: bool) -> Buf {
-        Buf { path, fk, data: Vec::new(), crlf, json: false, answers: Vec::new() }
+        Buf {
+            path,
+            fk,
+            data: Vec::new(),
+            crlf,
+            json: false,
+            answers: Vec::new(),
+        }
     }
     fn conv(&self, t: &str) -> String {
-        let t = if self.json { json_escape(t) } else { t.to_string() };
+        let t = if self.json {
+            json_escape(t)
+        } else {
+            t.to_string()
+        };
         if self.crlf {
             t.replace('\n', "\r\n")
         } else {
@@ -1536,11 +2172,23 @@ impl Buf {
     }
     /// Write raw bytes (no escaping, CRLF still applied).
     fn lit(&mut self, t: &str) {
-        let c = if self.crlf { t.replace('\n', "\r\n") } else { t.to_string() };
+        let c = if self.crlf {
+            t.replace('\n', "\r\n")
+        } else {
+            t.to_string()
+        };
         self.data.extend_from_slice(c.as_bytes());
     }
     /// Write `value` (escaped as the context requires) and label `off..off+len` of it.
-    fn labelled(&mut self, it: &Item, value: &str, off: usize, len: usize, decoded: Option<String>, note: &str) {
+    fn labelled(
+        &mut self,
+        it: &Item,
+        value: &str,
+        off: usize,
+        len: usize,
+        decoded: Option<String>,
+        note: &str,
+    ) {
         let pre = self.conv(&value[..off]);
         let sec = self.conv(&value[off..off + len]);
         let post = self.conv(&value[off + len..]);
@@ -1558,21 +2206,36 @@ impl Buf {
             provider: it.provider.clone(),
             kind: it.kind.clone(),
             positive: it.positive,
-            note: if it.positive { note.to_string() } else { it.note.clone() },
+            note: if it.positive {
+                note.to_string()
+            } else {
+                it.note.clone()
+            },
             file_kind: self.fk.label().to_string(),
             secret: sec,
             decoded,
         });
     }
     fn item(&mut self, it: &Item) {
-        let note = if it.positive { "as written".to_string() } else { String::new() };
+        let note = if it.positive {
+            "as written".to_string()
+        } else {
+            String::new()
+        };
         self.labelled(it, &it.value.clone(), it.off, it.len, None, &note);
     }
     /// Base64-encode the whole value and label the encoded text.
     fn item_b64(&mut self, it: &Item) {
         let enc = b64(it.value.as_bytes());
         let n = enc.len();
-        self.labelled(it, &enc, 0, n, Some(it.value.clone()), "base64-encoded value");
+        self.labelled(
+            it,
+            &enc,
+            0,
+            n,
+            Some(it.value.clone()),
+            "base64-encoded value",
+        );
     }
 }
 
@@ -1593,41 +2256,139 @@ fn quotes(r: &mut Rng, it: &Item, bare: bool, single: bool) -> (&'static str, &'
 
 fn filler(fk: Fk, r: &mut Rng) -> &'static str {
     match fk {
-        Fk::Env => *r.pick(&["NODE_ENV=production\n", "PORT=8080\n", "LOG_LEVEL=info\n", "# service settings\n", "FEATURE_FLAGS=search,export\n", "\n"]),
-        Fk::Shell => *r.pick(&["echo \"deploying ${SERVICE}\"\n", "cd \"$(dirname \"$0\")/..\"\n", "\n", "kubectl rollout status deploy/api --timeout=120s\n", "# shellcheck disable=SC2086\n"]),
-        Fk::Yaml | Fk::K8s => *r.pick(&["  timeout: 30\n", "  region: eu-west-1\n", "  # connection pool\n", "  replicas: 3\n", "  log_level: info\n"]),
-        Fk::Compose => *r.pick(&["      - TZ=UTC\n", "      - LOG_LEVEL=debug\n"]),
-        Fk::Py | Fk::Ipynb => *r.pick(&["TIMEOUT = 30\n", "logger = logging.getLogger(__name__)\n", "\n", "MAX_RETRIES = 5\n", "def handler(event, context):\n    return {\"status\": 200}\n\n"]),
-        Fk::Js | Fk::Ts => *r.pick(&["const timeout = 30_000;\n", "\n", "// retry with backoff\n", "const region = \"eu-west-1\";\n", "function add(a, b) { return a + b; }\n"]),
-        Fk::MinJs => *r.pick(&["t:function(e){return e*2},", "n:[1,2,3].map(function(e){return e+1}),", "v:\"4.2.1\",", "u:\"https://api.acme.io/v2\","]),
-        Fk::Go => *r.pick(&["\tdefaultTimeout = 30\n", "\tregion = \"eu-west-1\"\n", "\t// retries\n"]),
-        Fk::Java => *r.pick(&["    private static final int TIMEOUT = 30;\n", "\n", "    // connection settings\n"]),
-        Fk::Properties => *r.pick(&["server.port=8080\n", "spring.jpa.open-in-view=false\n", "# datasource\n", "logging.level.root=INFO\n"]),
-        Fk::Rb => *r.pick(&["TIMEOUT = 30\n", "# frozen config\n", "Rails.logger.level = :info\n"]),
-        Fk::Php => *r.pick(&["    'debug' => false,\n", "    'timezone' => 'UTC',\n", "    // mail settings\n"]),
-        Fk::Cs => *r.pick(&["        public const int Timeout = 30;\n", "        // connection settings\n"]),
-        Fk::Xml => *r.pick(&["    <add key=\"Environment\" value=\"Production\" />\n", "    <!-- service settings -->\n"]),
-        Fk::Ini => *r.pick(&["timeout = 30\n", "; retries\n", "region = eu-west-1\n"]),
-        Fk::Toml | Fk::Tfvars => *r.pick(&["timeout = 30\n", "region = \"eu-west-1\"\n", "# limits\n"]),
-        Fk::Tf => *r.pick(&["  instance_class = \"db.t3.medium\"\n", "  # storage\n", "  allocated_storage = 50\n"]),
-        Fk::Dockerfile => *r.pick(&["RUN pip install --no-cache-dir -r requirements.txt\n", "COPY . /app\n", "EXPOSE 8080\n"]),
-        Fk::Makefile => *r.pick(&["GOFLAGS := -trimpath\n", "VERSION ?= 1.4.2\n", "\n"]),
-        Fk::Markdown => *r.pick(&["make deploy\n", "# then\n", "docker compose up -d\n"]),
-        Fk::Ps1 => *r.pick(&["Write-Host \"Configuring\"\n", "Set-Location $PSScriptRoot\n"]),
-        Fk::Bat => *r.pick(&["echo configuring\n", "cd /d %~dp0\n"]),
-        Fk::Css => *r.pick(&["body { margin: 0; font-family: system-ui; }\n", ".btn { padding: 4px 8px; }\n"]),
+        Fk::Env => r.pk(&[
+            "NODE_ENV=production\n",
+            "PORT=8080\n",
+            "LOG_LEVEL=info\n",
+            "# service settings\n",
+            "FEATURE_FLAGS=search,export\n",
+            "\n",
+        ]),
+        Fk::Shell => r.pk(&[
+            "echo \"deploying ${SERVICE}\"\n",
+            "cd \"$(dirname \"$0\")/..\"\n",
+            "\n",
+            "kubectl rollout status deploy/api --timeout=120s\n",
+            "# shellcheck disable=SC2086\n",
+        ]),
+        Fk::Yaml | Fk::K8s => r.pk(&[
+            "  timeout: 30\n",
+            "  region: eu-west-1\n",
+            "  # connection pool\n",
+            "  replicas: 3\n",
+            "  log_level: info\n",
+        ]),
+        Fk::Compose => r.pk(&["      - TZ=UTC\n", "      - LOG_LEVEL=debug\n"]),
+        Fk::Py | Fk::Ipynb => r.pk(&[
+            "TIMEOUT = 30\n",
+            "logger = logging.getLogger(__name__)\n",
+            "\n",
+            "MAX_RETRIES = 5\n",
+            "def handler(event, context):\n    return {\"status\": 200}\n\n",
+        ]),
+        Fk::Js | Fk::Ts => r.pk(&[
+            "const timeout = 30_000;\n",
+            "\n",
+            "// retry with backoff\n",
+            "const region = \"eu-west-1\";\n",
+            "function add(a, b) { return a + b; }\n",
+        ]),
+        Fk::MinJs => r.pk(&[
+            "t:function(e){return e*2},",
+            "n:[1,2,3].map(function(e){return e+1}),",
+            "v:\"4.2.1\",",
+            "u:\"https://api.acme.io/v2\",",
+        ]),
+        Fk::Go => r.pk(&[
+            "\tdefaultTimeout = 30\n",
+            "\tregion = \"eu-west-1\"\n",
+            "\t// retries\n",
+        ]),
+        Fk::Java => r.pk(&[
+            "    private static final int TIMEOUT = 30;\n",
+            "\n",
+            "    // connection settings\n",
+        ]),
+        Fk::Properties => r.pk(&[
+            "server.port=8080\n",
+            "spring.jpa.open-in-view=false\n",
+            "# datasource\n",
+            "logging.level.root=INFO\n",
+        ]),
+        Fk::Rb => r.pk(&[
+            "TIMEOUT = 30\n",
+            "# frozen config\n",
+            "Rails.logger.level = :info\n",
+        ]),
+        Fk::Php => r.pk(&[
+            "    'debug' => false,\n",
+            "    'timezone' => 'UTC',\n",
+            "    // mail settings\n",
+        ]),
+        Fk::Cs => r.pk(&[
+            "        public const int Timeout = 30;\n",
+            "        // connection settings\n",
+        ]),
+        Fk::Xml => r.pk(&[
+            "    <add key=\"Environment\" value=\"Production\" />\n",
+            "    <!-- service settings -->\n",
+        ]),
+        Fk::Ini => r.pk(&["timeout = 30\n", "; retries\n", "region = eu-west-1\n"]),
+        Fk::Toml | Fk::Tfvars => {
+            r.pk(&["timeout = 30\n", "region = \"eu-west-1\"\n", "# limits\n"])
+        }
+        Fk::Tf => r.pk(&[
+            "  instance_class = \"db.t3.medium\"\n",
+            "  # storage\n",
+            "  allocated_storage = 50\n",
+        ]),
+        Fk::Dockerfile => r.pk(&[
+            "RUN pip install --no-cache-dir -r requirements.txt\n",
+            "COPY . /app\n",
+            "EXPOSE 8080\n",
+        ]),
+        Fk::Makefile => r.pk(&["GOFLAGS := -trimpath\n", "VERSION ?= 1.4.2\n", "\n"]),
+        Fk::Markdown => r.pk(&["make deploy\n", "# then\n", "docker compose up -d\n"]),
+        Fk::Ps1 => r.pk(&[
+            "Write-Host \"Configuring\"\n",
+            "Set-Location $PSScriptRoot\n",
+        ]),
+        Fk::Bat => r.pk(&["echo configuring\n", "cd /d %~dp0\n"]),
+        Fk::Css => r.pk(&[
+            "body { margin: 0; font-family: system-ui; }\n",
+            ".btn { padding: 4px 8px; }\n",
+        ]),
         _ => "",
     }
 }
 
 /// Can the file end right after an entry, without a final newline?
 fn may_end_unterminated(fk: Fk) -> bool {
-    matches!(fk, Fk::Env | Fk::Ini | Fk::Properties | Fk::Makefile | Fk::Shell | Fk::Tfvars | Fk::Toml | Fk::Py | Fk::Rb | Fk::Bat | Fk::Ps1 | Fk::Requirements | Fk::GoSum | Fk::AuthorizedKeys)
+    matches!(
+        fk,
+        Fk::Env
+            | Fk::Ini
+            | Fk::Properties
+            | Fk::Makefile
+            | Fk::Shell
+            | Fk::Tfvars
+            | Fk::Toml
+            | Fk::Py
+            | Fk::Rb
+            | Fk::Bat
+            | Fk::Ps1
+            | Fk::Requirements
+            | Fk::GoSum
+            | Fk::AuthorizedKeys
+    )
 }
 
 fn write_file(r: &mut Rng, fk: Fk, path: String, items: &[Item]) -> (Vec<u8>, Vec<Answer>) {
     let crlf = matches!(fk, Fk::Ps1 | Fk::Bat)
-        || (matches!(fk, Fk::Env | Fk::Ini | Fk::Properties | Fk::Xml | Fk::Cs | Fk::Yaml) && r.chance(20));
+        || (matches!(
+            fk,
+            Fk::Env | Fk::Ini | Fk::Properties | Fk::Xml | Fk::Cs | Fk::Yaml
+        ) && r.chance(20));
     let mut b = Buf::new(path, fk, crlf);
     let unterminated = may_end_unterminated(fk) && r.chance(30);
     let compose_list = r.chance(50);
@@ -1675,7 +2436,10 @@ fn write_file(r: &mut Rng, fk: Fk, path: String, items: &[Item]) -> (Vec<u8>, Ve
         if !enc.is_empty() {
             b.s("data:\n");
             for it in enc {
-                b.s(&format!("  {}: ", kebab(&it.name).replace('-', "_").to_lowercase()));
+                b.s(&format!(
+                    "  {}: ",
+                    kebab(&it.name).replace('-', "_").to_lowercase()
+                ));
                 b.item_b64(it);
                 b.s("\n");
             }
@@ -1699,7 +2463,7 @@ fn write_file(r: &mut Rng, fk: Fk, path: String, items: &[Item]) -> (Vec<u8>, Ve
     }
     for (i, it) in items.iter().enumerate() {
         let last = i + 1 == items.len();
-        if r.chance(40) && !(fk == Fk::Compose && !compose_list) && fk != Fk::Ipynb {
+        if r.chance(40) && (compose_list || fk != Fk::Compose) && fk != Fk::Ipynb {
             let f = filler(fk, r);
             b.s(f);
         }
@@ -1721,7 +2485,12 @@ fn write_file(r: &mut Rng, fk: Fk, path: String, items: &[Item]) -> (Vec<u8>, Ve
                     b.s("\n\n");
                 }
                 Fk::Requirements => {
-                    b.s(&format!("{}=={}.{}.0 \\\n", r.pick(&["requests", "urllib3", "idna"]), r.range(1, 3), r.below(30)));
+                    b.s(&format!(
+                        "{}=={}.{}.0 \\\n",
+                        r.pick(&["requests", "urllib3", "idna"]),
+                        r.range(1, 3),
+                        r.below(30)
+                    ));
                     b.item(it);
                     if !(last && unterminated) {
                         b.s("\n");
@@ -1904,7 +2673,7 @@ fn write_file(r: &mut Rng, fk: Fk, path: String, items: &[Item]) -> (Vec<u8>, Ve
                 }
             }
             Fk::Properties => {
-                let sep = *r.pick(&["=", " = ", ": "]);
+                let sep = r.pk(&["=", " = ", ": "]);
                 b.s(&format!("{}{sep}", dotted(n)));
                 b.item(it);
             }
@@ -1989,7 +2758,7 @@ fn write_file(r: &mut Rng, fk: Fk, path: String, items: &[Item]) -> (Vec<u8>, Ve
                 b.s(c);
             }
             Fk::Makefile => {
-                let op = *r.pick(&["?=", ":=", "="]);
+                let op = r.pk(&["?=", ":=", "="]);
                 b.s(&format!("{n} {op} "));
                 b.item(it);
             }
@@ -2062,21 +2831,37 @@ fn write_file(r: &mut Rng, fk: Fk, path: String, items: &[Item]) -> (Vec<u8>, Ve
 fn special_files(r: &mut Rng, round: usize) -> Vec<(String, Vec<u8>, Vec<Answer>)> {
     let mut out = Vec::new();
     let dir = |name: &str| format!("{name}-{round}");
-    let host_user = *r.pick(&["octocat", "ci-bot", "jdoe", "release"]);
+    let host_user = r.pk(&["octocat", "ci-bot", "jdoe", "release"]);
 
     // .npmrc
     {
         let path = format!("{}/.npmrc", dir("web-frontend"));
         let mut b = Buf::new(path, Fk::Env, false);
         b.s("registry=https://registry.npmjs.org/\n//registry.npmjs.org/:_authToken=");
-        b.item(&Item::pos("npm", "npm-access-token", "", checksummed(r, "npm_")));
+        b.item(&Item::pos(
+            "npm",
+            "npm-access-token",
+            "",
+            checksummed(r, "npm_"),
+        ));
         b.s("\n@acme:registry=https://npm.pkg.github.com\n//npm.pkg.github.com/:_authToken=");
-        b.item(&Item::pos("github", "github-pat-classic", "", checksummed(r, "ghp_")));
+        b.item(&Item::pos(
+            "github",
+            "github-pat-classic",
+            "",
+            checksummed(r, "ghp_"),
+        ));
         b.s("\n//npm.acme.internal/:_auth=");
         let up = format!("deploy:{}", url_password(r));
         b.item_b64(&Item::pos("npm", "npmrc-basic-auth", "", up));
         b.s("\n//registry.yarnpkg.com/:_authToken=");
-        b.item(&Item::neg("npm", "templating", "template / variable reference, not a value", "", "${NPM_TOKEN}".into()));
+        b.item(&Item::neg(
+            "npm",
+            "templating",
+            "template / variable reference, not a value",
+            "",
+            "${NPM_TOKEN}".into(),
+        ));
         b.s("\nalways-auth=true\n");
         relabel(&mut b, Fk::Env, "npmrc");
         out.push((b.path.clone(), b.data, b.answers));
@@ -2086,9 +2871,19 @@ fn special_files(r: &mut Rng, round: usize) -> Vec<(String, Vec<u8>, Vec<Answer>
         let path = format!("{}/.pypirc", dir("py-lib"));
         let mut b = Buf::new(path, Fk::Ini, false);
         b.s("[distutils]\nindex-servers =\n    pypi\n    internal\n\n[pypi]\nusername = __token__\npassword = ");
-        b.item(&Item::pos("pypi", "pypi-api-token", "", expand(r, "pypi-AgEIcHlwaS5vcmc{s:140-170}")));
+        b.item(&Item::pos(
+            "pypi",
+            "pypi-api-token",
+            "",
+            expand(r, "pypi-AgEIcHlwaS5vcmc{s:140-170}"),
+        ));
         b.s("\n\n[internal]\nrepository = https://pypi.acme.internal/simple/\nusername = deploy\npassword = ");
-        b.item(&Item::pos("generic-password", "pypirc-password", "", url_password(r)));
+        b.item(&Item::pos(
+            "generic-password",
+            "pypirc-password",
+            "",
+            url_password(r),
+        ));
         b.s("\n");
         relabel(&mut b, Fk::Ini, "pypirc");
         out.push((b.path.clone(), b.data, b.answers));
@@ -2098,11 +2893,28 @@ fn special_files(r: &mut Rng, round: usize) -> Vec<(String, Vec<u8>, Vec<Answer>
         let path = format!("{}/.netrc", dir("home-ci"));
         let mut b = Buf::new(path, Fk::Ini, false);
         b.s("machine api.heroku.com\n  login ops@acme.io\n  password ");
-        b.item(&Item::pos("heroku", "heroku-api-key", "", expand(r, "HRKU-AA{s:58}")));
-        b.s(&format!("\nmachine git.acme.io login {host_user} password "));
-        b.item(&Item::pos("generic-password", "netrc-password", "", url_password(r)));
+        b.item(&Item::pos(
+            "heroku",
+            "heroku-api-key",
+            "",
+            expand(r, "HRKU-AA{s:58}"),
+        ));
+        b.s(&format!(
+            "\nmachine git.acme.io login {host_user} password "
+        ));
+        b.item(&Item::pos(
+            "generic-password",
+            "netrc-password",
+            "",
+            url_password(r),
+        ));
         b.s("\nmachine github.com\n  login x-access-token\n  password ");
-        b.item(&Item::pos("github", "github-server-to-server-token", "", checksummed(r, "ghs_")));
+        b.item(&Item::pos(
+            "github",
+            "github-server-to-server-token",
+            "",
+            checksummed(r, "ghs_"),
+        ));
         b.s("\n");
         relabel(&mut b, Fk::Ini, "netrc");
         out.push((b.path.clone(), b.data, b.answers));
@@ -2112,11 +2924,26 @@ fn special_files(r: &mut Rng, round: usize) -> Vec<(String, Vec<u8>, Vec<Answer>
         let path = format!("{}/.git-credentials", dir("home-dev"));
         let mut b = Buf::new(path, Fk::Ini, false);
         b.s(&format!("https://{host_user}:"));
-        b.item(&Item::pos("github", "github-pat-classic", "", checksummed(r, "ghp_")));
+        b.item(&Item::pos(
+            "github",
+            "github-pat-classic",
+            "",
+            checksummed(r, "ghp_"),
+        ));
         b.s("@github.com\nhttps://oauth2:");
-        b.item(&Item::pos("gitlab", "gitlab-pat", "", expand(r, "glpat-{s:20}")));
+        b.item(&Item::pos(
+            "gitlab",
+            "gitlab-pat",
+            "",
+            expand(r, "glpat-{s:20}"),
+        ));
         b.s("@gitlab.com\nhttps://bob:");
-        b.item(&Item::pos("url-credentials", "git-credentials-password", "", url_password(r)));
+        b.item(&Item::pos(
+            "url-credentials",
+            "git-credentials-password",
+            "",
+            url_password(r),
+        ));
         b.s("@git.acme.internal");
         if r.chance(50) {
             b.s("\n");
@@ -2143,16 +2970,40 @@ fn special_files(r: &mut Rng, round: usize) -> Vec<(String, Vec<u8>, Vec<Answer>
         let path = format!("{}/.kube/config", dir("home-ops"));
         let mut b = Buf::new(path, Fk::Yaml, false);
         let ca = b64(certificate(r).as_bytes());
-        b.s("apiVersion: v1\nkind: Config\nclusters:\n- cluster:\n    certificate-authority-data: ");
-        b.item(&Item::neg("kubernetes", "public-key", "cluster CA certificate (public)", "", ca));
+        b.s(
+            "apiVersion: v1\nkind: Config\nclusters:\n- cluster:\n    certificate-authority-data: ",
+        );
+        b.item(&Item::neg(
+            "kubernetes",
+            "public-key",
+            "cluster CA certificate (public)",
+            "",
+            ca,
+        ));
         b.s(&format!("\n    server: https://10.{}.0.1:6443\n  name: prod\ncontexts:\n- context:\n    cluster: prod\n    user: admin\n  name: prod\ncurrent-context: prod\nusers:\n- name: admin\n  user:\n    client-certificate-data: ", r.below(250)));
         let cert = b64(certificate(r).as_bytes());
-        b.item(&Item::neg("kubernetes", "public-key", "client certificate (public)", "", cert));
+        b.item(&Item::neg(
+            "kubernetes",
+            "public-key",
+            "client certificate (public)",
+            "",
+            cert,
+        ));
         b.s("\n    client-key-data: ");
         let (_, key) = pem_private_key(r, 1);
-        b.item_b64(&Item::pos("kubernetes", "kubeconfig-client-key", "", key + "\n"));
+        b.item_b64(&Item::pos(
+            "kubernetes",
+            "kubeconfig-client-key",
+            "",
+            key + "\n",
+        ));
         b.s("\n- name: deployer\n  user:\n    token: ");
-        b.item(&Item::pos("kubernetes", "kubeconfig-token", "", k8s_sa_token(r)));
+        b.item(&Item::pos(
+            "kubernetes",
+            "kubeconfig-token",
+            "",
+            k8s_sa_token(r),
+        ));
         b.s("\n");
         relabel(&mut b, Fk::Yaml, "kubeconfig");
         out.push((b.path.clone(), b.data, b.answers));
@@ -2163,7 +3014,13 @@ fn special_files(r: &mut Rng, round: usize) -> Vec<(String, Vec<u8>, Vec<Answer>
         let mut b = Buf::new(path, Fk::Json, false);
         let proj = format!("acme-data-{}", r.chars(LOALNUM, 5));
         b.s(&format!("{{\n  \"type\": \"service_account\",\n  \"project_id\": \"{proj}\",\n  \"private_key_id\": \""));
-        b.item(&Item::neg("gcp", "key-id", "key id, not the key", "", r.chars(HEX, 40)));
+        b.item(&Item::neg(
+            "gcp",
+            "key-id",
+            "key id, not the key",
+            "",
+            r.chars(HEX, 40),
+        ));
         b.s("\",\n  \"private_key\": \"");
         let (_, key) = pem_private_key(r, 2);
         b.json = true;
@@ -2189,7 +3046,11 @@ fn special_files(r: &mut Rng, round: usize) -> Vec<(String, Vec<u8>, Vec<Answer>
         if kind == "rsa-private-key" && r.chance(50) {
             b.s("Bag Attributes\n    friendlyName: server\n");
         }
-        let p = if kind == "pgp-private-key" { "pgp" } else { "private-key" };
+        let p = if kind == "pgp-private-key" {
+            "pgp"
+        } else {
+            "private-key"
+        };
         b.item(&Item::pos(p, kind, "", key));
         b.s("\n");
         relabel(&mut b, Fk::Makefile, "pem");
@@ -2204,7 +3065,11 @@ fn special_files(r: &mut Rng, round: usize) -> Vec<(String, Vec<u8>, Vec<Answer>
         out.push((b.path.clone(), b.data, b.answers));
     }
     for (i, (name, v, note)) in [
-        ("certs/server.crt", certificate(r), "X.509 certificate (public)"),
+        (
+            "certs/server.crt",
+            certificate(r),
+            "X.509 certificate (public)",
+        ),
         ("keys/public.pem", public_key_pem(r), "PEM public key"),
         ("keys/id_ed25519.pub", ssh_public(r), "SSH public key"),
     ]
@@ -2237,8 +3102,18 @@ fn relabel(b: &mut Buf, _fk: Fk, label: &str) {
 // ---------------------------------------------------------------------------
 
 const PROJECTS: &[&str] = &[
-    "billing-api", "web", "infra", "ml-notebooks", "mobile-backend", "tools", "payments",
-    "search", "auth-service", "data-pipeline", "admin", "reporting",
+    "billing-api",
+    "web",
+    "infra",
+    "ml-notebooks",
+    "mobile-backend",
+    "tools",
+    "payments",
+    "search",
+    "auth-service",
+    "data-pipeline",
+    "admin",
+    "reporting",
 ];
 
 /// Build the corpus for `(seed, scale)`: `scale` rounds, each planting every
@@ -2256,7 +3131,9 @@ pub fn generate(seed: u64, scale: usize) -> Corpus {
             let name = *r.pick(s.names);
             let mut it = Item::pos(s.provider, s.kind, name, v);
             if s.kind == "django-secret-key" {
-                it = it.sq().only(&[Fk::Py, Fk::Env, Fk::Yaml, Fk::Json, Fk::Toml]);
+                it = it
+                    .sq()
+                    .only(&[Fk::Py, Fk::Env, Fk::Yaml, Fk::Json, Fk::Toml]);
             }
             items.push(it);
         }
@@ -2278,7 +3155,12 @@ pub fn generate(seed: u64, scale: usize) -> Corpus {
                 if r.chance(50) {
                     *cands
                         .iter()
-                        .min_by_key(|k| buckets.iter().find(|(b, _)| b == *k).map_or(0, |(_, v)| v.len()))
+                        .min_by_key(|k| {
+                            buckets
+                                .iter()
+                                .find(|(b, _)| b == *k)
+                                .map_or(0, |(_, v)| v.len())
+                        })
                         .unwrap_or(&cands[0])
                 } else {
                     cands[r.below(cands.len())]
@@ -2291,7 +3173,11 @@ pub fn generate(seed: u64, scale: usize) -> Corpus {
         for (fk, its) in buckets {
             let mut start = 0;
             while start < its.len() {
-                let n = if fk == Fk::K8s { r.range(3, 7) } else { r.range(4, 10) };
+                let n = if fk == Fk::K8s {
+                    r.range(3, 7)
+                } else {
+                    r.range(4, 10)
+                };
                 let chunk = &its[start..(start + n).min(its.len())];
                 start += n;
                 let rel = fk.rel(&mut r);

@@ -42,7 +42,11 @@ fn parse() -> Result<Args, String> {
         let mut val = |name: &str| it.next().ok_or(format!("{name} needs a value"));
         match x.as_str() {
             "--seed" => a.seed = val("--seed")?.parse().map_err(|e| format!("--seed: {e}"))?,
-            "--scale" => a.scale = val("--scale")?.parse().map_err(|e| format!("--scale: {e}"))?,
+            "--scale" => {
+                a.scale = val("--scale")?
+                    .parse()
+                    .map_err(|e| format!("--scale: {e}"))?
+            }
             "--out" => a.out = Some(PathBuf::from(val("--out")?)),
             "--bin" => a.bin = Some(PathBuf::from(val("--bin")?)),
             "--no-details" => a.details = false,
@@ -58,7 +62,11 @@ fn parse() -> Result<Args, String> {
 fn default_bin() -> PathBuf {
     // target/<profile>/examples/quality -> target/<profile>/keyward
     let exe = std::env::current_exe().unwrap_or_default();
-    let name = if cfg!(windows) { "keyward.exe" } else { "keyward" };
+    let name = if cfg!(windows) {
+        "keyward.exe"
+    } else {
+        "keyward"
+    };
     exe.parent()
         .and_then(|p| p.parent())
         .map(|p| p.join(name))
@@ -72,7 +80,8 @@ fn run() -> Result<(), String> {
             let out = a.out.ok_or("gen needs --out DIR")?;
             let c = gen::generate(a.seed, a.scale);
             let tree = out.join("corpus");
-            c.write_files(&tree).map_err(|e| format!("{}: {e}", tree.display()))?;
+            c.write_files(&tree)
+                .map_err(|e| format!("{}: {e}", tree.display()))?;
             let answers = serde_json::to_string_pretty(&c.answers).map_err(|e| e.to_string())?;
             std::fs::write(out.join("answers.json"), answers).map_err(|e| e.to_string())?;
             eprintln!(

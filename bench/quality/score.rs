@@ -49,7 +49,12 @@ pub fn parse_report(json: &[u8]) -> Result<Vec<Reported>, String> {
     for f in findings {
         let s = |k: &str| f.get(k).and_then(|x| x.as_str()).unwrap_or("").to_string();
         let (rule_id, provider) = (s("rule_id"), s("provider"));
-        for l in f.get("locations").and_then(|x| x.as_array()).into_iter().flatten() {
+        for l in f
+            .get("locations")
+            .and_then(|x| x.as_array())
+            .into_iter()
+            .flatten()
+        {
             let n = |k: &str| l.get(k).and_then(|x| x.as_u64()).unwrap_or(0) as usize;
             let p = l.get("path").and_then(|x| x.as_str()).unwrap_or("");
             out.push(Reported {
@@ -152,7 +157,8 @@ pub fn score(corpus: &Corpus, reported: &[Reported]) -> Score {
     let mut found = vec![false; corpus.answers.len()];
     let mut flagged = vec![false; corpus.answers.len()];
     let mut fp_list = Vec::new();
-    let overlaps = |a: &Answer, r: &Reported| a.start_byte < r.end.max(r.start + 1) && r.start < a.end_byte;
+    let overlaps =
+        |a: &Answer, r: &Reported| a.start_byte < r.end.max(r.start + 1) && r.start < a.end_byte;
     for r in reported {
         let mut hit_pos = false;
         let mut neg_note = None;
@@ -201,7 +207,11 @@ pub fn score(corpus: &Corpus, reported: &[Reported]) -> Score {
         }
     }
     for fp in &fp_list {
-        let key = if fp.provider.is_empty() { fp.rule_id.clone() } else { fp.provider.clone() };
+        let key = if fp.provider.is_empty() {
+            fp.rule_id.clone()
+        } else {
+            fp.provider.clone()
+        };
         rows.entry(key).or_default().fps += 1;
     }
     let planted = corpus.answers.iter().filter(|a| a.positive).count();
@@ -254,7 +264,10 @@ pub fn render_details(s: &Score) -> String {
     let mut o = String::new();
     let mut kinds: BTreeMap<(String, String), (usize, usize)> = BTreeMap::new();
     for m in &s.misses {
-        kinds.entry((m.provider.clone(), m.kind.clone())).or_default().0 += 1;
+        kinds
+            .entry((m.provider.clone(), m.kind.clone()))
+            .or_default()
+            .0 += 1;
     }
     o.push_str(&format!("\nmissed kinds ({}):\n", kinds.len()));
     for ((p, k), (n, _)) in &kinds {
