@@ -85,6 +85,9 @@ pub enum Dropped {
     Allowlist,
     Validator,
     Path,
+    /// A generic rule's value that a specific rule recognised and rejected
+    /// (a GitHub token whose checksum is wrong is not a password either).
+    RejectedBySpecific,
 }
 
 /// A secret found in a buffer.
@@ -445,6 +448,15 @@ impl Engine {
         windows.sort_unstable();
         // 2. Merge overlapping windows of one rule, run its regex in each.
         let mut out = Vec::new();
+        // Spans a specific rule's validator rejected: generic rules do not
+        // get to report them either.
+        let mut rejected: Vec<(usize, usize)> = Vec::new();
+        let mut record = |ri: usize, span: (usize, usize), why: Dropped| {
+            if why == Dropped::Validator && !self.rules[ri].generic {
+                rejected.push(span);
+            }
+            on_drop(ri, span, why);
+        };
         let mut i = 0;
         while i < windows.len() {
             let (ri, start, mut end) = windows[i];
@@ -457,11 +469,21 @@ impl Engine {
             let rule = &self.rules[ri as usize];
             if let Some(p) = path {
                 if rule.path_allowed(p) {
-                    on_drop(ri as usize, (start, end), Dropped::Path);
+                    record(ri as usize, (start, end), Dropped::Path);
                     continue;
                 }
             }
-            self.run_rule(ri as usize, hay, path, start, end, &mut out, on_drop);
+            self.run_rule(ri as usize, hay, path, start, end, &mut out, &mut record);
+        }
+        if !rejected.is_empty() {
+            out.retain(|m| {
+                let veto = self.rules[m.rule].generic
+                    && rejected.iter().any(|&(s, e)| s < m.end && m.start < e);
+                if veto {
+                    on_drop(m.rule, (m.start, m.end), Dropped::RejectedBySpecific);
+                }
+                !veto
+            });
         }
         out.sort_by_key(|m| (m.start, m.end, m.rule));
         self.drop_generic_overlaps(&mut out);
@@ -711,6 +733,46 @@ pattern = 'svc\s*=\s*(tok_[A-Za-z0-9]{20})'
         let m = e.scan(b"svc = tok_Ab3dE6gH9jK2mN5pQ8rS\nother tok_Zb3dE6gH9jK2mN5pQ8rS");
         let ids: Vec<&str> = m.iter().map(|m| e.rule(m.rule).id()).collect();
         assert_eq!(ids, vec!["context", "bare"]);
+    }
+
+    #[test]
+    fn generic_rule_does_not_report_what_a_validator_rejected() {
+        let pack = r#"
+[[rules]]
+id = "gh"
+name = "gh"
+severity = "high"
+keywords = ["ghp_"]
+pattern = '\b(ghp_[A-Za-z0-9]{36})\b'
+validator = "github_checksum"
+
+[[rules]]
+id = "gen"
+name = "gen"
+provider = "generic"
+severity = "medium"
+keywords = ["token"]
+pattern = 'token\s*=\s*"([^"]{20,})"'
+"#;
+        let e = engine(pack);
+        let good = ["ghp_Ky9Pf34qY6Nb3wWD25RQ4F5ZR3", "qa7y3gm1IL"].concat();
+        let bad = ["ghp_Ky9Pf34qY6Nb3wWD25RQ4F5ZR3", "qa7y3gm1IM"].concat();
+        let ids = |hay: String| -> Vec<String> {
+            e.scan(hay.as_bytes())
+                .iter()
+                .map(|m| e.rule(m.rule).id().to_string())
+                .collect()
+        };
+        assert_eq!(ids(format!("token = \"{good}\"")), vec!["gh"]);
+        assert!(ids(format!("token = \"{bad}\"")).is_empty());
+        // an unrelated value still goes to the generic rule
+        assert_eq!(
+            ids(format!(
+                "token = \"{}\"",
+                ["Zq8vR2xNw5", "Lk3Zp9Tb6Yc4Hd"].concat()
+            )),
+            vec!["gen"]
+        );
     }
 
     #[test]

@@ -39,6 +39,14 @@ const MARKERS: &[&str] = &[
     "getenv",
     "<your",
     "<insert",
+    "#{",
+    "fake-",
+    "unit-test",
+    "unittest",
+    "for-test",
+    "for_test",
+    "mock-",
+    "mock_",
 ];
 
 /// True when `secret` is a placeholder, a template reference or a documented
@@ -60,6 +68,10 @@ pub fn is_placeholder(secret: &[u8]) -> bool {
         (lower.first(), lower.last()),
         (Some(b'<'), Some(b'>')) | (Some(b'['), Some(b']')) | (Some(b'{'), Some(b'}'))
     ) {
+        return true;
+    }
+    // `__API_TOKEN__`: a token replaced at deploy time.
+    if lower.len() > 4 && lower.starts_with(b"__") && lower.ends_with(b"__") {
         return true;
     }
     // `$VAR`, `$(cmd)`: shell references, not values.
