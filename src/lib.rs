@@ -19,6 +19,7 @@ pub mod engine;
 pub mod explain;
 pub mod finding;
 pub mod hook;
+pub mod hygiene;
 pub mod report;
 pub mod rules;
 pub mod scan;
