@@ -613,10 +613,22 @@ fn fix_lines(kind: &FileKind, rel: &str) -> Vec<String> {
         .cloned()
         .collect();
     if own.is_empty() {
-        vec![format!("/{}", gitignore_escape(rel))]
-    } else {
-        own
+        return vec![format!("/{}", gitignore_escape(rel))];
     }
+    // keep the kind's negations (`!.env.example`) that a wildcard line would hide
+    let negations: Vec<String> = kind
+        .spec
+        .gitignore
+        .iter()
+        .filter(|n| {
+            n.strip_prefix('!')
+                .is_some_and(|target| own.iter().any(|l| excludes::line_matches(l, target, false)))
+        })
+        .cloned()
+        .collect();
+    let mut lines = own;
+    lines.extend(negations);
+    lines
 }
 
 /// Escapes gitignore's special characters in a literal path.

@@ -612,7 +612,7 @@ fn gha(lines: &Lines<'_>, d: &YamlDoc) -> Vec<PolicyFinding> {
                 if names.is_empty() || t.contains("::add-mask::") {
                     continue;
                 }
-                let prints = starts_with_print(t);
+                let prints = starts_with_print(t) && !pipes_to_command(t);
                 let writes = writes_file(t) || heredoc_to_file.is_some();
                 if !(prints || writes) {
                     continue;
@@ -656,6 +656,15 @@ fn starts_with_print(t: &str) -> bool {
         first,
         "echo" | "printf" | "print" | "cat" | "Write-Output" | "Write-Host"
     )
+}
+
+/// `echo "$X" | cmd --password-stdin`: the value goes to a command, not the log
+/// (`| tee` still writes it out).
+fn pipes_to_command(t: &str) -> bool {
+    t.split("||").flat_map(|s| s.split('|').skip(1)).any(|cmd| {
+        let first = cmd.split_whitespace().next().unwrap_or("");
+        !first.is_empty() && first != "tee"
+    })
 }
 
 /// A shell redirect to a file (`> f`, `>> f`, `| tee f`), not `2>&1` or `->`.
