@@ -408,6 +408,16 @@ mod tests {
     }
 
     #[test]
+    fn check_docs_example_loads() {
+        let doc = include_str!("../docs/check-report.md");
+        let start = doc.find("```toml\n[check]").expect("example in docs") + 8;
+        let end = start + doc[start..].find("```").expect("end of example");
+        let c = Config::parse("docs", &doc[start..end]).unwrap();
+        assert_eq!(c.check.disable, vec!["external-secret-store"]);
+        assert_eq!(c.check.files[0].id, "vault-token");
+    }
+
+    #[test]
     fn check_section_errors_point_at_the_entry() {
         let ok = Config::parse(
             "c.toml",

@@ -85,10 +85,9 @@ pub struct FileKind {
 /// depth, with `/` the tail of the path.
 fn glob_for(pattern: &str) -> Result<Glob, globset::Error> {
     let p = pattern.trim_start_matches('/');
+    // `/x` anchors at the root; otherwise the name or path tail matches at any depth
     let full = if pattern.starts_with('/') {
         p.to_string()
-    } else if p.contains('/') {
-        format!("**/{p}")
     } else {
         format!("**/{p}")
     };
