@@ -818,11 +818,20 @@ fn history(
     Ok((out, plan.commits.len()))
 }
 
-/// Template values that look real: a rule of the scan engine matches, or a
-/// secret-like key holds a random-looking literal.
+/// Template values that look real: a provider rule of the scan engine
+/// matches (a generic rule only on a generated-looking value), or a
+/// secret-like key holds a generated-looking literal.
 fn template(engine: &Engine, rel: &str, bytes: &[u8]) -> Vec<CheckResult> {
     let mut lines_hit: BTreeMap<usize, String> = BTreeMap::new();
     for m in engine.scan_path(bytes, rel) {
+        let rule = engine.rule(m.rule);
+        // generic context rules (`password = ...`) also fire on typed dev
+        // defaults; in a template only a generated-looking value counts
+        if rule.rule.provider == "generic"
+            && !values::looks_real(&String::from_utf8_lossy(&bytes[m.start..m.end]))
+        {
+            continue;
+        }
         let line = bytes[..m.start].iter().filter(|&&b| b == b'\n').count() + 1;
         lines_hit
             .entry(line)

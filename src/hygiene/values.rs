@@ -135,15 +135,26 @@ fn is_boring(v: &str) -> bool {
 }
 
 /// Whether a literal looks generated (a real key or password) rather than a
-/// word someone typed: at least 12 characters, no spaces, Shannon entropy of
-/// at least 3.5 bits per character, and not a placeholder.
+/// word someone typed: at least 12 characters, no spaces, at least two of
+/// lower case, upper case and digits, Shannon entropy of at least 3.5 bits
+/// per character, and not a placeholder (`redis-local-dev-pw` is typed;
+/// `Zq8rT2vX9mK4wPb7` and hex keys are generated).
 pub fn looks_real(v: &str) -> bool {
     let v = v.trim().trim_matches('"').trim_matches('\'');
     if let Some(pw) = url_password(v) {
         return is_literal(pw) && (pw.len() >= 8) && entropy::shannon_entropy(pw.as_bytes()) >= 2.8;
     }
+    let classes = [
+        v.bytes().any(|b| b.is_ascii_lowercase()),
+        v.bytes().any(|b| b.is_ascii_uppercase()),
+        v.bytes().any(|b| b.is_ascii_digit()),
+    ]
+    .iter()
+    .filter(|c| **c)
+    .count();
     is_literal(v)
         && v.len() >= 12
+        && classes >= 2
         && !v.contains(' ')
         && !v.contains("://")
         && entropy::shannon_entropy(v.as_bytes()) >= 3.5
@@ -200,6 +211,8 @@ mod tests {
         assert!(looks_real("Zq8rT2vX9mK4wPb7"));
         assert!(!looks_real("postgres"));
         assert!(!looks_real("supersecret"));
+        assert!(!looks_real("redis-local-dev-pw"));
+        assert!(looks_real("9f86d081884c7d659a2feaa0c55ad015"));
         assert_eq!(
             url_password(&format!("redis://:{}@redis:6379/0", "Zq8rT2vX")),
             Some("Zq8rT2vX")
