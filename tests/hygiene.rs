@@ -58,6 +58,34 @@ fn check_json(repo: &Repo, extra: &[&str]) -> (i32, Value) {
     (code, v)
 }
 
+/// Validates a JSON check report against schema/check-report.schema.json.
+fn assert_schema(v: &Value) {
+    let schema: Value = serde_json::from_str(
+        &fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("schema/check-report.schema.json"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let ids: Vec<&str> = schema["$defs"]["check_id"]["enum"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s.as_str().unwrap())
+        .collect();
+    let ours: Vec<&str> = keyward::hygiene::CHECKS.iter().map(|c| c.id).collect();
+    assert_eq!(ids, ours, "schema check ids");
+    let validator = jsonschema::options()
+        .should_validate_formats(true)
+        .build(&schema)
+        .unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(v)
+        .map(|e| format!("{e} at {}", e.instance_path))
+        .collect();
+    assert!(errors.is_empty(), "check report invalid: {errors:?}\n{v:#}");
+}
+
 fn results_of<'v>(v: &'v Value, check: &str) -> Vec<&'v Value> {
     v["results"]
         .as_array()
@@ -331,6 +359,7 @@ fn check_reports_exactly_the_files_git_does_not_ignore() {
         .collect();
     let (code, v) = check_json(&repo, &[]);
     assert_eq!(code, 1);
+    assert_schema(&v);
     let flagged: BTreeSet<String> = results_of(&v, "secret-file-not-ignored")
         .iter()
         .map(|r| r["path"].as_str().unwrap().to_string())
@@ -453,6 +482,7 @@ fn history_reports_the_commits_of_a_removed_env_file() {
     assert_eq!(commits[0]["summary"], "add app and env");
     assert!(commits[0]["date"].as_str().unwrap().ends_with('Z'));
     assert_eq!(v["summary"]["commits"], 3);
+    assert_schema(&v);
     // the text report lists them too, without the values
     let out = keyward(&repo.path, &home_of(&repo), &["check", "--history"]);
     let text = String::from_utf8(out.stdout).unwrap();
@@ -775,6 +805,11 @@ fn app_fixture_report_in_every_format() {
         }
         if parse {
             let v: Value = serde_json::from_str(&s).unwrap();
+            if fmt == "json" {
+                assert_schema(&v);
+                assert_eq!(v["passed"], false);
+                assert_eq!(v["options"]["strict"], true);
+            }
             if fmt == "sarif" {
                 let schema: Value = serde_json::from_str(
                     &fs::read_to_string(

@@ -194,7 +194,7 @@ fn result_json(res: &CheckResult) -> Value {
 pub fn json_value(r: &CheckReport) -> Value {
     let s = &r.stats;
     json!({
-        "version": SCHEMA_VERSION,
+        "schema_version": SCHEMA_VERSION,
         "tool": {"name": "keyward", "version": env!("CARGO_PKG_VERSION")},
         "command": "check",
         "root": r.root.display().to_string(),
