@@ -439,6 +439,32 @@ fn xdg_global_ignore_is_honoured_without_core_excludes_file() {
 }
 
 #[test]
+fn linked_worktrees_are_checked_like_the_main_one() {
+    let repo = Repo::new();
+    repo.write(".gitignore", ".env\n");
+    repo.commit("ignore .env");
+    let wt = repo.path.parent().unwrap().join("wt");
+    repo.git(&[
+        "worktree",
+        "add",
+        "-q",
+        wt.to_str().unwrap(),
+        "-b",
+        "feature",
+    ]);
+    fs::write(wt.join(".env"), "SECRET_KEY=Kp4vX9qLm2TzR7wN\n").unwrap();
+    fs::write(wt.join(".env.local"), "SECRET_KEY=Kp4vX9qLm2TzR7wN\n").unwrap();
+    let out = keyward(&wt, &home_of(&repo), &["check", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let flagged: Vec<&str> = results_of(&v, "secret-file-not-ignored")
+        .iter()
+        .map(|r| r["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(flagged, vec![".env.local"]);
+}
+
+#[test]
 fn history_reports_the_commits_of_a_removed_env_file() {
     let repo = Repo::with_author("Grace Hopper");
     repo.write("app.py", "import os\n");
@@ -712,6 +738,18 @@ fn exit_codes_and_config_errors() {
         "{err}"
     );
     fs::remove_file(repo.path.join(".keyward.toml")).unwrap();
+    let bare = repo.path.parent().unwrap().join("bare.git");
+    git_in(
+        repo.path.parent().unwrap(),
+        &["clone", "-q", "--bare", "repo", "bare.git"],
+    );
+    let out = keyward(&bare, &home, &["check"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("bare repository"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let not_repo = tempfile::tempdir().unwrap();
     let out = keyward(not_repo.path(), &home, &["check"]);
     assert_eq!(out.status.code(), Some(2));
