@@ -1,7 +1,7 @@
 //! `.keyward.toml`: user rules, disabled built-ins, scan settings.
 
 use crate::hygiene::catalogue::{Catalogue, FileKind, FileSpec};
-use crate::rules::{self, line_col, AllowSpec, Rule, RuleError, RuleSpec, Severity};
+use crate::rules::{self, line_col, AllowSpec, Confidence, Rule, RuleError, RuleSpec, Severity};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -34,6 +34,9 @@ struct ConfigFile {
     /// Default output format (`text`, `json`).
     #[serde(default)]
     format: Option<Spanned<String>>,
+    /// Lowest confidence reported (`low`, `medium`, `high`; default `medium`).
+    #[serde(default)]
+    min_confidence: Option<Confidence>,
     /// `keyward check` settings.
     #[serde(default)]
     check: Option<CheckSection>,
@@ -143,6 +146,8 @@ pub struct Config {
     pub exclude: Vec<String>,
     /// Default output format named in the config.
     pub format: Option<String>,
+    /// Lowest confidence reported, from the config.
+    pub min_confidence: Option<Confidence>,
     /// `[check]` settings for `keyward check`.
     pub check: CheckConfig,
     /// Line of each `disable` entry, for error messages.
@@ -219,6 +224,7 @@ impl Config {
             extend,
             exclude: raw.exclude.into_iter().map(|g| g.into_inner()).collect(),
             format,
+            min_confidence: raw.min_confidence,
             check,
             disable_lines,
         })

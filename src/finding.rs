@@ -95,6 +95,8 @@ pub struct Finding {
     pub secret: Vec<u8>,
     pub entropy: f32,
     pub validation: Validation,
+    /// The highest confidence of any of its locations.
+    pub confidence: crate::rules::Confidence,
     pub locations: Vec<Location>,
     /// History scans: introduction, removal, presence at HEAD.
     pub lifecycle: Option<Lifecycle>,

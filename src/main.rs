@@ -6,7 +6,7 @@ use keyward::config::{parse_size, Config};
 use keyward::engine::Engine;
 use keyward::hygiene::report::CheckFormat;
 use keyward::report::{self, Blocks, Format, RenderOptions, ReportContext};
-use keyward::rules::{self, lint};
+use keyward::rules::{self, lint, Confidence};
 use keyward::scan::{self, ScanOptions, DEFAULT_MAX_FILE_SIZE};
 use keyward::source::git::HistorySelection;
 use keyward::suppress::baseline::{ensure_union_merge, BASELINE_FILE_NAME};
@@ -233,6 +233,11 @@ struct ScanArgs {
     /// (`inSource` for inline markers, `external` for baseline and ignore lines).
     #[arg(long)]
     include_suppressed: bool,
+    /// Lowest confidence to report: high (self-identifying formats, checksums),
+    /// medium (recognised by context; the default) or low (weak signals:
+    /// generic values in docs and tests, high-entropy strings near secret-like names).
+    #[arg(long, value_name = "LEVEL", value_parser = parse_confidence)]
+    min_confidence: Option<Confidence>,
 }
 
 #[derive(Args)]
@@ -261,6 +266,9 @@ struct AuditArgs {
     /// Report secrets under inline allow markers too.
     #[arg(long)]
     ignore_inline: bool,
+    /// Lowest confidence to report: high, medium (default) or low.
+    #[arg(long, value_name = "LEVEL", value_parser = parse_confidence)]
+    min_confidence: Option<Confidence>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -534,6 +542,12 @@ fn perform_scan(args: &ScanArgs) -> Result<Option<Scanned>> {
         };
         scan::scan_tree(&engine, &opts)
     };
+    let mut report = report;
+    let min = args
+        .min_confidence
+        .or(config.min_confidence)
+        .unwrap_or(Confidence::Medium);
+    hide_below(&mut report, min);
     Ok(Some(Scanned {
         report,
         config,
@@ -542,6 +556,25 @@ fn perform_scan(args: &ScanArgs) -> Result<Option<Scanned>> {
         ctx,
         ci: ci_scope,
     }))
+}
+
+fn parse_confidence(s: &str) -> std::result::Result<Confidence, String> {
+    s.parse()
+}
+
+/// Drops findings below `min` confidence, with a note saying how many.
+fn hide_below(report: &mut scan::ScanReport, min: Confidence) {
+    let hidden = scan::retain_confident(&mut report.findings, min);
+    if hidden > 0 {
+        report.summary.notes.push(format!(
+            "{hidden} finding(s) below {min} confidence not shown (--min-confidence {} shows them)",
+            if min == Confidence::High {
+                "medium"
+            } else {
+                "low"
+            }
+        ));
+    }
 }
 
 /// The baseline `args` ask for: `--baseline FILE`, else the default file at
@@ -702,7 +735,13 @@ fn cmd_audit(args: AuditArgs) -> Result<u8> {
         tips: args.branch.clone(),
         ..HistorySelection::default()
     };
-    let audit = keyward::audit(&engine, &opts, &sel, report_now()?)?;
+    let mut audit = keyward::audit(&engine, &opts, &sel, report_now()?)?;
+    hide_below(
+        &mut audit.report,
+        args.min_confidence
+            .or(config.min_confidence)
+            .unwrap_or(Confidence::Medium),
+    );
     let ropts = RenderOptions {
         redact: !args.no_redact,
         ..RenderOptions::default()

@@ -153,14 +153,16 @@ pub(crate) struct Hit {
     pub secret: Vec<u8>,
     pub entropy: f32,
     pub validation: crate::engine::Validation,
+    pub confidence: crate::rules::Confidence,
     pub location: Location,
     /// An inline allow marker covering this secret.
     pub inline: Option<MarkerAt>,
 }
 
-/// Scans one buffer whose display path is `path`.
-pub(crate) fn scan_buffer(engine: &Engine, path: &str, bytes: &[u8]) -> Vec<Hit> {
-    let matches = engine.scan_path(bytes, path);
+/// Scans one buffer whose display path is `path`; `context` is the path
+/// rule allow lists and confidence look at (relative to the scanned root).
+pub(crate) fn scan_buffer(engine: &Engine, path: &str, context: &str, bytes: &[u8]) -> Vec<Hit> {
+    let matches = engine.scan_path(bytes, context);
     if matches.is_empty() {
         return Vec::new();
     }
@@ -177,6 +179,7 @@ pub(crate) fn scan_buffer(engine: &Engine, path: &str, bytes: &[u8]) -> Vec<Hit>
                 secret,
                 entropy: m.entropy,
                 validation: m.validation,
+                confidence: m.confidence,
                 location,
                 inline: marker_for(bytes, m.start),
             }
@@ -198,12 +201,13 @@ fn scan_file(engine: &Engine, f: &FileEntry, max: u64) -> FileOutcome {
     }
     let content =
         std::fs::File::open(&f.path).and_then(|file| read_limited(file, max, f.size as usize));
-    outcome(engine, &f.display, content, max)
+    outcome(engine, &f.display, &f.rel, content, max)
 }
 
 fn outcome(
     engine: &Engine,
     name: &str,
+    context: &str,
     content: std::io::Result<Content>,
     max: u64,
 ) -> FileOutcome {
@@ -213,7 +217,7 @@ fn outcome(
         Ok(Content::TooLarge(size)) => FileOutcome::Skipped(Skip::TooLarge { size, limit: max }),
         Ok(Content::Text(bytes)) => FileOutcome::Scanned {
             bytes: bytes.len() as u64,
-            hits: scan_buffer(engine, name, &bytes),
+            hits: scan_buffer(engine, name, context, &bytes),
         },
     }
 }
@@ -231,6 +235,7 @@ fn empty_finding(rule: &crate::engine::CompiledRule, h: &Hit) -> Finding {
         secret: h.secret.clone(),
         entropy: h.entropy,
         validation: h.validation,
+        confidence: h.confidence,
         locations: Vec::new(),
         lifecycle: None,
     }
@@ -264,6 +269,7 @@ pub(crate) fn aggregate(
         let f = by_key
             .entry((h.rule, h.secret.clone()))
             .or_insert_with(|| empty_finding(rule, &h));
+        f.confidence = f.confidence.max(h.confidence);
         f.locations.push(h.location);
     }
     let mut findings: Vec<Finding> = by_key.into_values().collect();
@@ -277,6 +283,13 @@ pub(crate) fn aggregate(
         ka.cmp(&kb).then_with(|| a.rule_id.cmp(&b.rule_id))
     });
     findings
+}
+
+/// Drops findings below `min` confidence; returns how many went.
+pub fn retain_confident(findings: &mut Vec<Finding>, min: crate::rules::Confidence) -> usize {
+    let before = findings.len();
+    findings.retain(|f| f.confidence >= min);
+    before - findings.len()
 }
 
 /// Scans files and directories of the working tree.
@@ -341,7 +354,7 @@ pub fn scan_reader(
         ..Summary::default()
     };
     let mut findings = Vec::new();
-    match outcome(engine, name, read_limited(r, max, 64 * 1024), max) {
+    match outcome(engine, name, name, read_limited(r, max, 64 * 1024), max) {
         FileOutcome::Scanned { bytes, hits } => {
             summary.files_scanned = 1;
             summary.bytes_scanned = bytes;

@@ -516,3 +516,103 @@ fn builtin_rules_pass_their_own_check() {
     assert_eq!(out.status.code(), Some(0), "{err}");
     assert!(String::from_utf8_lossy(&out.stdout).contains("all passed"));
 }
+
+#[test]
+fn confidence_levels_and_min_confidence() {
+    let d = tempdir();
+    let root = d.path();
+    fs::create_dir_all(root.join("docs")).unwrap();
+    fs::create_dir_all(root.join("tests")).unwrap();
+    // a generic password in app config: medium; the same kind of value in a
+    // how-to and a word-like one: low; a checksummed token in a test: high
+    let pw = ["hN8@wq2", "LzR6p"].concat();
+    fs::write(root.join("app.env"), format!("DB_PASSWORD={pw}\n")).unwrap();
+    fs::write(
+        root.join("docs/setup.md"),
+        format!("In your shell:\n\n```\nDB_PASSWORD={pw}x\n```\n"),
+    )
+    .unwrap();
+    fs::write(root.join("settings.py"), "password = 'geheim$parole'\n").unwrap();
+    fs::write(root.join("tests/test_api.py"), format!("TOKEN = '{GHP}'\n")).unwrap();
+
+    let conf = |report: &Value| -> Vec<(String, String, String)> {
+        let mut v: Vec<(String, String, String)> = report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                (
+                    f["locations"][0]["path"].as_str().unwrap().to_string(),
+                    f["rule_id"].as_str().unwrap().to_string(),
+                    f["confidence"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    let default = keyward(root, &["scan", ".", "--format", "json"]);
+    assert_eq!(default.status.code(), Some(1));
+    let report = json_of(&default);
+    assert_eq!(
+        conf(&report),
+        vec![
+            ("app.env".into(), "generic-password".into(), "medium".into()),
+            (
+                "tests/test_api.py".into(),
+                "github-pat".into(),
+                "high".into()
+            ),
+        ]
+    );
+    let notes = report["summary"]["notes"].to_string();
+    assert!(
+        notes.contains("2 finding(s) below medium confidence"),
+        "{notes}"
+    );
+
+    let all = json_of(&keyward(
+        root,
+        &["scan", ".", "--format", "json", "--min-confidence", "low"],
+    ));
+    assert_eq!(
+        conf(&all),
+        vec![
+            ("app.env".into(), "generic-password".into(), "medium".into()),
+            (
+                "docs/setup.md".into(),
+                "generic-password".into(),
+                "low".into()
+            ),
+            (
+                "settings.py".into(),
+                "generic-password".into(),
+                "low".into()
+            ),
+            (
+                "tests/test_api.py".into(),
+                "github-pat".into(),
+                "high".into()
+            ),
+        ]
+    );
+    let high = keyward(root, &["scan", ".", "--min-confidence", "high"]);
+    assert_eq!(high.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&high.stdout);
+    assert!(
+        text.contains("github-pat") && !text.contains("generic-password"),
+        "{text}"
+    );
+
+    // only low-confidence findings: exit 0 by default
+    fs::remove_file(root.join("app.env")).unwrap();
+    fs::remove_file(root.join("tests/test_api.py")).unwrap();
+    assert_eq!(keyward(root, &["scan", "."]).status.code(), Some(0));
+    // the config can lower the bar
+    fs::write(root.join(".keyward.toml"), "min_confidence = \"low\"\n").unwrap();
+    assert_eq!(keyward(root, &["scan", "."]).status.code(), Some(1));
+    fs::write(root.join(".keyward.toml"), "min_confidence = \"sure\"\n").unwrap();
+    let bad = keyward(root, &["scan", "."]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains(".keyward.toml:1"));
+}

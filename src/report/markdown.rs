@@ -343,11 +343,12 @@ fn finding_section(out: &mut String, i: usize, f: &Finding, opts: &RenderOptions
     }
     let _ = writeln!(
         out,
-        "- **Secret:** {} ({} characters, rule {}, validation {})",
+        "- **Secret:** {} ({} characters, rule {}, validation {}, confidence {})",
         code(&secret_shown(f, opts)),
         String::from_utf8_lossy(&f.secret).chars().count(),
         code(&f.rule_id),
-        f.validation.as_str()
+        f.validation.as_str(),
+        f.confidence.as_str()
     );
     let _ = writeln!(out, "- **Finding id:** <code>{}</code>", f.id);
     if let Some(lc) = &f.lifecycle {

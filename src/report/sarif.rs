@@ -116,6 +116,8 @@ fn rule_descriptor(f: &Finding) -> ReportingDescriptor {
     );
     extra.insert("severity".to_string(), json!(f.severity.as_str()));
     extra.insert("provider".to_string(), json!(f.provider));
+    // GitHub code scanning's rule precision (very-high, high, medium, low).
+    extra.insert("precision".to_string(), json!(f.confidence.as_str()));
     ReportingDescriptor::builder()
         .id(f.rule_id.clone())
         .name(rule_name_identifier(&f.rule_id))
@@ -241,6 +243,7 @@ pub fn to_sarif(report: &ScanReport, opts: &RenderOptions, ctx: &ReportContext) 
             props.insert("finding_id".to_string(), json!(f.id));
             props.insert("severity".to_string(), json!(f.severity.as_str()));
             props.insert("validation".to_string(), json!(f.validation.as_str()));
+            props.insert("confidence".to_string(), json!(f.confidence.as_str()));
             if let Some(c) = &l.commit {
                 props.insert("commit".to_string(), json!(c));
             }

@@ -36,11 +36,12 @@ pub fn render(report: &ScanReport, opts: &RenderOptions) -> String {
         );
         let _ = writeln!(
             out,
-            "{sev} {} [{}]  id {}  validation {}",
+            "{sev} {} [{}]  id {}  validation {}  confidence {}",
             f.rule_name,
             f.rule_id,
             &f.id[..12],
-            f.validation.as_str()
+            f.validation.as_str(),
+            f.confidence.as_str()
         );
         if let Some(lc) = &f.lifecycle {
             let c = &lc.first_introduced;

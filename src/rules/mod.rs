@@ -41,6 +41,54 @@ impl fmt::Display for Severity {
     }
 }
 
+/// How sure keyward is that a match is a real secret. Default output shows
+/// `high` and `medium`; `--min-confidence low` shows everything.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Confidence {
+    Low,
+    Medium,
+    High,
+}
+
+impl Confidence {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Confidence::Low => "low",
+            Confidence::Medium => "medium",
+            Confidence::High => "high",
+        }
+    }
+
+    /// One step down (high -> medium -> low -> low).
+    pub fn lower(self) -> Confidence {
+        match self {
+            Confidence::High => Confidence::Medium,
+            _ => Confidence::Low,
+        }
+    }
+}
+
+impl fmt::Display for Confidence {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for Confidence {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "low" => Ok(Confidence::Low),
+            "medium" => Ok(Confidence::Medium),
+            "high" => Ok(Confidence::High),
+            other => Err(format!(
+                "unknown confidence `{other}` (expected low, medium or high)"
+            )),
+        }
+    }
+}
+
 /// An example a rule must match. Either plain text (must match), or text plus
 /// the exact secret the rule must capture from it.
 #[derive(Debug, Clone, Deserialize)]
@@ -118,6 +166,12 @@ pub struct RuleSpec {
     #[serde(default)]
     pub provider: Option<String>,
     pub severity: Severity,
+    /// How likely a match is a real secret: `high` for self-identifying
+    /// formats (a distinctive prefix, a checksum), `medium` for values that
+    /// need their context (a variable name) to be recognised, `low` for weak
+    /// signals. Defaults to `high`, or `medium` for generic rules.
+    #[serde(default)]
+    pub confidence: Option<Confidence>,
     pub keywords: Vec<String>,
     pub pattern: String,
     /// Capture group holding the secret: 0 is the whole match. Defaults to 1

@@ -14,6 +14,10 @@ pub struct FileEntry {
     pub path: PathBuf,
     /// Path as shown in reports.
     pub display: String,
+    /// Path relative to the scanned root it was found under (`/`
+    /// separators): what context checks (docs, tests) look at, so that
+    /// scanning `some/fixtures/app` judges `app`'s own layout.
+    pub rel: String,
     pub size: u64,
 }
 
@@ -91,6 +95,7 @@ pub fn collect(paths: &[PathBuf], opts: &WalkOptions) -> (Vec<FileEntry>, Vec<Wa
                                 if let Ok(mut v) = files.lock() {
                                     v.push(FileEntry {
                                         display: display_path(entry.path()),
+                                        rel: String::new(),
                                         path: entry.into_path(),
                                         size: md.len(),
                                     });
@@ -114,6 +119,18 @@ pub fn collect(paths: &[PathBuf], opts: &WalkOptions) -> (Vec<FileEntry>, Vec<Wa
         })
     });
     let mut files = files.into_inner().unwrap_or_default();
+    for f in &mut files {
+        let under = paths.iter().find_map(|root| f.path.strip_prefix(root).ok());
+        f.rel = match under {
+            Some(r) if !r.as_os_str().is_empty() => display_path(r),
+            // the root itself is a file: its name is all the context there is
+            _ => f
+                .path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+        };
+    }
     files.sort_by(|a, b| a.display.cmp(&b.display));
     let mut errors = errors.into_inner().unwrap_or_default();
     errors.sort_by(|a, b| a.path.cmp(&b.path));
