@@ -387,31 +387,47 @@ fn check_reports_exactly_the_files_git_does_not_ignore() {
         .as_str()
         .unwrap()
         .contains("remove `!.env.staging` from sub/.gitignore (line 1)"));
-    // the suggested line ignores the file: add every suggested line and re-check
-    let mut lines = String::new();
+    // the suggested lines ignore the files: add each where the fix says
+    // (root .gitignore, or after the negation in its own file) and re-check
+    let mut root_lines = String::new();
+    let mut after_negation: BTreeMap<String, String> = BTreeMap::new();
     for r in results_of(&v, "secret-file-not-ignored") {
+        let lines: String = r["gitignore_lines"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| format!("{}\n", l.as_str().unwrap()))
+            .collect();
         if r["ignore_match"]["negated"] == true {
-            continue;
-        }
-        for l in r["gitignore_lines"].as_array().unwrap() {
-            lines.push_str(l.as_str().unwrap());
-            lines.push('\n');
+            let src = r["ignore_match"]["source"].as_str().unwrap().to_string();
+            after_negation.entry(src).or_default().push_str(&lines);
+        } else {
+            root_lines.push_str(&lines);
         }
     }
-    let gi = fs::read_to_string(repo.path.join(".gitignore")).unwrap();
-    fs::write(repo.path.join(".gitignore"), format!("{gi}{lines}")).unwrap();
-    let (_, v2) = check_json(&repo, &[]);
-    let left: Vec<&str> = results_of(&v2, "secret-file-not-ignored")
-        .iter()
-        .map(|r| r["path"].as_str().unwrap())
-        .collect();
+    assert!(after_negation.contains_key("sub/.gitignore") && !root_lines.is_empty());
+    let append = |file: &str, lines: &str| {
+        let p = repo.path.join(file);
+        let old = fs::read_to_string(&p).unwrap_or_default();
+        fs::write(&p, format!("{old}{lines}")).unwrap();
+    };
+    append(".gitignore", &root_lines);
+    for (file, lines) in &after_negation {
+        append(file, lines);
+    }
+    let (code, v2) = check_json(&repo, &[]);
     assert!(
-        left.iter()
-            .all(|p| results_of(&v, "secret-file-not-ignored")
-                .iter()
-                .any(|r| r["path"] == *p && r["ignore_match"]["negated"] == true)),
-        "still not ignored after adding the suggested lines: {left:?}"
+        results_of(&v2, "secret-file-not-ignored").is_empty(),
+        "still not ignored after adding the suggested lines: {v2:#}"
     );
+    // tracked files are still reported
+    assert_eq!(code, 1);
+    let ign = git_ignored(&repo.path, &home, &paths, false);
+    let left: Vec<&String> = paths
+        .iter()
+        .filter(|p| !ign.contains(*p) && !tracked.contains(*p))
+        .collect();
+    assert!(left.is_empty(), "git still does not ignore {left:?}");
 }
 
 #[test]

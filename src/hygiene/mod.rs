@@ -654,24 +654,39 @@ fn shell_quote(s: &str) -> String {
 }
 
 fn not_ignored(kind: &FileKind, rel: &str, answer: Option<IgnoreMatch>) -> CheckResult {
-    let lines = fix_lines(kind, rel);
+    let mut lines = fix_lines(kind, rel);
     let (message, fix) = match &answer {
-        Some(m) if m.negated => (
-            format!(
-                "{} is not ignored: `{}` ({}:{}) un-ignores it",
-                kind.spec.name,
-                m.pattern,
-                m.source.as_deref().unwrap_or("?"),
-                m.line
-            ),
-            format!(
-                "remove `{}` from {} (line {}), or add after it in .gitignore:\n{}",
-                m.pattern,
-                m.source.as_deref().unwrap_or("?"),
-                m.line,
-                lines.join("\n")
-            ),
-        ),
+        Some(m) if m.negated => {
+            // Later lines of the same file win over the negation, and deeper
+            // .gitignore files win over the root one: the fix goes after the
+            // negation, in its file, relative to that file's directory.
+            let src = m.source.as_deref().unwrap_or(".gitignore");
+            let dir = if !src.starts_with('/') && src.ends_with(".gitignore") {
+                src.rsplit_once('/').map_or("", |(d, _)| d)
+            } else {
+                ""
+            };
+            let local = if dir.is_empty() {
+                rel
+            } else {
+                rel.strip_prefix(dir)
+                    .and_then(|r| r.strip_prefix('/'))
+                    .unwrap_or(rel)
+            };
+            lines = vec![format!("/{}", gitignore_escape(local))];
+            (
+                format!(
+                    "{} is not ignored: `{}` ({src}:{}) un-ignores it",
+                    kind.spec.name, m.pattern, m.line
+                ),
+                format!(
+                    "remove `{}` from {src} (line {}), or add after it in {src}:\n{}",
+                    m.pattern,
+                    m.line,
+                    lines.join("\n")
+                ),
+            )
+        }
         _ => (
             format!("{} is not ignored by git", kind.spec.name),
             format!("add to .gitignore:\n{}", lines.join("\n")),
