@@ -1,5 +1,6 @@
 //! `.keyward.toml`: user rules, disabled built-ins, scan settings.
 
+use crate::hygiene::catalogue::{Catalogue, FileKind, FileSpec};
 use crate::rules::{self, line_col, AllowSpec, Confidence, Rule, RuleError, RuleSpec, Severity};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -36,6 +37,36 @@ struct ConfigFile {
     /// Lowest confidence reported (`low`, `medium`, `high`; default `medium`).
     #[serde(default)]
     min_confidence: Option<Confidence>,
+    /// `keyward check` settings.
+    #[serde(default)]
+    check: Option<CheckSection>,
+}
+
+/// `[check]`: repository hygiene settings.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CheckSection {
+    /// Check ids turned off.
+    #[serde(default)]
+    disable: Vec<Spanned<String>>,
+    /// Paths (gitignore-style globs) never checked.
+    #[serde(default)]
+    exclude: Vec<Spanned<String>>,
+    /// More template patterns (checked for placeholder values).
+    #[serde(default)]
+    templates: Vec<Spanned<String>>,
+    /// More kinds of secret file.
+    #[serde(default)]
+    file: Vec<Spanned<FileSpec>>,
+}
+
+/// `[check]` as loaded: what `keyward check` takes from the config.
+#[derive(Debug, Clone, Default)]
+pub struct CheckConfig {
+    pub disable: Vec<String>,
+    pub exclude: Vec<String>,
+    pub templates: Vec<String>,
+    pub files: Vec<FileSpec>,
 }
 
 /// An allow list whose entries keep their position, for error messages.
@@ -117,6 +148,8 @@ pub struct Config {
     pub format: Option<String>,
     /// Lowest confidence reported, from the config.
     pub min_confidence: Option<Confidence>,
+    /// `[check]` settings for `keyward check`.
+    pub check: CheckConfig,
     /// Line of each `disable` entry, for error messages.
     disable_lines: Vec<usize>,
 }
@@ -171,6 +204,10 @@ impl Config {
             None => AllowSpec::default(),
             Some(a) => a.check("allow", &at)?,
         };
+        let check = match raw.check {
+            None => CheckConfig::default(),
+            Some(c) => check_section(c, &at)?,
+        };
         let mut extend = Vec::new();
         for (id, e) in raw.extend {
             let line = line_col(text, e.span().start).0;
@@ -188,6 +225,7 @@ impl Config {
             exclude: raw.exclude.into_iter().map(|g| g.into_inner()).collect(),
             format,
             min_confidence: raw.min_confidence,
+            check,
             disable_lines,
         })
     }
@@ -264,6 +302,52 @@ impl Config {
     }
 }
 
+/// Validates `[check]`: known check ids, valid globs, compilable kinds
+/// whose ids do not clash with the built-in catalogue; errors at the entry.
+fn check_section(
+    c: CheckSection,
+    at: &dyn Fn(std::ops::Range<usize>, String) -> RuleError,
+) -> Result<CheckConfig, RuleError> {
+    for d in &c.disable {
+        if !crate::hygiene::is_check_id(d.get_ref()) {
+            let ids: Vec<&str> = crate::hygiene::CHECKS.iter().map(|c| c.id).collect();
+            return Err(at(
+                d.span(),
+                format!(
+                    "check.disable: no check has id {:?} (one of: {})",
+                    d.get_ref(),
+                    ids.join(", ")
+                ),
+            ));
+        }
+    }
+    for g in c.exclude.iter().chain(&c.templates) {
+        globset::Glob::new(g.get_ref())
+            .map_err(|e| at(g.span(), format!("check: bad glob {:?}: {e}", g.get_ref())))?;
+    }
+    let builtin = Catalogue::builtin_ids();
+    let mut files = Vec::new();
+    for f in c.file {
+        let span = f.span();
+        let spec = f.into_inner();
+        if builtin.contains(&spec.id) || files.iter().any(|x: &FileSpec| x.id == spec.id) {
+            return Err(at(
+                span,
+                format!("check.file: id {:?} is already in the catalogue", spec.id),
+            ));
+        }
+        FileKind::new(spec.clone()).map_err(|e| at(span.clone(), format!("check.file: {e}")))?;
+        files.push(spec);
+    }
+    let plain = |v: Vec<Spanned<String>>| v.into_iter().map(|s| s.into_inner()).collect();
+    Ok(CheckConfig {
+        disable: plain(c.disable),
+        exclude: plain(c.exclude),
+        templates: plain(c.templates),
+        files,
+    })
+}
+
 /// Parses a human size: `1048576`, `512KiB`, `25MiB`, `2GiB`, `10MB`, `4k`.
 pub fn parse_size(s: &str) -> Result<u64, String> {
     let t = s.trim();
@@ -327,5 +411,57 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.starts_with("c.toml:3:"), "{err}");
+    }
+
+    #[test]
+    fn check_docs_example_loads() {
+        let doc = include_str!("../docs/check-report.md");
+        let start = doc.find("```toml\n[check]").expect("example in docs") + 8;
+        let end = start + doc[start..].find("```").expect("end of example");
+        let c = Config::parse("docs", &doc[start..end]).unwrap();
+        assert_eq!(c.check.disable, vec!["external-secret-store"]);
+        assert_eq!(c.check.files[0].id, "vault-token");
+    }
+
+    #[test]
+    fn check_section_errors_point_at_the_entry() {
+        let ok = Config::parse(
+            "c.toml",
+            "[check]\ndisable = [\"gha-secret-echo\"]\nexclude = [\"vendor/**\"]\n[[check.file]]\nid = \"vault-token\"\nname = \"Vault token\"\npatterns = [\".vault-token\"]\ngitignore = [\".vault-token\"]\n",
+        )
+        .unwrap();
+        assert_eq!(ok.check.disable, vec!["gha-secret-echo"]);
+        assert_eq!(ok.check.files[0].id, "vault-token");
+        let err = Config::parse(
+            "c.toml",
+            "[check]\ndisable = [\"k8s-secret-manifest\", \"nope\"]\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.starts_with("c.toml:2:35:"), "{err}");
+        let err = Config::parse(
+            "c.toml",
+            "[check]\n[[check.file]]\nid = \"x\"\nname = \"x\"\npatterns = [\"a\"]\ncontent = \"bogus\"\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.starts_with("c.toml:2:1:") && err.contains("bogus"),
+            "{err}"
+        );
+        let err = Config::parse("c.toml", "[check]\nfrobnicate = 1\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("c.toml:2:1:"), "{err}");
+        let err = Config::parse(
+            "c.toml",
+            "[[check.file]]\nid = \"dotenv\"\nname = \"x\"\npatterns = [\"a\"]\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.starts_with("c.toml:1:1:") && err.contains("already"),
+            "{err}"
+        );
     }
 }

@@ -19,6 +19,7 @@ pub mod engine;
 pub mod explain;
 pub mod finding;
 pub mod hook;
+pub mod hygiene;
 pub mod report;
 pub mod rules;
 pub mod scan;
@@ -28,5 +29,6 @@ pub mod suppress;
 pub mod validate;
 
 pub use audit::{audit, Audit};
+pub use hygiene::{check as check_repository, CheckOptions, CheckReport};
 pub use scan::{scan_reader, scan_tree, ScanOptions, ScanReport};
 pub use scan_git::{scan_history, scan_staged, GitScanOptions};

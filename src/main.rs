@@ -4,6 +4,7 @@ use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
 use keyward::config::{parse_size, Config};
 use keyward::engine::Engine;
+use keyward::hygiene::report::CheckFormat;
 use keyward::report::{self, Blocks, Format, RenderOptions, ReportContext};
 use keyward::rules::{self, lint, Confidence};
 use keyward::scan::{self, ScanOptions, DEFAULT_MAX_FILE_SIZE};
@@ -69,6 +70,33 @@ enum Command {
     /// Install, remove or inspect keyward's git hooks (pre-commit, pre-push).
     #[command(subcommand)]
     Hook(HookCommand),
+    /// Repository hygiene: secret files are ignored by git, not tracked, not in
+    /// history (--history); .gitignore covers the usual secret files (--strict);
+    /// templates hold placeholders; Kubernetes, compose, IAM and workflow
+    /// policies (exit 0 all pass, 1 a check failed, 2 error).
+    Check(CheckArgs),
+}
+
+#[derive(Args)]
+struct CheckArgs {
+    /// The repository (any path inside it).
+    #[arg(default_value = ".")]
+    repo: PathBuf,
+    /// Also report secret files committed in any commit of any ref.
+    #[arg(long)]
+    history: bool,
+    /// Also check that .gitignore covers the standard secret files, present or not.
+    #[arg(long)]
+    strict: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
+    format: CheckFormat,
+    /// Write the report to FILE instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Config file (default: .keyward.toml at the repository root).
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
 }
 
 #[derive(Subcommand)]
@@ -341,7 +369,42 @@ fn run(cli: Cli) -> Result<u8> {
         Command::Validate(args) => validate_cli::cmd_validate(args),
         Command::Secret(cmd) => validate_cli::cmd_secret(cmd),
         Command::Hook(cmd) => cmd_hook(cmd),
+        Command::Check(args) => cmd_check(args),
     }
+}
+
+fn cmd_check(args: CheckArgs) -> Result<u8> {
+    let repo = keyward::source::git::open(&args.repo)?;
+    let root = repo
+        .workdir()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| args.repo.clone());
+    drop(repo);
+    let config = Config::discover(args.config.as_deref(), &root)?;
+    let engine = Engine::new(config.effective_rules()?)?;
+    let opts = keyward::hygiene::CheckOptions {
+        repo: args.repo.clone(),
+        history: args.history,
+        strict: args.strict,
+        disabled: config.check.disable.clone(),
+        exclude: config.check.exclude.clone(),
+        extra_kinds: config.check.files.clone(),
+        extra_templates: config.check.templates.clone(),
+    };
+    let report = keyward::hygiene::check(&engine, &opts)?;
+    let text = keyward::hygiene::report::render(args.format, &report);
+    emit(args.output.as_deref(), &text)?;
+    if args.output.is_some() && args.format != CheckFormat::Text {
+        eprintln!(
+            "keyward: check: {} item(s) failed; report written",
+            report.results.len()
+        );
+    }
+    Ok(if report.passed() {
+        EXIT_CLEAN
+    } else {
+        EXIT_FINDINGS
+    })
 }
 
 fn config_root(paths: &[PathBuf]) -> PathBuf {

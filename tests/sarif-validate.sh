@@ -5,8 +5,10 @@
 #
 #   tests/sarif-validate.sh FILE.sarif...
 #   tests/sarif-validate.sh            # scans a fixture repo (tree, staged,
-#                                      # history) with the debug binary and
-#                                      # validates those three logs
+#                                      # history) with the debug binary, runs
+#                                      # `keyward check` on the example app
+#                                      # (fixtures/hygiene) and validates
+#                                      # those four logs
 #
 # The tool comes from npm (@microsoft/sarif-multitool, pinned below) and is
 # cached in $SARIF_MULTITOOL_DIR (default: $CARGO_TARGET_DIR or target, /sarif-multitool).
@@ -60,7 +62,9 @@ if [ ${#files[@]} -eq 0 ]; then
   (cd "$repo" && "$kw" scan . --format sarif -o "$work/tree.sarif") || [ $? -eq 1 ]
   (cd "$repo" && "$kw" scan --staged --format sarif -o "$work/staged.sarif") || [ $? -eq 1 ]
   (cd "$repo" && "$kw" scan --history --format sarif -o "$work/history.sarif") || [ $? -eq 1 ]
-  files=("$work/tree.sarif" "$work/staged.sarif" "$work/history.sarif")
+  GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1 "$here/fixtures/hygiene/make-app-repo.sh" "$work/app" >/dev/null
+  (cd "$work/app" && "$kw" check --history --strict --format sarif -o "$work/check.sarif") || [ $? -eq 1 ]
+  files=("$work/tree.sarif" "$work/staged.sarif" "$work/history.sarif" "$work/check.sarif")
 fi
 
 status=0
