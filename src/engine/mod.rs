@@ -438,7 +438,11 @@ impl Engine {
         for m in self.keywords.find_overlapping_iter(hay) {
             for &ri in &self.keyword_rules[m.pattern().as_usize()] {
                 let rule = &self.rules[ri as usize];
-                let (s, e) = window(hay, m.start(), m.end(), rule.rule.spec.multiline_window);
+                let spec = &rule.rule.spec;
+                let (s, e) = match (&spec.document_separator, spec.multiline_window) {
+                    (Some(sep), Some(n)) => document(hay, m.start(), m.end(), sep.as_bytes(), n),
+                    _ => window(hay, m.start(), m.end(), spec.multiline_window),
+                };
                 windows.push((ri, s, e));
             }
         }
@@ -614,6 +618,48 @@ pub fn line_bounds(hay: &[u8], pos: usize) -> (usize, usize) {
     let mut end = memchr::memchr(b'\n', &hay[pos..]).map_or(hay.len(), |p| pos + p);
     if end > start && hay[end - 1] == b'\r' {
         end -= 1;
+    }
+    (start, end)
+}
+
+/// The document around a keyword hit at `[ks, ke)`: from just after the
+/// previous separator line (`sep` alone on a line) to just before the next,
+/// at most `max` bytes either way.
+fn document(hay: &[u8], ks: usize, ke: usize, sep: &[u8], max: usize) -> (usize, usize) {
+    let is_sep_line = |line_start: usize| {
+        let rest = &hay[line_start..];
+        rest.starts_with(sep)
+            && matches!(
+                rest.get(sep.len()),
+                None | Some(b'\n') | Some(b'\r') | Some(b' ')
+            )
+    };
+    let lo = ks.saturating_sub(max);
+    let mut start = memchr::memrchr(b'\n', &hay[lo..ks]).map_or(lo, |p| lo + p + 1);
+    while start > lo {
+        let prev = memchr::memrchr(b'\n', &hay[lo..start - 1]).map_or(lo, |p| lo + p + 1);
+        if is_sep_line(prev) {
+            break;
+        }
+        start = prev;
+    }
+    let hi = (ke + max).min(hay.len());
+    let mut end = ke;
+    while end < hi {
+        match memchr::memchr(b'\n', &hay[end..hi]) {
+            Some(p) => {
+                let next = end + p + 1;
+                if next < hay.len() && is_sep_line(next) {
+                    end = next;
+                    break;
+                }
+                end = next;
+            }
+            None => {
+                end = hi;
+                break;
+            }
+        }
     }
     (start, end)
 }

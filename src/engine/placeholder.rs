@@ -70,8 +70,18 @@ pub fn is_placeholder(secret: &[u8]) -> bool {
     ) {
         return true;
     }
-    // `__API_TOKEN__`: a token replaced at deploy time.
+    // `__API_TOKEN__`, `@db.password@` (Maven/Ant resource filtering):
+    // tokens replaced at build or deploy time.
     if lower.len() > 4 && lower.starts_with(b"__") && lower.ends_with(b"__") {
+        return true;
+    }
+    if lower.len() > 2
+        && lower.starts_with(b"@")
+        && lower.ends_with(b"@")
+        && lower[1..lower.len() - 1]
+            .iter()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b'-'))
+    {
         return true;
     }
     // `$VAR`, `$(cmd)`: shell references, not values.

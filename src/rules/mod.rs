@@ -187,6 +187,12 @@ pub struct RuleSpec {
     /// line around the hit.
     #[serde(default)]
     pub multiline_window: Option<usize>,
+    /// With `multiline_window`: a separator line (e.g. `---` between YAML
+    /// documents) that bounds the window on both sides: the rule then runs
+    /// over the whole document holding the keyword (at most
+    /// `multiline_window` bytes either way), whatever the key order.
+    #[serde(default)]
+    pub document_separator: Option<String>,
     #[serde(default)]
     pub allow: AllowSpec,
     #[serde(default)]
