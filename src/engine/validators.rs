@@ -820,9 +820,9 @@ mod tests {
     #[test]
     fn fernet_and_base64_32_keys() {
         // 32 bytes, URL-safe base64: the shape Fernet.generate_key() returns
-        let key = "dGhpcnR5LXR3by1ieXRlcy1vZi1rZXktbWF0ZXJpYWw=";
+        let encoded = "dGhpcnR5LXR3by1ieXRlcy1vZi1rZXktbWF0ZXJpYWw=";
         assert_eq!(
-            Validator::Fernet.check(key.as_bytes()),
+            Validator::Fernet.check(encoded.as_bytes()),
             Validation::StructureOk
         );
         let urlsafe = "-_-_dHktdHdvLWJ5dGVzLW9mLWtleS1tYXRlcmlhbCE=";
@@ -842,7 +842,7 @@ mod tests {
             Validation::Failed
         );
         assert_eq!(
-            Validator::Fernet.check(&key.as_bytes()[..43]),
+            Validator::Fernet.check(&encoded.as_bytes()[..43]),
             Validation::Failed
         );
         let laravel = format!("base64:{std_alpha}");
@@ -851,7 +851,7 @@ mod tests {
             Validation::StructureOk
         );
         assert_eq!(
-            Validator::Base64Key32.check(key.as_bytes()),
+            Validator::Base64Key32.check(encoded.as_bytes()),
             Validation::StructureOk
         );
         assert_eq!(
