@@ -64,6 +64,17 @@ pub enum Validator {
     /// Base64 of a PEM private key (kubeconfig `client-key-data`): decodes to
     /// text holding a `-----BEGIN ... PRIVATE KEY-----` block with a body.
     B64PrivateKey,
+    /// Base58Check (Bitcoin WIF keys, BIP32 extended keys): the last 4 bytes
+    /// of the decoded value are the first 4 bytes of SHA-256(SHA-256(rest)).
+    Base58Check,
+    /// Fernet key: 44 characters of URL-safe base64 that decode to 32 bytes.
+    Fernet,
+    /// A 32-byte key in base64 (standard or URL-safe, padded or not), with
+    /// an optional `base64:` prefix (Laravel's `APP_KEY`).
+    Base64Key32,
+    /// Discord bot token: `<base64 of the numeric user id>.<6 chars>.<27+ chars>`;
+    /// the first part must decode to a 17-20 digit snowflake.
+    DiscordBotToken,
 }
 
 impl Validator {
@@ -78,6 +89,10 @@ impl Validator {
         "basic_auth_b64",
         "b64_secret_value",
         "b64_private_key",
+        "base58check",
+        "fernet",
+        "base64_32",
+        "discord_bot_token",
     ];
 
     pub fn from_name(name: &str) -> Option<Self> {
@@ -92,6 +107,10 @@ impl Validator {
             "basic_auth_b64" => Some(Validator::BasicAuthB64),
             "b64_secret_value" => Some(Validator::B64SecretValue),
             "b64_private_key" => Some(Validator::B64PrivateKey),
+            "base58check" => Some(Validator::Base58Check),
+            "fernet" => Some(Validator::Fernet),
+            "base64_32" => Some(Validator::Base64Key32),
+            "discord_bot_token" => Some(Validator::DiscordBotToken),
             _ => None,
         }
     }
@@ -108,6 +127,10 @@ impl Validator {
             Validator::BasicAuthB64 => basic_auth_b64(secret),
             Validator::B64SecretValue => b64_secret_value(secret),
             Validator::B64PrivateKey => b64_private_key(secret),
+            Validator::Base58Check => base58check(secret),
+            Validator::Fernet => fernet(secret),
+            Validator::Base64Key32 => base64_key32(secret),
+            Validator::DiscordBotToken => discord_bot_token(secret),
         }
     }
 }
@@ -398,6 +421,86 @@ fn b64_private_key(value: &[u8]) -> Validation {
     pem_body(block)
 }
 
+const BASE58: &[u8; 58] = b"123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
+
+/// Decodes Bitcoin-alphabet base58 (leading `1`s are zero bytes).
+pub fn base58_decode(input: &[u8]) -> Option<Vec<u8>> {
+    // Big-endian base-256 digits, grown as needed.
+    let mut out: Vec<u8> = Vec::with_capacity(input.len());
+    for &c in input {
+        let mut carry = BASE58.iter().position(|&b| b == c)? as u32;
+        for byte in out.iter_mut().rev() {
+            carry += u32::from(*byte) * 58;
+            *byte = (carry & 0xff) as u8;
+            carry >>= 8;
+        }
+        while carry > 0 {
+            out.insert(0, (carry & 0xff) as u8);
+            carry >>= 8;
+        }
+    }
+    let zeros = input.iter().take_while(|&&c| c == b'1').count();
+    let mut full = vec![0u8; zeros];
+    full.extend_from_slice(&out);
+    Some(full)
+}
+
+fn base58check(s: &[u8]) -> Validation {
+    use sha2::{Digest, Sha256};
+    let Some(bytes) = base58_decode(s) else {
+        return Validation::Failed;
+    };
+    if bytes.len() < 5 {
+        return Validation::Failed;
+    }
+    let (payload, check) = bytes.split_at(bytes.len() - 4);
+    let digest = Sha256::digest(Sha256::digest(payload));
+    if &digest[..4] == check {
+        Validation::ChecksumOk
+    } else {
+        Validation::Failed
+    }
+}
+
+fn fernet(s: &[u8]) -> Validation {
+    let urlsafe = s
+        .iter()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'='));
+    if s.len() != 44 || s[43] != b'=' || !urlsafe {
+        return Validation::Failed;
+    }
+    match base64_decode(s) {
+        Some(b) if b.len() == 32 => Validation::StructureOk,
+        _ => Validation::Failed,
+    }
+}
+
+fn base64_key32(s: &[u8]) -> Validation {
+    let s = s.strip_prefix(b"base64:").unwrap_or(s);
+    let body = s.strip_suffix(b"=").unwrap_or(s);
+    if body.len() != 43 || !body.iter().all(|c| b64_value(*c).is_some()) {
+        return Validation::Failed;
+    }
+    match base64_decode(body) {
+        Some(b) if b.len() == 32 => Validation::StructureOk,
+        _ => Validation::Failed,
+    }
+}
+
+fn discord_bot_token(s: &[u8]) -> Validation {
+    let parts: Vec<&[u8]> = s.split(|c| *c == b'.').collect();
+    let [id, stamp, hmac] = parts.as_slice() else {
+        return Validation::Failed;
+    };
+    let snowflake = base64_decode(id)
+        .is_some_and(|d| (17..=20).contains(&d.len()) && d.iter().all(u8::is_ascii_digit));
+    if snowflake && stamp.len() == 6 && hmac.len() >= 27 {
+        Validation::StructureOk
+    } else {
+        Validation::Failed
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -634,6 +737,156 @@ mod tests {
         );
         assert_eq!(
             Validator::B64PrivateKey.check(b64(b"not a key").as_bytes()),
+            Validation::Failed
+        );
+    }
+
+    /// Base58Check-encodes `payload` (test helper: builds keys at run time so
+    /// no key-shaped literal sits in this file).
+    fn base58check_encode(payload: &[u8]) -> String {
+        use sha2::{Digest, Sha256};
+        let mut bytes = payload.to_vec();
+        bytes.extend_from_slice(&Sha256::digest(Sha256::digest(payload))[..4]);
+        let zeros = bytes.iter().take_while(|&&b| b == 0).count();
+        let mut digits: Vec<u8> = Vec::new();
+        for &b in &bytes {
+            let mut carry = u32::from(b);
+            for d in digits.iter_mut() {
+                carry += u32::from(*d) << 8;
+                *d = (carry % 58) as u8;
+                carry /= 58;
+            }
+            while carry > 0 {
+                digits.push((carry % 58) as u8);
+                carry /= 58;
+            }
+        }
+        let mut out = "1".repeat(zeros);
+        out.extend(digits.iter().rev().map(|&d| BASE58[d as usize] as char));
+        out
+    }
+
+    #[test]
+    fn base58_decode_known_values() {
+        // "hello world" in base58 (Bitcoin alphabet)
+        assert_eq!(base58_decode(b"StV1DL6CwTryKyV").unwrap(), b"hello world");
+        assert_eq!(base58_decode(b"11").unwrap(), vec![0, 0]);
+        assert!(base58_decode(b"0OIl").is_none());
+    }
+
+    #[test]
+    fn base58check_wif_and_xprv() {
+        let key: Vec<u8> = (1..=32u8).map(|b| b.wrapping_mul(37)).collect();
+        let mut uncompressed = vec![0x80];
+        uncompressed.extend_from_slice(&key);
+        let wif = base58check_encode(&uncompressed);
+        assert_eq!(wif.len(), 51);
+        assert!(wif.starts_with('5'));
+        assert_eq!(
+            Validator::Base58Check.check(wif.as_bytes()),
+            Validation::ChecksumOk
+        );
+        let mut compressed = uncompressed.clone();
+        compressed.push(0x01);
+        let wifc = base58check_encode(&compressed);
+        assert_eq!(wifc.len(), 52);
+        assert!(wifc.starts_with('K') || wifc.starts_with('L'));
+        assert_eq!(
+            Validator::Base58Check.check(wifc.as_bytes()),
+            Validation::ChecksumOk
+        );
+        // one character changed: the checksum no longer matches
+        let mut bad = wif.clone().into_bytes();
+        bad[20] = if bad[20] == b'a' { b'b' } else { b'a' };
+        assert_eq!(Validator::Base58Check.check(&bad), Validation::Failed);
+        // characters outside the alphabet, and too short to hold a checksum
+        assert_eq!(
+            Validator::Base58Check.check(b"5Hue0OIl"),
+            Validation::Failed
+        );
+        assert_eq!(Validator::Base58Check.check(b"2g"), Validation::Failed);
+        let mut xprv = vec![0x04, 0x88, 0xad, 0xe4, 0x00, 0, 0, 0, 0, 0, 0, 0, 0];
+        xprv.extend_from_slice(&key);
+        xprv.push(0);
+        xprv.extend_from_slice(&key);
+        let x = base58check_encode(&xprv);
+        assert!(x.starts_with("xprv") && x.len() == 111, "{x}");
+        assert_eq!(
+            Validator::Base58Check.check(x.as_bytes()),
+            Validation::ChecksumOk
+        );
+    }
+
+    #[test]
+    fn fernet_and_base64_32_keys() {
+        // 32 bytes, URL-safe base64: the shape Fernet.generate_key() returns
+        let encoded = "dGhpcnR5LXR3by1ieXRlcy1vZi1rZXktbWF0ZXJpYWw=";
+        assert_eq!(
+            Validator::Fernet.check(encoded.as_bytes()),
+            Validation::StructureOk
+        );
+        let urlsafe = "-_-_dHktdHdvLWJ5dGVzLW9mLWtleS1tYXRlcmlhbCE=";
+        assert_eq!(
+            Validator::Fernet.check(urlsafe.as_bytes()),
+            Validation::StructureOk
+        );
+        // standard-alphabet characters are not Fernet
+        let std_alpha = "+/+/dHktdHdvLWJ5dGVzLW9mLWtleS1tYXRlcmlhbCE=";
+        assert_eq!(
+            Validator::Fernet.check(std_alpha.as_bytes()),
+            Validation::Failed
+        );
+        // 24 bytes, or unpadded
+        assert_eq!(
+            Validator::Fernet.check(b"dHdlbnR5LWZvdXItYnl0ZXMtb2Yta2V5"),
+            Validation::Failed
+        );
+        assert_eq!(
+            Validator::Fernet.check(&encoded.as_bytes()[..43]),
+            Validation::Failed
+        );
+        let laravel = format!("base64:{std_alpha}");
+        assert_eq!(
+            Validator::Base64Key32.check(laravel.as_bytes()),
+            Validation::StructureOk
+        );
+        assert_eq!(
+            Validator::Base64Key32.check(encoded.as_bytes()),
+            Validation::StructureOk
+        );
+        assert_eq!(
+            Validator::Base64Key32.check(b"base64:c2hvcnQta2V5"),
+            Validation::Failed
+        );
+    }
+
+    #[test]
+    fn discord_bot_token_structure() {
+        let id = "MTE4NjU1MjcwNzY4NjkxMzAyNA"; // base64 of a 19-digit snowflake
+        assert_eq!(
+            base64_decode(id.as_bytes()).unwrap(),
+            b"1186552707686913024"
+        );
+        let tail = "Xq7rTb9mPz2LkW4nHc8vJd1sFy6gUa3eQo5";
+        let ok = format!("{id}.GhT4xQ.{tail}");
+        assert_eq!(
+            Validator::DiscordBotToken.check(ok.as_bytes()),
+            Validation::StructureOk
+        );
+        // first part is not a number in base64
+        let words = format!("aGVsbG8gd29ybGQgZnJvbSBtZQ.GhT4xQ.{tail}");
+        assert_eq!(
+            Validator::DiscordBotToken.check(words.as_bytes()),
+            Validation::Failed
+        );
+        // wrong middle length, missing part
+        let mid = format!("{id}.GhT4.{tail}");
+        assert_eq!(
+            Validator::DiscordBotToken.check(mid.as_bytes()),
+            Validation::Failed
+        );
+        assert_eq!(
+            Validator::DiscordBotToken.check(format!("{id}.GhT4xQ").as_bytes()),
             Validation::Failed
         );
     }
