@@ -146,7 +146,6 @@ fn answer_spans_point_at_the_exact_secret_bytes() {
 }
 
 #[test]
-#[ignore = "enabled once issue 4 rules land"]
 fn quality_corpus_recall_and_precision() {
     let c = gen::generate(CI_SEED, CI_SCALE);
     let dir = tempfile::tempdir().unwrap();

@@ -4,13 +4,15 @@
 //! below `high`: a checksummed token is a token wherever it appears.
 //!
 //! Lowered one step (medium -> low):
-//! - in documentation, examples and tests (`docs/`, `examples/`, `tests/`,
-//!   `test_*.py`, `*.spec.ts`, `*.md`, `*.rst`…): example values, mocks and
-//!   fixtures dominate there;
-//! - on doctest lines (`>>> connect(password='...')`);
-//! - when the value reads as words rather than random characters
-//!   (`IAmSensitive`, `open-sesame`): a human-made phrase in a generic slot is
-//!   more often an example than a credential.
+//! - in tests (`tests/`, `test_*.py`, `*.spec.ts`, `fixtures/`…), for every
+//!   rule below `high`: mocks and fixtures dominate there;
+//! - for generic rules (a secret-like name and any value) also in
+//!   documentation and examples (`docs/`, `examples/`, `*.md`, `*.rst`…), on
+//!   doctest lines (`>>> connect(password='...')`), and when the value reads
+//!   as words rather than random characters (`IAmSensitive`, `open-sesame`):
+//!   a human-made value in a generic slot is more often an example than a
+//!   credential. A provider's context rule (`DATADOG_API_KEY=<32 hex>`) keeps
+//!   its confidence in a README: the name and the value's shape both fit.
 
 use super::{CompiledRule, Validation};
 use crate::rules::Confidence;
@@ -30,23 +32,25 @@ pub fn assess(
     if base == Confidence::High {
         return base;
     }
+    if path.is_some_and(is_test_path) {
+        return base.lower();
+    }
+    if !rule.is_generic() {
+        return base;
+    }
     let value = &hay[secret.0..secret.1];
     let (ls, _) = super::line_bounds(hay, secret.0);
     let before = &hay[ls..secret.0];
-    if path.is_some_and(is_doc_or_test_path) || is_doctest_line(before) || reads_as_words(value) {
+    if path.is_some_and(is_doc_path) || is_doctest_line(before) || reads_as_words(value) {
         base.lower()
     } else {
         base
     }
 }
 
-/// Documentation, example and test locations.
-pub fn is_doc_or_test_path(path: &str) -> bool {
-    let lower = path.to_ascii_lowercase().replace('\\', "/");
-    let mut segments: Vec<&str> = lower.split('/').filter(|s| !s.is_empty()).collect();
-    let Some(file) = segments.pop() else {
-        return false;
-    };
+/// Test code and data: where mocks and fixtures live.
+pub fn is_test_path(path: &str) -> bool {
+    let (dirs, file, original) = split(path);
     const DIRS: &[&str] = &[
         "test",
         "tests",
@@ -62,6 +66,30 @@ pub fn is_doc_or_test_path(path: &str) -> bool {
         "fixture",
         "mocks",
         "mock",
+    ];
+    if dirs.iter().any(|s| DIRS.contains(&s.as_str())) {
+        return true;
+    }
+    let stem = file.split('.').next().unwrap_or(&file);
+    // JUnit / NUnit naming (`UserServiceTest.java`): case matters there.
+    let original_stem = original.split('.').next().unwrap_or(&original);
+    stem.starts_with("test_")
+        || stem.ends_with("_test")
+        || stem.ends_with("_tests")
+        || stem.ends_with("_spec")
+        || original_stem.ends_with("Test")
+        || original_stem.ends_with("Tests")
+        || file.contains(".test.")
+        || file.contains(".spec.")
+}
+
+/// Documentation and examples (and tests).
+pub fn is_doc_path(path: &str) -> bool {
+    if is_test_path(path) {
+        return true;
+    }
+    let (dirs, file, _) = split(path);
+    const DIRS: &[&str] = &[
         "example",
         "examples",
         "sample",
@@ -70,29 +98,25 @@ pub fn is_doc_or_test_path(path: &str) -> bool {
         "docs",
         "documentation",
     ];
-    if segments.iter().any(|s| DIRS.contains(s)) {
+    if dirs.iter().any(|s| DIRS.contains(&s.as_str())) {
         return true;
     }
     const DOC_EXT: &[&str] = &[".md", ".markdown", ".rst", ".adoc", ".asciidoc", ".rdoc"];
-    if DOC_EXT.iter().any(|e| file.ends_with(e)) {
-        return true;
-    }
-    let stem = file.split('.').next().unwrap_or(file);
-    // JUnit / NUnit naming (`UserServiceTest.java`): case matters there.
-    let original = path.rsplit(['/', '\\']).next().unwrap_or(path);
-    let original_stem = original.split('.').next().unwrap_or(original);
-    stem.starts_with("test_")
-        || stem.ends_with("_test")
-        || stem.ends_with("_tests")
-        || stem.ends_with("_spec")
-        || original_stem.ends_with("Test")
-        || original_stem.ends_with("Tests")
+    let stem = file.split('.').next().unwrap_or(&file);
+    DOC_EXT.iter().any(|e| file.ends_with(e))
         || stem.starts_with("example")
         || stem.ends_with("-example")
         || stem.ends_with("_example")
-        || file.contains(".test.")
-        || file.contains(".spec.")
         || file.contains("examples-")
+}
+
+/// Lower-cased directory names, lower-cased file name, original file name.
+fn split(path: &str) -> (Vec<String>, String, String) {
+    let norm = path.replace('\\', "/");
+    let mut parts: Vec<&str> = norm.split('/').filter(|s| !s.is_empty()).collect();
+    let original = parts.pop().unwrap_or("").to_string();
+    let dirs = parts.iter().map(|s| s.to_ascii_lowercase()).collect();
+    (dirs, original.to_ascii_lowercase(), original)
 }
 
 /// `>>> ` and `... ` prompts of interactive examples in docstrings.
@@ -166,7 +190,7 @@ mod tests {
             "Lib/test/test_urllib2.py",
             "src/UserServiceTest.java",
         ] {
-            assert!(is_doc_or_test_path(p), "{p}");
+            assert!(is_doc_path(p), "{p}");
         }
         for p in [
             "config/settings.py",
@@ -176,8 +200,17 @@ mod tests {
             "contest/app.py",
             "src/latest.py",
         ] {
-            assert!(!is_doc_or_test_path(p), "{p}");
+            assert!(!is_doc_path(p), "{p}");
         }
+    }
+
+    #[test]
+    fn tests_are_a_subset_of_docs() {
+        assert!(is_test_path("Lib/test/test_urllib2.py"));
+        assert!(is_test_path("src/UserServiceTest.java"));
+        assert!(!is_test_path("docs/setup.md"));
+        assert!(!is_test_path("README.md"));
+        assert!(!is_test_path("src/latest.py"));
     }
 
     #[test]

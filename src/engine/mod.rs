@@ -175,10 +175,15 @@ fn count_captures(ast: &regex_syntax::ast::Ast) -> usize {
     }
 }
 
-/// Compiles a rule pattern the way the engine runs it: bytes, ASCII mode.
+/// Compiles a rule pattern the way the engine runs it: bytes, ASCII mode,
+/// `^` and `$` at line boundaries (LF or CRLF). The engine searches a window
+/// inside the whole file, so `^` must mean "start of a line", not "start of
+/// the file".
 pub fn compile_pattern(pattern: &str) -> Result<Regex, regex::Error> {
     RegexBuilder::new(pattern)
         .unicode(false)
+        .multi_line(true)
+        .crlf(true)
         .size_limit(16 << 20)
         .dfa_size_limit(8 << 20)
         .build()
@@ -819,6 +824,23 @@ pattern = 'token\s*=\s*"([^"]{20,})"'
             )),
             vec!["gen"]
         );
+    }
+
+    #[test]
+    fn caret_means_line_start_on_any_line() {
+        let pack = r#"
+[[rules]]
+id = "k"
+name = "k"
+severity = "high"
+keywords = ["key_"]
+pattern = '(?:^|[^A-Za-z0-9])(key_[A-Za-z0-9]{20})$'
+"#;
+        let e = engine(pack);
+        let hay = b"a = 1\r\nb = 2\nkey_Ab3dE6gH9jK2mN5pQ8rS\r\nkey_Zb3dE6gH9jK2mN5pQ8rS";
+        let m = e.scan(hay);
+        assert_eq!(m.len(), 2, "{m:?}");
+        assert_eq!(m[0].start, 13);
     }
 
     #[test]

@@ -203,6 +203,15 @@ mod tests {
     }
 
     #[test]
+    fn builtin_breadth() {
+        let rules = crate::rules::builtin_rules().expect("built-in packs parse");
+        let providers: std::collections::BTreeSet<&str> =
+            rules.iter().map(|r| r.provider.as_str()).collect();
+        assert!(rules.len() >= 150, "{} rules", rules.len());
+        assert!(providers.len() >= 80, "{} providers", providers.len());
+    }
+
+    #[test]
     fn lazy_prefixes() {
         assert!(has_leading_lazy_prefix(r"[\w.-]{0,50}?(ghp_[a-z]{4})"));
         assert!(has_leading_lazy_prefix(r"(?i)[\w.-]{0,50}?password"));
