@@ -216,6 +216,10 @@ pub fn explain_line(
                 rule.rule.spec.validator.as_deref().unwrap_or("?")
             ),
             Dropped::Path => "the rule's allow.paths covers this file".to_string(),
+            Dropped::UnquotedInCode => {
+                "an unquoted value in source code is an expression or a type, not a literal"
+                    .to_string()
+            }
             Dropped::RejectedBySpecific => {
                 "a specific rule recognised this value's format and its validator rejected it"
                     .to_string()

@@ -88,6 +88,10 @@ pub enum Dropped {
     /// A generic rule's value that a specific rule recognised and rejected
     /// (a GitHub token whose checksum is wrong is not a password either).
     RejectedBySpecific,
+    /// A generic rule's unquoted value in source code: an expression or a
+    /// type (`password = get_password()`, `private_key: X25519PrivateKey`),
+    /// not a literal.
+    UnquotedInCode,
 }
 
 /// A secret found in a buffer.
@@ -594,6 +598,10 @@ impl Engine {
             if sec.start() < last_end {
                 continue;
             }
+            if rule.generic && path.is_some_and(is_code_path) && !quoted(hay, sec.start()) {
+                on_drop(ri, (sec.start(), sec.end()), Dropped::UnquotedInCode);
+                continue;
+            }
             match rule.judge(hay, (sec.start(), sec.end()), (whole.start(), whole.end())) {
                 Ok((entropy, validation)) => {
                     last_end = sec.end();
@@ -614,6 +622,28 @@ impl Engine {
             }
         }
     }
+}
+
+/// Source code in a programming language, where an unquoted value is an
+/// expression, not a literal. Shell scripts, Makefiles and config formats
+/// are not: an unquoted value there is a string.
+pub fn is_code_path(path: &str) -> bool {
+    const EXT: &[&str] = &[
+        "py", "pyi", "pyw", "js", "mjs", "cjs", "jsx", "ts", "mts", "cts", "tsx", "go", "java",
+        "kt", "kts", "scala", "groovy", "rb", "php", "cs", "rs", "swift", "c", "h", "cc", "cpp",
+        "cxx", "hpp", "m", "mm", "dart", "lua", "pl", "pm", "r", "jl", "ex", "exs", "erl", "clj",
+        "fs", "vb",
+    ];
+    let name = path.rsplit(['/', '\\']).next().unwrap_or(path);
+    match name.rsplit_once('.') {
+        Some((stem, ext)) if !stem.is_empty() => EXT.iter().any(|e| ext.eq_ignore_ascii_case(e)),
+        _ => false,
+    }
+}
+
+/// True when the byte before `pos` opens a string literal.
+fn quoted(hay: &[u8], pos: usize) -> bool {
+    pos > 0 && matches!(hay[pos - 1], b'"' | b'\'' | b'`')
 }
 
 /// Start and end (exclusive, without the newline) of the line holding `pos`.
@@ -823,6 +853,33 @@ pattern = 'token\s*=\s*"([^"]{20,})"'
                 ["Zq8vR2xNw5", "Lk3Zp9Tb6Yc4Hd"].concat()
             )),
             vec!["gen"]
+        );
+    }
+
+    #[test]
+    fn generic_unquoted_values_in_code_are_expressions() {
+        let pack = r#"
+[[rules]]
+id = "gen"
+name = "gen"
+provider = "generic"
+severity = "medium"
+keywords = ["secret"]
+pattern = '''secret\s*[:=]\s*["']?([A-Za-z0-9_.]{8,})'''
+"#;
+        let e = engine(pack);
+        let unquoted = b"secret = vault.Kx82Lqp3Zt";
+        let quoted = b"secret = 'Kx82Lqp3ZtWm'";
+        assert!(e.scan_path(unquoted, "app/settings.py").is_empty());
+        assert!(e
+            .scan_path(b"private_secret: X25519PrivateKey", "hpke.pyi")
+            .is_empty());
+        assert_eq!(e.scan_path(quoted, "app/settings.py").len(), 1);
+        // an unquoted value is a string in config files and shell scripts
+        assert_eq!(e.scan_path(unquoted, "conf/app.ini").len(), 1);
+        assert_eq!(e.scan_path(unquoted, "deploy.sh").len(), 1);
+        assert!(
+            is_code_path("src/Main.java") && !is_code_path(".env") && !is_code_path("Makefile")
         );
     }
 
