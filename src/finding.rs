@@ -183,10 +183,47 @@ pub fn char_count(bytes: &[u8]) -> usize {
 /// Longest line text kept around a secret.
 const MAX_LINE_CONTEXT: usize = 240;
 
+/// Where a buffer starts in a larger input (a chunk of a large file): its
+/// byte offset, the line holding its first byte, and how many characters of
+/// that line come before it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Origin {
+    pub offset: usize,
+    pub line: usize,
+    pub column: usize,
+}
+
+impl Default for Origin {
+    fn default() -> Self {
+        Origin {
+            offset: 0,
+            line: 1,
+            column: 0,
+        }
+    }
+}
+
+impl Origin {
+    /// Moves the origin past `bytes`, which must start at the origin. Exact
+    /// when `bytes` ends just before a byte that is not a UTF-8 continuation
+    /// byte (no character is split).
+    pub fn advance(&mut self, bytes: &[u8]) {
+        match memchr::memrchr(b'\n', bytes) {
+            Some(last) => {
+                self.line += memchr::memchr_iter(b'\n', bytes).count();
+                self.column = char_count(&bytes[last + 1..]);
+            }
+            None => self.column += char_count(bytes),
+        }
+        self.offset += bytes.len();
+    }
+}
+
 /// Computes locations for sorted byte spans in one buffer, counting newlines
 /// only up to each span.
 pub struct LineIndex<'a> {
     hay: &'a [u8],
+    origin: Origin,
     pos: usize,
     line: usize,
     line_start: usize,
@@ -194,11 +231,27 @@ pub struct LineIndex<'a> {
 
 impl<'a> LineIndex<'a> {
     pub fn new(hay: &'a [u8]) -> Self {
+        Self::with_origin(hay, Origin::default())
+    }
+
+    /// For a buffer that starts at `origin` in a larger input: lines, columns
+    /// and byte offsets of locations are those of the whole input.
+    pub fn with_origin(hay: &'a [u8], origin: Origin) -> Self {
         LineIndex {
             hay,
+            origin,
             pos: 0,
-            line: 1,
+            line: origin.line,
             line_start: 0,
+        }
+    }
+
+    /// Characters of the whole input's line before `hay[line_start]`.
+    fn carried(&self, line_start: usize, line: usize) -> usize {
+        if line_start == 0 && line == self.origin.line {
+            self.origin.column
+        } else {
+            0
         }
     }
 
@@ -208,7 +261,7 @@ impl<'a> LineIndex<'a> {
         if offset < self.pos {
             // restart (rare: overlapping spans from different rules)
             self.pos = 0;
-            self.line = 1;
+            self.line = self.origin.line;
             self.line_start = 0;
         }
         for nl in memchr::memchr_iter(b'\n', &self.hay[self.pos..offset]) {
@@ -223,13 +276,14 @@ impl<'a> LineIndex<'a> {
     pub fn locate(&mut self, path: &str, finding_id: &str, start: usize, end: usize) -> Location {
         let hay = self.hay;
         let (line, line_start) = self.seek(start);
-        let column = char_count(&hay[line_start..start]) + 1;
+        let column = self.carried(line_start, line) + char_count(&hay[line_start..start]) + 1;
         let last = end.saturating_sub(1).max(start);
         let nl_in_secret = memchr::memchr_iter(b'\n', &hay[start..last]).count();
         let end_line = line + nl_in_secret;
         let end_line_start =
             memchr::memrchr(b'\n', &hay[start..last]).map_or(line_start, |p| start + p + 1);
-        let end_column = char_count(&hay[end_line_start..end]) + 1;
+        let end_column =
+            self.carried(end_line_start, end_line) + char_count(&hay[end_line_start..end]) + 1;
         let line_end = memchr::memchr(b'\n', &hay[start..]).map_or(hay.len(), |p| start + p);
         let mut ls = line_start;
         let mut le = line_end;
@@ -252,8 +306,8 @@ impl<'a> LineIndex<'a> {
             column,
             end_line,
             end_column,
-            start_byte: start,
-            end_byte: end,
+            start_byte: self.origin.offset + start,
+            end_byte: self.origin.offset + end,
             fingerprint: location_fingerprint(finding_id, path, &line_text),
             secret_in_line: (s_in.min(line_text.len()), e_in),
             line_text,

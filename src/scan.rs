@@ -1,10 +1,10 @@
 //! Scan orchestration: inputs -> engine (in parallel) -> findings + summary.
 
+use crate::chunked::{self, Chunking, Streamed};
 use crate::engine::Engine;
-use crate::finding::{finding_id, Finding, LineIndex, Location};
+use crate::finding::{Finding, Location};
 use crate::source::worktree::{self, FileEntry, WalkOptions};
-use crate::source::{read_limited, Content};
-use crate::suppress::inline::{marker_for, MarkerAt};
+use crate::suppress::inline::MarkerAt;
 use crate::suppress::{Reason, Suppressed};
 use rayon::prelude::*;
 use std::collections::HashMap;
@@ -158,30 +158,10 @@ pub(crate) struct Hit {
     pub inline: Option<MarkerAt>,
 }
 
-/// Scans one buffer whose display path is `path`.
+/// Scans one in-memory input whose display path is `path` (in overlapping
+/// chunks when it is large).
 pub(crate) fn scan_buffer(engine: &Engine, path: &str, bytes: &[u8]) -> Vec<Hit> {
-    let matches = engine.scan_path(bytes, path);
-    if matches.is_empty() {
-        return Vec::new();
-    }
-    let mut index = LineIndex::new(bytes);
-    matches
-        .into_iter()
-        .map(|m| {
-            let secret = bytes[m.start..m.end].to_vec();
-            let id = finding_id(engine.rule(m.rule).id(), &secret);
-            let location = index.locate(path, &id, m.start, m.end);
-            Hit {
-                rule: m.rule,
-                id,
-                secret,
-                entropy: m.entropy,
-                validation: m.validation,
-                location,
-                inline: marker_for(bytes, m.start),
-            }
-        })
-        .collect()
+    chunked::scan_slice(engine, path, bytes, Chunking::for_engine(engine))
 }
 
 enum FileOutcome {
@@ -196,25 +176,26 @@ fn scan_file(engine: &Engine, f: &FileEntry, max: u64) -> FileOutcome {
             limit: max,
         });
     }
-    let content =
-        std::fs::File::open(&f.path).and_then(|file| read_limited(file, max, f.size as usize));
-    outcome(engine, &f.display, content, max)
+    let hint = usize::try_from(f.size).unwrap_or(usize::MAX);
+    let content = std::fs::File::open(&f.path).and_then(|file| {
+        chunked::scan_stream(
+            engine,
+            &f.display,
+            file,
+            max,
+            hint,
+            Chunking::for_engine(engine),
+        )
+    });
+    outcome(content, max)
 }
 
-fn outcome(
-    engine: &Engine,
-    name: &str,
-    content: std::io::Result<Content>,
-    max: u64,
-) -> FileOutcome {
+fn outcome(content: std::io::Result<Streamed>, max: u64) -> FileOutcome {
     match content {
         Err(e) => FileOutcome::Skipped(Skip::Error(e.to_string())),
-        Ok(Content::Binary) => FileOutcome::Skipped(Skip::Binary),
-        Ok(Content::TooLarge(size)) => FileOutcome::Skipped(Skip::TooLarge { size, limit: max }),
-        Ok(Content::Text(bytes)) => FileOutcome::Scanned {
-            bytes: bytes.len() as u64,
-            hits: scan_buffer(engine, name, &bytes),
-        },
+        Ok(Streamed::Binary) => FileOutcome::Skipped(Skip::Binary),
+        Ok(Streamed::TooLarge(size)) => FileOutcome::Skipped(Skip::TooLarge { size, limit: max }),
+        Ok(Streamed::Text { bytes, hits }) => FileOutcome::Scanned { bytes, hits },
     }
 }
 
@@ -334,6 +315,25 @@ pub fn scan_reader(
     max: u64,
     honour_inline: bool,
 ) -> ScanReport {
+    scan_reader_with(
+        engine,
+        name,
+        r,
+        max,
+        honour_inline,
+        Chunking::for_engine(engine),
+    )
+}
+
+/// [`scan_reader`] with explicit chunking (tests use tiny chunks).
+pub fn scan_reader_with(
+    engine: &Engine,
+    name: &str,
+    r: impl Read,
+    max: u64,
+    honour_inline: bool,
+    chunking: Chunking,
+) -> ScanReport {
     let t0 = Instant::now();
     let mut summary = Summary {
         mode: ScanMode::Stdin,
@@ -341,7 +341,8 @@ pub fn scan_reader(
         ..Summary::default()
     };
     let mut findings = Vec::new();
-    match outcome(engine, name, read_limited(r, max, 64 * 1024), max) {
+    let content = chunked::scan_stream(engine, name, r, max, 64 * 1024, chunking);
+    match outcome(content, max) {
         FileOutcome::Scanned { bytes, hits } => {
             summary.files_scanned = 1;
             summary.bytes_scanned = bytes;
