@@ -147,6 +147,20 @@ pub(crate) fn scan_stream(
         eof: false,
         size_hint,
     };
+    // UTF-16 with a byte-order mark: read whole (within `max`), transcode,
+    // scan the UTF-8 text.
+    let head = w.fill(4)?;
+    if crate::source::decode_utf16(head).is_some() {
+        let limit = usize::try_from(max).unwrap_or(usize::MAX);
+        let all = w.fill(limit.saturating_add(1))?;
+        if all.len() as u64 > max {
+            return Ok(Streamed::TooLarge(all.len() as u64));
+        }
+        let bytes = all.len() as u64;
+        let text = crate::source::decode_utf16(all).unwrap_or_default();
+        let hits = scan_slice(engine, path, &text, ch);
+        return Ok(Streamed::Text { bytes, hits });
+    }
     scan_chunks(engine, path, &mut w, ch, max, true)
 }
 
