@@ -149,8 +149,8 @@ pub(crate) fn scan_stream(
     };
     // UTF-16 with a byte-order mark: read whole (within `max`), transcode,
     // scan the UTF-8 text.
-    let head = w.fill(4)?;
-    if crate::source::decode_utf16(head).is_some() {
+    let head = w.fill(crate::source::BINARY_PROBE)?;
+    if crate::source::is_utf16(head) {
         let limit = usize::try_from(max).unwrap_or(usize::MAX);
         let all = w.fill(limit.saturating_add(1))?;
         if all.len() as u64 > max {
@@ -219,6 +219,23 @@ fn scan_chunks(
     }
 }
 
+/// Spans of `spans` (sorted by start, none longer than `longest`) other than
+/// `me` that meet `[from, to)`, relative to `from` and clipped to it.
+fn others_in(
+    spans: &[(usize, usize)],
+    longest: usize,
+    (from, to): (usize, usize),
+    me: (usize, usize),
+) -> Vec<(usize, usize)> {
+    let hi = spans.partition_point(|s| s.0 < to);
+    let lo = spans[..hi].partition_point(|s| s.0 + longest <= from);
+    spans[lo..hi]
+        .iter()
+        .filter(|&&s| s != me && s.1 > from)
+        .map(|&(a, b)| (a.max(from) - from, b.min(to) - from))
+        .collect()
+}
+
 /// `at` moved back (at most 3 bytes) so that `hay[at]` does not continue a
 /// UTF-8 sequence: columns counted on either side of it add up exactly.
 fn char_boundary(hay: &[u8], at: usize) -> usize {
@@ -246,6 +263,10 @@ fn scan_window(
         return Vec::new();
     }
     let mut index = LineIndex::with_origin(hay, origin);
+    // every secret span in the chunk (sorted by start), to mask the others
+    // found on a location's line
+    let spans: Vec<(usize, usize)> = matches.iter().map(|m| (m.start, m.end)).collect();
+    let longest = spans.iter().map(|s| s.1 - s.0).max().unwrap_or(0);
     let mut out = Vec::new();
     for m in matches {
         if m.start < own.0 || m.start >= own.1 {
@@ -258,7 +279,10 @@ fn scan_window(
         last_end.insert(m.rule, origin.offset + m.end);
         let secret = hay[m.start..m.end].to_vec();
         let id = finding_id(engine.rule(m.rule).id(), &secret);
-        let location = index.locate(path, &id, m.start, m.end);
+        let mut location = index.locate(path, &id, m.start, m.end);
+        let from = m.start - location.secret_in_line.0;
+        let to = from + location.line_text.len();
+        location.other_secrets = others_in(&spans, longest, (from, to), (m.start, m.end));
         out.push(Hit {
             rule: m.rule,
             id,

@@ -75,6 +75,9 @@ pub struct Location {
     pub line_text: Vec<u8>,
     /// Byte span of the secret inside `line_text` (clipped to it).
     pub secret_in_line: (usize, usize),
+    /// Spans inside `line_text` of the other secrets found on it: masked in
+    /// redacted snippets too, so one secret's snippet never shows another.
+    pub other_secrets: Vec<(usize, usize)>,
     /// Stable location fingerprint.
     pub fingerprint: String,
     /// History scans: the commit that introduced the secret at this path.
@@ -165,6 +168,17 @@ pub fn redact(secret: &[u8]) -> String {
         format!("{head}********")
     } else {
         "********".to_string()
+    }
+}
+
+/// A user's value quoted in an error message: in full when short (a size,
+/// a unit, a name), masked like a secret when long: a value pasted into the
+/// wrong setting may be one, and error messages end up in CI logs.
+pub fn quote_value(s: &str) -> String {
+    if s.chars().count() <= 16 {
+        format!("{s:?}")
+    } else {
+        format!("\"{}\"", redact(s.as_bytes()))
     }
 }
 
@@ -310,6 +324,7 @@ impl<'a> LineIndex<'a> {
             end_byte: self.origin.offset + end,
             fingerprint: location_fingerprint(finding_id, path, &line_text),
             secret_in_line: (s_in.min(line_text.len()), e_in),
+            other_secrets: Vec::new(),
             line_text,
             commit: None,
         }
@@ -318,16 +333,40 @@ impl<'a> LineIndex<'a> {
 
 impl Location {
     /// The line text with the secret masked (or shown when `redact` is false).
+    /// Other secrets on the line (`other_secrets`) are masked as well.
     pub fn snippet(&self, secret: &[u8], redact_it: bool) -> String {
-        let (s, e) = self.secret_in_line;
-        let before = String::from_utf8_lossy(&self.line_text[..s]);
-        let after = String::from_utf8_lossy(&self.line_text[e..]);
-        let middle = if redact_it {
-            redact(secret)
+        let text = &self.line_text;
+        let n = text.len();
+        let mut out = if !redact_it {
+            String::from_utf8_lossy(text).into_owned()
         } else {
-            String::from_utf8_lossy(&self.line_text[s..e]).into_owned()
+            // per byte: 0 shown, 1 this secret, 2 another secret
+            let mut cover = vec![0u8; n];
+            for &(a, b) in &self.other_secrets {
+                cover[a.min(n)..b.min(n)].fill(2);
+            }
+            let (s, e) = self.secret_in_line;
+            cover[s.min(n)..e.min(n).max(s.min(n))].fill(1);
+            let mut out = String::with_capacity(n + 16);
+            let mut i = 0;
+            while i < n {
+                let kind = cover[i];
+                let mut j = i;
+                while j < n && cover[j] == kind {
+                    j += 1;
+                }
+                match kind {
+                    0 => out.push_str(&String::from_utf8_lossy(&text[i..j])),
+                    1 => out.push_str(&redact(secret)),
+                    _ => out.push_str("********"),
+                }
+                i = j;
+            }
+            if s >= n {
+                out.push_str(&redact(secret));
+            }
+            out
         };
-        let mut out = format!("{before}{middle}{after}");
         out.retain(|c| c == '\t' || !c.is_control());
         out
     }
@@ -347,6 +386,28 @@ mod tests {
         assert_eq!((loc.end_line, loc.end_column), (2, 16));
         assert_eq!(loc.snippet(b"SECRET1234", true), "bé = ********");
         assert_eq!(loc.snippet(b"SECRET1234", false), "bé = SECRET1234");
+    }
+
+    #[test]
+    fn other_secrets_on_the_line_are_masked_too() {
+        let hay = b"a = SECRETONE1; b = SECRETTWO2; c = 1";
+        let mut ix = LineIndex::new(hay);
+        let mut loc = ix.locate("f", "id", 4, 14);
+        loc.other_secrets = vec![(20, 30)];
+        assert_eq!(
+            loc.snippet(b"SECRETONE1", true),
+            "a = ********; b = ********; c = 1"
+        );
+        assert_eq!(
+            loc.snippet(b"SECRETONE1", false),
+            "a = SECRETONE1; b = SECRETTWO2; c = 1"
+        );
+        // an overlapping span: this secret's mask wins where they meet
+        loc.other_secrets = vec![(10, 22)];
+        assert_eq!(
+            loc.snippet(b"SECRETONE1", true),
+            "a = ****************CRETTWO2; c = 1"
+        );
     }
 
     #[test]

@@ -16,19 +16,16 @@ pub fn looks_binary(head: &[u8]) -> bool {
 /// UTF-16 text with a byte-order mark (`FF FE` little-endian, `FE FF`
 /// big-endian), as Windows tools write `.ps1`, `.reg` and `.txt` files,
 /// transcoded to UTF-8 without the mark (unpaired surrogates become U+FFFD).
-/// None for anything else. Such text is full of NUL bytes and would otherwise
-/// be skipped as binary; locations in it are reported in lines and
-/// characters, byte offsets being those of the UTF-8 text.
+/// Such text is full of NUL bytes and would otherwise be skipped as binary;
+/// a file that starts with the mark's bytes but has no NUL in its first
+/// 8 KiB is not taken for UTF-16 (it is scanned as it is). None for anything
+/// else. Locations in decoded text are reported in lines and characters,
+/// byte offsets being those of the UTF-8 text.
 pub fn decode_utf16(bytes: &[u8]) -> Option<Vec<u8>> {
-    let little = match bytes {
-        [0xFF, 0xFE, ..] => true,
-        [0xFE, 0xFF, ..] => false,
-        _ => return None,
-    };
-    // `FF FE 00 00` is the UTF-32LE mark: not UTF-16
-    if little && bytes.get(2..4) == Some(&[0, 0]) {
+    if !is_utf16(bytes) {
         return None;
     }
+    let little = bytes[0] == 0xFF;
     let units = bytes[2..].chunks_exact(2).map(|p| {
         if little {
             u16::from_le_bytes([p[0], p[1]])
@@ -44,6 +41,17 @@ pub fn decode_utf16(bytes: &[u8]) -> Option<Vec<u8>> {
         out.push(char::REPLACEMENT_CHARACTER);
     }
     Some(out.into_bytes())
+}
+
+/// Whether `head` (the first 8 KiB or more of an input) is UTF-16 text for
+/// [`decode_utf16`]: a byte-order mark, and NUL bytes.
+pub fn is_utf16(head: &[u8]) -> bool {
+    match head {
+        // `FF FE 00 00` is the UTF-32LE mark: not UTF-16
+        [0xFF, 0xFE, 0, 0, ..] => false,
+        [0xFF, 0xFE, ..] | [0xFE, 0xFF, ..] => looks_binary(head),
+        _ => false,
+    }
 }
 
 /// Outcome of reading one input.
@@ -98,6 +106,8 @@ mod tests {
         assert_eq!(decode_utf16(&utf16(text, true)).unwrap(), text.as_bytes());
         assert_eq!(decode_utf16(&utf16(text, false)).unwrap(), text.as_bytes());
         assert_eq!(decode_utf16(b"plain"), None);
+        // the mark's bytes on text without NUL: invalid UTF-8, not UTF-16
+        assert_eq!(decode_utf16(b"\xff\xfe\xfd\nk = v\n"), None);
         assert_eq!(decode_utf16(&[0xFF, 0xFE, 0, 0, b'a', 0, 0, 0]), None);
         // odd length and an unpaired surrogate: replacement characters
         assert_eq!(
