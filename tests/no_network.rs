@@ -108,7 +108,15 @@ fn no_mode_makes_a_network_system_call() {
     for (i, (args, want)) in modes(&schema, &env).into_iter().enumerate() {
         let trace = dir.path().join(format!("trace-{i}"));
         let out = Command::new("strace")
-            .args(["-f", "-qq", "-e", "trace=network", "-e", "signal=none", "-o"])
+            .args([
+                "-f",
+                "-qq",
+                "-e",
+                "trace=network",
+                "-e",
+                "signal=none",
+                "-o",
+            ])
             .arg(&trace)
             .arg(BIN)
             .args(&args)
