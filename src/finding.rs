@@ -24,7 +24,7 @@ pub struct CommitInfo {
 
 impl CommitInfo {
     pub fn short(&self) -> &str {
-        &self.id[..self.id.len().min(10)]
+        prefix(&self.id, 10)
     }
 }
 
@@ -169,6 +169,17 @@ pub fn redact(secret: &[u8]) -> String {
     } else {
         "********".to_string()
     }
+}
+
+/// The first `n` bytes of `s`, shortened to a character boundary (ids and
+/// dates are ASCII, but a hand-edited baseline or a library caller may pass
+/// anything).
+pub fn prefix(s: &str, n: usize) -> &str {
+    let mut end = n.min(s.len());
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    &s[..end]
 }
 
 /// A user's value quoted in an error message: in full when short (a size,

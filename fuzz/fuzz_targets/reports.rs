@@ -36,6 +36,7 @@ fn report(f: &[String], secret: &str) -> ScanReport {
         start_byte: s_in,
         end_byte: s_in + secret.len(),
         secret_in_line: (s_in, s_in + secret.len()),
+        other_secrets: Vec::new(),
         line_text,
         fingerprint: format!("fp-{}", path.len()),
         commit: if get(4).is_empty() { None } else { Some(get(4)) },

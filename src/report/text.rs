@@ -59,7 +59,7 @@ pub fn render(report: &ScanReport, opts: &RenderOptions) -> String {
             "{sev} {} [{}]  id {}  validation {}",
             f.rule_name,
             f.rule_id,
-            &f.id[..12],
+            crate::finding::prefix(&f.id, 12),
             f.validation.as_str()
         );
         if let Some(lc) = &f.lifecycle {
@@ -70,7 +70,7 @@ pub fn render(report: &ScanReport, opts: &RenderOptions) -> String {
                 c.short(),
                 clean(&c.author_name),
                 clean(&c.author_email),
-                &c.date[..10.min(c.date.len())],
+                crate::finding::prefix(&c.date, 10),
                 clean(&c.summary)
             );
             let state = if lc.still_in_head {
@@ -79,7 +79,7 @@ pub fn render(report: &ScanReport, opts: &RenderOptions) -> String {
                 format!(
                     "removed in {} ({}), but still in history: rotate it",
                     r.short(),
-                    &r.date[..10.min(r.date.len())]
+                    crate::finding::prefix(&r.date, 10)
                 )
             } else {
                 "not in HEAD".to_string()
@@ -92,7 +92,7 @@ pub fn render(report: &ScanReport, opts: &RenderOptions) -> String {
         }
         for l in f.locations.iter().take(MAX_LOCATIONS) {
             let at = match &l.commit {
-                Some(c) => format!("{}:", &c[..10.min(c.len())]),
+                Some(c) => format!("{}:", crate::finding::prefix(c, 10)),
                 None => String::new(),
             };
             let _ = writeln!(
@@ -184,7 +184,7 @@ pub fn render(report: &ScanReport, opts: &RenderOptions) -> String {
             e.expires.as_deref().unwrap_or("?"),
             e.rule_id,
             clean(&e.path),
-            &e.id[..e.id.len().min(12)]
+            crate::finding::prefix(&e.id, 12)
         );
     }
     for w in &s.warnings {
