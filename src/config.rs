@@ -186,7 +186,10 @@ impl Config {
                 if !["text", "json"].contains(&v.as_str()) {
                     return Err(at(
                         f.span(),
-                        format!("format: unknown format {v:?} (text, json)"),
+                        format!(
+                            "format: unknown format {} (text, json)",
+                            crate::finding::quote_value(&v)
+                        ),
                     ));
                 }
                 Some(v)
@@ -265,7 +268,10 @@ impl Config {
                         .unwrap_or_default(),
                     line: self.disable_lines.get(i).copied().unwrap_or(0),
                     column: 1,
-                    message: format!("disable: no built-in rule has id {id:?}"),
+                    message: format!(
+                        "disable: no built-in rule has id {}",
+                        crate::finding::quote_value(id)
+                    ),
                 });
             }
         }
@@ -350,14 +356,16 @@ fn check_section(
 
 /// Parses a human size: `1048576`, `512KiB`, `25MiB`, `2GiB`, `10MB`, `4k`.
 pub fn parse_size(s: &str) -> Result<u64, String> {
-    let t = s.trim();
+    let full = s;
+    let s = &crate::finding::quote_value(full);
+    let t = full.trim();
     let split = t
         .find(|c: char| !(c.is_ascii_digit() || c == '.'))
         .unwrap_or(t.len());
     let (num, unit) = t.split_at(split);
     let n: f64 = num
         .parse()
-        .map_err(|_| format!("{s:?} is not a size (try 25MiB, 512KiB, 1000000)"))?;
+        .map_err(|_| format!("{s} is not a size (try 25MiB, 512KiB, 1000000)"))?;
     let mult: u64 = match unit.trim().to_ascii_lowercase().as_str() {
         "" | "b" => 1,
         "k" | "kib" => 1 << 10,
@@ -370,13 +378,14 @@ pub fn parse_size(s: &str) -> Result<u64, String> {
         "tb" => 1_000_000_000_000,
         other => {
             return Err(format!(
-                "unknown size unit {other:?} in {s:?} (use B, KiB, MiB, GiB, KB, MB, GB)"
+                "unknown size unit {} in {s} (use B, KiB, MiB, GiB, KB, MB, GB)",
+                crate::finding::quote_value(other)
             ))
         }
     };
     let v = n * mult as f64;
     if !v.is_finite() || v < 0.0 || v > u64::MAX as f64 {
-        return Err(format!("{s:?} is out of range"));
+        return Err(format!("{s} is out of range"));
     }
     Ok(v as u64)
 }

@@ -291,7 +291,7 @@ pub fn explain_finding(
             let at = l
                 .commit
                 .as_deref()
-                .map(|c| format!("{}:", &c[..c.len().min(10)]))
+                .map(|c| format!("{}:", crate::finding::prefix(c, 10)))
                 .unwrap_or_default();
             let _ = writeln!(out, "  REPORTED  {at}{}:{}:{}", l.path, l.line, l.column);
         }

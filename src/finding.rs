@@ -24,7 +24,7 @@ pub struct CommitInfo {
 
 impl CommitInfo {
     pub fn short(&self) -> &str {
-        &self.id[..self.id.len().min(10)]
+        prefix(&self.id, 10)
     }
 }
 
@@ -75,6 +75,9 @@ pub struct Location {
     pub line_text: Vec<u8>,
     /// Byte span of the secret inside `line_text` (clipped to it).
     pub secret_in_line: (usize, usize),
+    /// Spans inside `line_text` of the other secrets found on it: masked in
+    /// redacted snippets too, so one secret's snippet never shows another.
+    pub other_secrets: Vec<(usize, usize)>,
     /// Stable location fingerprint.
     pub fingerprint: String,
     /// History scans: the commit that introduced the secret at this path.
@@ -170,6 +173,28 @@ pub fn redact(secret: &[u8]) -> String {
     }
 }
 
+/// The first `n` bytes of `s`, shortened to a character boundary (ids and
+/// dates are ASCII, but a hand-edited baseline or a library caller may pass
+/// anything).
+pub fn prefix(s: &str, n: usize) -> &str {
+    let mut end = n.min(s.len());
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    &s[..end]
+}
+
+/// A user's value quoted in an error message: in full when short (a size,
+/// a unit, a name), masked like a secret when long: a value pasted into the
+/// wrong setting may be one, and error messages end up in CI logs.
+pub fn quote_value(s: &str) -> String {
+    if s.chars().count() <= 16 {
+        format!("{s:?}")
+    } else {
+        format!("\"{}\"", redact(s.as_bytes()))
+    }
+}
+
 /// Count of Unicode scalar values in `bytes`; each byte of an invalid UTF-8
 /// sequence counts as one.
 pub fn char_count(bytes: &[u8]) -> usize {
@@ -185,10 +210,47 @@ pub fn char_count(bytes: &[u8]) -> usize {
 /// Longest line text kept around a secret.
 const MAX_LINE_CONTEXT: usize = 240;
 
+/// Where a buffer starts in a larger input (a chunk of a large file): its
+/// byte offset, the line holding its first byte, and how many characters of
+/// that line come before it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Origin {
+    pub offset: usize,
+    pub line: usize,
+    pub column: usize,
+}
+
+impl Default for Origin {
+    fn default() -> Self {
+        Origin {
+            offset: 0,
+            line: 1,
+            column: 0,
+        }
+    }
+}
+
+impl Origin {
+    /// Moves the origin past `bytes`, which must start at the origin. Exact
+    /// when `bytes` ends just before a byte that is not a UTF-8 continuation
+    /// byte (no character is split).
+    pub fn advance(&mut self, bytes: &[u8]) {
+        match memchr::memrchr(b'\n', bytes) {
+            Some(last) => {
+                self.line += memchr::memchr_iter(b'\n', bytes).count();
+                self.column = char_count(&bytes[last + 1..]);
+            }
+            None => self.column += char_count(bytes),
+        }
+        self.offset += bytes.len();
+    }
+}
+
 /// Computes locations for sorted byte spans in one buffer, counting newlines
 /// only up to each span.
 pub struct LineIndex<'a> {
     hay: &'a [u8],
+    origin: Origin,
     pos: usize,
     line: usize,
     line_start: usize,
@@ -196,11 +258,27 @@ pub struct LineIndex<'a> {
 
 impl<'a> LineIndex<'a> {
     pub fn new(hay: &'a [u8]) -> Self {
+        Self::with_origin(hay, Origin::default())
+    }
+
+    /// For a buffer that starts at `origin` in a larger input: lines, columns
+    /// and byte offsets of locations are those of the whole input.
+    pub fn with_origin(hay: &'a [u8], origin: Origin) -> Self {
         LineIndex {
             hay,
+            origin,
             pos: 0,
-            line: 1,
+            line: origin.line,
             line_start: 0,
+        }
+    }
+
+    /// Characters of the whole input's line before `hay[line_start]`.
+    fn carried(&self, line_start: usize, line: usize) -> usize {
+        if line_start == 0 && line == self.origin.line {
+            self.origin.column
+        } else {
+            0
         }
     }
 
@@ -210,7 +288,7 @@ impl<'a> LineIndex<'a> {
         if offset < self.pos {
             // restart (rare: overlapping spans from different rules)
             self.pos = 0;
-            self.line = 1;
+            self.line = self.origin.line;
             self.line_start = 0;
         }
         for nl in memchr::memchr_iter(b'\n', &self.hay[self.pos..offset]) {
@@ -225,13 +303,14 @@ impl<'a> LineIndex<'a> {
     pub fn locate(&mut self, path: &str, finding_id: &str, start: usize, end: usize) -> Location {
         let hay = self.hay;
         let (line, line_start) = self.seek(start);
-        let column = char_count(&hay[line_start..start]) + 1;
+        let column = self.carried(line_start, line) + char_count(&hay[line_start..start]) + 1;
         let last = end.saturating_sub(1).max(start);
         let nl_in_secret = memchr::memchr_iter(b'\n', &hay[start..last]).count();
         let end_line = line + nl_in_secret;
         let end_line_start =
             memchr::memrchr(b'\n', &hay[start..last]).map_or(line_start, |p| start + p + 1);
-        let end_column = char_count(&hay[end_line_start..end]) + 1;
+        let end_column =
+            self.carried(end_line_start, end_line) + char_count(&hay[end_line_start..end]) + 1;
         let line_end = memchr::memchr(b'\n', &hay[start..]).map_or(hay.len(), |p| start + p);
         let mut ls = line_start;
         let mut le = line_end;
@@ -254,10 +333,11 @@ impl<'a> LineIndex<'a> {
             column,
             end_line,
             end_column,
-            start_byte: start,
-            end_byte: end,
+            start_byte: self.origin.offset + start,
+            end_byte: self.origin.offset + end,
             fingerprint: location_fingerprint(finding_id, path, &line_text),
             secret_in_line: (s_in.min(line_text.len()), e_in),
+            other_secrets: Vec::new(),
             line_text,
             commit: None,
         }
@@ -266,16 +346,40 @@ impl<'a> LineIndex<'a> {
 
 impl Location {
     /// The line text with the secret masked (or shown when `redact` is false).
+    /// Other secrets on the line (`other_secrets`) are masked as well.
     pub fn snippet(&self, secret: &[u8], redact_it: bool) -> String {
-        let (s, e) = self.secret_in_line;
-        let before = String::from_utf8_lossy(&self.line_text[..s]);
-        let after = String::from_utf8_lossy(&self.line_text[e..]);
-        let middle = if redact_it {
-            redact(secret)
+        let text = &self.line_text;
+        let n = text.len();
+        let mut out = if !redact_it {
+            String::from_utf8_lossy(text).into_owned()
         } else {
-            String::from_utf8_lossy(&self.line_text[s..e]).into_owned()
+            // per byte: 0 shown, 1 this secret, 2 another secret
+            let mut cover = vec![0u8; n];
+            for &(a, b) in &self.other_secrets {
+                cover[a.min(n)..b.min(n)].fill(2);
+            }
+            let (s, e) = self.secret_in_line;
+            cover[s.min(n)..e.min(n).max(s.min(n))].fill(1);
+            let mut out = String::with_capacity(n + 16);
+            let mut i = 0;
+            while i < n {
+                let kind = cover[i];
+                let mut j = i;
+                while j < n && cover[j] == kind {
+                    j += 1;
+                }
+                match kind {
+                    0 => out.push_str(&String::from_utf8_lossy(&text[i..j])),
+                    1 => out.push_str(&redact(secret)),
+                    _ => out.push_str("********"),
+                }
+                i = j;
+            }
+            if s >= n {
+                out.push_str(&redact(secret));
+            }
+            out
         };
-        let mut out = format!("{before}{middle}{after}");
         out.retain(|c| c == '\t' || !c.is_control());
         out
     }
@@ -295,6 +399,28 @@ mod tests {
         assert_eq!((loc.end_line, loc.end_column), (2, 16));
         assert_eq!(loc.snippet(b"SECRET1234", true), "bé = ********");
         assert_eq!(loc.snippet(b"SECRET1234", false), "bé = SECRET1234");
+    }
+
+    #[test]
+    fn other_secrets_on_the_line_are_masked_too() {
+        let hay = b"a = SECRETONE1; b = SECRETTWO2; c = 1";
+        let mut ix = LineIndex::new(hay);
+        let mut loc = ix.locate("f", "id", 4, 14);
+        loc.other_secrets = vec![(20, 30)];
+        assert_eq!(
+            loc.snippet(b"SECRETONE1", true),
+            "a = ********; b = ********; c = 1"
+        );
+        assert_eq!(
+            loc.snippet(b"SECRETONE1", false),
+            "a = SECRETONE1; b = SECRETTWO2; c = 1"
+        );
+        // an overlapping span: this secret's mask wins where they meet
+        loc.other_secrets = vec![(10, 22)];
+        assert_eq!(
+            loc.snippet(b"SECRETONE1", true),
+            "a = ****************CRETTWO2; c = 1"
+        );
     }
 
     #[test]

@@ -13,6 +13,7 @@
 //! ```
 
 pub mod audit;
+pub mod chunked;
 pub mod ci;
 pub mod config;
 pub mod engine;

@@ -628,11 +628,14 @@ fn cmd_scan(args: ScanArgs) -> Result<u8> {
         for (path, bytes, n) in &report.summary.scanned {
             let _ = writeln!(
                 err,
-                "keyward: scanned {path} ({bytes} bytes, {n} secret(s))"
+                "keyward: scanned {} ({bytes} bytes, {n} secret(s))",
+                report::text::clean(path)
             );
         }
         for s in &report.summary.skipped {
-            let _ = writeln!(err, "keyward: not scanned {}: {}", s.path, s.why);
+            let why = s.why.to_string();
+            let (path, why) = (report::text::clean(&s.path), report::text::clean(&why));
+            let _ = writeln!(err, "keyward: not scanned {path}: {why}");
         }
         for (phase, d) in &report.summary.phases {
             let _ = writeln!(err, "keyward: {phase}: {:.3}s", d.as_secs_f64());

@@ -1,10 +1,10 @@
 //! Scan orchestration: inputs -> engine (in parallel) -> findings + summary.
 
+use crate::chunked::{self, Chunking, Streamed};
 use crate::engine::Engine;
-use crate::finding::{finding_id, Finding, LineIndex, Location};
+use crate::finding::{Finding, Location};
 use crate::source::worktree::{self, FileEntry, WalkOptions};
-use crate::source::{read_limited, Content};
-use crate::suppress::inline::{marker_for, MarkerAt};
+use crate::suppress::inline::MarkerAt;
 use crate::suppress::{Reason, Suppressed};
 use rayon::prelude::*;
 use std::collections::HashMap;
@@ -159,32 +159,11 @@ pub(crate) struct Hit {
     pub inline: Option<MarkerAt>,
 }
 
-/// Scans one buffer whose display path is `path`; `context` is the path
-/// rule allow lists and confidence look at (relative to the scanned root).
+/// Scans one in-memory input whose display path is `path` (in overlapping
+/// chunks when it is large).
+/// `context` is the path rule allow lists and confidence look at.
 pub(crate) fn scan_buffer(engine: &Engine, path: &str, context: &str, bytes: &[u8]) -> Vec<Hit> {
-    let matches = engine.scan_path(bytes, context);
-    if matches.is_empty() {
-        return Vec::new();
-    }
-    let mut index = LineIndex::new(bytes);
-    matches
-        .into_iter()
-        .map(|m| {
-            let secret = bytes[m.start..m.end].to_vec();
-            let id = finding_id(engine.rule(m.rule).id(), &secret);
-            let location = index.locate(path, &id, m.start, m.end);
-            Hit {
-                rule: m.rule,
-                id,
-                secret,
-                entropy: m.entropy,
-                validation: m.validation,
-                confidence: m.confidence,
-                location,
-                inline: marker_for(bytes, m.start),
-            }
-        })
-        .collect()
+    chunked::scan_slice(engine, path, context, bytes, Chunking::for_engine(engine))
 }
 
 enum FileOutcome {
@@ -199,26 +178,27 @@ fn scan_file(engine: &Engine, f: &FileEntry, max: u64) -> FileOutcome {
             limit: max,
         });
     }
-    let content =
-        std::fs::File::open(&f.path).and_then(|file| read_limited(file, max, f.size as usize));
-    outcome(engine, &f.display, &f.rel, content, max)
+    let hint = usize::try_from(f.size).unwrap_or(usize::MAX);
+    let content = std::fs::File::open(&f.path).and_then(|file| {
+        chunked::scan_stream(
+            engine,
+            &f.display,
+            &f.rel,
+            file,
+            max,
+            hint,
+            Chunking::for_engine(engine),
+        )
+    });
+    outcome(content, max)
 }
 
-fn outcome(
-    engine: &Engine,
-    name: &str,
-    context: &str,
-    content: std::io::Result<Content>,
-    max: u64,
-) -> FileOutcome {
+fn outcome(content: std::io::Result<Streamed>, max: u64) -> FileOutcome {
     match content {
         Err(e) => FileOutcome::Skipped(Skip::Error(e.to_string())),
-        Ok(Content::Binary) => FileOutcome::Skipped(Skip::Binary),
-        Ok(Content::TooLarge(size)) => FileOutcome::Skipped(Skip::TooLarge { size, limit: max }),
-        Ok(Content::Text(bytes)) => FileOutcome::Scanned {
-            bytes: bytes.len() as u64,
-            hits: scan_buffer(engine, name, context, &bytes),
-        },
+        Ok(Streamed::Binary) => FileOutcome::Skipped(Skip::Binary),
+        Ok(Streamed::TooLarge(size)) => FileOutcome::Skipped(Skip::TooLarge { size, limit: max }),
+        Ok(Streamed::Text { bytes, hits }) => FileOutcome::Scanned { bytes, hits },
     }
 }
 
@@ -347,6 +327,25 @@ pub fn scan_reader(
     max: u64,
     honour_inline: bool,
 ) -> ScanReport {
+    scan_reader_with(
+        engine,
+        name,
+        r,
+        max,
+        honour_inline,
+        Chunking::for_engine(engine),
+    )
+}
+
+/// [`scan_reader`] with explicit chunking (tests use tiny chunks).
+pub fn scan_reader_with(
+    engine: &Engine,
+    name: &str,
+    r: impl Read,
+    max: u64,
+    honour_inline: bool,
+    chunking: Chunking,
+) -> ScanReport {
     let t0 = Instant::now();
     let mut summary = Summary {
         mode: ScanMode::Stdin,
@@ -354,7 +353,8 @@ pub fn scan_reader(
         ..Summary::default()
     };
     let mut findings = Vec::new();
-    match outcome(engine, name, name, read_limited(r, max, 64 * 1024), max) {
+    let content = chunked::scan_stream(engine, name, name, r, max, 64 * 1024, chunking);
+    match outcome(content, max) {
         FileOutcome::Scanned { bytes, hits } => {
             summary.files_scanned = 1;
             summary.bytes_scanned = bytes;

@@ -42,11 +42,12 @@ fn scan_blob(
     match git::read_blob(repo, id, max, buf) {
         BlobContent::Text(bytes) => BlobScan::Scanned {
             bytes: bytes.len() as u64,
-            hits: scan_buffer(engine, path, path, bytes),
+            hits: scan_buffer(engine, path, path, &bytes),
         },
         BlobContent::Binary => BlobScan::Skipped(Skip::Binary),
         BlobContent::TooLarge(size) => BlobScan::Skipped(Skip::TooLarge { size, limit: max }),
         BlobContent::Missing(m) => BlobScan::Missing(m),
+        BlobContent::Corrupt(m) => BlobScan::Skipped(Skip::Error(m)),
     }
 }
 

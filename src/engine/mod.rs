@@ -403,6 +403,29 @@ impl Engine {
         &self.rules[i]
     }
 
+    /// How far from a secret's first byte the input can influence whether
+    /// (and how) it is found: the window before a keyword hit, the longest
+    /// keyword, and the longest forward window (single-line or a rule's
+    /// `multiline_window`). Chunked scans overlap by this much on each side.
+    pub fn max_context(&self) -> usize {
+        let keyword = self
+            .rules
+            .iter()
+            .flat_map(|r| r.rule.spec.keywords.iter().map(String::len))
+            .max()
+            .unwrap_or(0);
+        let forward = self
+            .rules
+            .iter()
+            .filter_map(|r| r.rule.spec.multiline_window)
+            .fold(MAX_FORWARD, usize::max);
+        // + a few bytes for look-around assertions (`\b`) at a window's edges
+        MAX_BACK
+            .saturating_add(keyword)
+            .saturating_add(forward)
+            .saturating_add(8)
+    }
+
     /// Scans a buffer; matches sorted by position.
     pub fn scan(&self, hay: &[u8]) -> Vec<RawMatch> {
         self.scan_inner(hay, None, &mut |_, _, _| {})
@@ -443,7 +466,11 @@ impl Engine {
         on_drop: &mut dyn FnMut(usize, (usize, usize), Dropped),
     ) -> Vec<RawMatch> {
         // 1. Keyword hits -> windows (rule, start, end).
+        // A window overlapping or touching its rule's previous one is merged
+        // into it at once (step 2 would merge them anyway): keyword-dense
+        // input cannot grow this list beyond one entry per separate window.
         let mut windows: Vec<(u32, usize, usize)> = Vec::new();
+        let mut latest: Vec<usize> = Vec::new();
         for m in self.keywords.find_overlapping_iter(hay) {
             for &ri in &self.keyword_rules[m.pattern().as_usize()] {
                 let rule = &self.rules[ri as usize];
@@ -452,6 +479,18 @@ impl Engine {
                     (Some(sep), Some(n)) => document(hay, m.start(), m.end(), sep.as_bytes(), n),
                     _ => window(hay, m.start(), m.end(), spec.multiline_window),
                 };
+                if latest.is_empty() {
+                    latest = vec![usize::MAX; self.rules.len()];
+                }
+                let slot = &mut latest[ri as usize];
+                if let Some(w) = windows.get_mut(*slot) {
+                    if s <= w.2 && w.1 <= e {
+                        w.1 = w.1.min(s);
+                        w.2 = w.2.max(e);
+                        continue;
+                    }
+                }
+                *slot = windows.len();
                 windows.push((ri, s, e));
             }
         }

@@ -60,7 +60,7 @@ pub fn render(report: &ScanReport, opts: &RenderOptions) -> String {
         };
         for l in &f.locations {
             let at = match &l.commit {
-                Some(c) => format!("{}:{}:{}", &c[..c.len().min(10)], l.path, l.line),
+                Some(c) => format!("{}:{}:{}", crate::finding::prefix(c, 10), l.path, l.line),
                 None => format!("{}:{}:{}", l.path, l.line, l.column),
             };
             let _ = writeln!(

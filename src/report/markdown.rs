@@ -55,7 +55,7 @@ fn anchor(i: usize) -> String {
 }
 
 fn date(c: &CommitInfo) -> &str {
-    &c.date[..c.date.len().min(10)]
+    crate::finding::prefix(&c.date, 10)
 }
 
 fn commit_ref(c: &CommitInfo) -> String {
@@ -116,7 +116,11 @@ pub fn render(report: &ScanReport, opts: &RenderOptions, ctx: &ReportContext) ->
                 .as_deref()
                 .map(|b| format!(" ({})", code(b)))
                 .unwrap_or_default();
-            let _ = writeln!(out, "| HEAD | {}{branch} |", code(&c[..c.len().min(10)]));
+            let _ = writeln!(
+                out,
+                "| HEAD | {}{branch} |",
+                code(crate::finding::prefix(c, 10))
+            );
         }
     }
     let refs = if ctx.refs.is_empty() {
@@ -322,7 +326,7 @@ pub fn render(report: &ScanReport, opts: &RenderOptions, ctx: &ReportContext) ->
                 md(&f.rule_name),
                 code(&secret_shown(f, opts)),
                 f.severity.as_str(),
-                &f.id[..f.id.len().min(12)],
+                crate::finding::prefix(&f.id, 12),
                 anchor(i)
             );
         }
@@ -387,7 +391,7 @@ fn finding_section(out: &mut String, i: usize, f: &Finding, opts: &RenderOptions
         let commit = l
             .commit
             .as_deref()
-            .map(|c| format!("<code>{}</code>", md(&c[..c.len().min(10)])))
+            .map(|c| format!("<code>{}</code>", md(crate::finding::prefix(c, 10))))
             .unwrap_or_else(|| "(working tree)".into());
         let _ = writeln!(
             table,
@@ -431,7 +435,7 @@ fn finding_section(out: &mut String, i: usize, f: &Finding, opts: &RenderOptions
         "4. **Record the decision**: once handled, accept finding <code>{}</code> into the baseline \
          (`keyward baseline update --history`) and give its entry a `reason` (rotated on …) and \
          an `owner` in `.keyward-baseline.json`.\n",
-        &f.id[..f.id.len().min(12)]
+        crate::finding::prefix(&f.id, 12)
     );
     if fold {
         out.push_str("</details>\n\n");

@@ -217,7 +217,7 @@ pub fn to_sarif(report: &ScanReport, opts: &RenderOptions, ctx: &ReportContext) 
         let idx = rule_index.get(f.rule_id.as_str()).copied().unwrap_or(0);
         for l in &f.locations {
             let where_ = match &l.commit {
-                Some(c) => format!("in {} at commit {}", l.path, &c[..c.len().min(10)]),
+                Some(c) => format!("in {} at commit {}", l.path, crate::finding::prefix(c, 10)),
                 None => format!("in {}", l.path),
             };
             let message = format!(

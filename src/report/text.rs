@@ -26,6 +26,26 @@ fn severity_code(s: Severity) -> &'static str {
 }
 
 /// Renders findings, then the summary.
+/// `s` with control characters escaped (`\n`, `\u{1b}`...): a file name,
+/// commit message or author taken from a repository cannot break a report
+/// line, forge one, or send escape sequences to the terminal.
+pub fn clean(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.chars().any(char::is_control) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() => out.push_str(&c.escape_unicode().to_string()),
+            c => out.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 pub fn render(report: &ScanReport, opts: &RenderOptions) -> String {
     let mut out = String::new();
     for f in &report.findings {
@@ -39,7 +59,7 @@ pub fn render(report: &ScanReport, opts: &RenderOptions) -> String {
             "{sev} {} [{}]  id {}  validation {}  confidence {}",
             f.rule_name,
             f.rule_id,
-            &f.id[..12],
+            crate::finding::prefix(&f.id, 12),
             f.validation.as_str(),
             f.confidence.as_str()
         );
@@ -49,10 +69,10 @@ pub fn render(report: &ScanReport, opts: &RenderOptions) -> String {
                 out,
                 "    introduced in {} by {} <{}> on {}: {}",
                 c.short(),
-                c.author_name,
-                c.author_email,
-                &c.date[..10.min(c.date.len())],
-                c.summary
+                clean(&c.author_name),
+                clean(&c.author_email),
+                crate::finding::prefix(&c.date, 10),
+                clean(&c.summary)
             );
             let state = if lc.still_in_head {
                 "still in HEAD".to_string()
@@ -60,7 +80,7 @@ pub fn render(report: &ScanReport, opts: &RenderOptions) -> String {
                 format!(
                     "removed in {} ({}), but still in history: rotate it",
                     r.short(),
-                    &r.date[..10.min(r.date.len())]
+                    crate::finding::prefix(&r.date, 10)
                 )
             } else {
                 "not in HEAD".to_string()
@@ -73,13 +93,13 @@ pub fn render(report: &ScanReport, opts: &RenderOptions) -> String {
         }
         for l in f.locations.iter().take(MAX_LOCATIONS) {
             let at = match &l.commit {
-                Some(c) => format!("{}:", &c[..10.min(c.len())]),
+                Some(c) => format!("{}:", crate::finding::prefix(c, 10)),
                 None => String::new(),
             };
             let _ = writeln!(
                 out,
                 "    {at}{}:{}:{}  {}",
-                paint(&l.path, "1", opts.color),
+                paint(&clean(&l.path), "1", opts.color),
                 l.line,
                 l.column,
                 l.snippet(&f.secret, opts.redact).trim()
@@ -134,7 +154,7 @@ pub fn render(report: &ScanReport, opts: &RenderOptions) -> String {
         let _ = writeln!(out, "  {why}");
     }
     for n in &s.notes {
-        let _ = writeln!(out, "  note: {n}");
+        let _ = writeln!(out, "  note: {}", clean(n));
     }
     if !s.suppressed.is_empty() {
         let count = |f: fn(&crate::suppress::Reason) -> bool| {
@@ -164,14 +184,15 @@ pub fn render(report: &ScanReport, opts: &RenderOptions) -> String {
             "  baseline entry EXPIRED on {}: {} {} ({}) is reported again",
             e.expires.as_deref().unwrap_or("?"),
             e.rule_id,
-            e.path,
-            &e.id[..e.id.len().min(12)]
+            clean(&e.path),
+            crate::finding::prefix(&e.id, 12)
         );
     }
     for w in &s.warnings {
-        let _ = writeln!(out, "  warning: {w}");
+        let _ = writeln!(out, "  warning: {}", clean(w));
     }
-    let binary: Vec<&str> = s.binary().map(|x| x.path.as_str()).collect();
+    let binary: Vec<String> = s.binary().map(|x| clean(&x.path).into_owned()).collect();
+    let binary: Vec<&str> = binary.iter().map(String::as_str).collect();
     if !binary.is_empty() {
         let _ = writeln!(
             out,
@@ -180,7 +201,8 @@ pub fn render(report: &ScanReport, opts: &RenderOptions) -> String {
             list(&binary, opts.verbose)
         );
     }
-    let large: Vec<&str> = s.too_large().map(|x| x.path.as_str()).collect();
+    let large: Vec<String> = s.too_large().map(|x| clean(&x.path).into_owned()).collect();
+    let large: Vec<&str> = large.iter().map(String::as_str).collect();
     if !large.is_empty() {
         let _ = writeln!(
             out,
@@ -192,8 +214,8 @@ pub fn render(report: &ScanReport, opts: &RenderOptions) -> String {
     let errors: Vec<String> = s
         .errors()
         .map(|x| match &x.why {
-            Skip::Error(m) => format!("{} ({m})", x.path),
-            _ => x.path.clone(),
+            Skip::Error(m) => format!("{} ({})", clean(&x.path), clean(m)),
+            _ => clean(&x.path).into_owned(),
         })
         .collect();
     if !errors.is_empty() {

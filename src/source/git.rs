@@ -584,10 +584,15 @@ impl StagedCompare<'_> {
 
 /// Outcome of reading one blob.
 pub enum BlobContent<'a> {
-    Text(&'a [u8]),
+    /// The blob's text (UTF-16 with a byte-order mark transcoded to UTF-8).
+    Text(std::borrow::Cow<'a, [u8]>),
     Binary,
     TooLarge(u64),
+    /// Not in the object store (a partial clone): worth a warning.
     Missing(String),
+    /// In the object store but unreadable (corrupt object, truncated pack):
+    /// the scan is incomplete, an error.
+    Corrupt(String),
 }
 
 /// Reads a blob, checking its size from the object header before decoding.
@@ -605,17 +610,19 @@ pub fn read_blob<'a>(
             }
         }
         Ok(None) => return BlobContent::Missing(format!("object {id} is missing")),
-        Err(e) => return BlobContent::Missing(format!("object {id}: {e}")),
+        Err(e) => return BlobContent::Corrupt(format!("object {id} is unreadable: {e}")),
     }
     match repo.objects.find_blob(&id, buf) {
         Ok(b) => {
-            if crate::source::looks_binary(b.data) {
+            if let Some(text) = crate::source::decode_utf16(b.data) {
+                BlobContent::Text(std::borrow::Cow::Owned(text))
+            } else if crate::source::looks_binary(b.data) {
                 BlobContent::Binary
             } else {
-                BlobContent::Text(b.data)
+                BlobContent::Text(std::borrow::Cow::Borrowed(b.data))
             }
         }
-        Err(e) => BlobContent::Missing(format!("object {id}: {e}")),
+        Err(e) => BlobContent::Corrupt(format!("object {id} is unreadable: {e}")),
     }
 }
 

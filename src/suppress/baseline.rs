@@ -134,7 +134,11 @@ impl Baseline {
                     return Err(err(
                         i + 1,
                         1,
-                        format!("entry {}: expires {x:?} is not YYYY-MM-DD", i + 1),
+                        format!(
+                            "entry {}: expires {} is not YYYY-MM-DD",
+                            i + 1,
+                            crate::finding::quote_value(x)
+                        ),
                     ));
                 }
             }

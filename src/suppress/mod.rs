@@ -81,7 +81,12 @@ impl IgnoreIds {
         let Ok(text) = std::fs::read_to_string(file) else {
             return IgnoreIds::default();
         };
-        let name = file.display().to_string();
+        IgnoreIds::parse(&file.display().to_string(), &text)
+    }
+
+    /// Reads the `finding:` lines of ignore-file text; `name` names the file.
+    pub fn parse(name: &str, text: &str) -> IgnoreIds {
+        let name = name.to_string();
         let mut entries = Vec::new();
         for (i, line) in text.lines().enumerate() {
             let Some(rest) = line.trim().strip_prefix("finding:") else {

@@ -451,7 +451,8 @@ impl Schema {
                     return Err(at(
                         span.clone(),
                         format!(
-                            "{what}: unknown environment {e:?} (settings.environments: {})",
+                            "{what}: unknown environment {} (settings.environments: {})",
+                            crate::finding::quote_value(e),
                             settings.environments.join(", ")
                         ),
                     ));
@@ -471,8 +472,8 @@ impl Schema {
                     at(
                         k.span(),
                         format!(
-                            "secrets.{name}.kind: unknown kind {:?} (known: {})",
-                            k.get_ref(),
+                            "secrets.{name}.kind: unknown kind {} (known: {})",
+                            crate::finding::quote_value(k.get_ref()),
                             Kind::NAMES.join(", ")
                         ),
                     )
@@ -543,8 +544,8 @@ impl Schema {
                         at(
                             max.span(),
                             format!(
-                                "secrets.{name}.rotation.max_age: want a duration like \"30d\", \"90d\" or \"12w\", got {:?}",
-                                max.get_ref()
+                                "secrets.{name}.rotation.max_age: want a duration like \"30d\", \"90d\" or \"12w\", got {}",
+                                crate::finding::quote_value(max.get_ref())
                             ),
                         )
                     })?;
@@ -592,7 +593,8 @@ impl Schema {
                             return Err(at(
                                 ty.span(),
                                 format!(
-                                    "secrets.{name}.fields.{fname}: unknown type {other:?} (string, int, int>0, port, bool, any, or a kind)"
+                                    "secrets.{name}.fields.{fname}: unknown type {} (string, int, int>0, port, bool, any, or a kind)",
+                                    crate::finding::quote_value(other)
                                 ),
                             ))
                         }
