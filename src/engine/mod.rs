@@ -22,6 +22,12 @@ pub use validators::{Validation, Validator};
 const MAX_BACK: usize = 1024;
 /// How far after a keyword hit a single-line window may end.
 const MAX_FORWARD: usize = 4096;
+/// Generic rules (a secret-like name, an assignment, a value of at most 200
+/// characters) need less: the name starts at most ~170 bytes before the
+/// keyword and the value ends at most ~300 after it. Their big patterns cost
+/// the most per byte, so on long (minified) lines the window stays small.
+const GENERIC_BACK: usize = 192;
+const GENERIC_FORWARD: usize = 384;
 
 /// A rule ready to run.
 #[derive(Debug)]
@@ -210,8 +216,13 @@ impl CompiledRule {
         if let Some(k) = spec.keywords.iter().find(|k| k.len() < 2) {
             return Err(invalid(&rule, format!("keyword {k:?} is too short")));
         }
+        let source = if spec.anchored {
+            format!(r"\A(?:{})", spec.pattern)
+        } else {
+            spec.pattern.clone()
+        };
         let (regex, groups) =
-            Lazy::new(&spec.pattern).map_err(|e| invalid(&rule, format!("bad pattern: {e}")))?;
+            Lazy::new(&source).map_err(|e| invalid(&rule, format!("bad pattern: {e}")))?;
         let secret_group = spec.secret_group.unwrap_or(usize::from(groups > 0));
         if secret_group > groups {
             return Err(invalid(
@@ -471,12 +482,29 @@ impl Engine {
         // input cannot grow this list beyond one entry per separate window.
         let mut windows: Vec<(u32, usize, usize)> = Vec::new();
         let mut latest: Vec<usize> = Vec::new();
+        // Anchored rules: (rule, keyword start).
+        let mut anchors: Vec<(u32, usize)> = Vec::new();
         for m in self.keywords.find_overlapping_iter(hay) {
             for &ri in &self.keyword_rules[m.pattern().as_usize()] {
                 let rule = &self.rules[ri as usize];
                 let spec = &rule.rule.spec;
+                if let Some(near) = &spec.near {
+                    let hi = m.end().saturating_add(near.within).min(hay.len());
+                    let after = &hay[m.end()..hi];
+                    let after = memchr::memchr(b'\n', after).map_or(after, |p| &after[..p]);
+                    if !after.iter().any(|b| near.any_of.as_bytes().contains(b)) {
+                        continue;
+                    }
+                }
+                if spec.anchored {
+                    anchors.push((ri, m.start()));
+                    continue;
+                }
                 let (s, e) = match (&spec.document_separator, spec.multiline_window) {
                     (Some(sep), Some(n)) => document(hay, m.start(), m.end(), sep.as_bytes(), n),
+                    _ if rule.generic && spec.multiline_window.is_none() => {
+                        window_within(hay, m.start(), m.end(), GENERIC_BACK, GENERIC_FORWARD)
+                    }
                     _ => window(hay, m.start(), m.end(), spec.multiline_window),
                 };
                 if latest.is_empty() {
@@ -494,10 +522,12 @@ impl Engine {
                 windows.push((ri, s, e));
             }
         }
-        if windows.is_empty() {
+        if windows.is_empty() && anchors.is_empty() {
             return Vec::new();
         }
         windows.sort_unstable();
+        anchors.sort_unstable();
+        anchors.dedup();
         // 2. Merge overlapping windows of one rule, run its regex in each.
         let mut out = Vec::new();
         // Spans a specific rule's validator rejected: generic rules do not
@@ -527,6 +557,14 @@ impl Engine {
             }
             self.run_rule(ri as usize, hay, path, start, end, &mut out, &mut record);
         }
+        for &(ri, at) in &anchors {
+            let rule = &self.rules[ri as usize];
+            if path.is_some_and(|p| rule.path_allowed(p)) {
+                record(ri as usize, (at, at), Dropped::Path);
+                continue;
+            }
+            self.run_anchored(ri as usize, hay, path, at, &mut out, &mut record);
+        }
         if !rejected.is_empty() {
             out.retain(|m| {
                 let veto = self.rules[m.rule].generic
@@ -538,6 +576,8 @@ impl Engine {
             });
         }
         out.sort_by_key(|m| (m.start, m.end, m.rule));
+        // an anchored rule can reach one secret from two keyword hits
+        out.dedup_by_key(|m| (m.start, m.end, m.rule));
         self.drop_generic_overlaps(&mut out);
         Self::keep_most_specific(&mut out);
         out
@@ -637,27 +677,89 @@ impl Engine {
             if sec.start() < last_end {
                 continue;
             }
-            if rule.generic && path.is_some_and(is_code_path) && !quoted(hay, sec.start()) {
-                on_drop(ri, (sec.start(), sec.end()), Dropped::UnquotedInCode);
-                continue;
+            let secret = (sec.start(), sec.end());
+            if self.accept(
+                ri,
+                hay,
+                path,
+                secret,
+                (whole.start(), whole.end()),
+                out,
+                on_drop,
+            ) {
+                last_end = sec.end();
             }
-            match rule.judge(hay, (sec.start(), sec.end()), (whole.start(), whole.end())) {
-                Ok((entropy, validation)) => {
-                    last_end = sec.end();
-                    let confidence =
-                        confidence::assess(rule, hay, (sec.start(), sec.end()), validation, path);
-                    out.push(RawMatch {
-                        rule: ri,
-                        start: sec.start(),
-                        end: sec.end(),
-                        match_start: whole.start(),
-                        match_end: whole.end(),
-                        entropy,
-                        validation,
-                        confidence,
-                    });
-                }
-                Err(why) => on_drop(ri, (sec.start(), sec.end()), why),
+        }
+    }
+
+    /// Runs an anchored rule at the keyword hit `at`, to the end of its line
+    /// (or `multiline_window` bytes).
+    fn run_anchored(
+        &self,
+        ri: usize,
+        hay: &[u8],
+        path: Option<&str>,
+        at: usize,
+        out: &mut Vec<RawMatch>,
+        on_drop: &mut dyn FnMut(usize, (usize, usize), Dropped),
+    ) {
+        let rule = &self.rules[ri];
+        let end = match rule.rule.spec.multiline_window {
+            Some(n) => at.saturating_add(n).min(hay.len()),
+            None => {
+                let hi = at.saturating_add(MAX_FORWARD).min(hay.len());
+                memchr::memchr(b'\n', &hay[at..hi]).map_or(hi, |p| at + p)
+            }
+        };
+        let Some(caps) = rule.regex.get().captures(&hay[at..end]) else {
+            return;
+        };
+        let (Some(whole), Some(sec)) = (caps.get(0), caps.get(rule.secret_group)) else {
+            return;
+        };
+        if sec.start() == sec.end() {
+            return;
+        }
+        let secret = (at + sec.start(), at + sec.end());
+        let whole = (at + whole.start(), at + whole.end());
+        self.accept(ri, hay, path, secret, whole, out, on_drop);
+    }
+
+    /// The filters every candidate goes through; true when it is kept.
+    #[allow(clippy::too_many_arguments)]
+    fn accept(
+        &self,
+        ri: usize,
+        hay: &[u8],
+        path: Option<&str>,
+        secret: (usize, usize),
+        whole: (usize, usize),
+        out: &mut Vec<RawMatch>,
+        on_drop: &mut dyn FnMut(usize, (usize, usize), Dropped),
+    ) -> bool {
+        let rule = &self.rules[ri];
+        if rule.generic && path.is_some_and(is_code_path) && !quoted(hay, secret.0) {
+            on_drop(ri, secret, Dropped::UnquotedInCode);
+            return false;
+        }
+        match rule.judge(hay, secret, whole) {
+            Ok((entropy, validation)) => {
+                let confidence = confidence::assess(rule, hay, secret, validation, path);
+                out.push(RawMatch {
+                    rule: ri,
+                    start: secret.0,
+                    end: secret.1,
+                    match_start: whole.0,
+                    match_end: whole.1,
+                    entropy,
+                    validation,
+                    confidence,
+                });
+                true
+            }
+            Err(why) => {
+                on_drop(ri, secret, why);
+                false
             }
         }
     }
@@ -740,15 +842,22 @@ fn document(hay: &[u8], ks: usize, ke: usize, sep: &[u8], max: usize) -> (usize,
 
 /// The window a rule runs in around a keyword hit at `[ks, ke)`.
 fn window(hay: &[u8], ks: usize, ke: usize, multiline: Option<usize>) -> (usize, usize) {
-    let lo = ks.saturating_sub(MAX_BACK);
-    let start = memchr::memrchr(b'\n', &hay[lo..ks]).map_or(lo, |p| lo + p + 1);
-    let end = match multiline {
-        Some(n) => (ke + n).min(hay.len()),
-        None => {
-            let hi = (ke + MAX_FORWARD).min(hay.len());
-            memchr::memchr(b'\n', &hay[ke..hi]).map_or(hi, |p| ke + p)
+    match multiline {
+        Some(n) => {
+            let (start, _) = window_within(hay, ks, ke, MAX_BACK, 0);
+            (start, (ke + n).min(hay.len()))
         }
-    };
+        None => window_within(hay, ks, ke, MAX_BACK, MAX_FORWARD),
+    }
+}
+
+/// The part of the keyword's line within `back` bytes before and `forward`
+/// bytes after the hit `[ks, ke)`.
+fn window_within(hay: &[u8], ks: usize, ke: usize, back: usize, forward: usize) -> (usize, usize) {
+    let lo = ks.saturating_sub(back);
+    let start = memchr::memrchr(b'\n', &hay[lo..ks]).map_or(lo, |p| lo + p + 1);
+    let hi = (ke + forward).min(hay.len());
+    let end = memchr::memchr(b'\n', &hay[ke..hi]).map_or(hi, |p| ke + p);
     (start, end)
 }
 
@@ -920,6 +1029,29 @@ pattern = '''secret\s*[:=]\s*["']?([A-Za-z0-9_.]{8,})'''
         assert!(
             is_code_path("src/Main.java") && !is_code_path(".env") && !is_code_path("Makefile")
         );
+    }
+
+    #[test]
+    fn anchored_rules_run_at_each_hit_and_near_skips_hits() {
+        let pack = r#"
+[[rules]]
+id = "a"
+name = "a"
+severity = "low"
+keywords = ["key"]
+anchored = true
+near = { any_of = "=", within = 8 }
+pattern = '(?i)key[a-z]*\s*=\s*([A-Za-z0-9]{12})'
+"#;
+        let e = engine(pack);
+        let hay = b"monkey business\nkey = Zq8vR2xNw5Lk\napikey=Yq8vR2xNw5Lk key = Xq8vR2xNw5Lk";
+        let got: Vec<&[u8]> = e.scan(hay).iter().map(|m| &hay[m.start..m.end]).collect();
+        assert_eq!(
+            got,
+            vec![&b"Zq8vR2xNw5Lk"[..], b"Yq8vR2xNw5Lk", b"Xq8vR2xNw5Lk"]
+        );
+        // `=` too far after the keyword: the rule does not run there
+        assert!(e.scan(b"keyboardlayout    = Zq8vR2xNw5Lk").is_empty());
     }
 
     #[test]

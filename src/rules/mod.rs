@@ -193,6 +193,16 @@ pub struct RuleSpec {
     /// `multiline_window` bytes either way), whatever the key order.
     #[serde(default)]
     pub document_separator: Option<String>,
+    /// The pattern starts with the keyword: the regex runs anchored at each
+    /// keyword hit instead of over the line around it. Cheap for keywords
+    /// that occur everywhere (`https://`, `key`) and rarely start a secret.
+    #[serde(default)]
+    pub anchored: bool,
+    /// A cheap check before the regex runs at a keyword hit: one of these
+    /// bytes must occur on the line within `within` bytes after the keyword
+    /// (`near = { any_of = "=:", within = 48 }`: an assignment follows).
+    #[serde(default)]
+    pub near: Option<Near>,
     #[serde(default)]
     pub allow: AllowSpec,
     #[serde(default)]
@@ -201,6 +211,14 @@ pub struct RuleSpec {
     pub negative_examples: Vec<String>,
     #[serde(default)]
     pub references: Vec<String>,
+}
+
+/// See [`RuleSpec::near`].
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Near {
+    pub any_of: String,
+    pub within: usize,
 }
 
 /// A rule plus where it was defined (for error messages).
