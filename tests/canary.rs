@@ -6,8 +6,8 @@
 //! Every byte written to stdout, stderr or a file is searched for every
 //! canary (and for any 8-character piece of one past its provider prefix):
 //! none may appear unless `--no-redact` is given.
-//!
-//! TODO: add `keyward check` (hygiene) once it lands.
+//! `keyward check` (hygiene) is covered too: tracked and historical secret
+//! files, templates and config-policy findings never print the values.
 
 mod common;
 
@@ -358,4 +358,44 @@ fn the_canaries_do_show_with_no_redact() {
         .output()
         .expect("run");
     assert!(String::from_utf8_lossy(&out.stdout).contains(S3));
+}
+
+#[test]
+fn no_canary_from_check_in_any_format() {
+    let s = setup();
+    let r = &s.repo;
+    // a tracked .env (also in history), a template with a real value, a
+    // workload and a compose file with literal secrets
+    r.write(".env", &format!("GITHUB_TOKEN={S5}\n"));
+    r.write(".env.example", &format!("GITHUB_TOKEN={GHP2}\n"));
+    r.write(
+        "k8s/deploy.yaml",
+        &format!(
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\nspec:\n  template:\n    spec:\n      containers:\n        - name: api\n          env:\n            - name: API_TOKEN\n              value: \"{S1}\"\n"
+        ),
+    );
+    r.write(
+        "docker-compose.yml",
+        &format!("services:\n  db:\n    image: postgres:16\n    environment:\n      POSTGRES_PASSWORD: {URL_PASSWORD}\n"),
+    );
+    r.git(&["add", "-A"]);
+    r.commit("config");
+    for format in ["text", "json", "sarif", "markdown"] {
+        let (code, _) = run(
+            &s,
+            &["check", "--history", "--strict", "--format", format],
+            &[],
+        );
+        assert_eq!(code, 1, "check --format {format}");
+        let file = s.out.join(format!("check.{format}"));
+        let file_arg = file.display().to_string();
+        let (code, _) = run(
+            &s,
+            &["check", "--history", "--format", format, "-o", &file_arg],
+            &[],
+        );
+        assert_eq!(code, 1);
+        assert!(file.is_file(), "{file_arg}");
+    }
+    assert_files_clean(&s.out);
 }

@@ -27,6 +27,7 @@ fn modes(schema: &str, env_file: &str) -> Vec<(Vec<String>, i32)> {
             1,
         ),
         (v(&["baseline", "create"]), 0),
+        (v(&["check", "--history"]), 0),
     ]
 }
 
