@@ -738,7 +738,13 @@ impl Engine {
         on_drop: &mut dyn FnMut(usize, (usize, usize), Dropped),
     ) -> bool {
         let rule = &self.rules[ri];
-        if rule.generic && path.is_some_and(is_code_path) && !quoted(hay, secret.0) {
+        // a value in code is a literal when it, or the whole match (a URL
+        // holding credentials), opens a string
+        if rule.generic
+            && path.is_some_and(is_code_path)
+            && !quoted(hay, secret.0)
+            && !quoted(hay, whole.0)
+        {
             on_drop(ri, secret, Dropped::UnquotedInCode);
             return false;
         }
