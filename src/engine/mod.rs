@@ -22,12 +22,6 @@ pub use validators::{Validation, Validator};
 const MAX_BACK: usize = 1024;
 /// How far after a keyword hit a single-line window may end.
 const MAX_FORWARD: usize = 4096;
-/// Generic rules (a secret-like name, an assignment, a value of at most 200
-/// characters) need less: the name starts at most ~170 bytes before the
-/// keyword and the value ends at most ~300 after it. Their big patterns cost
-/// the most per byte, so on long (minified) lines the window stays small.
-const GENERIC_BACK: usize = 192;
-const GENERIC_FORWARD: usize = 384;
 
 /// A rule ready to run.
 #[derive(Debug)]
@@ -502,9 +496,6 @@ impl Engine {
                 }
                 let (s, e) = match (&spec.document_separator, spec.multiline_window) {
                     (Some(sep), Some(n)) => document(hay, m.start(), m.end(), sep.as_bytes(), n),
-                    _ if rule.generic && spec.multiline_window.is_none() => {
-                        window_within(hay, m.start(), m.end(), GENERIC_BACK, GENERIC_FORWARD)
-                    }
                     _ => window(hay, m.start(), m.end(), spec.multiline_window),
                 };
                 if latest.is_empty() {
