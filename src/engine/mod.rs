@@ -11,8 +11,10 @@ pub mod confidence;
 pub mod placeholder;
 pub mod validators;
 
-use crate::rules::{Confidence, Rule, RuleError, Severity};
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
+use crate::rules::{Confidence, Rule, RuleError, RunAlphabet, Severity};
+use aho_corasick::automaton::{Automaton, StateID};
+use aho_corasick::dfa::DFA;
+use aho_corasick::{Anchored, MatchKind};
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use regex::bytes::{Regex, RegexBuilder};
 use std::collections::HashMap;
@@ -41,6 +43,8 @@ pub struct CompiledRule {
     generic: bool,
     /// Confidence of a match before its context is weighed.
     confidence: Confidence,
+    /// `near`: (bytes to look for, how far).
+    near: Option<(Box<[bool; 256]>, usize)>,
 }
 
 impl CompiledRule {
@@ -114,7 +118,14 @@ pub struct RawMatch {
 #[derive(Debug)]
 pub struct Engine {
     rules: Vec<CompiledRule>,
-    keywords: AhoCorasick,
+    /// All keywords, lower-cased, ASCII case-insensitive, overlapping
+    /// (standard) match semantics.
+    keywords: DFA,
+    keywords_start: StateID,
+    /// Length of the longest keyword.
+    keywords_max: usize,
+    #[cfg(test)]
+    keywords_list: Vec<String>,
     /// For each keyword pattern, the rules it triggers.
     keyword_rules: Vec<Vec<u32>>,
 }
@@ -210,6 +221,17 @@ impl CompiledRule {
         if let Some(k) = spec.keywords.iter().find(|k| k.len() < 2) {
             return Err(invalid(&rule, format!("keyword {k:?} is too short")));
         }
+        if let Some(run) = &spec.value_run {
+            if spec.multiline_window.is_some() {
+                return Err(invalid(
+                    &rule,
+                    "value_run is for single-line rules (it has multiline_window)".into(),
+                ));
+            }
+            if run.min == 0 {
+                return Err(invalid(&rule, "value_run min must be at least 1".into()));
+            }
+        }
         let source = if spec.anchored {
             format!(r"\A(?:{})", spec.pattern)
         } else {
@@ -274,7 +296,15 @@ impl CompiledRule {
         } else {
             Confidence::High
         });
+        let near = spec.near.as_ref().map(|n| {
+            let mut set = Box::new([false; 256]);
+            for &b in n.any_of.as_bytes() {
+                set[b as usize] = true;
+            }
+            (set, n.within)
+        });
         Ok(CompiledRule {
+            near,
             generic,
             confidence,
             regex,
@@ -380,22 +410,31 @@ impl Engine {
             }
         }
         // A full DFA: about 3.5x faster than the default contiguous NFA with a
-        // hundred-odd case-insensitive keywords (measured on Python sources),
-        // and overlapping search costs no more than leftmost search.
-        let ac = AhoCorasickBuilder::new()
+        // hundred-odd case-insensitive keywords (measured on Python sources).
+        // No prefilter: with hundreds of keywords none applies, and the
+        // search loop (see `keyword_hits`) never leaves the DFA.
+        let automaton_error = |message: String| RuleError::Parse {
+            file: "<rules>".into(),
+            line: 0,
+            column: 0,
+            message,
+        };
+        let dfa = aho_corasick::dfa::Builder::new()
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::Standard)
-            .kind(Some(AhoCorasickKind::DFA))
+            .prefilter(false)
             .build(&keywords)
-            .map_err(|e| RuleError::Parse {
-                file: "<rules>".into(),
-                line: 0,
-                column: 0,
-                message: format!("cannot build keyword automaton: {e}"),
-            })?;
+            .map_err(|e| automaton_error(format!("cannot build keyword automaton: {e}")))?;
+        let start = dfa
+            .start_state(Anchored::No)
+            .map_err(|e| automaton_error(format!("keyword automaton has no start: {e}")))?;
         Ok(Engine {
             rules: compiled,
-            keywords: ac,
+            keywords: dfa,
+            keywords_start: start,
+            keywords_max: keywords.iter().map(String::len).max().unwrap_or(0),
+            #[cfg(test)]
+            keywords_list: keywords,
             keyword_rules,
         })
     }
@@ -464,6 +503,94 @@ impl Engine {
             .collect()
     }
 
+    /// Every keyword occurrence in `hay` as (start, end, keyword index),
+    /// overlapping ones included; sorted by end within each lane (below).
+    ///
+    /// The DFA walk is bound by the latency of its table lookups (each one
+    /// needs the state the previous one returned), so a buffer of some size
+    /// is cut into four parts walked in lock step: their chains of lookups
+    /// overlap. Each part but the last runs `keywords_max - 1` bytes into
+    /// the next and keeps only the hits that start inside it; the next
+    /// starts fresh.
+    fn keyword_hits(&self, hay: &[u8]) -> Vec<(usize, usize, u32)> {
+        let dfa = &self.keywords;
+        let mut hits = Vec::new();
+        let part = hay.len() / 4;
+        if part < self.keywords_max.max(256) {
+            let mut sid = self.keywords_start;
+            for (i, &b) in hay.iter().enumerate() {
+                sid = dfa.next_state(Anchored::No, sid, b);
+                if dfa.is_special(sid) {
+                    self.emit(sid, i + 1, usize::MAX, &mut hits);
+                }
+            }
+            return hits;
+        }
+        let over = self.keywords_max - 1;
+        let (b1, b2, b3) = (part, 2 * part, 3 * part);
+        let l0 = &hay[..b1 + over];
+        let l1 = &hay[b1..b2 + over];
+        let l2 = &hay[b2..b3 + over];
+        let l3 = &hay[b3..];
+        let common = l0.len().min(l3.len());
+        let (mut h1, mut h2, mut h3) = (Vec::new(), Vec::new(), Vec::new());
+        let st = self.keywords_start;
+        let (mut s0, mut s1, mut s2, mut s3) = (st, st, st, st);
+        for i in 0..common {
+            s0 = dfa.next_state(Anchored::No, s0, l0[i]);
+            s1 = dfa.next_state(Anchored::No, s1, l1[i]);
+            s2 = dfa.next_state(Anchored::No, s2, l2[i]);
+            s3 = dfa.next_state(Anchored::No, s3, l3[i]);
+            if dfa.is_special(s0) {
+                self.emit(s0, i + 1, b1, &mut hits);
+            }
+            if dfa.is_special(s1) {
+                self.emit(s1, b1 + i + 1, b2, &mut h1);
+            }
+            if dfa.is_special(s2) {
+                self.emit(s2, b2 + i + 1, b3, &mut h2);
+            }
+            if dfa.is_special(s3) {
+                self.emit(s3, b3 + i + 1, usize::MAX, &mut h3);
+            }
+        }
+        for (lane, mut s, base, limit, out) in [
+            (l0, s0, 0, b1, &mut hits),
+            (l1, s1, b1, b2, &mut h1),
+            (l2, s2, b2, b3, &mut h2),
+            (l3, s3, b3, usize::MAX, &mut h3),
+        ] {
+            for (i, &b) in lane.iter().enumerate().skip(common) {
+                s = dfa.next_state(Anchored::No, s, b);
+                if dfa.is_special(s) {
+                    self.emit(s, base + i + 1, limit, out);
+                }
+            }
+        }
+        hits.append(&mut h1);
+        hits.append(&mut h2);
+        hits.append(&mut h3);
+        hits
+    }
+
+    /// The keywords that end at `end` in DFA state `sid` (a special state:
+    /// a match state; the dead state cannot occur with standard semantics
+    /// and has no matches), those starting before `limit`.
+    #[inline]
+    fn emit(&self, sid: StateID, end: usize, limit: usize, hits: &mut Vec<(usize, usize, u32)>) {
+        let dfa = &self.keywords;
+        if !dfa.is_match(sid) {
+            return;
+        }
+        for i in 0..dfa.match_len(sid) {
+            let pid = dfa.match_pattern(sid, i);
+            let start = end - dfa.pattern_len(pid);
+            if start < limit {
+                hits.push((start, end, pid.as_u32()));
+            }
+        }
+    }
+
     fn scan_inner(
         &self,
         hay: &[u8],
@@ -478,25 +605,29 @@ impl Engine {
         let mut latest: Vec<usize> = Vec::new();
         // Anchored rules: (rule, keyword start).
         let mut anchors: Vec<(u32, usize)> = Vec::new();
-        for m in self.keywords.find_overlapping_iter(hay) {
-            for &ri in &self.keyword_rules[m.pattern().as_usize()] {
+        for (ks, ke, ki) in self.keyword_hits(hay) {
+            let mut hit = Hit::new(hay, ks, ke);
+            for &ri in &self.keyword_rules[ki as usize] {
                 let rule = &self.rules[ri as usize];
                 let spec = &rule.rule.spec;
-                if let Some(near) = &spec.near {
-                    let hi = m.end().saturating_add(near.within).min(hay.len());
-                    let after = &hay[m.end()..hi];
-                    let after = memchr::memchr(b'\n', after).map_or(after, |p| &after[..p]);
-                    if !after.iter().any(|b| near.any_of.as_bytes().contains(b)) {
+                if let Some((set, within)) = &rule.near {
+                    if !hit.near(set, *within) {
+                        continue;
+                    }
+                }
+                if let Some(run) = &spec.value_run {
+                    if !hit.has_run(run.alphabet, run.min, run.within) {
                         continue;
                     }
                 }
                 if spec.anchored {
-                    anchors.push((ri, m.start()));
+                    anchors.push((ri, ks));
                     continue;
                 }
                 let (s, e) = match (&spec.document_separator, spec.multiline_window) {
-                    (Some(sep), Some(n)) => document(hay, m.start(), m.end(), sep.as_bytes(), n),
-                    _ => window(hay, m.start(), m.end(), spec.multiline_window),
+                    (Some(sep), Some(n)) => document(hay, ks, ke, sep.as_bytes(), n),
+                    (None, Some(n)) => window(hay, ks, ke, Some(n)),
+                    _ => hit.line(),
                 };
                 if latest.is_empty() {
                     latest = vec![usize::MAX; self.rules.len()];
@@ -837,6 +968,104 @@ fn document(hay: &[u8], ks: usize, ke: usize, sep: &[u8], max: usize) -> (usize,
     (start, end)
 }
 
+/// One keyword hit, with what the rules it triggers share computed once: the
+/// line around it and, per alphabet, how long a run follows it on that line.
+struct Hit<'h> {
+    hay: &'h [u8],
+    ks: usize,
+    ke: usize,
+    line: Option<(usize, usize)>,
+    /// Per [`RunAlphabet`]: (next byte to look at, current run, longest run).
+    runs: [(usize, usize, usize); 3],
+}
+
+impl<'h> Hit<'h> {
+    fn new(hay: &'h [u8], ks: usize, ke: usize) -> Self {
+        Hit {
+            hay,
+            ks,
+            ke,
+            line: None,
+            runs: [(ke, 0, 0); 3],
+        }
+    }
+
+    /// The single-line window: see [`window`].
+    fn line(&mut self) -> (usize, usize) {
+        *self
+            .line
+            .get_or_insert_with(|| window(self.hay, self.ks, self.ke, None))
+    }
+
+    /// True when one of the bytes in `set` occurs on the keyword's line
+    /// within `within` bytes after it.
+    fn near(&mut self, set: &[bool; 256], within: usize) -> bool {
+        let hi = self.ke.saturating_add(within).min(self.hay.len());
+        for &b in &self.hay[self.ke..hi] {
+            if b == b'\n' {
+                return false;
+            }
+            if set[b as usize] {
+                return true;
+            }
+        }
+        false
+    }
+
+    /// True when a run of at least `min` bytes of `alphabet` follows the
+    /// keyword on its line (starting at most `within` bytes after it, if
+    /// given). Without `within`, scans only as far as it must and resumes
+    /// where an earlier call (with a smaller `min`) stopped.
+    fn has_run(&mut self, alphabet: RunAlphabet, min: usize, within: Option<usize>) -> bool {
+        let end = self.line().1;
+        let table = alphabet.table();
+        if let Some(w) = within {
+            let hi = self.ke.saturating_add(w).saturating_add(min).min(end);
+            let last_start = self.ke.saturating_add(w);
+            let mut run = 0;
+            for (i, &b) in self.hay[self.ke.min(hi)..hi].iter().enumerate() {
+                if table[b as usize] {
+                    run += 1;
+                    if run >= min {
+                        return true;
+                    }
+                } else {
+                    if self.ke + i >= last_start {
+                        return false;
+                    }
+                    run = 0;
+                }
+            }
+            return false;
+        }
+        let (pos, cur, best) = &mut self.runs[alphabet as usize];
+        if *best >= min {
+            return true;
+        }
+        let (mut run, mut longest) = (*cur, *best);
+        let from = (*pos).min(end);
+        let mut at = end;
+        for (i, &b) in self.hay[from..end].iter().enumerate() {
+            if table[b as usize] {
+                run += 1;
+                if run > longest {
+                    longest = run;
+                    if longest >= min {
+                        at = from + i + 1;
+                        break;
+                    }
+                }
+            } else {
+                run = 0;
+            }
+        }
+        *pos = at;
+        *cur = run;
+        *best = longest;
+        longest >= min
+    }
+}
+
 /// The window a rule runs in around a keyword hit at `[ks, ke)`.
 fn window(hay: &[u8], ks: usize, ke: usize, multiline: Option<usize>) -> (usize, usize) {
     match multiline {
@@ -861,7 +1090,7 @@ fn window_within(hay: &[u8], ks: usize, ke: usize, back: usize, forward: usize) 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::parse_pack;
+    use crate::rules::{builtin_rules, parse_pack};
 
     fn engine(toml: &str) -> Engine {
         Engine::new(parse_pack("t.toml", toml).unwrap()).unwrap()
@@ -1049,6 +1278,122 @@ pattern = '(?i)key[a-z]*\s*=\s*([A-Za-z0-9]{12})'
         );
         // `=` too far after the keyword: the rule does not run there
         assert!(e.scan(b"keyboardlayout    = Zq8vR2xNw5Lk").is_empty());
+    }
+
+    #[test]
+    fn keyword_hits_are_every_overlapping_occurrence() {
+        // The four-lane walk must find exactly what one overlapping search
+        // finds, on buffers below and above the lane threshold, with
+        // keywords straddling every lane boundary.
+        let e = Engine::new(builtin_rules().unwrap()).unwrap();
+        let mut keywords: Vec<String> = e
+            .rules()
+            .iter()
+            .flat_map(|r| r.rule.spec.keywords.iter().map(|k| k.to_ascii_lowercase()))
+            .collect();
+        keywords.sort();
+        keywords.dedup();
+        let oracle = aho_corasick::AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(&keywords)
+            .unwrap();
+        let longest = (0..keywords.len())
+            .max_by_key(|&i| keywords[i].len())
+            .unwrap();
+        let mut seed = 7u64;
+        let mut next = move || {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 33) as usize
+        };
+        for len in [0, 1, 5, 300, 1023, 1024, 1025, 4099, 20_000, 65_536] {
+            let mut hay = vec![b' '; len];
+            // random text plus keywords planted everywhere, some at the
+            // quarter marks (lane boundaries) and ending at the very end
+            const TEXT: &[u8] = b"abcdefgkprstuy_=:-. \n";
+            for b in hay.iter_mut() {
+                *b = TEXT[next() % TEXT.len()];
+            }
+            let plant = |at: usize, pick: usize, hay: &mut Vec<u8>| {
+                let k = keywords[pick % keywords.len()].as_bytes();
+                if at + k.len() <= hay.len() {
+                    hay[at..at + k.len()].copy_from_slice(k);
+                }
+            };
+            for _ in 0..len / 16 {
+                let at = next() % len.max(1);
+                plant(at, next(), &mut hay);
+            }
+            for q in 1..4 {
+                for back in [17, 9, 5, 2, 1] {
+                    if len / 4 * q >= back {
+                        plant(len / 4 * q - back, next(), &mut hay);
+                    }
+                }
+            }
+            // the longest keyword one byte before a boundary: only found by
+            // a lane that reads `keywords_max - 1` bytes past it
+            if len >= 8 {
+                plant(len / 4 - 1, longest, &mut hay);
+                plant(len / 4 * 3 - 1, longest, &mut hay);
+            }
+            let want: std::collections::BTreeSet<(usize, usize, u32)> = oracle
+                .find_overlapping_iter(&hay)
+                .map(|m| (m.start(), m.end(), m.pattern().as_u32()))
+                .collect();
+            let hits = e.keyword_hits(&hay);
+            let got: std::collections::BTreeSet<(usize, usize, u32)> = hits
+                .iter()
+                .map(|&(s, t, k)| {
+                    let kw = &e.keywords_list[k as usize];
+                    let ki = keywords.binary_search(kw).unwrap() as u32;
+                    (s, t, ki)
+                })
+                .collect();
+            assert_eq!(got.len(), hits.len(), "a hit reported twice (len {len})");
+            assert_eq!(got, want, "len {len}");
+        }
+    }
+
+    #[test]
+    fn value_run_skips_hits_without_a_long_enough_value() {
+        let pack = r#"
+[[rules]]
+id = "v"
+name = "v"
+severity = "low"
+keywords = ["token"]
+value_run = { min = 12, alphabet = "value" }
+pattern = '(?i)token\s*=\s*"?([A-Za-z0-9]{12,})'
+
+[[rules]]
+id = "h"
+name = "h"
+severity = "low"
+keywords = ["hexkey"]
+anchored = true
+value_run = { min = 16, alphabet = "hex", within = 4 }
+pattern = '(?i)hexkey\s*=\s*([0-9a-f]{16,})'
+"#;
+        let e = engine(pack);
+        let ids = |hay: &[u8]| -> Vec<String> {
+            e.scan(hay)
+                .iter()
+                .map(|m| e.rule(m.rule).id().to_string())
+                .collect()
+        };
+        assert_eq!(ids(b"token = \"Zq8vR2xNw5Lk\""), vec!["v"]);
+        // the run must be after the keyword, on its line
+        assert!(ids(b"Zq8vR2xNw5LkZq8vR2 token = \"short\"").is_empty());
+        assert!(ids(b"token =\nZq8vR2xNw5Lk").is_empty());
+        assert_eq!(ids(b"hexkey = 9c2f6a1e8d4b7c3f0e5a"), vec!["h"]);
+        // starts further than `within` after the keyword
+        assert!(ids(b"hexkey  =   9c2f6a1e8d4b7c3f0e5a").is_empty());
+        // a value_run on a multi-line rule is refused
+        let bad = pack.replace("anchored = true", "multiline_window = 100");
+        let err = Engine::new(parse_pack("t.toml", &bad).unwrap()).unwrap_err();
+        assert!(err.to_string().contains("single-line"), "{err}");
     }
 
     #[test]

@@ -203,6 +203,14 @@ pub struct RuleSpec {
     /// (`near = { any_of = "=:", within = 48 }`: an assignment follows).
     #[serde(default)]
     pub near: Option<Near>,
+    /// A cheap check before the regex runs at a keyword hit: a run of at
+    /// least `min` bytes of `alphabet` must occur after the keyword on its
+    /// line (`value_run = { min = 16, alphabet = "value" }`: a value long
+    /// enough to be the secret follows), starting at most `within` bytes
+    /// after the keyword when that is given. Only for single-line rules whose
+    /// secret follows the keyword and is made of that alphabet.
+    #[serde(default)]
+    pub value_run: Option<ValueRun>,
     #[serde(default)]
     pub allow: AllowSpec,
     #[serde(default)]
@@ -220,6 +228,74 @@ pub struct Near {
     pub any_of: String,
     pub within: usize,
 }
+
+/// See [`RuleSpec::value_run`].
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ValueRun {
+    pub min: usize,
+    #[serde(default)]
+    pub alphabet: RunAlphabet,
+    #[serde(default)]
+    pub within: Option<usize>,
+}
+
+/// The bytes a [`ValueRun`] counts.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RunAlphabet {
+    /// Anything but whitespace, quotes, a backtick, `<`, `>`, `\` and `;`.
+    #[default]
+    Value,
+    /// `A-Z a-z 0-9 + / = _ -` (standard and URL-safe base64).
+    Base64,
+    /// `0-9 a-f A-F`.
+    Hex,
+}
+
+impl RunAlphabet {
+    pub const ALL: [RunAlphabet; 3] = [RunAlphabet::Value, RunAlphabet::Base64, RunAlphabet::Hex];
+
+    /// True when `b` belongs to the alphabet.
+    #[inline]
+    pub fn contains(self, b: u8) -> bool {
+        RUN_TABLES[self as usize][b as usize]
+    }
+
+    /// Membership of every byte value.
+    pub fn table(self) -> &'static [bool; 256] {
+        &RUN_TABLES[self as usize]
+    }
+
+    const fn member(self, b: u8) -> bool {
+        match self {
+            RunAlphabet::Value => {
+                !(b.is_ascii_whitespace()
+                    || matches!(b, b'"' | b'\'' | b'`' | b'<' | b'>' | b'\\' | b';'))
+            }
+            RunAlphabet::Base64 => {
+                b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=' | b'_' | b'-')
+            }
+            RunAlphabet::Hex => b.is_ascii_hexdigit(),
+        }
+    }
+
+    const fn build_table(self) -> [bool; 256] {
+        let mut t = [false; 256];
+        let mut i = 0;
+        while i < 256 {
+            t[i] = self.member(i as u8);
+            i += 1;
+        }
+        t
+    }
+}
+
+static RUN_TABLES: [[bool; 256]; 3] = [
+    RunAlphabet::Value.build_table(),
+    RunAlphabet::Base64.build_table(),
+    RunAlphabet::Hex.build_table(),
+];
 
 /// A rule plus where it was defined (for error messages).
 #[derive(Debug, Clone)]
