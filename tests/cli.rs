@@ -616,3 +616,34 @@ fn confidence_levels_and_min_confidence() {
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains(".keyward.toml:1"));
 }
+
+#[test]
+fn uncertain_format_rejects_are_low_and_marked_failed() {
+    // discord-bot-token has `uncertain_format`: Discord does not document
+    // its token layout. The first part here is base64 of "1abcdefghijklmnopq",
+    // not of a numeric user id, so the validator rejects it.
+    let d = tempdir();
+    let root = d.path();
+    let token = [
+        "MWFiY2RlZmdoaWprbG1ub3Bx",
+        ".Gq7xKp.",
+        "w9DdSBw0CkKbe2YZ6wi0jswNuqqBgT4",
+    ]
+    .concat();
+    fs::write(root.join("bot.env"), format!("DISCORD_BOT_TOKEN={token}\n")).unwrap();
+    let default = keyward(root, &["scan", ".", "--format", "json"]);
+    assert_eq!(default.status.code(), Some(0));
+    let report = json_of(&default);
+    assert_eq!(report["findings"].as_array().unwrap().len(), 0);
+    let all = keyward(
+        root,
+        &["scan", ".", "--format", "json", "--min-confidence", "low"],
+    );
+    assert_eq!(all.status.code(), Some(1));
+    let report = json_of(&all);
+    let f = &report["findings"][0];
+    assert_eq!(f["rule_id"], "discord-bot-token", "{report}");
+    assert_eq!(f["validation"], "failed");
+    assert_eq!(f["confidence"], "low");
+    assert!(!report.to_string().contains(&token), "redacted by default");
+}

@@ -26,8 +26,11 @@ pub fn assess(
     path: Option<&str>,
 ) -> Confidence {
     let base = rule.confidence();
-    if validation == Validation::ChecksumOk {
-        return Confidence::High;
+    match validation {
+        Validation::ChecksumOk => return Confidence::High,
+        // kept only for a rule whose format is not fully documented
+        Validation::Failed => return Confidence::Low,
+        Validation::StructureOk | Validation::Unchecked => {}
     }
     if base == Confidence::High {
         return base;

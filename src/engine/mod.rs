@@ -364,7 +364,7 @@ impl CompiledRule {
             None => Validation::Unchecked,
             Some(v) => v.check(s),
         };
-        if validation == Validation::Failed {
+        if validation == Validation::Failed && !self.rule.spec.uncertain_format {
             return Err(Dropped::Validator);
         }
         Ok((entropy, validation))
@@ -1394,6 +1394,40 @@ pattern = '(?i)hexkey\s*=\s*([0-9a-f]{16,})'
         let bad = pack.replace("anchored = true", "multiline_window = 100");
         let err = Engine::new(parse_pack("t.toml", &bad).unwrap()).unwrap_err();
         assert!(err.to_string().contains("single-line"), "{err}");
+    }
+
+    #[test]
+    fn uncertain_format_keeps_a_rejected_candidate_at_low_confidence() {
+        let rule = |id: &str, uncertain: bool| {
+            format!(
+                r#"
+[[rules]]
+id = "{id}"
+name = "{id}"
+severity = "high"
+keywords = ["{id}="]
+pattern = '{id}=([A-Za-z0-9_+/=-]{{44}})'
+validator = "fernet"
+uncertain_format = {uncertain}
+"#
+            )
+        };
+        let e = engine(&(rule("ka", true) + &rule("kb", false)));
+        let good = "dGhpcnR5LXR3by1ieXRlcy1vZi1rZXktbWF0ZXJpYWw=";
+        // standard-alphabet characters: not a Fernet key
+        let bad = "+/+/dHktdHdvLWJ5dGVzLW9mLWtleS1tYXRlcmlhbCE=";
+        let one = |text: String| -> Vec<(String, Validation, Confidence)> {
+            e.scan(text.as_bytes())
+                .iter()
+                .map(|m| (e.rule(m.rule).id().to_string(), m.validation, m.confidence))
+                .collect()
+        };
+        let ok = vec![("ka".to_string(), Validation::StructureOk, Confidence::High)];
+        assert_eq!(one(format!("ka={good}")), ok);
+        let kept = vec![("ka".to_string(), Validation::Failed, Confidence::Low)];
+        assert_eq!(one(format!("ka={bad}")), kept);
+        assert!(one(format!("kb={bad}")).is_empty());
+        assert_eq!(one(format!("kb={good}")).len(), 1);
     }
 
     #[test]

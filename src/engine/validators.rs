@@ -12,7 +12,8 @@ pub enum Validation {
     StructureOk,
     /// No validator applies.
     Unchecked,
-    /// The validator rejected the candidate (never reported).
+    /// The validator rejected the candidate: dropped, or reported at low
+    /// confidence for a rule with `uncertain_format`.
     Failed,
 }
 

@@ -182,6 +182,12 @@ pub struct RuleSpec {
     pub min_entropy: Option<f32>,
     #[serde(default)]
     pub validator: Option<String>,
+    /// The provider does not document the format fully (the validator
+    /// checks what is observed, not promised): a candidate the validator
+    /// rejects is kept at low confidence, `validation: failed`, instead of
+    /// being dropped.
+    #[serde(default)]
+    pub uncertain_format: bool,
     /// Bytes after the keyword hit the pattern may reach. Set for multi-line
     /// secrets (PEM blocks, JSON documents); otherwise the rule runs on the
     /// line around the hit.
