@@ -302,5 +302,37 @@ fn bench_scan(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, bench_build, bench_scan);
+/// Hostile input: one 4 MiB line where a keyword that common rules fire on
+/// (`token`, `key`, `secret`, `password`, `https://`) starts every few bytes,
+/// and one real-looking secret at its end. Guards against per-hit work that
+/// grows with the line (a check rescanning the rest of the line at every hit
+/// made this ~1 MiB/s).
+fn bench_dense_line(c: &mut Criterion) {
+    let rules = load_rules();
+    let engine = Engine::new(rules).expect("rules must compile");
+    let unit = "token=a key: b secret=c password=d https://x ";
+    let mut line = unit.repeat((4 << 20) / unit.len());
+    // built at run time so the repository's self-scan stays clean
+    let secret = ["Zq8vR2xNw5Lk", "Q7pT3mY9sB1dF6hJ4gK"].concat();
+    line.push_str(&format!("api_token = \"{secret}\"\n"));
+    let found = engine.scan(line.as_bytes());
+    assert!(
+        found
+            .iter()
+            .any(|m| line[m.start..m.end].starts_with("Zq8v")),
+        "the secret at the end of the dense line was not found"
+    );
+    let mut g = c.benchmark_group("scan_dense_line");
+    g.throughput(Throughput::Bytes(line.len() as u64))
+        .sampling_mode(SamplingMode::Flat)
+        .sample_size(10)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(8));
+    g.bench_function("4MiB_keyword_every_9_bytes", |b| {
+        b.iter(|| engine.scan(black_box(line.as_bytes())).len())
+    });
+    g.finish();
+}
+
+criterion_group!(benches, bench_build, bench_scan, bench_dense_line);
 criterion_main!(benches);

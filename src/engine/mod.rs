@@ -605,8 +605,9 @@ impl Engine {
         let mut latest: Vec<usize> = Vec::new();
         // Anchored rules: (rule, keyword start).
         let mut anchors: Vec<(u32, usize)> = Vec::new();
+        let mut runs = [None; 3];
         for (ks, ke, ki) in self.keyword_hits(hay) {
-            let mut hit = Hit::new(hay, ks, ke);
+            let mut hit = Hit::new(hay, ks, ke, &mut runs);
             for &ri in &self.keyword_rules[ki as usize] {
                 let rule = &self.rules[ri as usize];
                 let spec = &rule.rule.spec;
@@ -969,24 +970,40 @@ fn document(hay: &[u8], ks: usize, ke: usize, sep: &[u8], max: usize) -> (usize,
 }
 
 /// One keyword hit, with what the rules it triggers share computed once: the
-/// line around it and, per alphabet, how long a run follows it on that line.
-struct Hit<'h> {
+/// line around it; and what earlier hits learnt about value runs on it.
+struct Hit<'h, 'm> {
     hay: &'h [u8],
     ks: usize,
     ke: usize,
     line: Option<(usize, usize)>,
-    /// Per [`RunAlphabet`]: (next byte to look at, current run, longest run).
-    runs: [(usize, usize, usize); 3],
+    runs: &'m mut [Option<RunMemo>; 3],
 }
 
-impl<'h> Hit<'h> {
-    fn new(hay: &'h [u8], ks: usize, ke: usize) -> Self {
+/// Per [`RunAlphabet`], what the scan for value runs after earlier keyword
+/// hits learnt: bytes `[from, to)` were looked at, the run ending at `to` is
+/// `cur` long and the longest in the region `longest`. A later hit at or
+/// after `from` (hits come in order) resumes at `to` instead of rescanning,
+/// so keyword-dense lines cost linear time. The region may start before the
+/// hit, so `longest` can count a run that does not follow it: the check then
+/// says yes where the exact answer is no, which only costs a regex run in a
+/// window that is merged with the line's other windows anyway; a no is
+/// always exact.
+#[derive(Clone, Copy)]
+struct RunMemo {
+    from: usize,
+    to: usize,
+    cur: usize,
+    longest: usize,
+}
+
+impl<'h, 'm> Hit<'h, 'm> {
+    fn new(hay: &'h [u8], ks: usize, ke: usize, runs: &'m mut [Option<RunMemo>; 3]) -> Self {
         Hit {
             hay,
             ks,
             ke,
             line: None,
-            runs: [(ke, 0, 0); 3],
+            runs,
         }
     }
 
@@ -1014,8 +1031,8 @@ impl<'h> Hit<'h> {
 
     /// True when a run of at least `min` bytes of `alphabet` follows the
     /// keyword on its line (starting at most `within` bytes after it, if
-    /// given). Without `within`, scans only as far as it must and resumes
-    /// where an earlier call (with a smaller `min`) stopped.
+    /// given: then at most `within + min` bytes are looked at). Without
+    /// `within`, see [`RunMemo`].
     fn has_run(&mut self, alphabet: RunAlphabet, min: usize, within: Option<usize>) -> bool {
         let end = self.line().1;
         let table = alphabet.table();
@@ -1038,31 +1055,39 @@ impl<'h> Hit<'h> {
             }
             return false;
         }
-        let (pos, cur, best) = &mut self.runs[alphabet as usize];
-        if *best >= min {
-            return true;
-        }
-        let (mut run, mut longest) = (*cur, *best);
-        let from = (*pos).min(end);
-        let mut at = end;
-        for (i, &b) in self.hay[from..end].iter().enumerate() {
-            if table[b as usize] {
-                run += 1;
-                if run > longest {
-                    longest = run;
-                    if longest >= min {
-                        at = from + i + 1;
-                        break;
+        let ke = self.ke;
+        let memo = match &mut self.runs[alphabet as usize] {
+            Some(m) if m.from <= ke && ke <= m.to => m,
+            slot => slot.insert(RunMemo {
+                from: ke,
+                to: ke,
+                cur: 0,
+                longest: 0,
+            }),
+        };
+        if memo.longest < min && memo.to < end {
+            let (mut run, mut longest) = (memo.cur, memo.longest);
+            let from = memo.to;
+            let mut to = end;
+            for (i, &b) in self.hay[from..end].iter().enumerate() {
+                if table[b as usize] {
+                    run += 1;
+                    if run > longest {
+                        longest = run;
+                        if longest >= min {
+                            to = from + i + 1;
+                            break;
+                        }
                     }
+                } else {
+                    run = 0;
                 }
-            } else {
-                run = 0;
             }
+            memo.to = to;
+            memo.cur = run;
+            memo.longest = longest;
         }
-        *pos = at;
-        *cur = run;
-        *best = longest;
-        longest >= min
+        memo.longest >= min
     }
 }
 
@@ -1387,6 +1412,15 @@ pattern = '(?i)hexkey\s*=\s*([0-9a-f]{16,})'
         // the run must be after the keyword, on its line
         assert!(ids(b"Zq8vR2xNw5LkZq8vR2 token = \"short\"").is_empty());
         assert!(ids(b"token =\nZq8vR2xNw5Lk").is_empty());
+        // later hits on a line resume where earlier ones stopped looking:
+        // a value after the third hit, or on the next line, is still seen
+        assert_eq!(
+            ids(b"token=a token=b x token = \"Zq8vR2xNw5Lk\""),
+            vec!["v"]
+        );
+        assert_eq!(ids(b"token=a token=b\ntoken = \"Zq8vR2xNw5Lk\""), vec!["v"]);
+        let dense = "token=a ".repeat(2000) + "token=\"Zq8vR2xNw5Lk\"";
+        assert_eq!(ids(dense.as_bytes()), vec!["v"]);
         assert_eq!(ids(b"hexkey = 9c2f6a1e8d4b7c3f0e5a"), vec!["h"]);
         // starts further than `within` after the keyword
         assert!(ids(b"hexkey  =   9c2f6a1e8d4b7c3f0e5a").is_empty());
