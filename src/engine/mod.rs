@@ -526,7 +526,7 @@ impl Engine {
             }
             return hits;
         }
-        let over = self.keywords_max - 1;
+        let over = self.keywords_max.saturating_sub(1);
         let (b1, b2, b3) = (part, 2 * part, 3 * part);
         let l0 = &hay[..b1 + over];
         let l1 = &hay[b1..b2 + over];
@@ -605,7 +605,7 @@ impl Engine {
         let mut latest: Vec<usize> = Vec::new();
         // Anchored rules: (rule, keyword start).
         let mut anchors: Vec<(u32, usize)> = Vec::new();
-        let mut runs = [None; 3];
+        let mut runs = [None; RunAlphabet::COUNT];
         for (ks, ke, ki) in self.keyword_hits(hay) {
             let mut hit = Hit::new(hay, ks, ke, &mut runs);
             for &ri in &self.keyword_rules[ki as usize] {
@@ -976,7 +976,7 @@ struct Hit<'h, 'm> {
     ks: usize,
     ke: usize,
     line: Option<(usize, usize)>,
-    runs: &'m mut [Option<RunMemo>; 3],
+    runs: &'m mut [Option<RunMemo>; RunAlphabet::COUNT],
 }
 
 /// Per [`RunAlphabet`], what the scan for value runs after earlier keyword
@@ -997,7 +997,12 @@ struct RunMemo {
 }
 
 impl<'h, 'm> Hit<'h, 'm> {
-    fn new(hay: &'h [u8], ks: usize, ke: usize, runs: &'m mut [Option<RunMemo>; 3]) -> Self {
+    fn new(
+        hay: &'h [u8],
+        ks: usize,
+        ke: usize,
+        runs: &'m mut [Option<RunMemo>; RunAlphabet::COUNT],
+    ) -> Self {
         Hit {
             hay,
             ks,
@@ -1378,6 +1383,14 @@ pattern = '(?i)key[a-z]*\s*=\s*([A-Za-z0-9]{12})'
                 .collect();
             assert_eq!(got.len(), hits.len(), "a hit reported twice (len {len})");
             assert_eq!(got, want, "len {len}");
+        }
+    }
+
+    #[test]
+    fn an_engine_without_rules_scans_any_buffer() {
+        let e = Engine::new(Vec::new()).unwrap();
+        for len in [0, 10, 5000] {
+            assert!(e.scan(&vec![b'k'; len]).is_empty());
         }
     }
 

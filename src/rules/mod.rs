@@ -260,13 +260,8 @@ pub enum RunAlphabet {
 }
 
 impl RunAlphabet {
-    pub const ALL: [RunAlphabet; 3] = [RunAlphabet::Value, RunAlphabet::Base64, RunAlphabet::Hex];
-
-    /// True when `b` belongs to the alphabet.
-    #[inline]
-    pub fn contains(self, b: u8) -> bool {
-        RUN_TABLES[self as usize][b as usize]
-    }
+    /// How many alphabets there are (`alphabet as usize` is below this).
+    pub const COUNT: usize = 3;
 
     /// Membership of every byte value.
     pub fn table(self) -> &'static [bool; 256] {
@@ -297,7 +292,7 @@ impl RunAlphabet {
     }
 }
 
-static RUN_TABLES: [[bool; 256]; 3] = [
+static RUN_TABLES: [[bool; 256]; RunAlphabet::COUNT] = [
     RunAlphabet::Value.build_table(),
     RunAlphabet::Base64.build_table(),
     RunAlphabet::Hex.build_table(),
