@@ -517,13 +517,7 @@ impl Engine {
         let mut hits = Vec::new();
         let part = hay.len() / 4;
         if part < self.keywords_max.max(256) {
-            let mut sid = self.keywords_start;
-            for (i, &b) in hay.iter().enumerate() {
-                sid = dfa.next_state(Anchored::No, sid, b);
-                if dfa.is_special(sid) {
-                    self.emit(sid, i + 1, usize::MAX, &mut hits);
-                }
-            }
+            self.walk(hay, 0, self.keywords_start, 0, usize::MAX, &mut hits);
             return hits;
         }
         let over = self.keywords_max.saturating_sub(1);
@@ -554,23 +548,35 @@ impl Engine {
                 self.emit(s3, b3 + i + 1, usize::MAX, &mut h3);
             }
         }
-        for (lane, mut s, base, limit, out) in [
-            (l0, s0, 0, b1, &mut hits),
-            (l1, s1, b1, b2, &mut h1),
-            (l2, s2, b2, b3, &mut h2),
-            (l3, s3, b3, usize::MAX, &mut h3),
-        ] {
-            for (i, &b) in lane.iter().enumerate().skip(common) {
-                s = dfa.next_state(Anchored::No, s, b);
-                if dfa.is_special(s) {
-                    self.emit(s, base + i + 1, limit, out);
-                }
-            }
-        }
+        // the lanes' tails, one at a time
+        self.walk(l0, common, s0, 0, b1, &mut hits);
+        self.walk(l1, common, s1, b1, b2, &mut h1);
+        self.walk(l2, common, s2, b2, b3, &mut h2);
+        self.walk(l3, common, s3, b3, usize::MAX, &mut h3);
         hits.append(&mut h1);
         hits.append(&mut h2);
         hits.append(&mut h3);
         hits
+    }
+
+    /// Walks `lane[from..]` from DFA state `sid`; `lane` starts at offset
+    /// `base` of the buffer. Records the hits starting before `limit`.
+    fn walk(
+        &self,
+        lane: &[u8],
+        from: usize,
+        mut sid: StateID,
+        base: usize,
+        limit: usize,
+        hits: &mut Vec<(usize, usize, u32)>,
+    ) {
+        let dfa = &self.keywords;
+        for (i, &b) in lane.iter().enumerate().skip(from) {
+            sid = dfa.next_state(Anchored::No, sid, b);
+            if dfa.is_special(sid) {
+                self.emit(sid, base + i + 1, limit, hits);
+            }
+        }
     }
 
     /// The keywords that end at `end` in DFA state `sid` (a special state:
@@ -1021,7 +1027,7 @@ impl<'h, 'm> Hit<'h, 'm> {
 
     /// True when one of the bytes in `set` occurs on the keyword's line
     /// within `within` bytes after it.
-    fn near(&mut self, set: &[bool; 256], within: usize) -> bool {
+    fn near(&self, set: &[bool; 256], within: usize) -> bool {
         let hi = self.ke.saturating_add(within).min(self.hay.len());
         for &b in &self.hay[self.ke..hi] {
             if b == b'\n' {
