@@ -2,7 +2,7 @@
 //! (GitHub Actions, GitLab CI; full history elsewhere) and renders a short
 //! markdown job summary.
 
-use crate::finding::{redact, Finding};
+use crate::finding::Finding;
 use crate::rules::Severity;
 use crate::source::git::HistorySelection;
 use gix::hash::ObjectId;
@@ -312,7 +312,7 @@ pub fn markdown_summary(scope: &CiScope, findings: &[Finding], scanned: &str) ->
                 commit
                     .map(|c| format!("`{}`", cell(&c)))
                     .unwrap_or_default(),
-                cell(&redact(&f.secret)),
+                cell(&f.shown_secret(true)),
             );
         }
     }

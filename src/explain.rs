@@ -149,7 +149,7 @@ pub fn explain_line(
             out,
             "\nFIRED  {} at column {col}: {}",
             rule.id(),
-            redact(secret)
+            crate::redact::mask(secret, rule.reveal(secret))
         );
         let _ = writeln!(
             out,
@@ -282,7 +282,7 @@ pub fn explain_finding(
         let _ = writeln!(
             out,
             "  secret: {} ({} characters)",
-            redact(&f.secret),
+            f.shown_secret(true),
             String::from_utf8_lossy(&f.secret).chars().count()
         );
         let _ = writeln!(out, "  {}", entropy_line(engine, ri, f.entropy));

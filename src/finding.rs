@@ -75,8 +75,9 @@ pub struct Location {
     pub line_text: Vec<u8>,
     /// Byte span of the secret inside `line_text` (clipped to it).
     pub secret_in_line: (usize, usize),
-    /// Spans inside `line_text` of the other secrets found on it: masked in
-    /// redacted snippets too, so one secret's snippet never shows another.
+    /// Spans inside `line_text` of every other candidate secret a detector
+    /// considered on it (at any confidence, dropped ones too): masked in
+    /// redacted snippets, so one secret's snippet never shows another.
     pub other_secrets: Vec<(usize, usize)>,
     /// Stable location fingerprint.
     pub fingerprint: String,
@@ -96,6 +97,9 @@ pub struct Finding {
     pub severity: Severity,
     /// The raw secret. Reports redact it unless asked not to.
     pub secret: Vec<u8>,
+    /// What its mask may show of it (its rule's public prefix, an
+    /// identifier's public tail): see [`crate::redact`].
+    pub reveal: crate::redact::Reveal,
     pub entropy: f32,
     pub validation: Validation,
     /// The highest confidence of any of its locations.
@@ -159,19 +163,7 @@ pub fn location_fingerprint(finding_id: &str, path: &str, line_text: &[u8]) -> S
     ])
 }
 
-/// Masks a secret: at most its first 4 characters survive, and only when it is
-/// at least 20 characters long (enough for a provider prefix to be shown
-/// without revealing a meaningful part of the value).
-pub fn redact(secret: &[u8]) -> String {
-    let s = String::from_utf8_lossy(secret);
-    let n = s.chars().count();
-    if n >= 20 {
-        let head: String = s.chars().take(4).filter(|c| !c.is_control()).collect();
-        format!("{head}********")
-    } else {
-        "********".to_string()
-    }
-}
+pub use crate::redact::redact;
 
 /// The first `n` bytes of `s`, shortened to a character boundary (ids and
 /// dates are ASCII, but a hand-edited baseline or a library caller may pass
@@ -345,43 +337,37 @@ impl<'a> LineIndex<'a> {
 }
 
 impl Location {
-    /// The line text with the secret masked (or shown when `redact` is false).
-    /// Other secrets on the line (`other_secrets`) are masked as well.
-    pub fn snippet(&self, secret: &[u8], redact_it: bool) -> String {
+    /// The line text with the secret shown as `own_mask` and every other
+    /// secret-shaped token masked (see [`crate::redact`]), or the line as
+    /// it is when `redact_it` is false.
+    pub fn snippet(&self, own_mask: &str, redact_it: bool) -> String {
         let text = &self.line_text;
-        let n = text.len();
-        let mut out = if !redact_it {
-            String::from_utf8_lossy(text).into_owned()
+        if !redact_it {
+            let mut out = String::from_utf8_lossy(text).into_owned();
+            out.retain(|c| c == '\t' || !c.is_control());
+            return out;
+        }
+        let mut known = self.other_secrets.clone();
+        known.push(self.secret_in_line);
+        let spans = crate::redact::mask_spans(text, &known);
+        crate::redact::masked_line(text, self.secret_in_line, own_mask, &spans)
+    }
+}
+
+impl Finding {
+    /// The secret as reports show it: masked (see [`crate::redact`]) unless
+    /// `redact_it` is false.
+    pub fn shown_secret(&self, redact_it: bool) -> String {
+        if redact_it {
+            crate::redact::mask(&self.secret, self.reveal)
         } else {
-            // per byte: 0 shown, 1 this secret, 2 another secret
-            let mut cover = vec![0u8; n];
-            for &(a, b) in &self.other_secrets {
-                cover[a.min(n)..b.min(n)].fill(2);
-            }
-            let (s, e) = self.secret_in_line;
-            cover[s.min(n)..e.min(n).max(s.min(n))].fill(1);
-            let mut out = String::with_capacity(n + 16);
-            let mut i = 0;
-            while i < n {
-                let kind = cover[i];
-                let mut j = i;
-                while j < n && cover[j] == kind {
-                    j += 1;
-                }
-                match kind {
-                    0 => out.push_str(&String::from_utf8_lossy(&text[i..j])),
-                    1 => out.push_str(&redact(secret)),
-                    _ => out.push_str("********"),
-                }
-                i = j;
-            }
-            if s >= n {
-                out.push_str(&redact(secret));
-            }
-            out
-        };
-        out.retain(|c| c == '\t' || !c.is_control());
-        out
+            String::from_utf8_lossy(&self.secret).into_owned()
+        }
+    }
+
+    /// A location's line as reports show it (see [`Location::snippet`]).
+    pub fn snippet(&self, l: &Location, redact_it: bool) -> String {
+        l.snippet(&crate::redact::mask(&self.secret, self.reveal), redact_it)
     }
 }
 
@@ -397,8 +383,8 @@ mod tests {
         let loc = ix.locate("f", "id", start, start + 10);
         assert_eq!((loc.line, loc.column), (2, 6));
         assert_eq!((loc.end_line, loc.end_column), (2, 16));
-        assert_eq!(loc.snippet(b"SECRET1234", true), "bé = ********");
-        assert_eq!(loc.snippet(b"SECRET1234", false), "bé = SECRET1234");
+        assert_eq!(loc.snippet("********", true), "bé = ********");
+        assert_eq!(loc.snippet("********", false), "bé = SECRET1234");
     }
 
     #[test]
@@ -408,19 +394,16 @@ mod tests {
         let mut loc = ix.locate("f", "id", 4, 14);
         loc.other_secrets = vec![(20, 30)];
         assert_eq!(
-            loc.snippet(b"SECRETONE1", true),
+            loc.snippet("********", true),
             "a = ********; b = ********; c = 1"
         );
         assert_eq!(
-            loc.snippet(b"SECRETONE1", false),
+            loc.snippet("********", false),
             "a = SECRETONE1; b = SECRETTWO2; c = 1"
         );
-        // an overlapping span: this secret's mask wins where they meet
+        // an overlapping span covers both values: one mask, no tail shown
         loc.other_secrets = vec![(10, 22)];
-        assert_eq!(
-            loc.snippet(b"SECRETONE1", true),
-            "a = ****************CRETTWO2; c = 1"
-        );
+        assert_eq!(loc.snippet("********", true), "a = ********; c = 1");
     }
 
     #[test]
@@ -442,9 +425,10 @@ mod tests {
     #[test]
     fn redaction_hides_value() {
         assert_eq!(redact(b"hunter2"), "********");
+        // no rule, no public prefix: nothing of the value
         assert_eq!(
             redact(b"ghp_abcdefghijklmnopqrstuvwxyz0123456789"),
-            "ghp_********"
+            "********"
         );
     }
 }

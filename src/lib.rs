@@ -21,6 +21,7 @@ pub mod explain;
 pub mod finding;
 pub mod hook;
 pub mod hygiene;
+pub mod redact;
 pub mod report;
 pub mod rules;
 pub mod scan;

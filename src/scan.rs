@@ -213,6 +213,7 @@ fn empty_finding(rule: &crate::engine::CompiledRule, h: &Hit) -> Finding {
         description: rule.rule.spec.description.clone(),
         severity: rule.severity(),
         secret: h.secret.clone(),
+        reveal: rule.reveal(&h.secret),
         entropy: h.entropy,
         validation: h.validation,
         confidence: h.confidence,

@@ -34,6 +34,7 @@ fn report(path: &str, commit: Option<&str>, line_before: &str, secret: &str) -> 
             description: "line\r\nbreak ```".into(),
             severity: Severity::High,
             secret: secret.as_bytes().to_vec(),
+            reveal: keyward::redact::Reveal::NONE,
             entropy: 4.0,
             validation: Validation::Unchecked,
             confidence: keyward::rules::Confidence::Medium,

@@ -49,6 +49,7 @@ fn report(f: &[String], secret: &str) -> ScanReport {
         description: get(8),
         severity: Severity::High,
         secret: secret.as_bytes().to_vec(),
+        reveal: keyward::redact::Reveal::NONE,
         entropy: 4.0,
         validation: Validation::Unchecked,
         confidence: keyward::rules::Confidence::Medium,

@@ -62,6 +62,22 @@ impl CompiledRule {
     pub fn is_generic(&self) -> bool {
         self.generic
     }
+    /// What a mask may show of `secret`, found by this rule: the keyword
+    /// it starts with when the rule recognises a self-identifying format
+    /// (`ghp_`, `AKIA`), and the `public_suffix` the provider's console
+    /// shows of an identifier. Generic and context rules reveal nothing.
+    pub fn reveal(&self, secret: &[u8]) -> crate::redact::Reveal {
+        let spec = &self.rule.spec;
+        let prefix = if self.generic || self.confidence < Confidence::High {
+            0
+        } else {
+            crate::redact::public_prefix(secret, spec.keywords.iter().map(String::as_str))
+        };
+        crate::redact::Reveal {
+            prefix,
+            suffix: spec.public_suffix.unwrap_or(0),
+        }
+    }
     pub fn pattern(&self) -> &Regex {
         self.regex.get()
     }

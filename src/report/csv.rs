@@ -6,7 +6,6 @@
 //! `'` so that spreadsheets do not run it as a formula.
 
 use super::RenderOptions;
-use crate::finding::redact;
 use crate::scan::ScanReport;
 
 /// The header row.
@@ -48,11 +47,7 @@ pub fn render(report: &ScanReport, opts: &RenderOptions) -> String {
     let mut out = String::new();
     row(&mut out, &HEADER);
     for f in &report.findings {
-        let secret = if opts.redact {
-            redact(&f.secret)
-        } else {
-            String::from_utf8_lossy(&f.secret).into_owned()
-        };
+        let secret = f.shown_secret(opts.redact);
         for l in &f.locations {
             row(
                 &mut out,

@@ -1,7 +1,7 @@
 //! JSON report. Schema (version 1) documented in `docs/json-report.md`.
 
 use super::RenderOptions;
-use crate::finding::{redact, Finding};
+use crate::finding::Finding;
 use crate::scan::{ScanReport, Skip};
 use serde_json::{json, Value};
 
@@ -10,11 +10,7 @@ pub const SCHEMA_VERSION: u32 = 1;
 
 /// One finding as the JSON report writes it (also one JSON Lines record).
 pub fn finding_json(f: &Finding, opts: &RenderOptions) -> Value {
-    let secret = if opts.redact {
-        redact(&f.secret)
-    } else {
-        String::from_utf8_lossy(&f.secret).into_owned()
-    };
+    let secret = f.shown_secret(opts.redact);
     let locations: Vec<Value> = f
         .locations
         .iter()
@@ -28,7 +24,7 @@ pub fn finding_json(f: &Finding, opts: &RenderOptions) -> Value {
                 "start_byte": l.start_byte,
                 "end_byte": l.end_byte,
                 "fingerprint": l.fingerprint,
-                "snippet": l.snippet(&f.secret, opts.redact),
+                "snippet": f.snippet(l, opts.redact),
             });
             if let Some(c) = &l.commit {
                 v["commit"] = json!(c);

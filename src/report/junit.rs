@@ -3,7 +3,6 @@
 //! JUnit results list every place a secret was found.
 
 use super::RenderOptions;
-use crate::finding::redact;
 use crate::scan::ScanReport;
 use std::fmt::Write;
 
@@ -53,11 +52,7 @@ pub fn render(report: &ScanReport, opts: &RenderOptions) -> String {
         s.duration.as_secs_f64()
     );
     for f in &report.findings {
-        let secret = if opts.redact {
-            redact(&f.secret)
-        } else {
-            String::from_utf8_lossy(&f.secret).into_owned()
-        };
+        let secret = f.shown_secret(opts.redact);
         for l in &f.locations {
             let at = match &l.commit {
                 Some(c) => format!("{}:{}:{}", crate::finding::prefix(c, 10), l.path, l.line),
@@ -82,7 +77,7 @@ pub fn render(report: &ScanReport, opts: &RenderOptions) -> String {
             if let Some(c) = &l.commit {
                 let _ = writeln!(body, "commit: {c}");
             }
-            let _ = writeln!(body, "line: {}", l.snippet(&f.secret, opts.redact).trim());
+            let _ = writeln!(body, "line: {}", f.snippet(l, opts.redact).trim());
             let _ = writeln!(
                 out,
                 "      <failure type=\"{}\" message=\"{}\">{}</failure>",

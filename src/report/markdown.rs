@@ -4,7 +4,7 @@
 //! author names) is always escaped; secrets are redacted unless asked.
 
 use super::{human_bytes, RenderOptions, ReportContext};
-use crate::finding::{redact, CommitInfo, Finding};
+use crate::finding::{CommitInfo, Finding};
 use crate::rules::Severity;
 use crate::scan::ScanReport;
 use std::collections::{BTreeMap, BTreeSet};
@@ -69,11 +69,7 @@ fn commit_ref(c: &CommitInfo) -> String {
 }
 
 fn secret_shown(f: &Finding, opts: &RenderOptions) -> String {
-    if opts.redact {
-        redact(&f.secret)
-    } else {
-        String::from_utf8_lossy(&f.secret).into_owned()
-    }
+    f.shown_secret(opts.redact)
 }
 
 fn plural(n: usize, one: &str, many: &str) -> String {

@@ -231,7 +231,7 @@ pub fn to_sarif(report: &ScanReport, opts: &RenderOptions, ctx: &ReportContext) 
                 .end_column(l.end_column as i64)
                 .snippet(
                     ArtifactContent::builder()
-                        .text(l.snippet(&f.secret, opts.redact))
+                        .text(f.snippet(l, opts.redact))
                         .build(),
                 )
                 .build();

@@ -102,7 +102,7 @@ pub fn render(report: &ScanReport, opts: &RenderOptions) -> String {
                 paint(&clean(&l.path), "1", opts.color),
                 l.line,
                 l.column,
-                l.snippet(&f.secret, opts.redact).trim()
+                f.snippet(l, opts.redact).trim()
             );
         }
         if f.locations.len() > MAX_LOCATIONS {

@@ -217,6 +217,11 @@ pub struct RuleSpec {
     /// secret follows the keyword and is made of that alphabet.
     #[serde(default)]
     pub value_run: Option<ValueRun>,
+    /// The provider documents the value as a non-secret identifier and its
+    /// console shows its last characters (an AWS access key id's last 4):
+    /// masks keep that many, so a reviewer can find the key to rotate.
+    #[serde(default)]
+    pub public_suffix: Option<usize>,
     #[serde(default)]
     pub allow: AllowSpec,
     #[serde(default)]

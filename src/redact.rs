@@ -1,0 +1,484 @@
+//! The redaction policy: what keyward's output may show of a secret. Every
+//! writer (reports, hooks, explain, check, validate, errors, diagnostics)
+//! goes through this module; nothing else decides what a mask looks like.
+//!
+//! * A finding's secret is shown as [`MASK`], preceded only by its rule's
+//!   **public prefix** (`ghp_`, `AKIA`, `sk-proj-`: a keyword of a
+//!   self-identifying rule that the secret starts with) and, for values the
+//!   provider documents as non-secret identifiers, the few last characters
+//!   the provider's own console shows (an AWS access key id's last 4). Never
+//!   any other character of the value: a base64 value's first characters are
+//!   plaintext bytes.
+//! * A snippet (the line around a location) masks, besides the finding's own
+//!   secret, every secret-shaped token on the line: every span any detector
+//!   considered there (at any confidence, dropped ones included), each
+//!   widened to the whole run of characters it is part of (a value longer
+//!   than a rule captures is masked to its end); values assigned to
+//!   secret-like names (`password = admin`); URL passwords; and any token
+//!   that looks random or mixes letters with digits or symbols.
+//! * Masking is by span: a masked run is replaced by [`MASK`] whatever its
+//!   length.
+
+/// What replaces a secret, or any masked run, in output.
+pub const MASK: &str = "********";
+
+/// How many characters of a finding's own secret its mask may show.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Reveal {
+    /// Bytes at the start (a public prefix such as `ghp_`).
+    pub prefix: usize,
+    /// Bytes at the end (an identifier's tail a provider's console shows).
+    pub suffix: usize,
+}
+
+impl Reveal {
+    /// Nothing of the value.
+    pub const NONE: Reveal = Reveal {
+        prefix: 0,
+        suffix: 0,
+    };
+}
+
+/// At least this many bytes of a value stay hidden whatever a rule reveals.
+const MIN_HIDDEN: usize = 8;
+
+/// Masks a value that has no public prefix: [`MASK`].
+pub fn redact(_secret: &[u8]) -> String {
+    MASK.to_string()
+}
+
+/// Masks a finding's secret, showing what `reveal` allows when the value is
+/// long enough for the rest to stay hidden and the shown bytes are printable
+/// ASCII.
+pub fn mask(secret: &[u8], reveal: Reveal) -> String {
+    let shown = reveal.prefix + reveal.suffix;
+    let printable = |b: &[u8]| b.iter().all(|c| c.is_ascii_graphic());
+    if shown == 0 || secret.len() < shown + MIN_HIDDEN {
+        return MASK.to_string();
+    }
+    let head = &secret[..reveal.prefix];
+    let tail = &secret[secret.len() - reveal.suffix..];
+    if !printable(head) || !printable(tail) {
+        return MASK.to_string();
+    }
+    let mut out = String::with_capacity(shown + MASK.len());
+    out.push_str(&String::from_utf8_lossy(head));
+    out.push_str(MASK);
+    out.push_str(&String::from_utf8_lossy(tail));
+    out
+}
+
+/// The public prefix of `secret` among `keywords` (the longest keyword the
+/// secret starts with, ASCII case-insensitively), in bytes; 0 when none.
+pub fn public_prefix<'a>(secret: &[u8], keywords: impl IntoIterator<Item = &'a str>) -> usize {
+    keywords
+        .into_iter()
+        .map(str::as_bytes)
+        .filter(|k| !k.is_empty() && secret.len() >= k.len())
+        .filter(|k| secret[..k.len()].eq_ignore_ascii_case(k))
+        .map(<[u8]>::len)
+        .max()
+        .unwrap_or(0)
+}
+
+/// Never part of a token: whitespace, quotes, brackets and the separators of
+/// assignments and lists.
+fn is_delimiter(b: u8) -> bool {
+    b.is_ascii_whitespace()
+        || b.is_ascii_control()
+        || matches!(
+            b,
+            b'"' | b'\''
+                | b'`'
+                | b','
+                | b';'
+                | b'('
+                | b')'
+                | b'['
+                | b']'
+                | b'{'
+                | b'}'
+                | b'<'
+                | b'>'
+                | b'|'
+                | b'\\'
+                | b'='
+                | b':'
+        )
+}
+
+/// Names whose value is a credential whatever it looks like.
+const SECRET_NAMES: &[&str] = &[
+    "pass",
+    "pwd",
+    "secret",
+    "token",
+    "key",
+    "auth",
+    "cred",
+    "private",
+    "cookie",
+    "session",
+    "signature",
+    "salt",
+    "bearer",
+    "apikey",
+];
+
+/// Spans of `line` a redacted snippet masks, sorted and merged. `known` are
+/// spans where detectors found (or considered) secrets; each is widened to
+/// the run of characters it is part of.
+pub fn mask_spans(line: &[u8], known: &[(usize, usize)]) -> Vec<(usize, usize)> {
+    let n = line.len();
+    let mut spans: Vec<(usize, usize)> = Vec::new();
+    for &(a, b) in known {
+        let (a, b) = (a.min(n), b.min(n));
+        if a < b {
+            spans.push(widen(line, a, b));
+        }
+    }
+    let tokens = tokens(line);
+    for (i, &(a, b)) in tokens.iter().enumerate() {
+        let t = &line[a..b];
+        if secret_shaped(t) {
+            spans.push((a, b));
+        }
+        if is_secret_name(t) {
+            // the value assigned to it: the next token on the line, when only
+            // an assignment (or a flag's space) separates them
+            if let Some(&(c, d)) = tokens.get(i + 1) {
+                if assigns(&line[b..c]) {
+                    spans.push((c, d));
+                }
+            }
+        }
+    }
+    url_passwords(line, &mut spans);
+    spans.sort_unstable();
+    let mut merged: Vec<(usize, usize)> = Vec::with_capacity(spans.len());
+    for (a, b) in spans {
+        match merged.last_mut() {
+            Some(last) if a <= last.1 => last.1 = last.1.max(b),
+            _ => merged.push((a, b)),
+        }
+    }
+    merged
+}
+
+/// Widens `[a, b)` over the characters around it that belong to the same
+/// value: letters, digits, `%` (URL encoding), and any other byte the span
+/// itself contains (its own alphabet) but delimiters other than `=` and `:`
+/// (base64 padding, `user:password`).
+fn widen(line: &[u8], mut a: usize, mut b: usize) -> (usize, usize) {
+    let mut own = [false; 256];
+    for &c in &line[a..b] {
+        own[usize::from(c)] = true;
+    }
+    let part = |c: u8| {
+        c.is_ascii_alphanumeric()
+            || c == b'%'
+            || c >= 0x80
+            || (own[usize::from(c)] && (!is_delimiter(c) || matches!(c, b'=' | b':')))
+    };
+    while a > 0 && part(line[a - 1]) {
+        a -= 1;
+    }
+    while b < line.len() && part(line[b]) {
+        b += 1;
+    }
+    (a, b)
+}
+
+/// Maximal runs of non-delimiter bytes.
+fn tokens(line: &[u8]) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < line.len() {
+        if is_delimiter(line[i]) {
+            i += 1;
+            continue;
+        }
+        let s = i;
+        while i < line.len() && !is_delimiter(line[i]) {
+            i += 1;
+        }
+        out.push((s, i));
+    }
+    out
+}
+
+/// Whether a token could be a secret on its own: it mixes letters with
+/// digits or symbols, is a long number, or is a long random-looking run of
+/// letters. Words, identifiers (`snake_case`, `camelCase`, `SCREAMING_CASE`),
+/// paths without digits and short numbers are kept readable.
+fn secret_shaped(t: &[u8]) -> bool {
+    if t.len() < 6 {
+        return false;
+    }
+    if t.iter().any(|&c| c >= 0x80) {
+        // non-ASCII text (a word in another script) unless long and mixed
+        return t.len() >= 16 && t.iter().any(u8::is_ascii_digit);
+    }
+    let digits = t.iter().filter(|c| c.is_ascii_digit()).count();
+    let letters = t.iter().filter(|c| c.is_ascii_alphabetic()).count();
+    let symbols = t.len() - digits - letters;
+    let strong_symbol = t.iter().any(|c| b"!@#$^&*?~+%".contains(c));
+    if letters == 0 {
+        // numbers, dates, versions: long digit runs only
+        return digits >= 10 && symbols == 0;
+    }
+    if strong_symbol && (digits > 0 || symbols > 1 || t.len() >= 8) {
+        return true;
+    }
+    if digits > 0 {
+        return !identifier_with_numbers(t);
+    }
+    // letters and `_ - . /` only
+    t.split(|c| matches!(c, b'_' | b'-' | b'.' | b'/'))
+        .any(random_letters)
+}
+
+/// `name_2`, `v1`, `utf-8`, `x86_64`, `sha256`, `python3.11`: segments of
+/// letters ending in at most 3 digits, or numbers of at most 4 digits.
+fn identifier_with_numbers(t: &[u8]) -> bool {
+    t.split(|c| matches!(c, b'_' | b'-' | b'.' | b'/'))
+        .all(|seg| {
+            let letters = seg.iter().take_while(|c| c.is_ascii_alphabetic()).count();
+            let rest = &seg[letters..];
+            rest.len() <= 3 && rest.iter().all(u8::is_ascii_digit)
+                || (letters == 0 && seg.len() <= 4 && seg.iter().all(u8::is_ascii_digit))
+        })
+}
+
+/// A run of letters that does not read as words: capitals not starting a
+/// word of two or more lower-case letters (`hGfTqLwP`; `XMLHttpRequest`
+/// has three), or an entropy no word reaches.
+fn random_letters(seg: &[u8]) -> bool {
+    if seg.len() < 12 {
+        return false;
+    }
+    let mut odd_capitals = 0;
+    for (i, c) in seg.iter().enumerate().skip(1) {
+        if c.is_ascii_uppercase() {
+            let lower_run = seg[i + 1..]
+                .iter()
+                .take_while(|c| c.is_ascii_lowercase())
+                .count();
+            if lower_run < 2 {
+                odd_capitals += 1;
+            }
+        }
+    }
+    if odd_capitals >= 4 && odd_capitals * 5 >= seg.len() {
+        return true;
+    }
+    seg.len() >= 20 && entropy::shannon_entropy(seg) >= 3.8
+}
+
+/// A token naming a credential (`DB_PASSWORD`, `apiKey`, `--token`).
+fn is_secret_name(t: &[u8]) -> bool {
+    if t.len() > 64 {
+        return false;
+    }
+    let lower = t.to_ascii_lowercase();
+    SECRET_NAMES
+        .iter()
+        .any(|n| memchr::memmem::find(&lower, n.as_bytes()).is_some())
+}
+
+/// Whether the bytes between a name and the next token assign it a value:
+/// `=`, `:`, `:=`, `=>` with spaces and quotes around, or, for a flag
+/// (`--password X`), a space.
+fn assigns(between: &[u8]) -> bool {
+    if between.is_empty() || between.len() > 12 {
+        return false;
+    }
+    let ok = between
+        .iter()
+        .all(|c| matches!(c, b'=' | b':' | b'>' | b' ' | b'\t' | b'"' | b'\'' | b'`'));
+    ok && (between.iter().any(|c| matches!(c, b'=' | b':')) || between.iter().all(|&c| c == b' '))
+}
+
+/// Masks the password of every `scheme://user:password@host` on the line.
+fn url_passwords(line: &[u8], spans: &mut Vec<(usize, usize)>) {
+    for at in memchr::memmem::find_iter(line, b"://") {
+        let start = at + 3;
+        let end = line[start..]
+            .iter()
+            .position(|&c| c.is_ascii_whitespace() || matches!(c, b'/' | b'"' | b'\'' | b'`'))
+            .map_or(line.len(), |p| start + p);
+        let auth = &line[start..end];
+        let Some(amp) = memchr::memrchr(b'@', auth) else {
+            continue;
+        };
+        if let Some(colon) = memchr::memchr(b':', &auth[..amp]) {
+            if colon + 1 < amp {
+                spans.push((start + colon + 1, start + amp));
+            }
+        }
+    }
+}
+
+/// `line` with `spans` masked; the span overlapping `own` (the finding's
+/// secret) shows `own_mask`, the others [`MASK`]. Control characters are
+/// dropped (tabs kept).
+pub fn masked_line(
+    line: &[u8],
+    own: (usize, usize),
+    own_mask: &str,
+    spans: &[(usize, usize)],
+) -> String {
+    let n = line.len();
+    let mut out = String::with_capacity(n + 16);
+    let mut at = 0;
+    let mut own_shown = false;
+    for &(a, b) in spans {
+        let (a, b) = (a.min(n), b.min(n));
+        if a < at || a >= b {
+            continue;
+        }
+        out.push_str(&String::from_utf8_lossy(&line[at..a]));
+        if !own_shown && a <= own.0 && own.0 < b.max(a + 1) {
+            out.push_str(own_mask);
+            own_shown = true;
+        } else {
+            out.push_str(MASK);
+        }
+        at = b;
+    }
+    out.push_str(&String::from_utf8_lossy(&line[at.min(n)..]));
+    if !own_shown && own.0 >= n {
+        // the secret starts past the kept text (a clipped line)
+        out.push_str(own_mask);
+    }
+    out.retain(|c| c == '\t' || !c.is_control());
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn snippet(line: &str, own: &str, own_mask: &str) -> String {
+        let a = line.find(own).unwrap();
+        let own = (a, a + own.len());
+        let spans = mask_spans(line.as_bytes(), &[own]);
+        masked_line(line.as_bytes(), own, own_mask, &spans)
+    }
+
+    #[test]
+    fn masks_show_public_prefixes_only() {
+        let tok = b"ghp_R2d4Xq8LmN0pT6vB1cY7zK3sW9eJ5hF0aQ2u";
+        let p = public_prefix(tok, ["ghp_", "gho_"]);
+        assert_eq!(p, 4);
+        assert_eq!(
+            mask(
+                tok,
+                Reveal {
+                    prefix: p,
+                    suffix: 0
+                }
+            ),
+            "ghp_********"
+        );
+        assert_eq!(mask(b"hunter2", Reveal::NONE), MASK);
+        // a value too short for its prefix to leave 8 bytes hidden
+        assert_eq!(
+            mask(
+                b"ghp_abc",
+                Reveal {
+                    prefix: 4,
+                    suffix: 0
+                }
+            ),
+            MASK
+        );
+        assert_eq!(
+            mask(
+                b"AKIAVQJXXVBOTHD2WTFL", // keyward:allow (a fake key id)
+                Reveal {
+                    prefix: 4,
+                    suffix: 4
+                }
+            ),
+            "AKIA********WTFL"
+        );
+    }
+
+    #[test]
+    fn other_secrets_and_weak_passwords_on_the_line_are_masked() {
+        let line = "victor,iS1A#9xq!Lp,AKIAVQJXXVBOTHD2WTFL,ug7EN7bfQ1g2UVkls5I9WX1wXHBUeiuxm69aSK/q,https://123456789012.signin.aws.amazon.com/console"; // keyward:allow
+        let s = snippet(line, "AKIAVQJXXVBOTHD2WTFL", "AKIA********WTFL"); // keyward:allow
+        assert!(!s.contains("iS1A"), "{s}");
+        assert!(!s.contains("ug7E"), "{s}");
+        assert!(s.contains("victor,"), "{s}");
+        assert!(s.contains("AKIA********WTFL"), "{s}");
+        let s = snippet(
+            "DB_PASSWORD=admin API_TOKEN=ghp_R2d4Xq8LmN0pT6vB1cY7zK3sW9eJ5hF0aQ2u",
+            "ghp_R2d4Xq8LmN0pT6vB1cY7zK3sW9eJ5hF0aQ2u",
+            "ghp_********",
+        );
+        assert_eq!(s, "DB_PASSWORD=******** API_TOKEN=ghp_********");
+        let s = snippet(
+            "mysql -u root --password hunter2 -h db.local  # conn: postgres://app:s3cr3t@db/x", // keyward:allow
+            "hunter2",
+            MASK,
+        );
+        assert!(!s.contains("hunter2") && !s.contains("s3cr3t"), "{s}");
+        assert!(
+            s.contains("db.local") && s.contains("postgres://app:"),
+            "{s}"
+        );
+    }
+
+    #[test]
+    fn a_value_longer_than_the_capture_is_masked_to_its_end() {
+        let value: String = (0..300)
+            .map(|i| b"jxed7fKCBwDCTbjqXS09+/"[i * 7 % 22] as char)
+            .collect();
+        let line = format!("DB_PASSWORD={value} # end");
+        let a = line.find(&value).unwrap();
+        let own = (a, a + 200);
+        let spans = mask_spans(line.as_bytes(), &[own]);
+        let s = masked_line(line.as_bytes(), own, MASK, &spans);
+        assert_eq!(s, "DB_PASSWORD=******** # end");
+    }
+
+    #[test]
+    fn words_and_identifiers_stay_readable() {
+        for t in [
+            "OPENAI_API_KEY",
+            "os.environ",
+            "getElementById",
+            "XMLHttpRequest",
+            "src/main.rs",
+            "python3.11",
+            "utf-8",
+            "x86_64",
+            "2024-01-01",
+            "console",
+            "application/json",
+        ] {
+            assert!(!secret_shaped(t.as_bytes()), "{t}");
+        }
+        for t in [
+            "P@ssw0rd-2024",
+            "hunt3r22x",
+            "a1b2c3d4e5f6",
+            "ug7EN7bfQ1g2UVkls5I9WX1wXHBUeiuxm69aSK/q",
+            "hGfTqLwPzXmKaRtY",
+            "qwhzjxkvbnmpltrsdgfcy",
+            "12345678901234",
+        ] {
+            assert!(secret_shaped(t.as_bytes()), "{t}");
+        }
+    }
+
+    #[test]
+    fn clipped_and_odd_lines_do_not_panic() {
+        let line = b"\xff\xfe token=\xc3 abc";
+        let spans = mask_spans(line, &[(3, 40)]);
+        let _ = masked_line(line, (50, 60), MASK, &spans);
+        assert_eq!(masked_line(b"", (0, 0), MASK, &[]), MASK);
+    }
+}
