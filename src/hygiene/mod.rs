@@ -16,8 +16,9 @@ use crate::finding::CommitInfo;
 use crate::rules::Severity;
 use crate::source::excludes::{self, Excludes, IgnoreMatch};
 use crate::source::git::{self, GitError};
+use crate::source::tracked::{self, RealDirs};
 use catalogue::{Catalogue, CatalogueError, FileKind, FileSpec};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 pub const SECRET_FILE_NOT_IGNORED: &str = "secret-file-not-ignored";
@@ -270,7 +271,9 @@ impl CheckReport {
 struct WorkFile {
     rel: String,
     abs: PathBuf,
-    /// Ignored by git's rules (only computed for files a check looks at).
+    /// Untracked and ignored by git's rules: git does not see it (only
+    /// computed for files a check looks at). A tracked file is never
+    /// ignored, whatever the rules say: git keeps committing its changes.
     ignored: Option<bool>,
 }
 
@@ -293,16 +296,18 @@ pub fn check(engine: &Engine, opts: &CheckOptions) -> Result<CheckReport, Hygien
         .map(|t| (t.path, t.blob))
         .collect();
 
-    // Walk the working tree, not entering ignored directories.
+    // Walk the working tree, not entering ignored directories, then add the
+    // tracked files the ignore rules kept out of the walk.
     let mut files = Vec::new();
     walk(&root, "", &mut ex, &skip, &mut files, &mut warnings)?;
+    add_tracked(&root, &tracked, &mut files, &mut warnings);
     stats.files = files.len();
     let needs_answer = |rel: &str| {
         catalogue.may_match(rel) || catalogue.is_template(rel) || is_policy_candidate(rel)
     };
     for f in &mut files {
         if needs_answer(&f.rel) {
-            f.ignored = Some(ex.is_ignored(&f.rel, false)?);
+            f.ignored = Some(!tracked.contains_key(&f.rel) && ex.is_ignored(&f.rel, false)?);
         }
     }
 
@@ -574,6 +579,36 @@ fn walk(
         }
     }
     Ok(())
+}
+
+/// Adds the tracked files (already filtered by `.keywardignore` and
+/// `exclude`) that the walk did not list because an ignore rule matched them
+/// or their directory: regular files on disk, reached through real
+/// directories (a deleted file, a symlink or a submodule is left out).
+fn add_tracked(
+    root: &Path,
+    index: &BTreeMap<String, gix::hash::ObjectId>,
+    files: &mut Vec<WorkFile>,
+    warnings: &mut Vec<String>,
+) {
+    let listed: HashSet<&str> = files.iter().map(|f| f.rel.as_str()).collect();
+    let mut dirs = RealDirs::default();
+    let mut more = Vec::new();
+    for rel in index.keys() {
+        if listed.contains(rel.as_str()) || !tracked::is_plain_relative(rel.as_bytes()) {
+            continue; // listed, or a hostile path (`..`, `.git/`)
+        }
+        match tracked::regular_file(root, Path::new(rel), &mut dirs) {
+            Ok(Some(_)) => more.push(WorkFile {
+                abs: root.join(rel),
+                rel: rel.clone(),
+                ignored: None,
+            }),
+            Ok(None) => {}
+            Err(e) => warnings.push(format!("{rel}: cannot read: {e}")),
+        }
+    }
+    files.extend(more);
 }
 
 fn display_rel(rel: &str) -> &str {

@@ -1,9 +1,14 @@
 //! Working-tree source: walks paths with `ignore` (gitignore, git exclude,
-//! global excludes, `.keywardignore`), in parallel.
+//! global excludes, `.keywardignore`), in parallel, then adds the files git
+//! tracks that the ignore rules left out (see [`super::tracked`]).
 
-use ignore::{WalkBuilder, WalkState};
+use super::tracked::{self, RealDirs};
+use ignore::gitignore::{Gitignore, GitignoreBuilder};
+use ignore::overrides::Override;
+use ignore::{Match, WalkBuilder, WalkState};
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 /// Name of keyward's own ignore file (gitignore syntax), always honoured.
 pub const IGNORE_FILE_NAME: &str = ".keywardignore";
@@ -49,6 +54,13 @@ pub fn display_path(p: &Path) -> String {
 }
 
 /// Lists the regular files below `paths`, in a stable order.
+///
+/// In a git working tree, files the index tracks are listed even when an
+/// ignore rule (`.gitignore`, `.git/info/exclude`, global excludes,
+/// `.ignore`) matches them: git keeps committing them. `.keywardignore` and
+/// `exclude` apply to them as to any file; `--no-ignore` lists everything
+/// anyway. This holds for the repository holding each path and for every
+/// repository met below it (nested checkouts, submodules).
 pub fn collect(paths: &[PathBuf], opts: &WalkOptions) -> (Vec<FileEntry>, Vec<WalkError>) {
     let Some((first, rest)) = paths.split_first() else {
         return (Vec::new(), Vec::new());
@@ -66,59 +78,105 @@ pub fn collect(paths: &[PathBuf], opts: &WalkOptions) -> (Vec<FileEntry>, Vec<Wa
         .git_exclude(honour)
         .require_git(false)
         .follow_links(false)
-        .add_custom_ignore_filename(IGNORE_FILE_NAME)
-        .filter_entry(|e| e.file_name() != ".git");
-    if !opts.exclude.is_empty() {
-        let mut ob = ignore::overrides::OverrideBuilder::new(first);
-        for g in &opts.exclude {
-            // a leading `!` makes an override glob exclude
-            if ob.add(&format!("!{g}")).is_err() {
-                continue; // validated when the config was loaded
+        .add_custom_ignore_filename(IGNORE_FILE_NAME);
+    // Directories holding a `.git` the walk met: working trees whose index
+    // counts for the files below them.
+    let worktrees = Arc::new(Mutex::new(Vec::new()));
+    {
+        let worktrees = Arc::clone(&worktrees);
+        b.filter_entry(move |e| {
+            if e.file_name() != ".git" {
+                return true;
             }
-        }
-        if let Ok(o) = ob.build() {
-            b.overrides(o);
-        }
+            if let (true, Some(dir), Ok(mut v)) = (honour, e.path().parent(), worktrees.lock()) {
+                v.push(dir.to_path_buf());
+            }
+            false
+        });
+    }
+    let overrides = exclude_overrides(first, &opts.exclude);
+    if let Some(o) = &overrides {
+        b.overrides(o.clone());
     }
     let files = Mutex::new(Vec::new());
     let errors = Mutex::new(Vec::new());
-    b.build_parallel().run(|| {
-        let files = &files;
-        let errors = &errors;
-        Box::new(move |res| {
-            match res {
-                Ok(entry) => {
-                    let is_file = entry.file_type().is_some_and(|t| t.is_file());
-                    if is_file {
-                        match entry.metadata() {
-                            Ok(md) => {
-                                if let Ok(mut v) = files.lock() {
-                                    v.push(FileEntry {
-                                        display: display_path(entry.path()),
-                                        rel: String::new(),
-                                        path: entry.into_path(),
-                                        size: md.len(),
-                                    });
+    // files the walk listed but could not stat (reported as errors)
+    let unreadable = Mutex::new(Vec::new());
+    let walk = b.build_parallel();
+    // Meanwhile, find the working trees holding the scanned directories and
+    // read their indexes.
+    let locator = std::thread::scope(|s| {
+        let preload = honour.then(|| {
+            s.spawn(|| {
+                let mut locator = tracked::Locator::default();
+                for p in paths.iter().filter(|p| p.is_dir()) {
+                    if let Ok(dir) = std::fs::canonicalize(p) {
+                        locator.locate(&dir);
+                    }
+                }
+                locator
+            })
+        });
+        walk.run(|| {
+            let files = &files;
+            let errors = &errors;
+            let unreadable = &unreadable;
+            Box::new(move |res| {
+                match res {
+                    Ok(entry) => {
+                        let is_file = entry.file_type().is_some_and(|t| t.is_file());
+                        if is_file {
+                            match entry.metadata() {
+                                Ok(md) => {
+                                    if let Ok(mut v) = files.lock() {
+                                        v.push(FileEntry {
+                                            display: display_path(entry.path()),
+                                            rel: String::new(),
+                                            path: entry.into_path(),
+                                            size: md.len(),
+                                        });
+                                    }
+                                }
+                                Err(e) => {
+                                    push_error(errors, entry.path(), &e);
+                                    if let Ok(mut v) = unreadable.lock() {
+                                        v.push(entry.into_path());
+                                    }
                                 }
                             }
-                            Err(e) => push_error(errors, entry.path(), &e),
+                        }
+                    }
+                    Err(e) => {
+                        let path = error_path(&e).unwrap_or_default();
+                        if let Ok(mut v) = errors.lock() {
+                            v.push(WalkError {
+                                path,
+                                message: error_message(&e),
+                            });
                         }
                     }
                 }
-                Err(e) => {
-                    let path = error_path(&e).unwrap_or_default();
-                    if let Ok(mut v) = errors.lock() {
-                        v.push(WalkError {
-                            path,
-                            message: error_message(&e),
-                        });
-                    }
-                }
-            }
-            WalkState::Continue
-        })
+                WalkState::Continue
+            })
+        });
+        preload.and_then(|h| h.join().ok()).unwrap_or_default()
     });
     let mut files = files.into_inner().unwrap_or_default();
+    let mut errors = errors.into_inner().unwrap_or_default();
+    if honour {
+        let worktrees = worktrees.lock().map(|v| v.clone()).unwrap_or_default();
+        let unreadable = unreadable.into_inner().unwrap_or_default();
+        let (more, errs) = tracked_left_out(
+            paths,
+            &worktrees,
+            locator,
+            &files,
+            &unreadable,
+            overrides.as_ref(),
+        );
+        files.extend(more);
+        errors.extend(errs);
+    }
     for f in &mut files {
         let under = paths.iter().find_map(|root| f.path.strip_prefix(root).ok());
         f.rel = match under {
@@ -132,9 +190,225 @@ pub fn collect(paths: &[PathBuf], opts: &WalkOptions) -> (Vec<FileEntry>, Vec<Wa
         };
     }
     files.sort_by(|a, b| a.display.cmp(&b.display));
-    let mut errors = errors.into_inner().unwrap_or_default();
     errors.sort_by(|a, b| a.path.cmp(&b.path));
     (files, errors)
+}
+
+/// The `exclude` globs as walk overrides (relative to `first`).
+fn exclude_overrides(first: &Path, exclude: &[String]) -> Option<Override> {
+    if exclude.is_empty() {
+        return None;
+    }
+    let mut ob = ignore::overrides::OverrideBuilder::new(first);
+    for g in exclude {
+        // a leading `!` makes an override glob exclude
+        if ob.add(&format!("!{g}")).is_err() {
+            continue; // validated when the config was loaded
+        }
+    }
+    ob.build().ok()
+}
+
+/// Tracked files below `paths` that the walk did not list: for each scanned
+/// directory inside a working tree, and each working tree met by the walk
+/// (`worktrees`), the index's regular files present on disk, unless
+/// `.keywardignore` or the `exclude` overrides exclude them the way the walk
+/// would (the file or one of its directories below the scanned path matched;
+/// the deepest `.keywardignore` with an answer decides). Only files the walk
+/// did not list are looked at, so a large index costs one hash lookup per
+/// entry.
+fn tracked_left_out(
+    paths: &[PathBuf],
+    worktrees: &[PathBuf],
+    mut locator: tracked::Locator,
+    walked: &[FileEntry],
+    unreadable: &[PathBuf],
+    overrides: Option<&Override>,
+) -> (Vec<FileEntry>, Vec<WalkError>) {
+    // (scanned path, directory as the walk names it)
+    let mut bases: Vec<(&Path, &Path)> = Vec::new();
+    for root in paths {
+        if root.is_dir() {
+            bases.push((root, root));
+        }
+    }
+    for dir in worktrees {
+        if let Some(root) = paths.iter().find(|r| dir.starts_with(r)) {
+            bases.push((root, dir));
+        }
+    }
+    let mut seen_bases = HashSet::new();
+    bases.retain(|(_, dir)| seen_bases.insert(*dir));
+    if bases.is_empty() {
+        return (Vec::new(), Vec::new());
+    }
+
+    // the walk's own names, as bytes: one cheap hash per index entry
+    let mut listed: HashSet<&[u8]> = walked
+        .iter()
+        .map(|f| f.path.as_os_str().as_encoded_bytes())
+        .collect();
+    listed.extend(unreadable.iter().map(|p| p.as_os_str().as_encoded_bytes()));
+    let mut added_paths: HashSet<PathBuf> = HashSet::new();
+    let mut excluder = Excluder {
+        overrides,
+        keywardignores: HashMap::new(),
+        dirs: HashMap::new(),
+        real: RealDirs::default(),
+    };
+    let mut added = Vec::new();
+    let mut errors = Vec::new();
+    let sep = std::path::MAIN_SEPARATOR as u8;
+    let mut key: Vec<u8> = Vec::new();
+    for (root, dir) in bases {
+        let Ok(canon_root) = std::fs::canonicalize(root) else {
+            continue;
+        };
+        let Ok(canon_dir) = std::fs::canonicalize(dir) else {
+            continue;
+        };
+        let Some(tracked::Located { workdir, index }) = locator.locate(&canon_dir) else {
+            continue;
+        };
+        // `dir` within the working tree, as an index path prefix (`a/b/`)
+        let Ok(prefix) = canon_dir.strip_prefix(&workdir) else {
+            continue;
+        };
+        let prefix: Vec<u8> = prefix
+            .components()
+            .flat_map(|c| {
+                let mut b = c.as_os_str().as_encoded_bytes().to_vec();
+                b.push(b'/');
+                b
+            })
+            .collect();
+        // the walk names a file `dir` + separator + its path below `dir`
+        let dir_bytes = dir.as_os_str().as_encoded_bytes();
+        for rel in index.files() {
+            let Some(below) = rel.strip_prefix(prefix.as_slice()) else {
+                continue;
+            };
+            key.clear();
+            key.extend_from_slice(dir_bytes);
+            if !key.ends_with(&[sep]) && !key.ends_with(b"/") {
+                key.push(sep);
+            }
+            key.extend(below.iter().map(|&b| if b == b'/' { sep } else { b }));
+            if listed.contains(key.as_slice()) {
+                continue;
+            }
+            let Some(below) = tracked::to_path(below) else {
+                continue;
+            };
+            let path = dir.join(below);
+            if added_paths.contains(&path) {
+                continue;
+            }
+            // the path as seen from the scanned root, for the exclusions
+            let Ok(from_root) = path.strip_prefix(root) else {
+                continue;
+            };
+            if excluder.excluded(root, &canon_root, from_root) {
+                continue;
+            }
+            match tracked::regular_file(root, from_root, &mut excluder.real) {
+                Ok(Some(size)) => {
+                    added.push(FileEntry {
+                        display: display_path(&path),
+                        rel: String::new(),
+                        path: path.clone(),
+                        size,
+                    });
+                    added_paths.insert(path);
+                }
+                Ok(None) => {}
+                Err(e) => errors.push(WalkError {
+                    path: display_path(&path),
+                    message: e.to_string(),
+                }),
+            }
+        }
+    }
+    (added, errors)
+}
+
+/// The walk's exclusions for one path: the `exclude` overrides, then the
+/// `.keywardignore` files from the path's directory up to the file system
+/// root (the deepest one that matches decides, a `!` negation included),
+/// checked for every directory below the scanned root and for the file.
+struct Excluder<'o> {
+    overrides: Option<&'o Override>,
+    /// Matcher of each directory's `.keywardignore` (canonical directory).
+    keywardignores: HashMap<PathBuf, Option<Gitignore>>,
+    /// Directories (as the walk names them) already judged: excluded or not.
+    dirs: HashMap<PathBuf, bool>,
+    real: RealDirs,
+}
+
+impl Excluder<'_> {
+    /// Whether `root/from_root` (a file) is excluded; `canon_root` is
+    /// `root` canonicalised.
+    fn excluded(&mut self, root: &Path, canon_root: &Path, from_root: &Path) -> bool {
+        let mut walk_path = root.to_path_buf();
+        let mut canon = canon_root.to_path_buf();
+        let mut parts = from_root.components().peekable();
+        while let Some(c) = parts.next() {
+            walk_path.push(c);
+            canon.push(c);
+            let is_dir = parts.peek().is_some();
+            if is_dir {
+                if let Some(&known) = self.dirs.get(&walk_path) {
+                    if known {
+                        return true;
+                    }
+                    continue;
+                }
+            }
+            let out = self.matches(&walk_path, &canon, is_dir);
+            if is_dir {
+                self.dirs.insert(walk_path.clone(), out);
+            }
+            if out {
+                return true;
+            }
+        }
+        false
+    }
+
+    fn matches(&mut self, walk_path: &Path, canon: &Path, is_dir: bool) -> bool {
+        if let Some(o) = self.overrides {
+            match o.matched(walk_path, is_dir) {
+                Match::Ignore(_) => return true,
+                Match::Whitelist(_) => return false,
+                Match::None => {}
+            }
+        }
+        for dir in canon.ancestors().skip(1) {
+            let gi = self
+                .keywardignores
+                .entry(dir.to_path_buf())
+                .or_insert_with(|| keywardignore(dir));
+            if let Some(gi) = gi {
+                match gi.matched(canon, is_dir) {
+                    Match::Ignore(_) => return true,
+                    Match::Whitelist(_) => return false,
+                    Match::None => {}
+                }
+            }
+        }
+        false
+    }
+}
+
+/// The matcher of `dir/.keywardignore`, when there is one.
+fn keywardignore(dir: &Path) -> Option<Gitignore> {
+    let file = dir.join(IGNORE_FILE_NAME);
+    if !file.is_file() {
+        return None;
+    }
+    let mut b = GitignoreBuilder::new(dir);
+    let _ = b.add(&file); // unreadable lines are skipped, as the walk does
+    b.build().ok().filter(|g| !g.is_empty())
 }
 
 fn push_error(errors: &Mutex<Vec<WalkError>>, path: &Path, e: &ignore::Error) {
