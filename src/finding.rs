@@ -75,6 +75,10 @@ pub struct Location {
     pub line_text: Vec<u8>,
     /// Byte span of the secret inside `line_text` (clipped to it).
     pub secret_in_line: (usize, usize),
+    /// Whether `line_text` was cut from a longer line at its start and at
+    /// its end: a token there may be a fragment (masked whatever it looks
+    /// like).
+    pub clipped: (bool, bool),
     /// Spans inside `line_text` of every other candidate secret a detector
     /// considered on it (at any confidence, dropped ones too): masked in
     /// redacted snippets, so one secret's snippet never shows another.
@@ -176,15 +180,11 @@ pub fn prefix(s: &str, n: usize) -> &str {
     &s[..end]
 }
 
-/// A user's value quoted in an error message: in full when short (a size,
-/// a unit, a name), masked like a secret when long: a value pasted into the
-/// wrong setting may be one, and error messages end up in CI logs.
+/// A user's value quoted in an error message, its secret-shaped tokens
+/// masked (see [`crate::redact::scrub`]): a value pasted into the wrong
+/// setting may be a secret, and error messages end up in CI logs.
 pub fn quote_value(s: &str) -> String {
-    if s.chars().count() <= 16 {
-        format!("{s:?}")
-    } else {
-        format!("\"{}\"", redact(s.as_bytes()))
-    }
+    format!("{:?}", crate::redact::scrub(s))
 }
 
 /// Count of Unicode scalar values in `bytes`; each byte of an invalid UTF-8
@@ -329,6 +329,7 @@ impl<'a> LineIndex<'a> {
             end_byte: self.origin.offset + end,
             fingerprint: location_fingerprint(finding_id, path, &line_text),
             secret_in_line: (s_in.min(line_text.len()), e_in),
+            clipped: (ls > line_start, le < line_end),
             other_secrets: Vec::new(),
             line_text,
             commit: None,
@@ -349,7 +350,7 @@ impl Location {
         }
         let mut known = self.other_secrets.clone();
         known.push(self.secret_in_line);
-        let spans = crate::redact::mask_spans(text, &known);
+        let spans = crate::redact::mask_spans(text, &known, self.clipped);
         crate::redact::masked_line(text, self.secret_in_line, own_mask, &spans)
     }
 }

@@ -345,11 +345,40 @@ fn write_reports(
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    // what keyward prints may end up in a public CI log: errors (clap's
+    // included, which quote the offending argument) and panics are scrubbed
+    // of secret-shaped tokens
+    std::panic::set_hook(Box::new(|info| {
+        let msg = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        let at = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        eprintln!(
+            "keyward: internal error{at}: {}",
+            keyward::redact::scrub(&msg)
+        );
+    }));
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) if e.use_stderr() => {
+            eprint!("{}", keyward::redact::scrub(&e.render().to_string()));
+            return ExitCode::from(EXIT_ERROR);
+        }
+        Err(e) => e.exit(),
+    };
     match run(cli) {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
-            eprintln!("keyward: error: {e:#}");
+            eprintln!(
+                "keyward: error: {}",
+                keyward::redact::scrub(&format!("{e:#}"))
+            );
             ExitCode::from(EXIT_ERROR)
         }
     }

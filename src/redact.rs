@@ -127,8 +127,14 @@ const SECRET_NAMES: &[&str] = &[
 
 /// Spans of `line` a redacted snippet masks, sorted and merged. `known` are
 /// spans where detectors found (or considered) secrets; each is widened to
-/// the run of characters it is part of.
-pub fn mask_spans(line: &[u8], known: &[(usize, usize)]) -> Vec<(usize, usize)> {
+/// the run of characters it is part of. `clipped` says whether the line was
+/// cut from a longer one at its start and end: a token touching a cut is a
+/// fragment of something unseen, and is masked.
+pub fn mask_spans(
+    line: &[u8],
+    known: &[(usize, usize)],
+    clipped: (bool, bool),
+) -> Vec<(usize, usize)> {
     let n = line.len();
     let mut spans: Vec<(usize, usize)> = Vec::new();
     for &(a, b) in known {
@@ -140,7 +146,8 @@ pub fn mask_spans(line: &[u8], known: &[(usize, usize)]) -> Vec<(usize, usize)> 
     let tokens = tokens(line);
     for (i, &(a, b)) in tokens.iter().enumerate() {
         let t = &line[a..b];
-        if secret_shaped(t) {
+        let fragment = (clipped.0 && a == 0) || (clipped.1 && b == n);
+        if fragment || secret_shaped(t) {
             spans.push((a, b));
         }
         if is_secret_name(t) {
@@ -319,6 +326,27 @@ fn url_passwords(line: &[u8], spans: &mut Vec<(usize, usize)>) {
     }
 }
 
+/// `text` with every secret-shaped token masked, line by line: for text
+/// that may hold a secret nobody located (error messages, a value a user
+/// passed, a panic's message).
+pub fn scrub(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for (i, line) in text.split('\n').enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        let spans = mask_spans(line.as_bytes(), &[], (false, false));
+        let mut at = 0;
+        for (a, b) in spans {
+            out.push_str(&String::from_utf8_lossy(&line.as_bytes()[at..a]));
+            out.push_str(MASK);
+            at = b;
+        }
+        out.push_str(&String::from_utf8_lossy(&line.as_bytes()[at..]));
+    }
+    out
+}
+
 /// `line` with `spans` masked; the span overlapping `own` (the finding's
 /// secret) shows `own_mask`, the others [`MASK`]. Control characters are
 /// dropped (tabs kept).
@@ -362,7 +390,7 @@ mod tests {
     fn snippet(line: &str, own: &str, own_mask: &str) -> String {
         let a = line.find(own).unwrap();
         let own = (a, a + own.len());
-        let spans = mask_spans(line.as_bytes(), &[own]);
+        let spans = mask_spans(line.as_bytes(), &[own], (false, false));
         masked_line(line.as_bytes(), own, own_mask, &spans)
     }
 
@@ -439,7 +467,7 @@ mod tests {
         let line = format!("DB_PASSWORD={value} # end");
         let a = line.find(&value).unwrap();
         let own = (a, a + 200);
-        let spans = mask_spans(line.as_bytes(), &[own]);
+        let spans = mask_spans(line.as_bytes(), &[own], (false, false));
         let s = masked_line(line.as_bytes(), own, MASK, &spans);
         assert_eq!(s, "DB_PASSWORD=******** # end");
     }
@@ -475,9 +503,21 @@ mod tests {
     }
 
     #[test]
+    fn scrub_masks_tokens_in_free_text() {
+        assert_eq!(
+            scrub("invalid value 'uoy914Xq7sLm9ZtR2bWc' for '--max-file-size <SIZE>'\nnext"),
+            "invalid value '********' for '--max-file-size <SIZE>'\nnext"
+        );
+        assert_eq!(
+            scrub("cannot open config.toml: No such file"),
+            "cannot open config.toml: No such file"
+        );
+    }
+
+    #[test]
     fn clipped_and_odd_lines_do_not_panic() {
         let line = b"\xff\xfe token=\xc3 abc";
-        let spans = mask_spans(line, &[(3, 40)]);
+        let spans = mask_spans(line, &[(3, 40)], (true, true));
         let _ = masked_line(line, (50, 60), MASK, &spans);
         assert_eq!(masked_line(b"", (0, 0), MASK, &[]), MASK);
     }

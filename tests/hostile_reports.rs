@@ -21,6 +21,7 @@ fn report(path: &str, commit: Option<&str>, line_before: &str, secret: &str) -> 
         end_byte: s + secret.len(),
         line_text,
         secret_in_line: (s, s + secret.len()),
+        clipped: (false, false),
         other_secrets: Vec::new(),
         fingerprint: "fp".into(),
         commit: commit.map(str::to_string),

@@ -36,6 +36,7 @@ fn report(f: &[String], secret: &str) -> ScanReport {
         start_byte: s_in,
         end_byte: s_in + secret.len(),
         secret_in_line: (s_in, s_in + secret.len()),
+        clipped: (false, false),
         other_secrets: Vec::new(),
         line_text,
         fingerprint: format!("fp-{}", path.len()),
