@@ -1026,3 +1026,133 @@ fn the_leak_check_sees_unredacted_output() {
         plan.values[0].len()
     );
 }
+
+// The reproductions of issue 15, one test each, through the real binary in
+// every scan format. `KEYWARD_TEST_BIN` runs them against another build.
+
+fn bin() -> String {
+    std::env::var("KEYWARD_TEST_BIN").unwrap_or_else(|_| BIN.to_string())
+}
+
+/// Scans `dir` in every format; returns (format, output) pairs.
+fn every_format(dir: &Path) -> Vec<(&'static str, String)> {
+    ["text", "json", "jsonl", "csv", "junit", "sarif"]
+        .into_iter()
+        .map(|f| {
+            let out = Command::new(bin())
+                .current_dir(dir)
+                .args(["scan", ".", "--min-confidence", "low", "--format", f])
+                .env("NO_COLOR", "1")
+                .stdin(Stdio::null())
+                .output()
+                .unwrap();
+            assert_eq!(out.status.code(), Some(1), "{f}: {out:?}");
+            let mut s = String::from_utf8_lossy(&out.stdout).into_owned();
+            s.push_str(&String::from_utf8_lossy(&out.stderr));
+            (f, s)
+        })
+        .collect()
+}
+
+/// The first 6-character piece of `secret` that `out` holds.
+fn piece_of<'a>(secret: &'a str, out: &str) -> Option<&'a str> {
+    (0..=secret.len().saturating_sub(6))
+        .map(|i| &secret[i..i + 6])
+        .find(|w| out.contains(w))
+}
+
+#[test]
+fn other_secrets_on_a_finding_line_are_masked() {
+    // an IAM console credential export: reported for the access key id
+    let dir = tempfile::tempdir().unwrap();
+    let password = "iS1A#9xq!Lp-7Kd";
+    let secret_key = "cFxzQ8vN2mR7tW4yB1kD6hJ9pL3sG5aE0uZiXoVc";
+    fs::write(
+        dir.path().join("credentials.csv"),
+        format!(
+            "User name,Password,Access key ID,Secret access key,Console login link\n\
+             victor,{password},AKIAVQJXXVBOTHD2WTFL,{secret_key},https://123456789012.signin.aws.amazon.com/console\n"
+        ),
+    )
+    .unwrap();
+    for (f, out) in every_format(dir.path()) {
+        assert!(
+            out.contains("AKIA********WTFL"),
+            "{f}: key id not shown as its console does:\n{out}"
+        );
+        for s in [password, secret_key] {
+            assert_eq!(piece_of(s, &out), None, "{f} shows a piece of {s}:\n{out}");
+        }
+    }
+}
+
+#[test]
+fn long_secrets_never_show_their_tail() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut rng = Rng(42);
+    let password = rng.string(PASSWORD, 300);
+    let header = b64(br#"{"alg":"HS256","typ":"JWT"}"#, BASE64URL, false);
+    let payload = b64(
+        format!(r#"{{"sub":"{}","iat":1700000000}}"#, rng.string(LOWER, 400)).as_bytes(),
+        BASE64URL,
+        false,
+    );
+    let jwt = format!("{header}.{payload}.{}", rng.string(BASE64URL, 43));
+    fs::write(
+        dir.path().join("app.env"),
+        format!("DB_PASSWORD={password}\nSERVICE_TOKEN={jwt}\n"),
+    )
+    .unwrap();
+    for (f, out) in every_format(dir.path()) {
+        assert!(
+            out.contains("generic-password") || out.contains("GenericPassword"),
+            "{f}: the password line is not reported:\n{out}"
+        );
+        assert_eq!(piece_of(&password, &out), None, "{f}:\n{out}");
+        // the JWT's header is public; nothing after it may show
+        let private = &jwt[header.len()..];
+        assert_eq!(piece_of(private, &out), None, "{f}:\n{out}");
+    }
+}
+
+#[test]
+fn masks_of_encoded_values_reveal_no_plaintext() {
+    // base64 `data:` of a Kubernetes Secret: 4 characters are 3 bytes
+    let dir = tempfile::tempdir().unwrap();
+    let values = [
+        "Pg-Prod#2024!rotate",
+        "sk_live_q8Hc1LmT0pWz",
+        "xM3%vR8@nB5&kJ2",
+    ];
+    let mut yaml =
+        String::from("apiVersion: v1\nkind: Secret\nmetadata:\n  name: app\ntype: Opaque\ndata:\n");
+    let mut encoded = Vec::new();
+    for (k, v) in ["postgres-password", "stripe-key", "session-secret"]
+        .iter()
+        .zip(values)
+    {
+        let e = b64(v.as_bytes(), BASE64, true);
+        yaml.push_str(&format!("  {k}: {e}\n"));
+        encoded.push(e);
+    }
+    fs::create_dir(dir.path().join("k8s")).unwrap();
+    fs::write(dir.path().join("k8s/secret.yaml"), yaml).unwrap();
+    for (f, out) in every_format(dir.path()) {
+        for e in &encoded {
+            let shown: Vec<&str> = out.matches(&e[..4]).collect();
+            assert!(
+                shown.is_empty(),
+                "{f} shows the first characters of {e}:\n{out}"
+            );
+            assert_eq!(piece_of(e, &out), None, "{f}:\n{out}");
+        }
+        if f == "json" {
+            let v: Value = serde_json::from_str(&out[..out.rfind('}').unwrap() + 1]).unwrap();
+            let findings = v["findings"].as_array().unwrap();
+            assert!(!findings.is_empty());
+            for fd in findings {
+                assert_eq!(fd["secret"], "********", "{fd}");
+            }
+        }
+    }
+}
