@@ -107,23 +107,35 @@ fn is_delimiter(b: u8) -> bool {
         )
 }
 
-/// Names whose value is a credential whatever it looks like.
-const SECRET_NAMES: &[&str] = &[
+/// Words naming a credential: a name made of words (`DB_PASSWORD`,
+/// `apiKey`, `--auth-token`) holding one of these names a credential.
+const SECRET_WORDS: &[&str] = &[
     "pass",
+    "passwd",
+    "password",
+    "passphrase",
     "pwd",
+    "pw",
     "secret",
     "token",
     "key",
+    "apikey",
     "auth",
     "cred",
+    "creds",
+    "credential",
+    "credentials",
     "private",
     "cookie",
     "session",
     "signature",
     "salt",
     "bearer",
-    "apikey",
 ];
+
+/// Longer words that also name a credential at the end of a word
+/// (`mysqlpassword`, `clientsecret`).
+const SECRET_SUFFIXES: &[&str] = &["password", "passwd", "secret", "token", "apikey"];
 
 /// Spans of `line` a redacted snippet masks, sorted and merged. `known` are
 /// spans where detectors found (or considered) secrets; each is widened to
@@ -152,9 +164,12 @@ pub fn mask_spans(
         }
         if is_secret_name(t) {
             // the value assigned to it: the next token on the line, when only
-            // an assignment (or a flag's space) separates them
+            // an assignment (or a flag's space) separates them; not a short
+            // number (`file.key:12:5` is a place)
             if let Some(&(c, d)) = tokens.get(i + 1) {
-                if assigns(&line[b..c]) {
+                let value = &line[c..d];
+                let place = value.len() <= 5 && value.iter().all(u8::is_ascii_digit);
+                if !place && assigns(&line[b..c], t.starts_with(b"-")) {
                     spans.push((c, d));
                 }
             }
@@ -245,15 +260,22 @@ fn secret_shaped(t: &[u8]) -> bool {
         .any(random_letters)
 }
 
-/// `name_2`, `v1`, `utf-8`, `x86_64`, `sha256`, `python3.11`: segments of
-/// letters ending in at most 3 digits, or numbers of at most 4 digits.
+/// `name_2`, `v1`, `utf-8`, `x86_64`, `sha256`, `python3.11`, `k8s`,
+/// `v2beta1`: each segment short, letters ending in at most 3 digits, or
+/// lower-case letters with at most 2 digits.
 fn identifier_with_numbers(t: &[u8]) -> bool {
     t.split(|c| matches!(c, b'_' | b'-' | b'.' | b'/'))
         .all(|seg| {
             let letters = seg.iter().take_while(|c| c.is_ascii_alphabetic()).count();
             let rest = &seg[letters..];
-            rest.len() <= 3 && rest.iter().all(u8::is_ascii_digit)
-                || (letters == 0 && seg.len() <= 4 && seg.iter().all(u8::is_ascii_digit))
+            let digits = seg.iter().filter(|c| c.is_ascii_digit()).count();
+            seg.len() <= 4
+                || (rest.len() <= 3 && rest.iter().all(u8::is_ascii_digit))
+                || (seg.len() <= 10
+                    && digits <= 2
+                    && seg
+                        .iter()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()))
         })
 }
 
@@ -282,28 +304,46 @@ fn random_letters(seg: &[u8]) -> bool {
     seg.len() >= 20 && entropy::shannon_entropy(seg) >= 3.8
 }
 
-/// A token naming a credential (`DB_PASSWORD`, `apiKey`, `--token`).
+/// A token naming a credential (`DB_PASSWORD`, `apiKey`, `--token`): one
+/// of its words (split at `_ - .` and lower-to-upper case changes) is a
+/// credential word, or ends with a long one.
 fn is_secret_name(t: &[u8]) -> bool {
-    if t.len() > 64 {
+    if t.len() > 64 || !t.iter().any(u8::is_ascii_alphabetic) {
         return false;
     }
-    let lower = t.to_ascii_lowercase();
-    SECRET_NAMES
-        .iter()
-        .any(|n| memchr::memmem::find(&lower, n.as_bytes()).is_some())
+    let mut words: Vec<String> = Vec::new();
+    let mut cur = String::new();
+    let mut prev_lower = false;
+    for &c in t {
+        let boundary = !c.is_ascii_alphanumeric() || (c.is_ascii_uppercase() && prev_lower);
+        if boundary && !cur.is_empty() {
+            words.push(std::mem::take(&mut cur));
+        }
+        if c.is_ascii_alphanumeric() {
+            cur.push(c.to_ascii_lowercase() as char);
+        }
+        prev_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
+    }
+    if !cur.is_empty() {
+        words.push(cur);
+    }
+    words.iter().any(|w| {
+        SECRET_WORDS.contains(&w.as_str()) || SECRET_SUFFIXES.iter().any(|s| w.ends_with(s))
+    })
 }
 
 /// Whether the bytes between a name and the next token assign it a value:
-/// `=`, `:`, `:=`, `=>` with spaces and quotes around, or, for a flag
+/// `=`, `:`, `:=`, `=>` with spaces and quotes around, or, after a flag
 /// (`--password X`), a space.
-fn assigns(between: &[u8]) -> bool {
+fn assigns(between: &[u8], flag: bool) -> bool {
     if between.is_empty() || between.len() > 12 {
         return false;
     }
     let ok = between
         .iter()
         .all(|c| matches!(c, b'=' | b':' | b'>' | b' ' | b'\t' | b'"' | b'\'' | b'`'));
-    ok && (between.iter().any(|c| matches!(c, b'=' | b':')) || between.iter().all(|&c| c == b' '))
+    ok && (between.iter().any(|c| matches!(c, b'=' | b':'))
+        || (flag && between.iter().all(|&c| c == b' ')))
 }
 
 /// Masks the password of every `scheme://user:password@host` on the line.
@@ -486,6 +526,9 @@ mod tests {
             "2024-01-01",
             "console",
             "application/json",
+            "k8s-secret-plaintext",
+            "v2beta1",
+            ".keyward.toml",
         ] {
             assert!(!secret_shaped(t.as_bytes()), "{t}");
         }

@@ -982,7 +982,12 @@ fn no_output_of_any_mode_shows_a_planted_secret() {
     let seed = seed();
     let plan = plan(seed);
     let tmp = tempfile::tempdir().unwrap();
-    let dirs: [PathBuf; 2] = [tmp.path().join("a"), tmp.path().join("b")];
+    let root = tmp.path().to_path_buf();
+    if std::env::var_os("KEYWARD_REDACTION_KEEP").is_some() {
+        eprintln!("keeping {}", root.display());
+        std::mem::forget(tmp);
+    }
+    let dirs: [PathBuf; 2] = [root.join("a"), root.join("b")];
     let a = outputs(&plan, 0, &dirs[0], true);
     let b = outputs(&plan, 1, &dirs[1], true);
     let planted = plan.values[0].len();
