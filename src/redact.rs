@@ -156,17 +156,31 @@ pub fn mask_spans(
         }
     }
     let tokens = tokens(line);
+    let urls = url_regions(line);
     for (i, &(a, b)) in tokens.iter().enumerate() {
         let t = &line[a..b];
         let fragment = (clipped.0 && a == 0) || (clipped.1 && b == n);
-        if fragment || secret_shaped(t) {
+        let scheme = line[b..].starts_with(b"://");
+        if scheme && !fragment {
+            // `mongodb+srv://`
+        } else if fragment {
             spans.push((a, b));
+        } else {
+            let in_url = urls.iter().any(|&(s, e)| s <= a && b <= e);
+            judge(line, a, b, in_url, &mut spans);
         }
         if is_secret_name(t) {
             // the value assigned to it: the next token on the line, when only
             // an assignment (or a flag's space) separates them; not a short
             // number (`file.key:12:5` is a place)
-            if let Some(&(c, d)) = tokens.get(i + 1) {
+            if let Some(&(c, mut d)) = tokens.get(i + 1) {
+                if urls.iter().any(|&(s, e)| s <= c && c < e) {
+                    // a URL's query parameter ends at `&` or `#`
+                    d = line[c..d]
+                        .iter()
+                        .position(|&x| x == b'&' || x == b'#')
+                        .map_or(d, |p| c + p);
+                }
                 let value = &line[c..d];
                 let place = value.len() <= 5 && value.iter().all(u8::is_ascii_digit);
                 if !place && assigns(&line[b..c], t.starts_with(b"-")) {
@@ -209,6 +223,79 @@ fn widen(line: &[u8], mut a: usize, mut b: usize) -> (usize, usize) {
         b += 1;
     }
     (a, b)
+}
+
+/// Masks the token `line[a..b]` when it is secret-shaped. Inside a URL
+/// (`in_url`) and in `password@host.tld/path`, the pieces between `/ ? # &
+/// @` are judged one by one, so that hosts, ports and readable paths stay
+/// visible around a masked password. A shell variable (`$HOME/.env`) is
+/// judged without its `$`.
+fn judge(line: &[u8], a: usize, b: usize, in_url: bool, spans: &mut Vec<(usize, usize)>) {
+    let t = &line[a..b];
+    let cut = if in_url { Some(0) } else { url_rest(t) };
+    let Some(cut) = cut else {
+        let var = t.len() > 1 && t[0] == b'$' && (t[1].is_ascii_alphabetic() || t[1] == b'_');
+        if secret_shaped(&t[usize::from(var)..]) {
+            spans.push((a, b));
+        }
+        return;
+    };
+    if cut > 0 && secret_shaped(&t[..cut]) {
+        spans.push((a, a + cut));
+    }
+    let mut s = cut;
+    while s < t.len() {
+        let e = t[s..]
+            .iter()
+            .position(|c| matches!(c, b'/' | b'?' | b'#' | b'&' | b'@'))
+            .map_or(t.len(), |p| s + p);
+        if secret_shaped(&t[s..e]) {
+            spans.push((a + s, a + e));
+        }
+        s = e + 1;
+    }
+}
+
+/// Where the host part of a token `userinfo@host.tld...` starts (its `@`).
+fn url_rest(t: &[u8]) -> Option<usize> {
+    let at = memchr::memchr(b'@', t)?;
+    let host = &t[at + 1..];
+    let end = host
+        .iter()
+        .position(|c| matches!(c, b'/' | b'?' | b'#'))
+        .unwrap_or(host.len());
+    let name = &host[..end];
+    let dotted = name.contains(&b'.')
+        && name
+            .iter()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'-'))
+        && name
+            .rsplit(|&c| c == b'.')
+            .next()
+            .is_some_and(|tld| tld.len() >= 2 && tld.iter().all(u8::is_ascii_alphabetic));
+    dotted.then_some(at)
+}
+
+/// The URLs of a line: from a scheme's first letter (`https://`,
+/// `jdbc:postgresql://`) to the next whitespace or quote.
+fn url_regions(line: &[u8]) -> Vec<(usize, usize)> {
+    memchr::memmem::find_iter(line, b"://")
+        .map(|at| {
+            let start = line[..at]
+                .iter()
+                .rposition(|c| {
+                    !(c.is_ascii_alphanumeric() || matches!(c, b'+' | b'.' | b'-' | b':'))
+                })
+                .map_or(0, |p| p + 1);
+            let end = line[at..]
+                .iter()
+                .position(|c| {
+                    c.is_ascii_whitespace() || matches!(c, b'"' | b'\'' | b'`' | b'<' | b'>')
+                })
+                .map_or(line.len(), |p| at + p);
+            (start, end)
+        })
+        .collect()
 }
 
 /// Maximal runs of non-delimiter bytes.
@@ -261,8 +348,8 @@ fn secret_shaped(t: &[u8]) -> bool {
 }
 
 /// `name_2`, `v1`, `utf-8`, `x86_64`, `sha256`, `python3.11`, `k8s`,
-/// `v2beta1`: each segment short, letters ending in at most 3 digits, or
-/// lower-case letters with at most 2 digits.
+/// `v2beta1`, `rfc3986`: each segment short, letters ending in at most 4
+/// digits, or lower-case letters with at most 2 digits.
 fn identifier_with_numbers(t: &[u8]) -> bool {
     t.split(|c| matches!(c, b'_' | b'-' | b'.' | b'/'))
         .all(|seg| {
@@ -270,7 +357,7 @@ fn identifier_with_numbers(t: &[u8]) -> bool {
             let rest = &seg[letters..];
             let digits = seg.iter().filter(|c| c.is_ascii_digit()).count();
             seg.len() <= 4
-                || (rest.len() <= 3 && rest.iter().all(u8::is_ascii_digit))
+                || (rest.len() <= 4 && rest.iter().all(u8::is_ascii_digit))
                 || (seg.len() <= 10
                     && digits <= 2
                     && seg
@@ -496,6 +583,34 @@ mod tests {
         assert!(
             s.contains("db.local") && s.contains("postgres://app:"),
             "{s}"
+        );
+        // a URL's host and readable path stay visible around its password
+        let s = snippet(
+            "  'https://sigmavirus24:s3cr3tPass@github.com/sigmavirus24/rfc3986'",
+            "s3cr3tPass",
+            MASK,
+        );
+        assert_eq!(
+            s,
+            "  'https://sigmavirus24:********@github.com/sigmavirus24/rfc3986'"
+        );
+        let s = snippet(
+            "url=jdbc:postgresql://db.internal:5432/orders?user=orders&password=MpQkZ81x&ssl=true",
+            "MpQkZ81x",
+            MASK,
+        );
+        assert_eq!(
+            s,
+            "url=jdbc:postgresql://db.internal:5432/orders?user=orders&password=********&ssl=true"
+        );
+        let s = snippet(
+            "CELERY_BROKER_URL=redis://:Fj4kXq9Z@localhost:6379/0 > \"$dest/.env\"",
+            "Fj4kXq9Z",
+            MASK,
+        );
+        assert_eq!(
+            s,
+            "CELERY_BROKER_URL=redis://:********@localhost:6379/0 > \"$dest/.env\""
         );
     }
 
