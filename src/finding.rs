@@ -180,11 +180,11 @@ pub fn prefix(s: &str, n: usize) -> &str {
     &s[..end]
 }
 
-/// A user's value quoted in an error message, its secret-shaped tokens
-/// masked (see [`crate::redact::scrub`]): a value pasted into the wrong
-/// setting may be a secret, and error messages end up in CI logs.
+/// A user's value quoted in an error message, masked unless short and not
+/// secret-shaped (see [`crate::redact::user_value`]): a value pasted into
+/// the wrong setting may be a secret, and error messages end up in CI logs.
 pub fn quote_value(s: &str) -> String {
-    format!("{:?}", crate::redact::scrub(s))
+    format!("{:?}", crate::redact::user_value(s))
 }
 
 /// Count of Unicode scalar values in `bytes`; each byte of an invalid UTF-8

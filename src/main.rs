@@ -367,7 +367,13 @@ fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) if e.use_stderr() => {
-            eprint!("{}", keyward::redact::scrub(&e.render().to_string()));
+            let mut msg = e.render().to_string();
+            if let Some(clap::error::ContextValue::String(v)) =
+                e.get(clap::error::ContextKind::InvalidValue)
+            {
+                msg = msg.replace(v.as_str(), &keyward::redact::user_value(v));
+            }
+            eprint!("{}", keyward::redact::scrub(&msg));
             return ExitCode::from(EXIT_ERROR);
         }
         Err(e) => e.exit(),
@@ -979,7 +985,10 @@ fn cmd_explain(args: ExplainArgs) -> Result<u8> {
         }
     }
     if target.len() < 8 || !target.bytes().all(|b| b.is_ascii_hexdigit()) {
-        anyhow::bail!("{target:?} is neither PATH:LINE of an existing file nor a finding id (8+ hex characters)");
+        anyhow::bail!(
+            "{} is neither PATH:LINE of an existing file nor a finding id (8+ hex characters)",
+            keyward::finding::quote_value(&target)
+        );
     }
     let Some(Scanned {
         mut report, engine, ..
@@ -999,7 +1008,10 @@ fn cmd_explain(args: ExplainArgs) -> Result<u8> {
             emit(None, &text)?;
             Ok(EXIT_CLEAN)
         }
-        None => anyhow::bail!("no finding with id {target} in this scan"),
+        None => anyhow::bail!(
+            "no finding with id {} in this scan",
+            keyward::finding::quote_value(&target)
+        ),
     }
 }
 

@@ -348,16 +348,21 @@ fn secret_shaped(t: &[u8]) -> bool {
 }
 
 /// `name_2`, `v1`, `utf-8`, `x86_64`, `sha256`, `python3.11`, `k8s`,
-/// `v2beta1`, `rfc3986`: each segment short, letters ending in at most 4
-/// digits, or lower-case letters with at most 2 digits.
+/// `v2beta1`, `rfc3986`, `512KiB`: each segment short, letters ending in
+/// at most 4 digits, a quantity with a unit, or lower-case letters with at
+/// most 2 digits.
 fn identifier_with_numbers(t: &[u8]) -> bool {
     t.split(|c| matches!(c, b'_' | b'-' | b'.' | b'/'))
         .all(|seg| {
             let letters = seg.iter().take_while(|c| c.is_ascii_alphabetic()).count();
             let rest = &seg[letters..];
             let digits = seg.iter().filter(|c| c.is_ascii_digit()).count();
+            let lead = seg.iter().take_while(|c| c.is_ascii_digit()).count();
+            let unit = &seg[lead..];
             seg.len() <= 4
                 || (rest.len() <= 4 && rest.iter().all(u8::is_ascii_digit))
+                // a quantity: `512KiB`, `250ms`
+                || (lead <= 6 && unit.len() <= 3 && unit.iter().all(u8::is_ascii_alphabetic))
                 || (seg.len() <= 10
                     && digits <= 2
                     && seg
@@ -474,6 +479,18 @@ pub fn scrub(text: &str) -> String {
     out
 }
 
+/// A value a user passed (an argument, a setting), as a message may quote
+/// it: in full when short and not secret-shaped, else [`MASK`] (a secret
+/// pasted into the wrong place must not reach a CI log, even a passphrase
+/// of plain words).
+pub fn user_value(s: &str) -> String {
+    if s.chars().count() <= 24 && scrub(s) == s {
+        s.to_string()
+    } else {
+        MASK.to_string()
+    }
+}
+
 /// `line` with `spans` masked; the span overlapping `own` (the finding's
 /// secret) shows `own_mask`, the others [`MASK`]. Control characters are
 /// dropped (tabs kept).
@@ -586,7 +603,7 @@ mod tests {
         );
         // a URL's host and readable path stay visible around its password
         let s = snippet(
-            "  'https://sigmavirus24:s3cr3tPass@github.com/sigmavirus24/rfc3986'",
+            "  'https://sigmavirus24:s3cr3tPass@github.com/sigmavirus24/rfc3986'", // keyward:allow
             "s3cr3tPass",
             MASK,
         );
@@ -595,7 +612,7 @@ mod tests {
             "  'https://sigmavirus24:********@github.com/sigmavirus24/rfc3986'"
         );
         let s = snippet(
-            "url=jdbc:postgresql://db.internal:5432/orders?user=orders&password=MpQkZ81x&ssl=true",
+            "url=jdbc:postgresql://db.internal:5432/orders?user=orders&password=MpQkZ81x&ssl=true", // keyward:allow
             "MpQkZ81x",
             MASK,
         );
@@ -604,7 +621,7 @@ mod tests {
             "url=jdbc:postgresql://db.internal:5432/orders?user=orders&password=********&ssl=true"
         );
         let s = snippet(
-            "CELERY_BROKER_URL=redis://:Fj4kXq9Z@localhost:6379/0 > \"$dest/.env\"",
+            "CELERY_BROKER_URL=redis://:Fj4kXq9Z@localhost:6379/0 > \"$dest/.env\"", // keyward:allow
             "Fj4kXq9Z",
             MASK,
         );
@@ -644,6 +661,7 @@ mod tests {
             "k8s-secret-plaintext",
             "v2beta1",
             ".keyward.toml",
+            "512KiB",
         ] {
             assert!(!secret_shaped(t.as_bytes()), "{t}");
         }
