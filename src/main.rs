@@ -987,7 +987,7 @@ fn cmd_explain(args: ExplainArgs) -> Result<u8> {
     if target.len() < 8 || !target.bytes().all(|b| b.is_ascii_hexdigit()) {
         anyhow::bail!(
             "{} is neither PATH:LINE of an existing file nor a finding id (8+ hex characters)",
-            keyward::finding::quote_value(&target)
+            keyward::finding::quote_value(target)
         );
     }
     let Some(Scanned {
@@ -1010,7 +1010,7 @@ fn cmd_explain(args: ExplainArgs) -> Result<u8> {
         }
         None => anyhow::bail!(
             "no finding with id {} in this scan",
-            keyward::finding::quote_value(&target)
+            keyward::finding::quote_value(target)
         ),
     }
 }
