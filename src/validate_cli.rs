@@ -3,9 +3,17 @@
 
 use anyhow::{Context, Result};
 use clap::{Args, Subcommand};
-use keyward::report::Format;
 use keyward::validate::{self, Layer, NewSecret, Options, Schema, Source};
 use std::path::{Path, PathBuf};
+
+/// The formats a validation report is written in.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ValidateFormat {
+    /// Human-readable text
+    Text,
+    /// One JSON document
+    Json,
+}
 
 #[derive(Args)]
 #[command(args_conflicts_with_subcommands = true)]
@@ -34,9 +42,10 @@ pub struct ValidateArgs {
     /// The environment (dev, staging, prod...); default: ENVIRONMENT / APP_ENV from the sources.
     #[arg(long, value_name = "NAME")]
     environment: Option<String>,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    format: Format,
+    /// Output format: validation reports are text or JSON (any other
+    /// format is refused with exit 2, not silently replaced by text).
+    #[arg(long, value_enum, default_value_t = ValidateFormat::Text)]
+    format: ValidateFormat,
     /// Do not resolve NAME_FILE indirection.
     #[arg(long)]
     no_file_indirection: bool,
@@ -106,9 +115,12 @@ pub fn cmd_validate(args: ValidateArgs) -> Result<u8> {
     }
     let schema = Schema::load(&args.schema)?;
     let today = match &args.now {
-        Some(s) => Some(
-            validate::parse_day(s).with_context(|| format!("--now wants YYYY-MM-DD, got {s:?}"))?,
-        ),
+        Some(s) => Some(validate::parse_day(s).with_context(|| {
+            format!(
+                "--now wants YYYY-MM-DD, got {}",
+                keyward::finding::quote_value(s)
+            )
+        })?),
         None => None,
     };
     let explicit = args.from_env
@@ -146,8 +158,8 @@ pub fn cmd_validate(args: ValidateArgs) -> Result<u8> {
     };
     let report = validate::validate(&schema, &source, &opts);
     let text = match args.format {
-        Format::Json => report.to_json(),
-        _ => report.to_text(),
+        ValidateFormat::Json => report.to_json(),
+        ValidateFormat::Text => report.to_text(),
     };
     print!("{text}");
     Ok(if report.valid { 0 } else { 1 })

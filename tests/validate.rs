@@ -1554,3 +1554,32 @@ fn odd_values_never_panic() {
         }
     }
 }
+
+#[test]
+fn cli_refuses_report_formats_validate_does_not_write() {
+    // `--format sarif|csv` used to print text silently
+    let dir = tempfile::tempdir().unwrap();
+    let (code, _, _) = keyward(&["validate", "init"], dir.path(), &[]);
+    assert_eq!(code, 0);
+    std::fs::write(dir.path().join(".env"), "JWT_SECRET_KEY=x\n").unwrap();
+    for f in ["sarif", "csv", "junit", "jsonl"] {
+        let (code, out, err) = keyward(
+            &["validate", "--env-file", ".env", "--format", f],
+            dir.path(),
+            &[],
+        );
+        assert_eq!(code, 2, "--format {f}: {out}{err}");
+        assert!(out.is_empty(), "--format {f} printed a report: {out}");
+        assert!(err.contains("possible values: text, json"), "{err}");
+    }
+    let (code, out, _) = keyward(
+        &["validate", "--env-file", ".env", "--format", "json"],
+        dir.path(),
+        &[],
+    );
+    assert_eq!(code, 1);
+    assert!(
+        serde_json::from_str::<serde_json::Value>(&out).is_ok(),
+        "{out}"
+    );
+}
