@@ -47,6 +47,11 @@ us=$(printf '\037')
 printf 'ghpAbcdefghijklmnopqrstuvwxyz0123456789%ssrc/a|b`c`.rs%stoken = "%s" # <details>%s%sgithub-pat%sGitHub | PAT%sgithub%s**bold** `code`%sdir\nwith newline.txt%swarn%snote' \
     "$us" "$us" "$us" "$us" "$us" "$us" "$us" "$us" "$us" "$us" "$us" > "$corpus/reports/hostile"
 printf 'sk%s%s%s%s%s%s%s%s%s' "$us" "$us" "$us" "$us" "$us" "$us" "$us" "$us" "$us" > "$corpus/reports/empty-fields"
+# ... then flag bytes (field 13): clipped bits, a public prefix and suffix,
+# a line cut inside the secret (see reports_oracle.rs)
+printf 'AAAAAAAAAAAAAAAAAAAAAAA%sp%sAAAAAAAAAAAAAAAAAAAA' "$us" "$us" > "$corpus/reports/crash-a-after-a"
+printf 'ghp_R2d4Xq8LmN0pT6vB1cY7zK3sW9eJ5hF0aQ2u%s.env%sGITHUB_TOKEN=%s # ci%s%sgithub-pat%sGitHub PAT%sgithub%sd%s%s%s%s\034\004\004\030' \
+    "$us" "$us" "$us" "$us" "$us" "$us" "$us" "$us" "$us" "$us" "$us" "$us" > "$corpus/reports/reveal-and-cut"
 
 for t in engine rules_toml validate suppress reports; do
     echo "$t: $(ls "$corpus/$t" | wc -l) seeds"
