@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{git_in, Repo, BIN};
+use common::{git_in, keyward_isolated, Repo};
 use keyward::hygiene::catalogue::Catalogue;
 use keyward::source::excludes::Excludes;
 use serde_json::Value;
@@ -13,40 +13,20 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/hygiene")
 }
 
-/// Runs `keyward args...` in `dir` with HOME and XDG_CONFIG_HOME in `home`
-/// (no user or system git config leaks in).
-fn keyward(dir: &Path, home: &Path, args: &[&str]) -> Output {
-    Command::new(BIN)
-        .current_dir(dir)
-        .args(args)
-        .env("HOME", home)
-        .env("XDG_CONFIG_HOME", home.join(".config"))
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env_remove("GIT_CONFIG_GLOBAL")
-        .env_remove("GIT_DIR")
-        .env_remove("GIT_WORK_TREE")
-        .env_remove("GIT_INDEX_FILE")
-        .stdin(Stdio::null())
-        .output()
-        .expect("keyward runs")
-}
-
 fn home_of(repo: &Repo) -> PathBuf {
-    let h = repo.path.parent().unwrap().join("home");
-    fs::create_dir_all(h.join(".config")).unwrap();
-    h
+    common::home_next_to(&repo.path)
 }
 
 fn check_json(repo: &Repo, extra: &[&str]) -> (i32, Value) {
     let mut args = vec!["check", ".", "--format", "json"];
     args.extend_from_slice(extra);
-    let out = keyward(&repo.path, &home_of(repo), &args);
+    let out = keyward_isolated(&repo.path, &home_of(repo), &args);
     let code = out.status.code().unwrap_or(-1);
     let v: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
         panic!(
@@ -470,7 +450,7 @@ fn linked_worktrees_are_checked_like_the_main_one() {
     ]);
     fs::write(wt.join(".env"), "SECRET_KEY=Kp4vX9qLm2TzR7wN\n").unwrap();
     fs::write(wt.join(".env.local"), "SECRET_KEY=Kp4vX9qLm2TzR7wN\n").unwrap();
-    let out = keyward(&wt, &home_of(&repo), &["check", "--format", "json"]);
+    let out = keyward_isolated(&wt, &home_of(&repo), &["check", "--format", "json"]);
     assert_eq!(out.status.code(), Some(1));
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     let flagged: Vec<&str> = results_of(&v, "secret-file-not-ignored")
@@ -526,7 +506,7 @@ fn history_reports_the_commits_of_a_removed_env_file() {
     assert_eq!(v["summary"]["commits"], 3);
     assert_schema(&v);
     // the text report lists them too, without the values
-    let out = keyward(&repo.path, &home_of(&repo), &["check", "--history"]);
+    let out = keyward_isolated(&repo.path, &home_of(&repo), &["check", "--history"]);
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(
         text.contains(&added[..10]) && text.contains(&removed[..10]),
@@ -737,16 +717,20 @@ fn exit_codes_and_config_errors() {
     repo.commit("readme");
     let home = home_of(&repo);
     assert_eq!(
-        keyward(&repo.path, &home, &["check"]).status.code(),
+        keyward_isolated(&repo.path, &home, &["check"])
+            .status
+            .code(),
         Some(0)
     );
     repo.write(".env", "SECRET_KEY=Kp4vX9qLm2TzR7wN\n");
     assert_eq!(
-        keyward(&repo.path, &home, &["check"]).status.code(),
+        keyward_isolated(&repo.path, &home, &["check"])
+            .status
+            .code(),
         Some(1)
     );
     repo.write(".keyward.toml", "[check]\ndisable = [\"no-such-check\"]\n");
-    let out = keyward(&repo.path, &home, &["check"]);
+    let out = keyward_isolated(&repo.path, &home, &["check"]);
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
@@ -759,7 +743,7 @@ fn exit_codes_and_config_errors() {
         repo.path.parent().unwrap(),
         &["clone", "-q", "--bare", "repo", "bare.git"],
     );
-    let out = keyward(&bare, &home, &["check"]);
+    let out = keyward_isolated(&bare, &home, &["check"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(
         String::from_utf8_lossy(&out.stderr).contains("bare repository"),
@@ -767,7 +751,7 @@ fn exit_codes_and_config_errors() {
         String::from_utf8_lossy(&out.stderr)
     );
     let not_repo = tempfile::tempdir().unwrap();
-    let out = keyward(not_repo.path(), &home, &["check"]);
+    let out = keyward_isolated(not_repo.path(), &home, &["check"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("not a git repository"));
 }
@@ -804,7 +788,7 @@ fn app_fixture_report_in_every_format() {
     let (dir, app) = app_repo();
     let home = dir.path().join("home");
     fs::create_dir_all(&home).unwrap();
-    let out = keyward(&app, &home, &["check", "--history", "--format", "json"]);
+    let out = keyward_isolated(&app, &home, &["check", "--history", "--format", "json"]);
     assert_eq!(out.status.code(), Some(1));
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     let mut got: Vec<(String, String, Option<u64>)> = v["results"]
@@ -847,7 +831,7 @@ fn app_fixture_report_in_every_format() {
         ("sarif", true),
         ("markdown", false),
     ] {
-        let out = keyward(
+        let out = keyward_isolated(
             &app,
             &home,
             &["check", "--history", "--strict", "--format", fmt],
@@ -893,7 +877,7 @@ fn app_fixture_report_in_every_format() {
     }
     // --output writes the file and keeps stdout empty
     let report = dir.path().join("check.md");
-    let out = keyward(
+    let out = keyward_isolated(
         &app,
         &home,
         &[

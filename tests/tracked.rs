@@ -7,37 +7,11 @@
 
 mod common;
 
-use common::{git_in, Repo, BIN, S1, S2, S3, S4, S5};
+use common::{git_in, home_next_to, keyward_isolated, Repo, S1, S2, S3, S4, S5};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
-
-/// Runs `keyward args...` in `dir` with HOME and XDG_CONFIG_HOME in `home`
-/// (no user or system git config, no global excludes, no GIT_DIR leaks in).
-fn keyward(dir: &Path, home: &Path, args: &[&str]) -> Output {
-    Command::new(BIN)
-        .current_dir(dir)
-        .args(args)
-        .env("HOME", home)
-        .env("XDG_CONFIG_HOME", home.join(".config"))
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env_remove("GIT_CONFIG_GLOBAL")
-        .env_remove("GIT_DIR")
-        .env_remove("GIT_WORK_TREE")
-        .env_remove("GIT_INDEX_FILE")
-        .stdin(Stdio::null())
-        .output()
-        .expect("keyward runs")
-}
-
-/// A home directory next to `path` (inside the same temp dir).
-fn home_next_to(path: &Path) -> PathBuf {
-    let h = path.parent().unwrap().join("home");
-    fs::create_dir_all(h.join(".config")).unwrap();
-    h
-}
+use std::path::Path;
 
 /// Runs `keyward scan <args> --format json --no-redact` in `dir`: exit code
 /// and, per secret found, the paths it was found at.
@@ -45,7 +19,7 @@ fn scan(dir: &Path, args: &[&str]) -> (i32, BTreeMap<String, BTreeSet<String>>) 
     let mut a = vec!["scan"];
     a.extend_from_slice(args);
     a.extend(["--format", "json", "--no-redact"]);
-    let out = keyward(dir, &home_next_to(dir), &a);
+    let out = keyward_isolated(dir, &home_next_to(dir), &a);
     let v: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
         panic!(
             "not JSON ({e}): {}\n{}",
@@ -198,7 +172,7 @@ fn untracked_ignored_files_stay_skipped_unless_no_ignore() {
 
     // a tracked file deleted from the working tree is not an error
     fs::remove_file(r.path.join("config/prod.env")).unwrap();
-    let out = keyward(&r.path, &home_next_to(&r.path), &["scan", ".", "-v"]);
+    let out = keyward_isolated(&r.path, &home_next_to(&r.path), &["scan", ".", "-v"]);
     assert_eq!(out.status.code(), Some(1));
     let text =
         String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
@@ -287,7 +261,7 @@ fn check_reads_tracked_compose_files_listed_in_gitignore() {
     );
 
     let home = home_next_to(&r.path);
-    let out = keyward(&r.path, &home, &["check", ".", "--format", "json"]);
+    let out = keyward_isolated(&r.path, &home, &["check", ".", "--format", "json"]);
     let v: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
         panic!(
             "not JSON ({e}): {}\n{}",

@@ -4,7 +4,7 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::{Command, Output, Stdio};
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_keyward");
 
@@ -88,4 +88,30 @@ impl Repo {
         self.git(&["commit", "-q", "--allow-empty", "-m", msg]);
         self.git(&["rev-parse", "HEAD"])
     }
+}
+
+/// Runs `keyward args...` in `dir` with HOME and XDG_CONFIG_HOME in `home`
+/// (no user or system git config, no global excludes, no GIT_DIR leaks in).
+pub fn keyward_isolated(dir: &Path, home: &Path, args: &[&str]) -> Output {
+    Command::new(BIN)
+        .current_dir(dir)
+        .args(args)
+        .env("HOME", home)
+        .env("XDG_CONFIG_HOME", home.join(".config"))
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env_remove("GIT_CONFIG_GLOBAL")
+        .env_remove("GIT_DIR")
+        .env_remove("GIT_WORK_TREE")
+        .env_remove("GIT_INDEX_FILE")
+        .stdin(Stdio::null())
+        .output()
+        .expect("keyward runs")
+}
+
+/// A home directory next to `path` (inside the same temp dir), with its
+/// `.config`.
+pub fn home_next_to(path: &Path) -> PathBuf {
+    let h = path.parent().unwrap().join("home");
+    fs::create_dir_all(h.join(".config")).unwrap();
+    h
 }
