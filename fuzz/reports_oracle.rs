@@ -1,5 +1,5 @@
 //! The `reports` fuzz target's case and its redaction oracle. Shared, by
-//! `#[path]`, with the regression test `tests/fuzz_regressions.rs`, so the
+//! `#[path]`, with the regression test `tests/it/fuzz_regressions.rs`, so the
 //! oracle the fuzzer runs is the one the test suite keeps.
 //!
 //! A case is one finding (two locations) whose secret, line context, paths,

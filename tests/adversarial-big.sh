@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The slow hostile-input cases (tests/adversarial.rs has the fast ones):
+# The slow hostile-input cases (tests/it/adversarial.rs has the fast ones):
 #   1. a 1 GiB file in the tree (scanned with --max-file-size 2GiB),
 #   2. the same file with the default limit (skipped on its size),
 #   3. a 100 MiB file that is one single line,
@@ -26,7 +26,7 @@ export GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1
 export GIT_AUTHOR_NAME=bench GIT_AUTHOR_EMAIL=bench@example.org
 export GIT_COMMITTER_NAME=bench GIT_COMMITTER_EMAIL=bench@example.org
 
-# Fake GitHub tokens with valid checksums (also in tests/common/mod.rs).
+# Fake GitHub tokens with valid checksums (also in tests/it/util.rs).
 s1=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
 s2=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
 s3=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

@@ -51,7 +51,7 @@ if [ ${#files[@]} -eq 0 ]; then
   g() { git -C "$repo" -c user.name="Ada Lovelace" -c user.email=ada@example.org "$@"; }
   g init -q -b main
   g remote add origin https://github.com/example/fixture.git
-  # fake GitHub tokens with valid checksums (also in tests/git.rs)
+  # fake GitHub tokens with valid checksums (also in tests/it/git.rs)
   printf 'import os\nTOKEN = "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"\n' > "$repo/app config.py"
   printf 'password = "Zq8#rT2!vX9@mK4$"\n' > "$repo/settings.ini"
   g add -A && g commit -q -m "add config"

@@ -1,7 +1,7 @@
 //! Scores a keyward JSON report against the corpus answer key by byte overlap.
 #![allow(dead_code)]
 
-use crate::gen::{Answer, Corpus};
+use super::gen::{Answer, Corpus};
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 use std::process::Command;

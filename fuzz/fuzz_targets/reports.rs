@@ -8,7 +8,7 @@
 //! token-like secret appears in an output unless it also appears when the
 //! secret is replaced by a control value of the same shape. The case and the
 //! oracle are in `../reports_oracle.rs`, shared with
-//! `tests/fuzz_regressions.rs`.
+//! `tests/it/fuzz_regressions.rs`.
 #![no_main]
 
 #[path = "../reports_oracle.rs"]

@@ -4,9 +4,7 @@
 //! realistic corpus; and the real binary finds secrets around the 8 MiB
 //! boundary of a file larger than one chunk.
 
-mod common;
-
-use common::{BIN, GHP, GHP2, S1};
+use crate::util::{BIN, GHP, GHP2, S1};
 use keyward::chunked::{Chunking, CHUNK_SIZE};
 use keyward::engine::Engine;
 use keyward::finding::Finding;

@@ -1,9 +1,9 @@
 //! The labelled quality corpus (bench/quality): generator invariants, and the
 //! recall / precision targets of issue 4 on a fixed seed.
 
-#[path = "../bench/quality/gen.rs"]
+#[path = "../../bench/quality/gen.rs"]
 mod gen;
-#[path = "../bench/quality/score.rs"]
+#[path = "../../bench/quality/score.rs"]
 mod score;
 
 use base64::Engine as _;

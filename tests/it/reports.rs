@@ -7,8 +7,7 @@ use std::fs;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
-mod common;
-use common::{BIN, GHP, S1, S2, S3};
+use crate::util::{BIN, GHP, S1, S2, S3};
 
 /// A password the generic rule finds (shorter than 20: fully masked).
 const PW: &str = "Zq8#rT2!vX9@mK4$";
@@ -18,18 +17,18 @@ const NOW: &str = "1709294400";
 /// Commit author with a `|` in it: the audit must escape it.
 const AUTHOR: &str = "Ada | Lovelace";
 
-struct Repo(common::Repo);
+struct Repo(crate::util::Repo);
 
 impl std::ops::Deref for Repo {
-    type Target = common::Repo;
-    fn deref(&self) -> &common::Repo {
+    type Target = crate::util::Repo;
+    fn deref(&self) -> &crate::util::Repo {
         &self.0
     }
 }
 
 impl Repo {
     fn new() -> Repo {
-        Repo(common::Repo::with_author(AUTHOR))
+        Repo(crate::util::Repo::with_author(AUTHOR))
     }
     fn keyward(&self, args: &[&str]) -> Output {
         keyward_in(&self.path, args, None)

@@ -8,7 +8,7 @@
 //! hooks, once, reused through one PRE_COMMIT_HOME), so ignored by default:
 //!
 //! ```sh
-//! cargo test --test precommit_framework -- --ignored
+//! cargo test --test it precommit_framework -- --ignored
 //! ```
 //! Needs python3 with venv and access to PyPI and crates.io.
 

@@ -5,9 +5,7 @@
 //! `--no-ignore`); `.keywardignore` and `exclude` still apply. Real temp git
 //! repositories built with the git binary; the real CLI; JSON parsed back.
 
-mod common;
-
-use common::{git_in, home_next_to, keyward_isolated, Repo, S1, S2, S3, S4, S5};
+use crate::util::{git_in, home_next_to, keyward_isolated, Repo, S1, S2, S3, S4, S5};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;

@@ -5,8 +5,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
-mod common;
-use common::{BIN, GHP, GHP2};
+use crate::util::{BIN, GHP, GHP2};
 
 fn keyward(dir: &Path, args: &[&str]) -> Output {
     Command::new(BIN)

@@ -5,8 +5,7 @@ use serde_json::Value;
 use std::fs;
 use std::process::{Command, Output, Stdio};
 
-mod common;
-use common::{git_in, Repo, BIN, S1, S2, S3, S4};
+use crate::util::{git_in, Repo, BIN, S1, S2, S3, S4};
 
 /// Running keyward in a test repository.
 trait RunKeyward {

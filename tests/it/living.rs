@@ -6,11 +6,10 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
-mod common;
-use common::{BIN, S1, S2, S3, S4, S5};
+use crate::util::{BIN, S1, S2, S3, S4, S5};
 
 fn git(dir: &Path, args: &[&str]) -> String {
-    common::git_in(dir, args)
+    crate::util::git_in(dir, args)
 }
 
 fn kw(dir: &Path, args: &[&str]) -> Output {

@@ -4,9 +4,7 @@
 //! single network system call (`socket`, `connect`, `sendto`...). Each check
 //! says so and passes when the tool or the kernel permission is missing.
 
-mod common;
-
-use common::{Repo, BIN, GHP, S1, S2, S3};
+use crate::util::{Repo, BIN, GHP, S1, S2, S3};
 use std::path::Path;
 use std::process::{Command, Stdio};
 

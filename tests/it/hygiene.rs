@@ -3,9 +3,7 @@
 //! checks (a failing and a passing fixture each), reports and exit codes.
 //! Real temp git repositories built with the git binary; the real CLI.
 
-mod common;
-
-use common::{git_in, keyward_isolated, Repo};
+use crate::util::{git_in, keyward_isolated, Repo};
 use keyward::hygiene::catalogue::Catalogue;
 use keyward::source::excludes::Excludes;
 use serde_json::Value;
@@ -20,7 +18,7 @@ fn fixtures() -> PathBuf {
 }
 
 fn home_of(repo: &Repo) -> PathBuf {
-    common::home_next_to(&repo.path)
+    crate::util::home_next_to(&repo.path)
 }
 
 fn check_json(repo: &Repo, extra: &[&str]) -> (i32, Value) {

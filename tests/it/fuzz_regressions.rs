@@ -11,7 +11,7 @@
 //! `********` where the secret was), and that the oracle finds no leak, while
 //! it does find one when redaction is off.
 
-#[path = "../fuzz/reports_oracle.rs"]
+#[path = "../../fuzz/reports_oracle.rs"]
 mod reports_oracle;
 
 use keyward::redact::{Reveal, MASK};

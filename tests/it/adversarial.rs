@@ -4,9 +4,7 @@
 //! (0 clean, 1 findings, 2 error or nothing scannable). See
 //! docs/hostile-input.md.
 
-mod common;
-
-use common::{git_in, Repo, BIN, S1, S2, S3};
+use crate::util::{git_in, Repo, BIN, S1, S2, S3};
 use serde_json::Value;
 use std::fs;
 use std::os::unix::ffi::OsStrExt;

@@ -9,9 +9,7 @@
 //! `keyward check` (hygiene) is covered too: tracked and historical secret
 //! files, templates and config-policy findings never print the values.
 
-mod common;
-
-use common::{Repo, BIN, GHP, GHP2, S1, S2, S3, S4, S5};
+use crate::util::{Repo, BIN, GHP, GHP2, S1, S2, S3, S4, S5};
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};

@@ -1,0 +1,24 @@
+//! keyward's integration tests, one test binary with a module per area and
+//! shared helpers in `util` (one link instead of one per file). Run one area
+//! with `cargo test --test it <module>::`, e.g. `cargo test --test it git::`.
+
+mod util;
+
+mod adversarial;
+mod canary;
+mod chunking;
+mod cli;
+mod fixtures_tree;
+mod fuzz_regressions;
+mod git;
+mod hooks;
+mod hostile_reports;
+mod hygiene;
+mod living;
+mod no_network;
+mod precommit_framework;
+mod quality;
+mod redaction;
+mod reports;
+mod tracked;
+mod validate;
