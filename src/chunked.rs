@@ -15,7 +15,7 @@
 //! `allow_line` regexes) on a line longer than the overlap, which is cut at
 //! the chunk's edge.
 
-use crate::engine::{Dropped, Engine};
+use crate::engine::{Dropped, Engine, PathClass};
 use crate::finding::{finding_id, LineIndex, Origin};
 use crate::scan::Hit;
 use crate::suppress::inline::marker_for;
@@ -120,17 +120,16 @@ impl<R: Read> Window for ReaderWindow<R> {
 }
 
 /// Scans a whole in-memory input (a git blob), chunk by chunk when large.
-/// `path` is shown in reports; `context` (the path relative to the scanned
-/// root) is what rule path allow lists and confidence look at.
+/// `class` is what detectors know of the path; the hits have no path yet
+/// (see [`crate::scan::place`]).
 pub(crate) fn scan_slice(
     engine: &Engine,
-    path: &str,
-    context: &str,
+    class: &PathClass,
     bytes: &[u8],
     ch: Chunking,
 ) -> Vec<Hit> {
     let mut w = SliceWindow { bytes, base: 0 };
-    match scan_chunks(engine, (path, context), &mut w, ch, u64::MAX, false) {
+    match scan_chunks(engine, class, &mut w, ch, u64::MAX, false) {
         Ok(Streamed::Text { hits, .. }) => hits,
         // a slice cannot fail to read, is never over u64::MAX, and is not
         // probed for binary content here
@@ -142,8 +141,7 @@ pub(crate) fn scan_slice(
 /// more than `max` bytes gives `TooLarge`. `size_hint` sizes the buffer.
 pub(crate) fn scan_stream(
     engine: &Engine,
-    path: &str,
-    context: &str,
+    class: &PathClass,
     reader: impl Read,
     max: u64,
     size_hint: usize,
@@ -167,16 +165,16 @@ pub(crate) fn scan_stream(
         }
         let bytes = all.len() as u64;
         let text = crate::source::decode_utf16(all).unwrap_or_default();
-        let hits = scan_slice(engine, path, context, &text, ch);
+        let hits = scan_slice(engine, class, &text, ch);
         return Ok(Streamed::Text { bytes, hits });
     }
-    scan_chunks(engine, (path, context), &mut w, ch, max, true)
+    scan_chunks(engine, class, &mut w, ch, max, true)
 }
 
 /// The chunk loop shared by slices and streams.
 fn scan_chunks(
     engine: &Engine,
-    path: (&str, &str),
+    class: &PathClass,
     src: &mut impl Window,
     ch: Chunking,
     max: u64,
@@ -209,7 +207,7 @@ fn scan_chunks(
         let hay = &hay[..hay_end - base];
         hits.extend(scan_window(
             engine,
-            path,
+            class,
             hay,
             origin,
             (own_start - base, own_end - base),
@@ -261,7 +259,7 @@ fn char_boundary(hay: &[u8], at: usize) -> usize {
 /// overlap, across chunks either.
 fn scan_window(
     engine: &Engine,
-    (path, context): (&str, &str),
+    class: &PathClass,
     hay: &[u8],
     origin: Origin,
     own: (usize, usize),
@@ -271,7 +269,7 @@ fn scan_window(
     // rules whose allow list covers the path): a location's snippet masks
     // all of them on its line
     let mut considered: Vec<(usize, usize)> = Vec::new();
-    let matches = engine.scan_explain(hay, Some(context), &mut |_, span, why| {
+    let matches = engine.scan_class(hay, class, &mut |_, span, why| {
         if why != Dropped::Path && span.0 < span.1 {
             considered.push(span);
         }
@@ -297,7 +295,7 @@ fn scan_window(
         last_end.insert(m.rule, origin.offset + m.end);
         let secret = hay[m.start..m.end].to_vec();
         let id = finding_id(engine.rule(m.rule).id(), &secret);
-        let mut location = index.locate(path, &id, m.start, m.end);
+        let mut location = index.locate("", &id, m.start, m.end);
         let from = m.start - location.secret_in_line.0;
         let to = from + location.line_text.len();
         location.other_secrets = others_in(&spans, longest, (from, to), (m.start, m.end));
@@ -308,6 +306,7 @@ fn scan_window(
             entropy: m.entropy,
             validation: m.validation,
             confidence: m.confidence,
+            path_may_lower: m.path_may_lower,
             location,
             inline: marker_for(hay, m.start),
         });
@@ -368,9 +367,9 @@ pattern = '\b(tok_[A-Za-z0-9]{20})\b'
             let (prefix, line, column) = filler(at);
             let text = format!("{prefix}{secret}\nx é\n{}\n", "y".repeat(at % 70));
             let bytes = text.as_bytes();
-            let from_slice = scan_slice(&e, "f", "f", bytes, ch);
+            let from_slice = scan_slice(&e, &PathClass::default(), bytes, ch);
             let Ok(Streamed::Text { hits, bytes: n }) =
-                scan_stream(&e, "f", "f", bytes, u64::MAX, 0, ch)
+                scan_stream(&e, &PathClass::default(), bytes, u64::MAX, 0, ch)
             else {
                 panic!("stream scan failed at offset {at}");
             };
@@ -401,8 +400,7 @@ pattern = '\b(tok_[A-Za-z0-9]{20})\b'
         let bytes = text.as_bytes();
         let whole = scan_slice(
             &e,
-            "f",
-            "f",
+            &PathClass::default(),
             bytes,
             Chunking {
                 size: usize::MAX / 4,
@@ -414,7 +412,7 @@ pattern = '\b(tok_[A-Za-z0-9]{20})\b'
             // overlap past the longest line context kept (240 bytes), so
             // even the line text of each location is the whole scan's
             let ch = Chunking { size, overlap: 300 };
-            let got = scan_slice(&e, "f", "f", bytes, ch);
+            let got = scan_slice(&e, &PathClass::default(), bytes, ch);
             assert_eq!(got.len(), whole.len(), "chunk size {size}");
             for (a, b) in whole.iter().zip(&got) {
                 assert_eq!(a.secret, b.secret, "chunk size {size}");
@@ -430,17 +428,17 @@ pattern = '\b(tok_[A-Za-z0-9]{20})\b'
             size: 16,
             overlap: 8,
         };
-        let bin = scan_stream(&e, "f", "f", &b"ab\0cd"[..], u64::MAX, 0, ch).unwrap();
+        let bin = scan_stream(&e, &PathClass::default(), &b"ab\0cd"[..], u64::MAX, 0, ch).unwrap();
         assert!(matches!(bin, Streamed::Binary), "{bin:?}");
         let big = [b'a'; 100];
-        let r = scan_stream(&e, "f", "f", &big[..], 50, 0, ch).unwrap();
+        let r = scan_stream(&e, &PathClass::default(), &big[..], 50, 0, ch).unwrap();
         match r {
             Streamed::TooLarge(n) => assert!(n > 50 && n <= 100, "{n}"),
             other => panic!("{other:?}"),
         }
-        let r = scan_stream(&e, "f", "f", &big[..], 100, 0, ch).unwrap();
+        let r = scan_stream(&e, &PathClass::default(), &big[..], 100, 0, ch).unwrap();
         assert!(matches!(r, Streamed::Text { bytes: 100, .. }), "{r:?}");
-        let r = scan_stream(&e, "f", "f", &b""[..], 100, 0, ch).unwrap();
+        let r = scan_stream(&e, &PathClass::default(), &b""[..], 100, 0, ch).unwrap();
         assert!(matches!(r, Streamed::Text { bytes: 0, .. }), "{r:?}");
     }
 

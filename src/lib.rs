@@ -2,14 +2,27 @@
 //!
 //! The library is the product; the `keyward` binary is one client of it.
 //!
-//! ```no_run
-//! use keyward::{config::Config, engine::Engine, scan::{scan_tree, ScanOptions}};
-//! let config = Config::discover(None, std::path::Path::new(".")).unwrap();
-//! let engine = Engine::new(config.effective_rules().unwrap()).unwrap();
-//! let report = scan_tree(&engine, &ScanOptions::default());
+//! A [`Scanner`] (the configuration and the rules compiled from it) runs a
+//! [`ScanPlan`] in any [`Mode`] (working tree, standard input, staged
+//! changes, history, a push, a CI run) through one pipeline: every source
+//! yields contents and where they were found; each distinct content is
+//! scanned once; path policy (`.keywardignore`, `exclude`, `[allow] paths`,
+//! test and documentation confidence) is applied once per path, the same in
+//! every mode. The report comes back with suppression and the confidence
+//! floor applied, as the `keyward` command prints it.
+//!
+//! ```
+//! use keyward::{Mode, ScanPlan, Scanner, Silent};
+//! let root = std::path::Path::new("fixtures/tree");
+//! let scanner = Scanner::discover(None, root)?;
+//! let plan = ScanPlan::new(Mode::Tree { paths: vec![root.to_path_buf()] });
+//! let report = scanner.run(plan, &Silent)?;
 //! for f in &report.findings {
-//!     println!("{} at {}:{}", f.rule_id, f.locations[0].path, f.locations[0].line);
+//!     let at = &f.locations[0];
+//!     println!("{} {} at {}:{}", f.rule_id, f.confidence, at.path, at.line);
 //! }
+//! assert!(report.findings.iter().any(|f| f.rule_id == "github-pat"));
+//! # Ok::<(), keyward::ScanError>(())
 //! ```
 
 pub mod audit;
@@ -26,6 +39,7 @@ pub mod report;
 pub mod rules;
 pub mod scan;
 pub mod scan_git;
+pub mod scanner;
 pub mod source;
 pub mod suppress;
 pub mod validate;
@@ -34,3 +48,4 @@ pub use audit::{audit, Audit};
 pub use hygiene::{check as check_repository, CheckOptions, CheckReport};
 pub use scan::{scan_reader, scan_tree, ScanOptions, ScanReport};
 pub use scan_git::{scan_history, scan_staged, GitScanOptions};
+pub use scanner::{BaselineChoice, Mode, Progress, ScanError, ScanPlan, Scanner, Silent};

@@ -480,8 +480,8 @@ fn perform_scan(args: &ScanArgs) -> Result<Option<Scanned>> {
             .cloned()
             .unwrap_or_else(|| PathBuf::from(".")),
         max_file_size,
-        progress: true,
         ignore_inline: args.ignore_inline,
+        exclude: config.exclude.clone(),
     };
     let now = report_now()?;
     let git_ctx = |refs: Vec<String>| keyward::audit::git_context(&git_opts(), refs, now);
@@ -766,8 +766,8 @@ fn cmd_audit(args: AuditArgs) -> Result<u8> {
             .max_file_size
             .or(config.max_file_size)
             .unwrap_or(DEFAULT_MAX_FILE_SIZE),
-        progress: true,
         ignore_inline: args.ignore_inline,
+        exclude: config.exclude.clone(),
     };
     let sel = HistorySelection {
         tips: args.branch.clone(),

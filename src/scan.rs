@@ -1,8 +1,9 @@
 //! Scan orchestration: inputs -> engine (in parallel) -> findings + summary.
 
 use crate::chunked::{self, Chunking, Streamed};
-use crate::engine::Engine;
-use crate::finding::{Finding, Location};
+use crate::engine::{Engine, PathClass};
+use crate::finding::{history_fingerprint, location_fingerprint, Finding, Location};
+use crate::source;
 use crate::source::worktree::{self, FileEntry, WalkOptions};
 use crate::suppress::inline::MarkerAt;
 use crate::suppress::{Reason, Suppressed};
@@ -10,6 +11,7 @@ use rayon::prelude::*;
 use std::collections::HashMap;
 use std::io::Read;
 use std::path::PathBuf;
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 /// Default `--max-file-size`: 25 MiB.
@@ -110,6 +112,9 @@ pub struct Summary {
     pub baseline_expired: Vec<crate::suppress::BaselineEntry>,
     /// Files (tree, staged) or unique blobs (history) scanned.
     pub files_scanned: u64,
+    /// Distinct contents run through the detectors (a content found at
+    /// several paths of one path class is scanned once).
+    pub contents_scanned: u64,
     pub bytes_scanned: u64,
     pub skipped: Vec<Skipped>,
     /// Every scanned input: (path, bytes, secrets found), for `-v`.
@@ -153,52 +158,159 @@ pub(crate) struct Hit {
     pub secret: Vec<u8>,
     pub entropy: f32,
     pub validation: crate::engine::Validation,
+    /// From the content alone until [`place`] weighs the path.
     pub confidence: crate::rules::Confidence,
+    /// Whether a test or documentation path lowers `confidence`.
+    pub path_may_lower: bool,
+    /// Path-free until [`place`] puts the hit at a provenance.
     pub location: Location,
     /// An inline allow marker covering this secret.
     pub inline: Option<MarkerAt>,
 }
 
-/// Scans one in-memory input whose display path is `path` (in overlapping
-/// chunks when it is large).
-/// `context` is the path rule allow lists and confidence look at.
-pub(crate) fn scan_buffer(engine: &Engine, path: &str, context: &str, bytes: &[u8]) -> Vec<Hit> {
-    chunked::scan_slice(engine, path, context, bytes, Chunking::for_engine(engine))
+/// Where a scanned content was found: the pipeline scans each distinct
+/// content once per [`PathClass`], then puts its hits at every provenance.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Provenance<'a> {
+    /// The path shown in reports.
+    pub display: &'a str,
+    /// The path policy looks at: relative to the repository or scanned root.
+    pub rel: &'a str,
+    /// History: the commit that introduced the content at this path.
+    pub commit: Option<&'a str>,
 }
 
-enum FileOutcome {
-    Scanned { bytes: u64, hits: Vec<Hit> },
+/// Puts path-free `hits` (of one content) at provenance `p`: its path, its
+/// fingerprint, and the confidence its path gives (the one place a path
+/// weighs on confidence, in every mode).
+pub(crate) fn place(engine: &Engine, hits: &[Hit], p: Provenance<'_>) -> Vec<Hit> {
+    hits.iter()
+        .map(|h| {
+            let mut h = h.clone();
+            h.confidence = engine.confidence_at(h.rule, h.confidence, h.path_may_lower, p.rel);
+            h.path_may_lower = false;
+            h.location.path = p.display.to_string();
+            match p.commit {
+                Some(c) => {
+                    h.location.fingerprint = history_fingerprint(c, p.display, &h.id);
+                    h.location.commit = Some(c.to_string());
+                }
+                None => {
+                    h.location.fingerprint =
+                        location_fingerprint(&h.id, p.display, &h.location.line_text);
+                }
+            }
+            h
+        })
+        .collect()
+}
+
+/// Path classes met in one scan, interned: a content is scanned once per
+/// (content id, class id).
+#[derive(Default)]
+pub(crate) struct Classes {
+    list: Vec<PathClass>,
+    index: HashMap<PathClass, u32>,
+}
+
+impl Classes {
+    pub fn of(&mut self, engine: &Engine, rel: &str) -> u32 {
+        let class = engine.path_class(rel);
+        if let Some(&i) = self.index.get(&class) {
+            return i;
+        }
+        let i = self.list.len() as u32;
+        self.list.push(class.clone());
+        self.index.insert(class, i);
+        i
+    }
+    pub fn get(&self, i: u32) -> &PathClass {
+        &self.list[i as usize]
+    }
+}
+
+/// Scans one in-memory text (in overlapping chunks when it is large) as a
+/// content of class `class`: path-free hits.
+pub(crate) fn scan_text(engine: &Engine, class: &PathClass, bytes: &[u8]) -> Vec<Hit> {
+    chunked::scan_slice(engine, class, bytes, Chunking::for_engine(engine))
+}
+
+/// Outcome of reading and scanning one input.
+pub(crate) enum Outcome {
+    Scanned {
+        bytes: u64,
+        hits: Vec<Hit>,
+    },
+    /// The same content (and class) as another input, scanned there.
+    Same {
+        bytes: u64,
+        as_input: usize,
+    },
     Skipped(Skip),
 }
 
-fn scan_file(engine: &Engine, f: &FileEntry, max: u64) -> FileOutcome {
-    if f.size > max {
-        return FileOutcome::Skipped(Skip::TooLarge {
-            size: f.size,
-            limit: max,
-        });
+impl Summary {
+    /// Records one input's outcome (`hits`: how many secrets it holds).
+    pub(crate) fn record(&mut self, path: &str, outcome: Result<(u64, usize), Skip>) {
+        match outcome {
+            Ok((bytes, hits)) => {
+                self.files_scanned += 1;
+                self.bytes_scanned += bytes;
+                self.scanned.push((path.to_string(), bytes, hits));
+            }
+            Err(why) => self.skipped.push(Skipped {
+                path: path.to_string(),
+                why,
+            }),
+        }
     }
-    let hint = usize::try_from(f.size).unwrap_or(usize::MAX);
-    let content = std::fs::File::open(&f.path).and_then(|file| {
-        chunked::scan_stream(
-            engine,
-            &f.display,
-            &f.rel,
-            file,
-            max,
-            hint,
-            Chunking::for_engine(engine),
-        )
-    });
-    outcome(content, max)
 }
 
-fn outcome(content: std::io::Result<Streamed>, max: u64) -> FileOutcome {
-    match content {
-        Err(e) => FileOutcome::Skipped(Skip::Error(e.to_string())),
-        Ok(Streamed::Binary) => FileOutcome::Skipped(Skip::Binary),
-        Ok(Streamed::TooLarge(size)) => FileOutcome::Skipped(Skip::TooLarge { size, limit: max }),
-        Ok(Streamed::Text { bytes, hits }) => FileOutcome::Scanned { bytes, hits },
+/// A fast hash of a content whose git id is not known (working-tree files).
+fn content_hash(bytes: &[u8]) -> u128 {
+    xxhash_rust::xxh3::xxh3_128(bytes)
+}
+
+/// Reads and scans working-tree file `i` unless a file with the same
+/// content and class was claimed first (`seen`).
+fn scan_file(
+    engine: &Engine,
+    f: &FileEntry,
+    i: usize,
+    class: (u32, &PathClass),
+    max: u64,
+    seen: &Mutex<HashMap<(u128, u32), usize>>,
+) -> Outcome {
+    let bytes = match source::read_file(&f.path, max, f.size) {
+        Err(e) => return Outcome::Skipped(Skip::Error(e.to_string())),
+        Ok(source::Read::Binary) => return Outcome::Skipped(Skip::Binary),
+        Ok(source::Read::TooLarge(size)) => {
+            return Outcome::Skipped(Skip::TooLarge { size, limit: max })
+        }
+        Ok(source::Read::Bytes(b)) => b,
+    };
+    let size = bytes.len() as u64;
+    let text = match source::classify(&bytes) {
+        source::Content::Binary => return Outcome::Skipped(Skip::Binary),
+        source::Content::Text(t) => t,
+    };
+    let key = (content_hash(&bytes), class.0);
+    if let Ok(mut seen) = seen.lock() {
+        match seen.entry(key) {
+            std::collections::hash_map::Entry::Occupied(o) => {
+                return Outcome::Same {
+                    bytes: size,
+                    as_input: *o.get(),
+                }
+            }
+            std::collections::hash_map::Entry::Vacant(v) => {
+                v.insert(i);
+            }
+        }
+    }
+    Outcome::Scanned {
+        bytes: size,
+        hits: scan_text(engine, class.1, &text),
     }
 }
 
@@ -273,7 +385,9 @@ pub fn retain_confident(findings: &mut Vec<Finding>, min: crate::rules::Confiden
     before - findings.len()
 }
 
-/// Scans files and directories of the working tree.
+/// Scans files and directories of the working tree: each file is read
+/// once, each distinct content (per path class) scanned once, and its hits
+/// put at every file holding it.
 pub fn scan_tree(engine: &Engine, opts: &ScanOptions) -> ScanReport {
     let t0 = Instant::now();
     let (files, walk_errors) = worktree::collect(
@@ -283,11 +397,19 @@ pub fn scan_tree(engine: &Engine, opts: &ScanOptions) -> ScanReport {
             exclude: opts.exclude.clone(),
         },
     );
-    let outcomes: Vec<(usize, FileOutcome)> = files
+    let t_walk = t0.elapsed();
+    let mut classes = Classes::default();
+    let class_of: Vec<u32> = files.iter().map(|f| classes.of(engine, &f.rel)).collect();
+    let seen = Mutex::new(HashMap::new());
+    let outcomes: Vec<Outcome> = files
         .par_iter()
         .enumerate()
-        .map(|(i, f)| (i, scan_file(engine, f, opts.max_file_size)))
+        .map(|(i, f)| {
+            let c = class_of[i];
+            scan_file(engine, f, i, (c, classes.get(c)), opts.max_file_size, &seen)
+        })
         .collect();
+    let t_scan = t0.elapsed();
     let mut summary = Summary {
         rules: engine.rules().len(),
         ..Summary::default()
@@ -299,24 +421,41 @@ pub fn scan_tree(engine: &Engine, opts: &ScanOptions) -> ScanReport {
         });
     }
     let mut hits = Vec::new();
-    for (i, o) in outcomes {
-        match o {
-            FileOutcome::Scanned { bytes, hits: h } => {
-                summary.files_scanned += 1;
-                summary.bytes_scanned += bytes;
-                summary
-                    .scanned
-                    .push((files[i].display.clone(), bytes, h.len()));
-                hits.extend(h);
+    for (i, o) in outcomes.iter().enumerate() {
+        let f = &files[i];
+        let (bytes, found) = match o {
+            Outcome::Scanned { bytes, hits } => {
+                summary.contents_scanned += 1;
+                (*bytes, hits)
             }
-            FileOutcome::Skipped(why) => summary.skipped.push(Skipped {
-                path: files[i].display.clone(),
-                why,
-            }),
-        }
+            Outcome::Same { bytes, as_input } => match &outcomes[*as_input] {
+                Outcome::Scanned { hits, .. } => (*bytes, hits),
+                _ => (*bytes, &Vec::new()),
+            },
+            Outcome::Skipped(why) => {
+                summary.record(&f.display, Err(why.clone()));
+                continue;
+            }
+        };
+        let placed = place(
+            engine,
+            found,
+            Provenance {
+                display: &f.display,
+                rel: &f.rel,
+                commit: None,
+            },
+        );
+        summary.record(&f.display, Ok((bytes, placed.len())));
+        hits.extend(placed);
     }
     let findings = aggregate(engine, hits, !opts.ignore_inline, &mut summary.suppressed);
     summary.duration = t0.elapsed();
+    summary.phases = vec![
+        ("walk the tree", t_walk),
+        ("read and scan files", t_scan - t_walk),
+        ("findings", summary.duration - t_scan),
+    ];
     ScanReport { findings, summary }
 }
 
@@ -354,18 +493,27 @@ pub fn scan_reader_with(
         ..Summary::default()
     };
     let mut findings = Vec::new();
-    let content = chunked::scan_stream(engine, name, name, r, max, 64 * 1024, chunking);
-    match outcome(content, max) {
-        FileOutcome::Scanned { bytes, hits } => {
-            summary.files_scanned = 1;
-            summary.bytes_scanned = bytes;
-            summary.scanned.push((name.to_string(), bytes, hits.len()));
-            findings = aggregate(engine, hits, honour_inline, &mut summary.suppressed);
+    let class = engine.path_class(name);
+    match chunked::scan_stream(engine, &class, r, max, 64 * 1024, chunking) {
+        Err(e) => summary.record(name, Err(Skip::Error(e.to_string()))),
+        Ok(Streamed::Binary) => summary.record(name, Err(Skip::Binary)),
+        Ok(Streamed::TooLarge(size)) => {
+            summary.record(name, Err(Skip::TooLarge { size, limit: max }))
         }
-        FileOutcome::Skipped(why) => summary.skipped.push(Skipped {
-            path: name.to_string(),
-            why,
-        }),
+        Ok(Streamed::Text { bytes, hits }) => {
+            summary.contents_scanned = 1;
+            let placed = place(
+                engine,
+                &hits,
+                Provenance {
+                    display: name,
+                    rel: name,
+                    commit: None,
+                },
+            );
+            summary.record(name, Ok((bytes, placed.len())));
+            findings = aggregate(engine, placed, honour_inline, &mut summary.suppressed);
+        }
     }
     summary.duration = t0.elapsed();
     ScanReport { findings, summary }

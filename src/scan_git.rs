@@ -3,9 +3,13 @@
 //! is read and scanned once, in parallel.
 
 use crate::engine::Engine;
-use crate::finding::{history_fingerprint, Lifecycle};
-use crate::scan::{aggregate, scan_buffer, Hit, ScanMode, ScanReport, Skip, Skipped, Summary};
+use crate::finding::Lifecycle;
+use crate::scan::{
+    aggregate, place, scan_text, Classes, Hit, Provenance, ScanMode, ScanReport, Skip, Skipped,
+    Summary,
+};
 use crate::source::git::{self, BlobContent, GitError, HistoryPlan, HistorySelection};
+use crate::source::worktree::Exclusions;
 use gix::hash::ObjectId;
 use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
@@ -18,10 +22,12 @@ pub struct GitScanOptions {
     /// A path inside the repository.
     pub repo: PathBuf,
     pub max_file_size: u64,
-    /// Draw a progress bar on stderr (only when it is a terminal).
-    pub progress: bool,
     /// Report secrets even under inline allow markers (audits).
     pub ignore_inline: bool,
+    /// `exclude` globs of the configuration (relative to the repository's
+    /// working tree), applied with its `.keywardignore` files to every path
+    /// the scan meets, as the working-tree walk applies them.
+    pub exclude: Vec<String>,
 }
 
 /// Outcome of scanning one blob.
@@ -35,14 +41,14 @@ fn scan_blob(
     engine: &Engine,
     repo: &gix::Repository,
     id: ObjectId,
-    path: &str,
+    class: &crate::engine::PathClass,
     max: u64,
     buf: &mut Vec<u8>,
 ) -> BlobScan {
     match git::read_blob(repo, id, max, buf) {
         BlobContent::Text(bytes) => BlobScan::Scanned {
             bytes: bytes.len() as u64,
-            hits: scan_buffer(engine, path, path, &bytes),
+            hits: scan_text(engine, class, &bytes),
         },
         BlobContent::Binary => BlobScan::Skipped(Skip::Binary),
         BlobContent::TooLarge(size) => BlobScan::Skipped(Skip::TooLarge { size, limit: max }),
@@ -53,40 +59,83 @@ fn scan_blob(
 
 type SecretKey = (usize, Vec<u8>);
 
+/// The path policy of a repository: its working tree's `.keywardignore`
+/// files and the configuration's `exclude` globs (a bare repository: the
+/// globs only).
+fn exclusions(repo: &gix::Repository, exclude: &[String]) -> Exclusions {
+    let root = repo.workdir().unwrap_or_else(|| repo.git_dir());
+    Exclusions::new(root, exclude)
+}
+
 /// Scans what is staged for the next commit: the index's version of every
 /// added or modified file, read from the object store (never the working
 /// file). Reports only secrets that HEAD's version of the same path lacks.
+/// Paths `.keywardignore` or `exclude` cover are not read.
 pub fn scan_staged(engine: &Engine, opts: &GitScanOptions) -> Result<ScanReport, GitError> {
     let t0 = Instant::now();
     let repo = git::open(&opts.repo)?;
     let t_open = t0.elapsed();
-    let (entries, conflicted) = git::staged_changes(&repo)?;
+    let (mut entries, conflicted) = git::staged_changes(&repo)?;
+    let mut excl = exclusions(&repo, &opts.exclude);
+    entries.retain(|e| !excl.excluded(&e.path));
     let t_diff = t0.elapsed();
+    // each distinct (blob, class) once: the staged versions, and the HEAD
+    // versions of the paths whose staged version holds secrets
+    let mut classes = Classes::default();
+    let class_of: Vec<u32> = entries
+        .iter()
+        .map(|e| classes.of(engine, &e.path))
+        .collect();
+    let mut units: Vec<(ObjectId, u32)> = entries
+        .iter()
+        .zip(&class_of)
+        .map(|(e, &c)| (e.staged, c))
+        .collect();
+    units.sort_unstable();
+    units.dedup();
     let sync = repo.into_sync();
     let max = opts.max_file_size;
-    let results: Vec<(BlobScan, HashSet<SecretKey>)> = entries
-        .par_iter()
-        .map_init(
-            || (sync.to_thread_local(), Vec::new()),
-            |(repo, buf), e| {
-                let scanned = scan_blob(engine, repo, e.staged, &e.path, max, buf);
-                let mut in_head = HashSet::new();
-                if let (BlobScan::Scanned { hits, .. }, Some(old)) = (&scanned, e.head) {
-                    if !hits.is_empty() {
-                        if let BlobScan::Scanned { hits: old_hits, .. } =
-                            scan_blob(engine, repo, old, &e.path, max, buf)
-                        {
-                            in_head = old_hits.into_iter().map(|h| (h.rule, h.secret)).collect();
-                        }
-                    }
+    let scan_units = |units: &[(ObjectId, u32)]| -> HashMap<(ObjectId, u32), BlobScan> {
+        units
+            .par_iter()
+            .map_init(
+                || (sync.to_thread_local(), Vec::new()),
+                |(repo, buf), &(id, c)| {
+                    (
+                        (id, c),
+                        scan_blob(engine, repo, id, classes.get(c), max, buf),
+                    )
+                },
+            )
+            .collect()
+    };
+    let scanned = scan_units(&units);
+    let mut head_units: Vec<(ObjectId, u32)> = entries
+        .iter()
+        .zip(&class_of)
+        .filter(|(e, &c)| {
+            matches!(scanned.get(&(e.staged, c)), Some(BlobScan::Scanned { hits, .. }) if !hits.is_empty())
+        })
+        .filter_map(|(e, &c)| e.head.map(|h| (h, c)))
+        .collect();
+    head_units.sort_unstable();
+    head_units.dedup();
+    let in_head: HashMap<(ObjectId, u32), HashSet<SecretKey>> = scan_units(&head_units)
+        .into_iter()
+        .map(|(k, r)| {
+            let set = match r {
+                BlobScan::Scanned { hits, .. } => {
+                    hits.into_iter().map(|h| (h.rule, h.secret)).collect()
                 }
-                (scanned, in_head)
-            },
-        )
+                _ => HashSet::new(),
+            };
+            (k, set)
+        })
         .collect();
     let mut summary = Summary {
         mode: ScanMode::Staged,
         rules: engine.rules().len(),
+        contents_scanned: units.len() as u64,
         ..Summary::default()
     };
     if conflicted > 0 {
@@ -94,27 +143,29 @@ pub fn scan_staged(engine: &Engine, opts: &GitScanOptions) -> Result<ScanReport,
             .warnings
             .push(format!("{conflicted} conflicted path(s) not scanned"));
     }
+    let none = HashSet::new();
     let mut hits = Vec::new();
-    for (e, (r, in_head)) in entries.iter().zip(results) {
-        match r {
-            BlobScan::Scanned { bytes, hits: h } => {
-                summary.files_scanned += 1;
-                summary.bytes_scanned += bytes;
+    for (e, &c) in entries.iter().zip(&class_of) {
+        match scanned.get(&(e.staged, c)) {
+            Some(BlobScan::Scanned { bytes, hits: h }) => {
+                let old = e.head.and_then(|o| in_head.get(&(o, c))).unwrap_or(&none);
                 let new: Vec<Hit> = h
-                    .into_iter()
-                    .filter(|h| !in_head.contains(&(h.rule, h.secret.clone())))
+                    .iter()
+                    .filter(|h| !old.contains(&(h.rule, h.secret.clone())))
+                    .cloned()
                     .collect();
-                summary.scanned.push((e.path.clone(), bytes, new.len()));
-                hits.extend(new);
+                let prov = Provenance {
+                    display: &e.path,
+                    rel: &e.path,
+                    commit: None,
+                };
+                let placed = place(engine, &new, prov);
+                summary.record(&e.path, Ok((*bytes, placed.len())));
+                hits.extend(placed);
             }
-            BlobScan::Skipped(why) => summary.skipped.push(Skipped {
-                path: e.path.clone(),
-                why,
-            }),
-            BlobScan::Missing(m) => summary.skipped.push(Skipped {
-                path: e.path.clone(),
-                why: Skip::Error(m),
-            }),
+            Some(BlobScan::Skipped(why)) => summary.record(&e.path, Err(why.clone())),
+            Some(BlobScan::Missing(m)) => summary.record(&e.path, Err(Skip::Error(m.clone()))),
+            None => {}
         }
     }
     let findings = aggregate(engine, hits, !opts.ignore_inline, &mut summary.suppressed);
@@ -127,50 +178,68 @@ pub fn scan_staged(engine: &Engine, opts: &GitScanOptions) -> Result<ScanReport,
     Ok(ScanReport { findings, summary })
 }
 
-fn progress_bar(enabled: bool, len: u64) -> indicatif::ProgressBar {
-    use std::io::IsTerminal;
-    if !enabled || !std::io::stderr().is_terminal() {
-        return indicatif::ProgressBar::hidden();
-    }
-    let pb = indicatif::ProgressBar::new(len);
-    pb.set_style(
-        indicatif::ProgressStyle::with_template(
-            "{spinner} {msg} [{bar:30}] {pos}/{len} blobs eta {eta}",
-        )
-        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
-        .progress_chars("=> "),
-    );
-    pb
-}
-
 /// Scans history: every blob that any selected commit introduced, once.
 pub fn scan_history(
     engine: &Engine,
     opts: &GitScanOptions,
     sel: &HistorySelection,
 ) -> Result<ScanReport, GitError> {
+    scan_history_with(engine, opts, sel, &crate::scanner::Silent)
+}
+
+/// [`scan_history`], telling `progress` how it goes.
+pub fn scan_history_with(
+    engine: &Engine,
+    opts: &GitScanOptions,
+    sel: &HistorySelection,
+    progress: &dyn crate::scanner::Progress,
+) -> Result<ScanReport, GitError> {
     let t0 = Instant::now();
     let repo = git::open(&opts.repo)?;
-    let walking = progress_bar(opts.progress, 0);
-    walking.set_message("walking history");
+    progress.start("walking history", None);
     let plan = git::plan_history(&repo, sel)?;
-    walking.finish_and_clear();
+    progress.finish();
     let t_plan = t0.elapsed();
-    let mut blobs: Vec<(&ObjectId, &Vec<git::Introduction>)> = plan.blobs.iter().collect();
+    // Path policy once per path: excluded paths drop out, the others get
+    // their class; a blob is scanned once per class it was introduced with.
+    let mut excl = exclusions(&repo, &opts.exclude);
+    let mut classes = Classes::default();
+    let class_of_path: Vec<Option<u32>> = plan
+        .paths
+        .iter()
+        .map(|p| {
+            let p = p.to_string();
+            (!excl.excluded(&p)).then(|| classes.of(engine, &p))
+        })
+        .collect();
+    let mut blobs: Vec<(ObjectId, u32, Vec<git::Introduction>)> = Vec::new();
+    for (id, intros) in &plan.blobs {
+        let mut by_class: Vec<(u32, Vec<git::Introduction>)> = Vec::new();
+        for i in intros {
+            let Some(c) = class_of_path[i.path as usize] else {
+                continue;
+            };
+            match by_class.iter_mut().find(|(k, _)| *k == c) {
+                Some((_, v)) => v.push(*i),
+                None => by_class.push((c, vec![*i])),
+            }
+        }
+        blobs.extend(by_class.into_iter().map(|(c, v)| (*id, c, v)));
+    }
     // Versions of one path, newest first: git packs store the newest version
     // whole and older ones as deltas against it, so this order lets each
     // thread's delta-base cache serve most decodes. Ties by id: deterministic.
-    blobs.sort_unstable_by_key(|(id, intros)| {
+    blobs.sort_unstable_by_key(|(id, c, intros)| {
         let first = intros
             .first()
             .copied()
             .unwrap_or(git::Introduction { commit: 0, path: 0 });
-        (first.path, std::cmp::Reverse(first.commit), **id)
+        (first.path, std::cmp::Reverse(first.commit), *id, *c)
     });
     let total_bytes = std::sync::atomic::AtomicU64::new(0);
-    let pb = progress_bar(opts.progress, blobs.len() as u64);
+    progress.start("blobs", Some(blobs.len() as u64));
     let commits = plan.commits.len();
-    pb.set_message(format!("{commits} commits"));
+    progress.status(&format!("{commits} commits"));
     let t_blobs = Instant::now();
     let sync = repo.clone().into_sync();
     let max = opts.max_file_size;
@@ -178,8 +247,8 @@ pub fn scan_history(
         .par_iter()
         .map_init(
             || (sync.to_thread_local(), Vec::new()),
-            |(repo, buf), (id, _)| {
-                let r = scan_blob(engine, repo, **id, "", max, buf);
+            |(repo, buf), (id, c, _)| {
+                let r = scan_blob(engine, repo, *id, classes.get(*c), max, buf);
                 if let BlobScan::Scanned { bytes, .. } = &r {
                     let before =
                         total_bytes.fetch_add(*bytes, std::sync::atomic::Ordering::Relaxed);
@@ -187,18 +256,18 @@ pub fn scan_history(
                     if (before >> 23) != ((before + bytes) >> 23) {
                         let mib = (before + bytes) as f64 / 1048576.0;
                         let secs = t_blobs.elapsed().as_secs_f64().max(1e-3);
-                        pb.set_message(format!(
+                        progress.status(&format!(
                             "{commits} commits, {mib:.0} MiB at {:.0} MiB/s",
                             mib / secs
                         ));
                     }
                 }
-                pb.inc(1);
+                progress.advance(1);
                 r
             },
         )
         .collect();
-    pb.finish_and_clear();
+    progress.finish();
     let t_scan = t0.elapsed();
 
     let mut summary = Summary {
@@ -218,26 +287,31 @@ pub fn scan_history(
     let mut hits = Vec::new();
     let mut blobs_of: HashMap<SecretKey, HashSet<ObjectId>> = HashMap::new();
     let path_of = |i: &git::Introduction| plan.paths[i.path as usize].to_string();
-    for ((id, intros), r) in blobs.iter().zip(results) {
+    for ((id, _, intros), r) in blobs.iter().zip(results) {
         let first_path = intros.first().map(path_of).unwrap_or_default();
         match r {
             BlobScan::Scanned { bytes, hits: h } => {
                 summary.files_scanned += 1;
+                summary.contents_scanned += 1;
                 summary.bytes_scanned += bytes;
-                for hit in h {
+                for hit in &h {
                     blobs_of
                         .entry((hit.rule, hit.secret.clone()))
                         .or_default()
-                        .insert(**id);
-                    for intro in intros.iter() {
-                        let mut h = hit.clone();
-                        let commit = plan.commits[intro.commit as usize].to_string();
-                        h.location.path = path_of(intro);
-                        h.location.fingerprint =
-                            history_fingerprint(&commit, &h.location.path, &hit.id);
-                        h.location.commit = Some(commit);
-                        hits.push(h);
-                    }
+                        .insert(*id);
+                }
+                if h.is_empty() {
+                    continue;
+                }
+                for intro in intros.iter() {
+                    let commit = plan.commits[intro.commit as usize].to_string();
+                    let path = path_of(intro);
+                    let prov = Provenance {
+                        display: &path,
+                        rel: &path,
+                        commit: Some(&commit),
+                    };
+                    hits.extend(place(engine, &h, prov));
                 }
             }
             BlobScan::Skipped(why) => summary.skipped.push(Skipped {
@@ -372,7 +446,7 @@ fn secrets_in_blobs(
     ids.par_iter()
         .map_init(
             || (sync.to_thread_local(), Vec::new()),
-            |(repo, buf), id| match scan_blob(engine, repo, *id, "", max, buf) {
+            |(repo, buf), id| match scan_blob(engine, repo, *id, &Default::default(), max, buf) {
                 BlobScan::Scanned { hits, .. } => {
                     hits.into_iter().map(|h| (h.rule, h.secret)).collect()
                 }

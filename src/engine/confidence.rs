@@ -17,37 +17,54 @@
 use super::{CompiledRule, Validation};
 use crate::rules::Confidence;
 
-/// The confidence of one match of `rule` at `secret` in `hay` (from `path`).
+/// The confidence of one match of `rule` at `secret` in `hay`, judged from
+/// the content alone, and whether the path it is found at may still lower
+/// it ([`at_path`]).
 pub fn assess(
     rule: &CompiledRule,
     hay: &[u8],
     secret: (usize, usize),
     validation: Validation,
-    path: Option<&str>,
-) -> Confidence {
+) -> (Confidence, bool) {
     let base = rule.confidence();
     match validation {
-        Validation::ChecksumOk => return Confidence::High,
+        Validation::ChecksumOk => return (Confidence::High, false),
         // kept only for a rule whose format is not fully documented
-        Validation::Failed => return Confidence::Low,
+        Validation::Failed => return (Confidence::Low, false),
         Validation::StructureOk | Validation::Unchecked => {}
     }
     if base == Confidence::High {
-        return base;
-    }
-    if path.is_some_and(is_test_path) {
-        return base.lower();
+        return (base, false);
     }
     if !rule.is_generic() {
-        return base;
+        return (base, true);
     }
     let value = &hay[secret.0..secret.1];
     let (ls, _) = super::line_bounds(hay, secret.0);
     let before = &hay[ls..secret.0];
-    if path.is_some_and(is_doc_path) || is_doctest_line(before) || reads_as_words(value) {
-        base.lower()
+    if is_doctest_line(before) || reads_as_words(value) {
+        (base.lower(), true)
     } else {
-        base
+        (base, true)
+    }
+}
+
+/// The confidence of a match judged `content` by [`assess`], found at
+/// `path`: test code and fixtures lower any rule's, documentation a generic
+/// rule's (each lowers it once, from the rule's own confidence).
+pub fn at_path(
+    rule: &CompiledRule,
+    content: Confidence,
+    may_lower: bool,
+    path: &str,
+) -> Confidence {
+    if !may_lower {
+        return content;
+    }
+    if is_test_path(path) || (rule.is_generic() && is_doc_path(path)) {
+        rule.confidence().lower()
+    } else {
+        content
     }
 }
 

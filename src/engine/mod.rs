@@ -127,7 +127,31 @@ pub struct RawMatch {
     pub match_end: usize,
     pub entropy: f32,
     pub validation: Validation,
+    /// Confidence judged from the content alone (see [`Engine::confidence_at`]).
     pub confidence: Confidence,
+    /// Whether a test or documentation path lowers [`Self::confidence`].
+    pub path_may_lower: bool,
+}
+
+/// What a scan of one buffer depends on besides its bytes: the facts of the
+/// path it came from that detectors look at. Two paths of one class give the
+/// same matches on the same bytes, so a blob is scanned once per class (not
+/// once per path). Confidence lowering for test and documentation paths is
+/// not part of it: it is applied per path afterwards
+/// ([`Engine::confidence_at`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct PathClass {
+    /// Source code in a programming language (see [`is_code_path`]): a
+    /// generic rule's unquoted value there is an expression.
+    pub code: bool,
+    /// Rules whose path allow list covers the path (sorted indices).
+    pub allowed: Vec<u32>,
+}
+
+impl PathClass {
+    fn allows(&self, rule: usize) -> bool {
+        self.allowed.binary_search(&(rule as u32)).is_ok()
+    }
 }
 
 /// The compiled rule set.
@@ -144,6 +168,8 @@ pub struct Engine {
     keywords_list: Vec<String>,
     /// For each keyword pattern, the rules it triggers.
     keyword_rules: Vec<Vec<u32>>,
+    /// Every rule's path allow globs in one set, and the rules of each glob.
+    path_globs: Option<(GlobSet, Vec<Vec<u32>>)>,
 }
 
 /// A regex validated at load time and compiled on first use.
@@ -444,7 +470,9 @@ impl Engine {
         let start = dfa
             .start_state(Anchored::No)
             .map_err(|e| automaton_error(format!("keyword automaton has no start: {e}")))?;
+        let path_globs = Self::path_globs(&compiled)?;
         Ok(Engine {
+            path_globs,
             rules: compiled,
             keywords: dfa,
             keywords_start: start,
@@ -453,6 +481,70 @@ impl Engine {
             keywords_list: keywords,
             keyword_rules,
         })
+    }
+
+    /// All rules' path allow globs in one set (one match per path instead of
+    /// one per rule), with the rules each glob belongs to.
+    fn path_globs(rules: &[CompiledRule]) -> Result<Option<(GlobSet, Vec<Vec<u32>>)>, RuleError> {
+        let mut index: HashMap<&str, usize> = HashMap::new();
+        let mut owners: Vec<Vec<u32>> = Vec::new();
+        let mut b = GlobSetBuilder::new();
+        for (ri, r) in rules.iter().enumerate() {
+            for p in &r.rule.spec.allow.paths {
+                let gi = *index.entry(p.as_str()).or_insert_with(|| {
+                    owners.push(Vec::new());
+                    owners.len() - 1
+                });
+                if gi + 1 == owners.len() && owners[gi].is_empty() {
+                    let g = Glob::new(p)
+                        .map_err(|e| invalid(&r.rule, format!("bad allow path glob {p:?}: {e}")))?;
+                    b.add(g);
+                }
+                if owners[gi].last() != Some(&(ri as u32)) {
+                    owners[gi].push(ri as u32);
+                }
+            }
+        }
+        if owners.is_empty() {
+            return Ok(None);
+        }
+        let set = b.build().map_err(|e| RuleError::Parse {
+            file: "<rules>".into(),
+            line: 0,
+            column: 0,
+            message: format!("bad allow path globs: {e}"),
+        })?;
+        Ok(Some((set, owners)))
+    }
+
+    /// The [`PathClass`] of `path`: decided once per path, whatever the mode.
+    pub fn path_class(&self, path: &str) -> PathClass {
+        let mut allowed = Vec::new();
+        if let Some((set, owners)) = &self.path_globs {
+            for gi in set.matches(path) {
+                allowed.extend_from_slice(&owners[gi]);
+            }
+            allowed.sort_unstable();
+            allowed.dedup();
+        }
+        PathClass {
+            code: is_code_path(path),
+            allowed,
+        }
+    }
+
+    /// The confidence of match `m` found in a file at `path`: test code and
+    /// fixtures lower it, and so does documentation for generic rules (see
+    /// [`confidence`]). The one place a path weighs on confidence, in every
+    /// mode.
+    pub fn confidence_at(
+        &self,
+        rule: usize,
+        content: Confidence,
+        may_lower: bool,
+        path: &str,
+    ) -> Confidence {
+        confidence::at_path(&self.rules[rule], content, may_lower, path)
     }
 
     pub fn rules(&self) -> &[CompiledRule] {
@@ -486,24 +578,46 @@ impl Engine {
             .saturating_add(8)
     }
 
-    /// Scans a buffer; matches sorted by position.
+    /// Scans a buffer of no known path; matches sorted by position.
     pub fn scan(&self, hay: &[u8]) -> Vec<RawMatch> {
-        self.scan_inner(hay, None, &mut |_, _, _| {})
+        self.scan_inner(hay, &PathClass::default(), &mut |_, _, _| {})
     }
 
-    /// Scans a buffer that came from `path`, honouring per-rule path allow lists.
+    /// Scans a buffer that came from `path`: its [`PathClass`], then the
+    /// path's confidence ([`Self::confidence_at`]).
     pub fn scan_path(&self, hay: &[u8], path: &str) -> Vec<RawMatch> {
-        self.scan_inner(hay, Some(path), &mut |_, _, _| {})
+        self.scan_explain(hay, Some(path), &mut |_, _, _| {})
     }
 
-    /// Scans and reports every dropped candidate to `on_drop(rule, secret span, reason)`.
+    /// [`Self::scan_path`] (or [`Self::scan`] without a path) that reports
+    /// every dropped candidate to `on_drop(rule, secret span, reason)`.
     pub fn scan_explain(
         &self,
         hay: &[u8],
         path: Option<&str>,
         on_drop: &mut dyn FnMut(usize, (usize, usize), Dropped),
     ) -> Vec<RawMatch> {
-        self.scan_inner(hay, path, on_drop)
+        let Some(path) = path else {
+            return self.scan_inner(hay, &PathClass::default(), on_drop);
+        };
+        let mut out = self.scan_inner(hay, &self.path_class(path), on_drop);
+        for m in &mut out {
+            m.confidence = self.confidence_at(m.rule, m.confidence, m.path_may_lower, path);
+            m.path_may_lower = false;
+        }
+        out
+    }
+
+    /// Scans a buffer of path class `class`. Confidences are judged from the
+    /// content alone: apply [`Self::confidence_at`] for each path the
+    /// buffer was found at.
+    pub fn scan_class(
+        &self,
+        hay: &[u8],
+        class: &PathClass,
+        on_drop: &mut dyn FnMut(usize, (usize, usize), Dropped),
+    ) -> Vec<RawMatch> {
+        self.scan_inner(hay, class, on_drop)
     }
 
     /// Which keywords of rule `rule` occur in `text` (ASCII case-insensitive).
@@ -616,7 +730,7 @@ impl Engine {
     fn scan_inner(
         &self,
         hay: &[u8],
-        path: Option<&str>,
+        class: &PathClass,
         on_drop: &mut dyn FnMut(usize, (usize, usize), Dropped),
     ) -> Vec<RawMatch> {
         // 1. Keyword hits -> windows (rule, start, end).
@@ -693,22 +807,26 @@ impl Engine {
                 j += 1;
             }
             i = j;
-            let rule = &self.rules[ri as usize];
-            if let Some(p) = path {
-                if rule.path_allowed(p) {
-                    record(ri as usize, (start, end), Dropped::Path);
-                    continue;
-                }
+            if class.allows(ri as usize) {
+                record(ri as usize, (start, end), Dropped::Path);
+                continue;
             }
-            self.run_rule(ri as usize, hay, path, start, end, &mut out, &mut record);
+            self.run_rule(
+                ri as usize,
+                hay,
+                class.code,
+                start,
+                end,
+                &mut out,
+                &mut record,
+            );
         }
         for &(ri, at) in &anchors {
-            let rule = &self.rules[ri as usize];
-            if path.is_some_and(|p| rule.path_allowed(p)) {
+            if class.allows(ri as usize) {
                 record(ri as usize, (at, at), Dropped::Path);
                 continue;
             }
-            self.run_anchored(ri as usize, hay, path, at, &mut out, &mut record);
+            self.run_anchored(ri as usize, hay, class.code, at, &mut out, &mut record);
         }
         if !rejected.is_empty() {
             out.retain(|m| {
@@ -792,7 +910,7 @@ impl Engine {
         &self,
         ri: usize,
         hay: &[u8],
-        path: Option<&str>,
+        code: bool,
         start: usize,
         end: usize,
         out: &mut Vec<RawMatch>,
@@ -826,7 +944,7 @@ impl Engine {
             if self.accept(
                 ri,
                 hay,
-                path,
+                code,
                 secret,
                 (whole.start(), whole.end()),
                 out,
@@ -843,7 +961,7 @@ impl Engine {
         &self,
         ri: usize,
         hay: &[u8],
-        path: Option<&str>,
+        code: bool,
         at: usize,
         out: &mut Vec<RawMatch>,
         on_drop: &mut dyn FnMut(usize, (usize, usize), Dropped),
@@ -867,7 +985,7 @@ impl Engine {
         }
         let secret = (at + sec.start(), at + sec.end());
         let whole = (at + whole.start(), at + whole.end());
-        self.accept(ri, hay, path, secret, whole, out, on_drop);
+        self.accept(ri, hay, code, secret, whole, out, on_drop);
     }
 
     /// The filters every candidate goes through; true when it is kept.
@@ -876,7 +994,7 @@ impl Engine {
         &self,
         ri: usize,
         hay: &[u8],
-        path: Option<&str>,
+        code: bool,
         secret: (usize, usize),
         whole: (usize, usize),
         out: &mut Vec<RawMatch>,
@@ -885,18 +1003,16 @@ impl Engine {
         let rule = &self.rules[ri];
         // a value in code is a literal when it, or the whole match (a URL
         // holding credentials), opens a string
-        if rule.generic
-            && path.is_some_and(is_code_path)
-            && !quoted(hay, secret.0)
-            && !quoted(hay, whole.0)
-        {
+        if rule.generic && code && !quoted(hay, secret.0) && !quoted(hay, whole.0) {
             on_drop(ri, secret, Dropped::UnquotedInCode);
             return false;
         }
         match rule.judge(hay, secret, whole) {
             Ok((entropy, validation)) => {
-                let confidence = confidence::assess(rule, hay, secret, validation, path);
+                let (confidence, path_may_lower) =
+                    confidence::assess(rule, hay, secret, validation);
                 out.push(RawMatch {
+                    path_may_lower,
                     rule: ri,
                     start: secret.0,
                     end: secret.1,

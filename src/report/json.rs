@@ -109,6 +109,7 @@ pub fn to_value(report: &ScanReport, opts: &RenderOptions) -> Value {
                 "expires": e.expires,
             })).collect::<Vec<_>>(),
             "files_scanned": s.files_scanned,
+            "contents_scanned": s.contents_scanned,
             "bytes_scanned": s.bytes_scanned,
             "duration_ms": s.duration.as_millis() as u64,
             "rules": s.rules,

@@ -613,15 +613,10 @@ pub fn read_blob<'a>(
         Err(e) => return BlobContent::Corrupt(format!("object {id} is unreadable: {e}")),
     }
     match repo.objects.find_blob(&id, buf) {
-        Ok(b) => {
-            if let Some(text) = crate::source::decode_utf16(b.data) {
-                BlobContent::Text(std::borrow::Cow::Owned(text))
-            } else if crate::source::looks_binary(b.data) {
-                BlobContent::Binary
-            } else {
-                BlobContent::Text(std::borrow::Cow::Borrowed(b.data))
-            }
-        }
+        Ok(b) => match crate::source::classify(b.data) {
+            crate::source::Content::Text(text) => BlobContent::Text(text),
+            crate::source::Content::Binary => BlobContent::Binary,
+        },
         Err(e) => BlobContent::Corrupt(format!("object {id} is unreadable: {e}")),
     }
 }

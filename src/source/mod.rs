@@ -5,8 +5,6 @@ pub mod git;
 pub mod tracked;
 pub mod worktree;
 
-use std::io::Read;
-
 /// Bytes checked for a NUL to call a file binary.
 pub const BINARY_PROBE: usize = 8 * 1024;
 
@@ -56,30 +54,69 @@ pub fn is_utf16(head: &[u8]) -> bool {
     }
 }
 
-/// Outcome of reading one input.
+/// What a scan makes of an input's bytes. The one place where binary and
+/// UTF-16 are decided, for files, standard input and git blobs alike.
 #[derive(Debug)]
-pub enum Content {
-    Text(Vec<u8>),
+pub enum Content<'a> {
+    /// Text to scan (UTF-16 with a byte-order mark transcoded to UTF-8).
+    Text(std::borrow::Cow<'a, [u8]>),
+    /// A NUL byte in the first 8 KiB (and not UTF-16).
     Binary,
+}
+
+/// Classifies `bytes` (a whole input): [`Content`].
+pub fn classify(bytes: &[u8]) -> Content<'_> {
+    if let Some(text) = decode_utf16(bytes) {
+        Content::Text(std::borrow::Cow::Owned(text))
+    } else if looks_binary(bytes) {
+        Content::Binary
+    } else {
+        Content::Text(std::borrow::Cow::Borrowed(bytes))
+    }
+}
+
+/// Outcome of reading one input whole.
+#[derive(Debug)]
+pub enum Read {
+    /// Its bytes, as read (classify them with [`classify`]).
+    Bytes(Vec<u8>),
+    /// A NUL byte in the first 8 KiB, not UTF-16: the rest is not read.
+    Binary,
+    /// More than the limit (the size read so far).
     TooLarge(u64),
 }
 
-/// Reads a stream: binary check on the first 8 KiB, then the rest, refusing
-/// more than `max` bytes.
-pub fn read_limited(mut r: impl Read, max: u64, size_hint: usize) -> std::io::Result<Content> {
-    let mut buf = Vec::with_capacity(size_hint.min(max as usize).saturating_add(1).min(1 << 30));
+/// Reads a stream whole, refusing more than `max` bytes; a binary input
+/// (see [`classify`]) is recognised from its first 8 KiB and not read
+/// further. `size_hint` sizes the buffer.
+pub fn read_limited(
+    mut r: impl std::io::Read,
+    max: u64,
+    size_hint: usize,
+) -> std::io::Result<Read> {
+    use std::io::Read as _;
+    let cap = size_hint.min(usize::try_from(max).unwrap_or(usize::MAX));
+    let mut buf = Vec::with_capacity(cap.saturating_add(1).min(1 << 30));
     (&mut r).take(BINARY_PROBE as u64).read_to_end(&mut buf)?;
-    if looks_binary(&buf) {
-        return Ok(Content::Binary);
+    if looks_binary(&buf) && !is_utf16(&buf) {
+        return Ok(Read::Binary);
     }
-    let n = (&mut r)
+    (&mut r)
         .take(max.saturating_add(1).saturating_sub(buf.len() as u64))
         .read_to_end(&mut buf)?;
-    let _ = n;
     if buf.len() as u64 > max {
-        return Ok(Content::TooLarge(buf.len() as u64));
+        return Ok(Read::TooLarge(buf.len() as u64));
     }
-    Ok(Content::Text(buf))
+    Ok(Read::Bytes(buf))
+}
+
+/// Reads a file of the working tree whole: [`read_limited`].
+pub fn read_file(path: &std::path::Path, max: u64, size_hint: u64) -> std::io::Result<Read> {
+    if size_hint > max {
+        return Ok(Read::TooLarge(size_hint));
+    }
+    let f = std::fs::File::open(path)?;
+    read_limited(f, max, usize::try_from(size_hint).unwrap_or(usize::MAX))
 }
 
 #[cfg(test)]

@@ -332,6 +332,50 @@ fn tracked_left_out(
     (added, errors)
 }
 
+/// `.keywardignore` and `exclude`, as one answer per path: what the
+/// working-tree walk skips (the same code decides for tracked files the walk
+/// added back), for the paths staged and history scans meet. `root` is the
+/// directory the rules are relative to: the repository's working tree (or
+/// the scanned directory); `exclude` globs are gitignore-style, relative to
+/// it. A path is excluded when it, or one of its directories, matches.
+pub struct Exclusions {
+    root: PathBuf,
+    canon_root: PathBuf,
+    overrides: Option<Override>,
+    keywardignores: HashMap<PathBuf, Option<Gitignore>>,
+    dirs: HashMap<PathBuf, bool>,
+}
+
+impl Exclusions {
+    pub fn new(root: &Path, exclude: &[String]) -> Exclusions {
+        Exclusions {
+            root: root.to_path_buf(),
+            canon_root: std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf()),
+            overrides: exclude_overrides(root, exclude),
+            keywardignores: HashMap::new(),
+            dirs: HashMap::new(),
+        }
+    }
+
+    /// Whether `rel` (a file path relative to the root, `/` separators, as
+    /// git names it) is excluded.
+    pub fn excluded(&mut self, rel: &str) -> bool {
+        let Some(from_root) = tracked::to_path(rel.as_bytes()) else {
+            return false;
+        };
+        let mut excluder = Excluder {
+            overrides: self.overrides.as_ref(),
+            keywardignores: std::mem::take(&mut self.keywardignores),
+            dirs: std::mem::take(&mut self.dirs),
+            real: RealDirs::default(),
+        };
+        let out = excluder.excluded(&self.root, &self.canon_root, &from_root);
+        self.keywardignores = excluder.keywardignores;
+        self.dirs = excluder.dirs;
+        out
+    }
+}
+
 /// The walk's exclusions for one path: the `exclude` overrides, then the
 /// `.keywardignore` files from the path's directory up to the file system
 /// root (the deepest one that matches decides, a `!` negation included),

@@ -16,6 +16,7 @@ mod hostile_reports;
 mod hygiene;
 mod living;
 mod no_network;
+mod one_pipeline;
 mod precommit_framework;
 mod quality;
 mod redaction;

@@ -1,0 +1,264 @@
+//! The library facade: a [`Scanner`] (a configuration and the engine built
+//! from it, made in one place) runs a [`ScanPlan`] and returns a
+//! [`ScanReport`] with suppression (inline markers, baseline, `finding:`
+//! ignore lines) and the confidence floor already applied, whatever the
+//! mode. Progress goes to a [`Progress`] the caller passes in; the library
+//! never writes to the terminal.
+
+use crate::config::Config;
+use crate::engine::Engine;
+use crate::rules::{Confidence, RuleError};
+use crate::scan::{ScanOptions, ScanReport, DEFAULT_MAX_FILE_SIZE};
+use crate::scan_git::GitScanOptions;
+use crate::source::git::{GitError, HistorySelection};
+use crate::suppress::baseline::{BaselineError, BASELINE_FILE_NAME};
+use crate::suppress::{self, Baseline, IgnoreIds};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+/// What went wrong before or while scanning.
+#[derive(Debug, thiserror::Error)]
+pub enum ScanError {
+    #[error(transparent)]
+    Rules(#[from] RuleError),
+    #[error(transparent)]
+    Git(#[from] GitError),
+    #[error(transparent)]
+    Baseline(#[from] BaselineError),
+}
+
+/// Hears how a long scan is going (history scans report each blob).
+/// Every method has an empty default.
+pub trait Progress: Sync {
+    /// A phase starts: `what` it does, and how many steps it has if known.
+    fn start(&self, _what: &str, _total: Option<u64>) {}
+    /// `n` more steps are done.
+    fn advance(&self, _n: u64) {}
+    /// A status line for the phase (commits, MiB/s).
+    fn status(&self, _message: &str) {}
+    /// The phase is over.
+    fn finish(&self) {}
+}
+
+/// A [`Progress`] that ignores everything.
+pub struct Silent;
+impl Progress for Silent {}
+
+/// What to scan.
+pub enum Mode {
+    /// Files and directories of the working tree.
+    Tree { paths: Vec<PathBuf> },
+    /// One stream (standard input), named `name` in reports.
+    Stdin {
+        name: String,
+        input: Box<dyn Read + Send>,
+    },
+    /// What is staged for the next commit of the repository at `repo`.
+    Staged { repo: PathBuf },
+    /// The commits `selection` picks (all refs when it is empty).
+    History {
+        repo: PathBuf,
+        selection: HistorySelection,
+    },
+    /// The commits a push sends (see [`crate::scan_git::pre_push_selection`]).
+    PrePush {
+        repo: PathBuf,
+        selection: HistorySelection,
+    },
+    /// The commits a CI run is about (see [`crate::ci::detect`]).
+    Ci {
+        repo: PathBuf,
+        selection: HistorySelection,
+    },
+}
+
+/// Which baseline a plan applies.
+#[derive(Debug, Clone, Default)]
+pub enum BaselineChoice {
+    /// `.keyward-baseline.json` at the scanner's root, if it exists.
+    #[default]
+    Default,
+    File(PathBuf),
+    None,
+}
+
+/// One scan: its [`Mode`] and the settings every mode shares.
+pub struct ScanPlan {
+    pub mode: Mode,
+    /// Default: the configuration's, else 25 MiB.
+    pub max_file_size: Option<u64>,
+    /// Working tree: scan files `.gitignore` hides too.
+    pub no_ignore: bool,
+    /// Report secrets under inline allow markers too (audits).
+    pub ignore_inline: bool,
+    /// Findings below are dropped (with a note). Default: the
+    /// configuration's, else medium.
+    pub min_confidence: Option<Confidence>,
+    pub baseline: BaselineChoice,
+    /// Days since the epoch baseline expiry is judged on (default: today).
+    pub today: Option<i64>,
+}
+
+impl ScanPlan {
+    /// A plan for `mode` with every other setting at its default.
+    pub fn new(mode: Mode) -> ScanPlan {
+        ScanPlan {
+            mode,
+            max_file_size: None,
+            no_ignore: false,
+            ignore_inline: false,
+            min_confidence: None,
+            baseline: BaselineChoice::Default,
+            today: None,
+        }
+    }
+}
+
+/// A configuration, the engine compiled from it, and the root its
+/// `.keywardignore` and baseline are read from.
+pub struct Scanner {
+    config: Config,
+    engine: Engine,
+    root: PathBuf,
+}
+
+impl Scanner {
+    /// Finds the configuration (`explicit`, else `.keyward.toml` at `root`)
+    /// and compiles the rules: the one place this happens.
+    pub fn discover(explicit: Option<&Path>, root: &Path) -> Result<Scanner, ScanError> {
+        let config = Config::discover(explicit, root)?;
+        Scanner::new(config, root)
+    }
+
+    /// A scanner for `config`, rooted at `root`.
+    pub fn new(config: Config, root: &Path) -> Result<Scanner, ScanError> {
+        let engine = Engine::new(config.effective_rules()?)?;
+        Ok(Scanner {
+            config,
+            engine,
+            root: root.to_path_buf(),
+        })
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// The git scan settings `plan` gives for the repository at `repo`.
+    pub fn git_options(&self, plan: &ScanPlan, repo: &Path) -> GitScanOptions {
+        GitScanOptions {
+            repo: repo.to_path_buf(),
+            max_file_size: self.max_file_size(plan),
+            ignore_inline: plan.ignore_inline,
+            exclude: self.config.exclude.clone(),
+        }
+    }
+
+    fn max_file_size(&self, plan: &ScanPlan) -> u64 {
+        plan.max_file_size
+            .or(self.config.max_file_size)
+            .unwrap_or(DEFAULT_MAX_FILE_SIZE)
+    }
+
+    /// Scans without applying suppression or the confidence floor.
+    pub fn scan_raw(
+        &self,
+        plan: ScanPlan,
+        progress: &dyn Progress,
+    ) -> Result<ScanReport, ScanError> {
+        let engine = &self.engine;
+        let max = self.max_file_size(&plan);
+        Ok(match plan.mode {
+            Mode::Tree { ref paths } => crate::scan::scan_tree(
+                engine,
+                &ScanOptions {
+                    paths: paths.clone(),
+                    no_ignore: plan.no_ignore,
+                    max_file_size: max,
+                    ignore_inline: plan.ignore_inline,
+                    exclude: self.config.exclude.clone(),
+                },
+            ),
+            Mode::Stdin { ref name, input } => {
+                crate::scan::scan_reader(engine, name, input, max, !plan.ignore_inline)
+            }
+            Mode::Staged { ref repo } => {
+                crate::scan_git::scan_staged(engine, &self.git_options(&plan, repo))?
+            }
+            Mode::History {
+                ref repo,
+                ref selection,
+            }
+            | Mode::PrePush {
+                ref repo,
+                ref selection,
+            }
+            | Mode::Ci {
+                ref repo,
+                ref selection,
+            } => crate::scan_git::scan_history_with(
+                engine,
+                &self.git_options(&plan, repo),
+                selection,
+                progress,
+            )?,
+        })
+    }
+
+    /// Runs `plan`: scan, then suppression (inline markers, the baseline,
+    /// `finding:` lines of `.keywardignore`) and the confidence floor.
+    pub fn run(&self, plan: ScanPlan, progress: &dyn Progress) -> Result<ScanReport, ScanError> {
+        let baseline = self.baseline(&plan.baseline)?;
+        let today = plan.today.unwrap_or_else(suppress::today);
+        let min = plan
+            .min_confidence
+            .or(self.config.min_confidence)
+            .unwrap_or(Confidence::Medium);
+        let mut report = self.scan_raw(plan, progress)?;
+        hide_below(&mut report, min);
+        suppress::apply_to_report(
+            &mut report,
+            baseline.as_ref(),
+            &IgnoreIds::at_root(&self.root),
+            today,
+        );
+        Ok(report)
+    }
+
+    /// The baseline `choice` names, loaded.
+    pub fn baseline(&self, choice: &BaselineChoice) -> Result<Option<Baseline>, ScanError> {
+        let path = match choice {
+            BaselineChoice::None => return Ok(None),
+            BaselineChoice::File(p) => p.clone(),
+            BaselineChoice::Default => {
+                let p = self.root.join(BASELINE_FILE_NAME);
+                if !p.is_file() {
+                    return Ok(None);
+                }
+                p
+            }
+        };
+        Ok(Some(Baseline::load(&path)?))
+    }
+}
+
+/// Drops findings below `min` confidence, with a note saying how many.
+pub fn hide_below(report: &mut ScanReport, min: Confidence) {
+    let hidden = crate::scan::retain_confident(&mut report.findings, min);
+    if hidden > 0 {
+        report.summary.notes.push(format!(
+            "{hidden} finding(s) below {min} confidence not shown (--min-confidence {} shows them)",
+            if min == Confidence::High {
+                "medium"
+            } else {
+                "low"
+            }
+        ));
+    }
+}
