@@ -21,5 +21,6 @@ mod precommit_framework;
 mod quality;
 mod redaction;
 mod reports;
+mod snapshots;
 mod tracked;
 mod validate;
