@@ -303,7 +303,7 @@ fn parse_report_arg(s: &str) -> Result<(Format, PathBuf), String> {
     let (f, p) = s
         .split_once('=')
         .ok_or_else(|| format!("want FORMAT=PATH, got {s:?}"))?;
-    let format = Format::from_str(f, true).map_err(|_| {
+    let format = <Format as ValueEnum>::from_str(f, true).map_err(|_| {
         let names: Vec<&str> = Format::value_variants().iter().map(|v| v.name()).collect();
         format!("unknown format {f:?} (one of: {})", names.join(", "))
     })?;
