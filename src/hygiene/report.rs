@@ -20,7 +20,7 @@ pub const SCHEMA_VERSION: u32 = 1;
 /// Output formats of `keyward check`. Parsed from their
 /// [`name`](CheckFormat::name)s (see [`CheckFormat::ALL`]), ASCII
 /// case-insensitively.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CheckFormat {
     Text,
     Json,

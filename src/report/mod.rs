@@ -19,7 +19,7 @@ pub const PROJECT_URL: &str = "https://github.com/keyward/keyward";
 
 /// Output formats. Parsed from their [`name`](Format::name)s (see
 /// [`Format::ALL`]), ASCII case-insensitively.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     /// Human-readable text.
     Text,
