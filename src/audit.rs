@@ -5,7 +5,7 @@
 use crate::engine::Engine;
 use crate::report::{markdown, RenderOptions, ReportContext};
 use crate::scan::ScanReport;
-use crate::scan_git::{scan_history, GitScanOptions};
+use crate::scan_git::{scan_history_with, GitScanOptions};
 use crate::source::git::{self, GitError, HistorySelection};
 
 /// A history scan and its context, ready to render in any format.
@@ -48,7 +48,18 @@ pub fn audit(
     sel: &HistorySelection,
     now: i64,
 ) -> Result<Audit, GitError> {
+    audit_with(engine, opts, sel, now, &crate::scanner::Silent)
+}
+
+/// [`audit`], telling `progress` how the history scan goes.
+pub fn audit_with(
+    engine: &Engine,
+    opts: &GitScanOptions,
+    sel: &HistorySelection,
+    now: i64,
+    progress: &dyn crate::scanner::Progress,
+) -> Result<Audit, GitError> {
     let context = git_context(opts, sel.tips.clone(), now)?;
-    let report = scan_history(engine, opts, sel)?;
+    let report = scan_history_with(engine, opts, sel, progress)?;
     Ok(Audit { report, context })
 }

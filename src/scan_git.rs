@@ -489,6 +489,22 @@ pub fn pre_push_selection(
     Ok(sel)
 }
 
+/// [`pre_push_selection`] for the repository at `repo`.
+pub fn pre_push_selection_at(
+    repo: &std::path::Path,
+    stdin: &str,
+) -> Result<HistorySelection, GitError> {
+    pre_push_selection(&git::open(repo)?, stdin)
+}
+
+/// The CI scope ([`crate::ci::detect`]) of the repository at `repo`.
+pub fn ci_scope_at(
+    repo: &std::path::Path,
+    env: impl Fn(&str) -> Option<String>,
+) -> Result<crate::ci::CiScope, GitError> {
+    Ok(crate::ci::detect(&git::open(repo)?, env))
+}
+
 /// The pre-commit framework's pre-push stage reads git's pre-push lines itself
 /// and hands hooks the range in environment variables instead:
 /// `PRE_COMMIT_FROM_REF` / `PRE_COMMIT_TO_REF` (the remote's tip or the parent of

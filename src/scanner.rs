@@ -140,6 +140,12 @@ impl Scanner {
         })
     }
 
+    /// The configuration and the engine, for callers that drive the
+    /// lower-level scanners themselves (`check`, `explain PATH:LINE`).
+    pub fn into_parts(self) -> (Config, Engine) {
+        (self.config, self.engine)
+    }
+
     pub fn config(&self) -> &Config {
         &self.config
     }

@@ -154,6 +154,9 @@ impl PathClass {
     }
 }
 
+/// Every rule's path allow globs in one set, and the rules of each glob.
+type PathGlobs = (GlobSet, Vec<Vec<u32>>);
+
 /// The compiled rule set.
 #[derive(Debug)]
 pub struct Engine {
@@ -169,7 +172,7 @@ pub struct Engine {
     /// For each keyword pattern, the rules it triggers.
     keyword_rules: Vec<Vec<u32>>,
     /// Every rule's path allow globs in one set, and the rules of each glob.
-    path_globs: Option<(GlobSet, Vec<Vec<u32>>)>,
+    path_globs: Option<PathGlobs>,
 }
 
 /// A regex validated at load time and compiled on first use.
@@ -485,7 +488,7 @@ impl Engine {
 
     /// All rules' path allow globs in one set (one match per path instead of
     /// one per rule), with the rules each glob belongs to.
-    fn path_globs(rules: &[CompiledRule]) -> Result<Option<(GlobSet, Vec<Vec<u32>>)>, RuleError> {
+    fn path_globs(rules: &[CompiledRule]) -> Result<Option<PathGlobs>, RuleError> {
         let mut index: HashMap<&str, usize> = HashMap::new();
         let mut owners: Vec<Vec<u32>> = Vec::new();
         let mut b = GlobSetBuilder::new();

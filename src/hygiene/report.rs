@@ -17,13 +17,62 @@ use std::fmt::Write as _;
 /// Schema version of the JSON check report.
 pub const SCHEMA_VERSION: u32 = 1;
 
-/// Output formats of `keyward check`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+/// Output formats of `keyward check`. Parsed from their
+/// [`name`](CheckFormat::name)s (see [`CheckFormat::ALL`]), ASCII
+/// case-insensitively.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CheckFormat {
     Text,
     Json,
     Sarif,
     Markdown,
+}
+
+impl CheckFormat {
+    /// Every format, in the order they are listed to users.
+    pub const ALL: [CheckFormat; 4] = [
+        CheckFormat::Text,
+        CheckFormat::Json,
+        CheckFormat::Sarif,
+        CheckFormat::Markdown,
+    ];
+
+    /// The names of [`CheckFormat::ALL`], in the same order.
+    pub fn names() -> Vec<&'static str> {
+        CheckFormat::ALL.iter().map(|f| f.name()).collect()
+    }
+
+    /// The format's name, as written on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            CheckFormat::Text => "text",
+            CheckFormat::Json => "json",
+            CheckFormat::Sarif => "sarif",
+            CheckFormat::Markdown => "markdown",
+        }
+    }
+}
+
+impl std::fmt::Display for CheckFormat {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl std::str::FromStr for CheckFormat {
+    type Err = String;
+    /// A format by name, ignoring ASCII case (`markdown`, `Markdown`).
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        CheckFormat::ALL
+            .into_iter()
+            .find(|f| f.name().eq_ignore_ascii_case(s))
+            .ok_or_else(|| {
+                format!(
+                    "unknown format {s:?} (one of: {})",
+                    CheckFormat::names().join(", ")
+                )
+            })
+    }
 }
 
 /// Renders the report.

@@ -17,8 +17,9 @@ use std::path::PathBuf;
 /// The project's home page, used wherever a report names the tool.
 pub const PROJECT_URL: &str = "https://github.com/keyward/keyward";
 
-/// Output formats.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+/// Output formats. Parsed from their [`name`](Format::name)s (see
+/// [`Format::ALL`]), ASCII case-insensitively.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     /// Human-readable text.
     Text,
@@ -35,6 +36,22 @@ pub enum Format {
 }
 
 impl Format {
+    /// Every format, in the order they are listed to users.
+    pub const ALL: [Format; 6] = [
+        Format::Text,
+        Format::Json,
+        Format::Jsonl,
+        Format::Csv,
+        Format::Junit,
+        Format::Sarif,
+    ];
+
+    /// The names of [`Format::ALL`], in the same order.
+    pub fn names() -> Vec<&'static str> {
+        Format::ALL.iter().map(|f| f.name()).collect()
+    }
+
+    /// The format's name, as written on the command line and in the config.
     pub fn name(self) -> &'static str {
         match self {
             Format::Text => "text",
@@ -44,6 +61,28 @@ impl Format {
             Format::Junit => "junit",
             Format::Sarif => "sarif",
         }
+    }
+}
+
+impl std::fmt::Display for Format {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl std::str::FromStr for Format {
+    type Err = String;
+    /// A format by name, ignoring ASCII case (`sarif`, `SARIF`).
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Format::ALL
+            .into_iter()
+            .find(|f| f.name().eq_ignore_ascii_case(s))
+            .ok_or_else(|| {
+                format!(
+                    "unknown format {s:?} (one of: {})",
+                    Format::names().join(", ")
+                )
+            })
     }
 }
 

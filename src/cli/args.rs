@@ -1,0 +1,497 @@
+//! Every command-line argument: the clap structs and enums, and the parsers
+//! of values clap does not know (sizes, `FORMAT=PATH`, confidence levels).
+//! Library types are parsed through their `FromStr`; where clap lists the
+//! accepted values (`--format`), a mirror enum here names them.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use keyward::config::parse_size;
+use keyward::hygiene::report::CheckFormat;
+use keyward::report::Format;
+use keyward::rules::Confidence;
+use keyward::validate;
+use std::path::PathBuf;
+
+#[derive(Parser)]
+#[command(
+    name = "keyward",
+    version,
+    about = "Find secrets in repositories before they leak"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Scan files and directories (`-` reads standard input).
+    Scan(ScanArgs),
+    /// Scan a repository's whole history and write AUDIT-REPORT.md for the
+    /// people who must rotate what it finds.
+    Audit(AuditArgs),
+    /// List or check rules.
+    #[command(subcommand)]
+    Rules(RulesCommand),
+    /// Accept the current findings: create, update or prune the baseline file.
+    #[command(subcommand)]
+    Baseline(BaselineCommand),
+    /// Write a commented starter .keyward.toml.
+    Init {
+        /// Where to write it.
+        #[arg(default_value = ".keyward.toml")]
+        path: PathBuf,
+        /// Overwrite an existing file.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Explain a finding (by id or id prefix) or every candidate on PATH:LINE:
+    /// why it fired, or why it was dropped or suppressed.
+    Explain(ExplainArgs),
+    /// Check the secrets an application receives against secrets.schema.toml
+    /// (exit 0 valid, 1 invalid, 2 error). `validate init` writes an example schema.
+    Validate(ValidateArgs),
+    /// Generate secrets (`secret new --kind fernet-key`).
+    #[command(subcommand)]
+    Secret(SecretCommand),
+    /// Install, remove or inspect keyward's git hooks (pre-commit, pre-push).
+    #[command(subcommand)]
+    Hook(HookCommand),
+    /// Repository hygiene: secret files are ignored by git, not tracked, not in
+    /// history (--history); .gitignore covers the usual secret files (--strict);
+    /// templates hold placeholders; Kubernetes, compose, IAM and workflow
+    /// policies (exit 0 all pass, 1 a check failed, 2 error).
+    Check(CheckArgs),
+}
+
+#[derive(Args)]
+pub struct CheckArgs {
+    /// The repository (any path inside it).
+    #[arg(default_value = ".")]
+    pub repo: PathBuf,
+    /// Also report secret files committed in any commit of any ref.
+    #[arg(long)]
+    pub history: bool,
+    /// Also check that .gitignore covers the standard secret files, present or not.
+    #[arg(long)]
+    pub strict: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = CheckFormatArg::Text)]
+    pub format: CheckFormatArg,
+    /// Write the report to FILE instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Config file (default: .keyward.toml at the repository root).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}
+
+#[derive(Subcommand)]
+pub enum HookCommand {
+    /// Write the pre-commit hook (and with --pre-push the pre-push hook) into the
+    /// repository's hooks directory (core.hooksPath, else the common git dir's hooks/).
+    Install {
+        /// Also install the pre-push hook.
+        #[arg(long)]
+        pre_push: bool,
+        /// Replace a different existing hook, keeping it as <hook>.keyward-backup.
+        #[arg(long)]
+        force: bool,
+        /// A path inside the repository.
+        #[arg(long, default_value = ".")]
+        repo: PathBuf,
+    },
+    /// Remove keyward's hooks and put back the hooks they replaced.
+    Uninstall {
+        /// A path inside the repository.
+        #[arg(long, default_value = ".")]
+        repo: PathBuf,
+    },
+    /// Show which hooks are installed where.
+    Status {
+        /// A path inside the repository.
+        #[arg(long, default_value = ".")]
+        repo: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum BaselineCommand {
+    /// Write a baseline holding every current finding.
+    Create(BaselineArgs),
+    /// Add entries for new findings; keep existing entries and their notes.
+    Update(BaselineArgs),
+    /// Remove entries whose finding no longer occurs.
+    Prune(BaselineArgs),
+}
+
+#[derive(Args)]
+pub struct BaselineArgs {
+    /// Baseline file (default: .keyward-baseline.json in the scanned directory).
+    #[arg(long, value_name = "FILE")]
+    pub file: Option<PathBuf>,
+    #[command(flatten)]
+    pub scan: ScanArgs,
+}
+
+#[derive(Args)]
+pub struct ExplainArgs {
+    /// A finding id (or a prefix of at least 8 hex characters), or PATH:LINE.
+    pub target: String,
+    #[command(flatten)]
+    pub scan: ScanArgs,
+}
+
+#[derive(Args)]
+pub struct ScanArgs {
+    /// Files or directories to scan; `-` for standard input.
+    #[arg(default_value = ".")]
+    pub paths: Vec<PathBuf>,
+    /// Output format (default: `format` in the config, else text).
+    #[arg(long, value_enum)]
+    pub format: Option<FormatArg>,
+    /// Write the report to FILE instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Also write the report as FORMAT to PATH (repeatable), from the same scan:
+    /// `--report sarif=out.sarif --report json=out.json`.
+    #[arg(long, value_name = "FORMAT=PATH", value_parser = parse_report_arg)]
+    pub report: Vec<(Format, PathBuf)>,
+    /// Show secrets in full (they are masked by default).
+    #[arg(long)]
+    pub no_redact: bool,
+    /// Also scan files ignored by .gitignore and git excludes (.keywardignore still applies).
+    #[arg(long)]
+    pub no_ignore: bool,
+    /// Skip files larger than this (e.g. 512KiB, 25MiB, 2GiB).
+    #[arg(long, value_name = "SIZE", value_parser = parse_size_arg)]
+    pub max_file_size: Option<u64>,
+    /// Config file (default: .keyward.toml in the first scanned directory).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// List every skipped file and error.
+    #[arg(short, long)]
+    pub verbose: bool,
+    /// Colour in text output.
+    #[arg(long, value_enum, default_value_t = Color::Auto)]
+    pub color: Color,
+    /// Scan what is staged for the next commit (index vs HEAD) in the repository at PATH.
+    #[arg(long, conflicts_with_all = ["history", "pre_push", "no_ignore"])]
+    pub staged: bool,
+    /// Scan the git history of the repository at PATH (HEAD and every ref by default).
+    #[arg(long)]
+    pub history: bool,
+    /// With --history: walk only from this ref or revision (repeatable).
+    #[arg(long, value_name = "REF", requires = "history")]
+    pub branch: Vec<String>,
+    /// With --history: only commits in BASE..TIP; reports secrets introduced there
+    /// that the base did not already hold in the files the range touches.
+    #[arg(
+        long,
+        value_name = "BASE..TIP",
+        requires = "history",
+        conflicts_with = "since"
+    )]
+    pub range: Option<String>,
+    /// With --history: only commits after REV (same as --range REV..HEAD).
+    #[arg(long, value_name = "REV", requires = "history")]
+    pub since: Option<String>,
+    /// Read git's pre-push input on stdin and scan the commits being pushed
+    /// (under the pre-commit framework: PRE_COMMIT_FROM_REF / PRE_COMMIT_TO_REF).
+    #[arg(long, conflicts_with_all = ["history", "staged"])]
+    pub pre_push: bool,
+    /// CI job: scan the commits of the pull/merge request or push, chosen from
+    /// GitHub Actions / GitLab CI variables (full history elsewhere); with
+    /// --output the report file is JSON unless --format says otherwise; writes a
+    /// markdown summary to $GITHUB_STEP_SUMMARY when set.
+    #[arg(long, conflicts_with_all = ["history", "staged", "pre_push", "no_ignore"])]
+    pub ci: bool,
+    /// Report secrets under inline allow markers too (keyward:allow, gitleaks:allow,
+    /// pragma: allowlist secret): for audits.
+    #[arg(long)]
+    pub ignore_inline: bool,
+    /// Baseline file of accepted findings (default: .keyward-baseline.json at the root, if present).
+    #[arg(long, value_name = "FILE", conflicts_with = "no_baseline")]
+    pub baseline: Option<PathBuf>,
+    /// Do not apply any baseline.
+    #[arg(long)]
+    pub no_baseline: bool,
+    /// SARIF: also list suppressed locations, with `suppressions`
+    /// (`inSource` for inline markers, `external` for baseline and ignore lines).
+    #[arg(long)]
+    pub include_suppressed: bool,
+    /// Lowest confidence to report: high (self-identifying formats, checksums),
+    /// medium (recognised by context; the default) or low (weak signals:
+    /// generic values in docs and tests, high-entropy strings near secret-like names).
+    #[arg(long, value_name = "LEVEL", value_parser = parse_confidence)]
+    pub min_confidence: Option<Confidence>,
+}
+
+#[derive(Args)]
+pub struct AuditArgs {
+    /// The repository (any path inside it).
+    #[arg(default_value = ".")]
+    pub repo: PathBuf,
+    /// Where to write the Markdown report.
+    #[arg(long, value_name = "FILE", default_value = "AUDIT-REPORT.md")]
+    pub out: PathBuf,
+    /// Walk only from this ref or revision (repeatable; default HEAD and every ref).
+    #[arg(long, value_name = "REF")]
+    pub branch: Vec<String>,
+    /// Also write the scan as FORMAT to PATH (repeatable), e.g. `--report sarif=audit.sarif`.
+    #[arg(long, value_name = "FORMAT=PATH", value_parser = parse_report_arg)]
+    pub report: Vec<(Format, PathBuf)>,
+    /// Show secrets in full (they are masked by default).
+    #[arg(long)]
+    pub no_redact: bool,
+    /// Skip blobs larger than this (e.g. 512KiB, 25MiB).
+    #[arg(long, value_name = "SIZE", value_parser = parse_size_arg)]
+    pub max_file_size: Option<u64>,
+    /// Config file (default: .keyward.toml in REPO).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Report secrets under inline allow markers too.
+    #[arg(long)]
+    pub ignore_inline: bool,
+    /// Lowest confidence to report: high, medium (default) or low.
+    #[arg(long, value_name = "LEVEL", value_parser = parse_confidence)]
+    pub min_confidence: Option<Confidence>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Color {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Subcommand)]
+pub enum RulesCommand {
+    /// One rule per line: id, provider, severity, name.
+    List {
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+    },
+    /// Check rules against their examples and lints. With FILES, checks those
+    /// rule packs; otherwise the built-in rules plus the config's rules.
+    Check {
+        files: Vec<PathBuf>,
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+    },
+}
+
+/// The formats a validation report is written in.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ValidateFormat {
+    /// Human-readable text
+    Text,
+    /// One JSON document
+    Json,
+}
+
+#[derive(Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct ValidateArgs {
+    #[command(subcommand)]
+    pub command: Option<ValidateCommand>,
+    /// The secrets schema.
+    #[arg(long, value_name = "FILE", default_value = validate::SCHEMA_FILE_NAME)]
+    pub schema: PathBuf,
+    /// Read the process environment (with NAME_FILE indirection). Without any
+    /// source option: the environment, plus ./.env when not in Kubernetes.
+    #[arg(long)]
+    pub from_env: bool,
+    /// A .env file (dotenv syntax); repeatable, earlier files win.
+    #[arg(long, value_name = "FILE")]
+    pub env_file: Vec<PathBuf>,
+    /// A Kubernetes Secret manifest (YAML); repeatable.
+    #[arg(long, value_name = "FILE")]
+    pub k8s_secret: Vec<PathBuf>,
+    /// A JSON object of name: value (e.g. a secret manager's exported value); repeatable.
+    #[arg(long, value_name = "FILE")]
+    pub json_file: Vec<PathBuf>,
+    /// A file of example values (.env.example) that count as insecure defaults; repeatable.
+    #[arg(long, value_name = "FILE")]
+    pub example_file: Vec<PathBuf>,
+    /// The environment (dev, staging, prod...); default: ENVIRONMENT / APP_ENV from the sources.
+    #[arg(long, value_name = "NAME")]
+    pub environment: Option<String>,
+    /// Output format: validation reports are text or JSON (any other
+    /// format is refused with exit 2, not silently replaced by text).
+    #[arg(long, value_enum, default_value_t = ValidateFormat::Text)]
+    pub format: ValidateFormat,
+    /// Do not resolve NAME_FILE indirection.
+    #[arg(long)]
+    pub no_file_indirection: bool,
+    /// "Today" for rotation checks (YYYY-MM-DD); for tests.
+    #[arg(long, value_name = "YYYY-MM-DD", hide = true)]
+    pub now: Option<String>,
+}
+
+#[derive(Subcommand)]
+pub enum ValidateCommand {
+    /// Write a commented example secrets.schema.toml.
+    Init {
+        #[arg(default_value = validate::SCHEMA_FILE_NAME)]
+        path: PathBuf,
+        /// Overwrite an existing file.
+        #[arg(long)]
+        force: bool,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum SecretCommand {
+    /// Print a fresh secret from the operating system's random source.
+    New {
+        #[arg(long, value_enum)]
+        kind: NewKind,
+        /// hmac-key: key size in bits.
+        #[arg(long, default_value_t = 256)]
+        bits: u32,
+        /// password: number of characters.
+        #[arg(long, default_value_t = 24)]
+        length: usize,
+        /// hex-key: number of bytes.
+        #[arg(long, default_value_t = 32)]
+        bytes: usize,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum NewKind {
+    FernetKey,
+    HmacKey,
+    Password,
+    HexKey,
+}
+
+/// `--format` of scans: [`Format`] as clap lists it (names and help).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FormatArg {
+    /// Human-readable text.
+    Text,
+    /// One JSON document (docs/json-report.md, schema/report.schema.json).
+    Json,
+    /// JSON Lines: one finding per line, then one summary line.
+    Jsonl,
+    /// CSV, one row per location (RFC 4180).
+    Csv,
+    /// JUnit XML, one failing test case per location.
+    Junit,
+    /// SARIF 2.1.0 (GitHub code scanning and other SARIF viewers).
+    Sarif,
+}
+
+impl From<FormatArg> for Format {
+    fn from(f: FormatArg) -> Format {
+        match f {
+            FormatArg::Text => Format::Text,
+            FormatArg::Json => Format::Json,
+            FormatArg::Jsonl => Format::Jsonl,
+            FormatArg::Csv => Format::Csv,
+            FormatArg::Junit => Format::Junit,
+            FormatArg::Sarif => Format::Sarif,
+        }
+    }
+}
+
+/// `check --format`: [`CheckFormat`] as clap lists it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CheckFormatArg {
+    Text,
+    Json,
+    Sarif,
+    Markdown,
+}
+
+impl From<CheckFormatArg> for CheckFormat {
+    fn from(f: CheckFormatArg) -> CheckFormat {
+        match f {
+            CheckFormatArg::Text => CheckFormat::Text,
+            CheckFormatArg::Json => CheckFormat::Json,
+            CheckFormatArg::Sarif => CheckFormat::Sarif,
+            CheckFormatArg::Markdown => CheckFormat::Markdown,
+        }
+    }
+}
+
+fn parse_size_arg(s: &str) -> Result<u64, String> {
+    parse_size(s)
+}
+
+/// `--report FORMAT=PATH`; the format's name in any ASCII case.
+fn parse_report_arg(s: &str) -> Result<(Format, PathBuf), String> {
+    let (f, p) = s
+        .split_once('=')
+        .ok_or_else(|| format!("want FORMAT=PATH, got {s:?}"))?;
+    let format: Format = f.parse()?;
+    if p.is_empty() {
+        return Err(format!("no path after {f}="));
+    }
+    Ok((format, PathBuf::from(p)))
+}
+
+fn parse_confidence(s: &str) -> Result<Confidence, String> {
+    s.parse()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The mirror enums list exactly the library's formats, by the same names.
+    #[test]
+    fn mirrors_match_the_library() {
+        let names = |v: &[clap::builder::PossibleValue]| -> Vec<String> {
+            v.iter().map(|p| p.get_name().to_string()).collect()
+        };
+        let scan: Vec<_> = FormatArg::value_variants()
+            .iter()
+            .filter_map(|v| v.to_possible_value())
+            .collect();
+        assert_eq!(names(&scan), Format::names());
+        for v in FormatArg::value_variants() {
+            let name = v.to_possible_value().unwrap().get_name().to_string();
+            assert_eq!(Format::from(*v).name(), name);
+        }
+        let check: Vec<_> = CheckFormatArg::value_variants()
+            .iter()
+            .filter_map(|v| v.to_possible_value())
+            .collect();
+        assert_eq!(names(&check), CheckFormat::names());
+        for v in CheckFormatArg::value_variants() {
+            let name = v.to_possible_value().unwrap().get_name().to_string();
+            assert_eq!(CheckFormat::from(*v).name(), name);
+        }
+    }
+
+    #[test]
+    fn report_arg() {
+        assert_eq!(
+            parse_report_arg("SARIF=out.sarif"),
+            Ok((Format::Sarif, PathBuf::from("out.sarif")))
+        );
+        assert_eq!(
+            parse_report_arg("bogus=x"),
+            Err(
+                "unknown format \"bogus\" (one of: text, json, jsonl, csv, junit, sarif)"
+                    .to_string()
+            )
+        );
+        assert_eq!(
+            parse_report_arg("json=").unwrap_err(),
+            "no path after json="
+        );
+        assert_eq!(
+            parse_report_arg("json").unwrap_err(),
+            "want FORMAT=PATH, got \"json\""
+        );
+    }
+
+    #[test]
+    fn cli_is_well_formed() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,84 @@
+//! `keyward baseline create|update|prune`: accept the current findings.
+
+use super::args::BaselineCommand;
+use super::output::EXIT_CLEAN;
+use super::plan::{self, Scanned};
+use anyhow::{Context, Result};
+use keyward::report::{self, RenderOptions};
+use keyward::suppress::baseline::{ensure_union_merge, BASELINE_FILE_NAME};
+use keyward::suppress::{self, Baseline, IgnoreIds};
+use std::path::Path;
+
+pub fn run(cmd: BaselineCommand) -> Result<u8> {
+    let (args, which) = match cmd {
+        BaselineCommand::Create(a) => (a, "create"),
+        BaselineCommand::Update(a) => (a, "update"),
+        BaselineCommand::Prune(a) => (a, "prune"),
+    };
+    let mut scan_args = args.scan;
+    scan_args.no_baseline = true;
+    let Some(Scanned { report, root, .. }) = plan::perform_scan(&scan_args, false)? else {
+        anyhow::bail!("nothing to scan");
+    };
+    if report.summary.has_errors() {
+        eprint!(
+            "{}",
+            report::text::render(&report, &RenderOptions::default())
+        );
+        anyhow::bail!("the scan had errors; baseline not written");
+    }
+    let mut findings = report.findings;
+    // `.keywardignore` finding lines still apply: ignored findings need no entry.
+    let ignore = IgnoreIds::at_root(&root);
+    suppress::apply(&mut findings, None, &ignore, suppress::today());
+    let file = args.file.unwrap_or_else(|| root.join(BASELINE_FILE_NAME));
+    let existing = || -> Result<Baseline> {
+        Baseline::load(&file).with_context(|| format!("no baseline to {which} (create one first)"))
+    };
+    let (baseline, message) = match which {
+        "create" => {
+            let b = Baseline::from_findings(&findings);
+            let n = b.entries.len();
+            (
+                b,
+                format!("created with {n} entr{}", if n == 1 { "y" } else { "ies" }),
+            )
+        }
+        "update" => {
+            let (b, added) = existing()?.update(&findings);
+            (
+                b,
+                format!("{added} entr{} added", if added == 1 { "y" } else { "ies" }),
+            )
+        }
+        _ => {
+            let (b, removed) = existing()?.prune(&findings);
+            (
+                b,
+                format!(
+                    "{removed} stale entr{} removed",
+                    if removed == 1 { "y" } else { "ies" }
+                ),
+            )
+        }
+    };
+    baseline.save(&file)?;
+    if which == "create" {
+        if let Some(dir) = file.parent() {
+            let dir = if dir.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                dir
+            };
+            if ensure_union_merge(dir).unwrap_or(false) {
+                eprintln!("keyward: added `{}` to .gitattributes (branches that each add entries merge cleanly)", keyward::suppress::baseline::GITATTRIBUTES_LINE);
+            }
+        }
+    }
+    println!(
+        "keyward: baseline {}: {message}; {} entries in total",
+        file.display(),
+        baseline.entries.len()
+    );
+    Ok(EXIT_CLEAN)
+}

@@ -1,0 +1,42 @@
+//! `keyward check`: repository hygiene.
+
+use super::args::CheckArgs;
+use super::output::{emit, EXIT_CLEAN, EXIT_FINDINGS};
+use super::plan;
+use anyhow::Result;
+use keyward::hygiene::report::CheckFormat;
+use std::path::Path;
+
+pub fn run(args: CheckArgs) -> Result<u8> {
+    let format = CheckFormat::from(args.format);
+    let repo = keyward::source::git::open(&args.repo)?;
+    let root = repo
+        .workdir()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| args.repo.clone());
+    drop(repo);
+    let (config, engine) = plan::config_and_engine(args.config.as_deref(), &root)?;
+    let opts = keyward::hygiene::CheckOptions {
+        repo: args.repo.clone(),
+        history: args.history,
+        strict: args.strict,
+        disabled: config.check.disable.clone(),
+        exclude: config.check.exclude.clone(),
+        extra_kinds: config.check.files.clone(),
+        extra_templates: config.check.templates.clone(),
+    };
+    let report = keyward::hygiene::check(&engine, &opts)?;
+    let text = keyward::hygiene::report::render(format, &report);
+    emit(args.output.as_deref(), &text)?;
+    if args.output.is_some() && format != CheckFormat::Text {
+        eprintln!(
+            "keyward: check: {} item(s) failed; report written",
+            report.results.len()
+        );
+    }
+    Ok(if report.passed() {
+        EXIT_CLEAN
+    } else {
+        EXIT_FINDINGS
+    })
+}

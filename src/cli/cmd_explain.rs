@@ -1,0 +1,66 @@
+//! `keyward explain`: why a finding fired, or what happened to every
+//! candidate on PATH:LINE.
+
+use super::args::ExplainArgs;
+use super::output::{emit, EXIT_CLEAN};
+use super::plan::{self, Scanned};
+use anyhow::{Context, Result};
+use keyward::suppress::{self, IgnoreIds};
+use std::path::Path;
+
+pub fn run(args: ExplainArgs) -> Result<u8> {
+    let target = args.target.as_str();
+    let root = plan::config_root(&args.scan.paths);
+    let ignore = IgnoreIds::at_root(&root);
+    if let Some((p, l)) = target.rsplit_once(':') {
+        if let (Ok(line), true) = (l.parse::<usize>(), Path::new(p).is_file()) {
+            let (config, engine) = plan::config_and_engine(args.scan.config.as_deref(), &root)?;
+            let bytes = std::fs::read(p).with_context(|| format!("cannot read {p}"))?;
+            let baseline = plan::load_baseline(&args.scan, &root)?;
+            let display = keyward::source::worktree::display_path(Path::new(p));
+            let text = keyward::explain::explain_line(
+                &engine,
+                &config,
+                &bytes,
+                &display,
+                line,
+                baseline.as_ref(),
+                &ignore,
+                !args.scan.ignore_inline,
+            );
+            emit(None, &text)?;
+            return Ok(EXIT_CLEAN);
+        }
+    }
+    if target.len() < 8 || !target.bytes().all(|b| b.is_ascii_hexdigit()) {
+        anyhow::bail!(
+            "{} is neither PATH:LINE of an existing file nor a finding id (8+ hex characters)",
+            keyward::finding::quote_value(target)
+        );
+    }
+    let Some(Scanned {
+        mut report,
+        scanner,
+        ..
+    }) = plan::perform_scan(&args.scan, false)?
+    else {
+        anyhow::bail!("nothing to scan");
+    };
+    let baseline = plan::load_baseline(&args.scan, &root)?;
+    suppress::apply_to_report(&mut report, baseline.as_ref(), &ignore, suppress::today());
+    match keyward::explain::explain_finding(
+        scanner.engine(),
+        &report.findings,
+        &report.summary.suppressed,
+        target,
+    ) {
+        Some(text) => {
+            emit(None, &text)?;
+            Ok(EXIT_CLEAN)
+        }
+        None => anyhow::bail!(
+            "no finding with id {} in this scan",
+            keyward::finding::quote_value(target)
+        ),
+    }
+}

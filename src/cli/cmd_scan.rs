@@ -1,0 +1,114 @@
+//! `keyward scan`: scan, apply the baseline and ignore lines, render.
+
+use super::args::{Color, ScanArgs};
+use super::output::{emit, scan_exit_code, write_reports, EXIT_CLEAN};
+use super::plan::{self, Scanned};
+use anyhow::{Context, Result};
+use keyward::report::{self, Blocks, Format, RenderOptions};
+use std::io::{IsTerminal, Write};
+
+pub fn run(args: ScanArgs) -> Result<u8> {
+    let Some(Scanned {
+        report,
+        scanner,
+        mut ctx,
+        ci,
+        ..
+    }) = plan::perform_scan(&args, true)?
+    else {
+        return Ok(EXIT_CLEAN);
+    };
+    let config = scanner.config();
+    let format = match (args.format, config.format.as_deref()) {
+        (Some(f), _) => f.into(),
+        (None, _) if args.ci && args.output.is_some() => Format::Json,
+        (None, Some("json")) => Format::Json,
+        _ => Format::Text,
+    };
+
+    if args.verbose {
+        // Per-input diagnostics on stderr (paths and counts only, never secrets).
+        let mut err = std::io::stderr().lock();
+        for (path, bytes, n) in &report.summary.scanned {
+            let _ = writeln!(
+                err,
+                "keyward: scanned {} ({bytes} bytes, {n} secret(s))",
+                report::text::clean(path)
+            );
+        }
+        for s in &report.summary.skipped {
+            let why = s.why.to_string();
+            let (path, why) = (report::text::clean(&s.path), report::text::clean(&why));
+            let _ = writeln!(err, "keyward: not scanned {path}: {why}");
+        }
+        for (phase, d) in &report.summary.phases {
+            let _ = writeln!(err, "keyward: {phase}: {:.3}s", d.as_secs_f64());
+        }
+    }
+    let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
+    let ropts = RenderOptions {
+        redact: !args.no_redact,
+        verbose: args.verbose,
+        color: match args.color {
+            Color::Always => true,
+            Color::Never => false,
+            Color::Auto => to_terminal && std::env::var_os("NO_COLOR").is_none(),
+        },
+        blocks: if args.staged {
+            Blocks::Commit
+        } else if args.pre_push {
+            Blocks::Push
+        } else if args.ci {
+            Blocks::Ci
+        } else {
+            Blocks::Nothing
+        },
+    };
+    ctx.include_suppressed = args.include_suppressed;
+    let text = report::render(format, &report, &ropts, &ctx);
+    emit(args.output.as_deref(), &text)?;
+    write_reports(&args.report, &report, &ropts, &ctx)?;
+    if args.ci && args.output.is_some() && format != Format::Text {
+        // CI logs get the human report too
+        emit(
+            None,
+            &report::text::render(
+                &report,
+                &RenderOptions {
+                    color: false,
+                    ..ropts
+                },
+            ),
+        )?;
+    }
+    if let Some(scope) = &ci {
+        if let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) {
+            let s = &report.summary;
+            let scanned = format!(
+                "Scanned {} unique blob(s) ({}) from {} commit(s) with {} rules.",
+                s.files_scanned,
+                report::human_bytes(s.bytes_scanned),
+                s.commits,
+                s.rules
+            );
+            let md = keyward::ci::markdown_summary(scope, &report.findings, &scanned);
+            let mut f = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(&path)
+                .with_context(|| format!("cannot open GITHUB_STEP_SUMMARY {:?}", path))?;
+            f.write_all(md.as_bytes())
+                .with_context(|| format!("cannot write GITHUB_STEP_SUMMARY {:?}", path))?;
+        }
+    }
+    if args.output.is_some() && format != Format::Text {
+        // Keep a one-line summary on the terminal when the report goes to a file.
+        let s = &report.summary;
+        eprintln!(
+            "keyward: {} finding(s) in {} file(s); report written",
+            report.findings.len(),
+            s.files_scanned
+        );
+    }
+    Ok(scan_exit_code(&report))
+}

@@ -1,0 +1,285 @@
+//! The "high args": turning the command line plus the config into what a scan
+//! needs. Config discovery and [`Engine`] construction happen here and
+//! nowhere else; so do the defaults that mix flags and config (max file
+//! size, min confidence), the choice of history (`--branch`, `--range`,
+//! `--since`, `--pre-push`, `--ci`) and the baseline to apply.
+//!
+//! [`plan`] decides what to scan; [`perform`] is the one function that calls
+//! the library's scanners.
+
+use super::args::ScanArgs;
+use super::output::report_now;
+use anyhow::{Context, Result};
+use keyward::ci::CiScope;
+use keyward::config::Config;
+use keyward::engine::Engine;
+use keyward::report::ReportContext;
+use keyward::rules::{Confidence, Rule};
+use keyward::scan::ScanReport;
+use keyward::source::git::HistorySelection;
+use keyward::suppress::baseline::BASELINE_FILE_NAME;
+use keyward::suppress::Baseline;
+use keyward::{BaselineChoice, Mode, ScanPlan, Scanner};
+use std::io::{IsTerminal, Read};
+use std::path::{Path, PathBuf};
+
+/// Where the config, baseline and ignore files of a scan of `paths` are
+/// looked for: the first path if it is a directory, else `.`.
+pub fn config_root(paths: &[PathBuf]) -> PathBuf {
+    match paths.first() {
+        Some(p) if p.is_dir() => p.clone(),
+        _ => PathBuf::from("."),
+    }
+}
+
+/// The config: `explicit` (`--config FILE`), else `.keyward.toml` at `root`.
+pub fn load_config(explicit: Option<&Path>, root: &Path) -> Result<Config> {
+    Ok(Config::discover(explicit, root)?)
+}
+
+/// Compiles `rules` (duplicate ids and bad patterns are errors).
+pub fn build_engine(rules: Vec<Rule>) -> Result<Engine> {
+    Ok(Engine::new(rules)?)
+}
+
+/// The config ([`load_config`]) and an engine of its effective rules, as
+/// the library's [`Scanner`] makes them.
+pub fn config_and_engine(explicit: Option<&Path>, root: &Path) -> Result<(Config, Engine)> {
+    Ok(Scanner::discover(explicit, root)?.into_parts())
+}
+
+/// `--min-confidence`, else the config's, else medium.
+pub fn min_confidence(arg: Option<Confidence>, config: &Config) -> Confidence {
+    arg.or(config.min_confidence).unwrap_or(Confidence::Medium)
+}
+
+/// The commits `--history` walks: from the `--branch` tips (default HEAD and
+/// every ref), narrowed by `--range BASE..TIP` or `--since REV`.
+pub fn history_selection(
+    branch: &[String],
+    range: Option<&str>,
+    since: Option<&str>,
+) -> Result<HistorySelection> {
+    let mut sel = HistorySelection {
+        tips: branch.to_vec(),
+        ..HistorySelection::default()
+    };
+    if let Some(range) = range {
+        let (base, tip) = range
+            .split_once("..")
+            .filter(|(b, _)| !b.is_empty())
+            .with_context(|| format!("--range wants BASE..TIP, got {range:?}"))?;
+        sel.hidden.push(base.to_string());
+        sel.tips = vec![if tip.is_empty() {
+            "HEAD".into()
+        } else {
+            tip.to_string()
+        }];
+    }
+    if let Some(since) = since {
+        sel.hidden.push(since.to_string());
+        if sel.tips.is_empty() {
+            sel.tips.push("HEAD".into());
+        }
+    }
+    Ok(sel)
+}
+
+/// Drops findings below `min` confidence, with a note saying how many.
+pub fn hide_below(report: &mut ScanReport, min: Confidence) {
+    keyward::scanner::hide_below(report, min)
+}
+
+/// The baseline `args` ask for: `--baseline FILE`, else the default file at
+/// `root` if it exists; none with `--no-baseline`.
+pub fn load_baseline(args: &ScanArgs, root: &Path) -> Result<Option<Baseline>> {
+    if args.no_baseline {
+        return Ok(None);
+    }
+    let path = match &args.baseline {
+        Some(p) => p.clone(),
+        None => {
+            let p = root.join(BASELINE_FILE_NAME);
+            if !p.is_file() {
+                return Ok(None);
+            }
+            p
+        }
+    };
+    Ok(Some(Baseline::load(&path)?))
+}
+
+/// Everything a scan needs, decided from the arguments and the config.
+pub struct Plan {
+    pub scanner: Scanner,
+    pub scan: ScanPlan,
+    /// The repository git scans read (the first path).
+    pub repo: PathBuf,
+    /// Git scans: the refs the report names (None: a tree or stdin scan).
+    pub refs: Option<Vec<String>>,
+    /// The scope a `--ci` scan chose.
+    pub ci: Option<CiScope>,
+    /// See [`config_root`].
+    pub root: PathBuf,
+    /// The report date ([`report_now`]).
+    pub now: i64,
+}
+
+/// Decides what the scan `args` describe covers (tree, stdin, staged,
+/// history, pre-push, CI). `Ok(None)`: nothing to scan (pre-push with no
+/// commits).
+pub fn plan(args: &ScanArgs) -> Result<Option<Plan>> {
+    let root = config_root(&args.paths);
+    let scanner = Scanner::discover(args.config.as_deref(), &root)?;
+    let stdin = args.paths.iter().any(|p| p.as_os_str() == "-");
+    let repo = args
+        .paths
+        .first()
+        .cloned()
+        .unwrap_or_else(|| PathBuf::from("."));
+    let now = report_now()?;
+    let mut refs = Some(Vec::new());
+    let mut ci = None;
+    let mode = if args.staged {
+        Mode::Staged { repo: repo.clone() }
+    } else if args.history {
+        let selection =
+            history_selection(&args.branch, args.range.as_deref(), args.since.as_deref())?;
+        let mut r = selection.tips.clone();
+        r.extend(selection.hidden.iter().map(|h| format!("^{h}")));
+        refs = Some(r);
+        Mode::History {
+            repo: repo.clone(),
+            selection,
+        }
+    } else if args.ci {
+        let scope = keyward::scan_git::ci_scope_at(&repo, |k| std::env::var(k).ok())?;
+        eprintln!(
+            "keyward: CI ({}): scanning {}",
+            scope.provider, scope.reason
+        );
+        refs = None;
+        let selection = scope.selection.clone();
+        ci = Some(scope);
+        Mode::Ci {
+            repo: repo.clone(),
+            selection,
+        }
+    } else if args.pre_push {
+        let framework =
+            keyward::scan_git::pre_commit_framework_selection(|k| std::env::var(k).ok());
+        let selection = if let Some((sel, why)) = framework {
+            eprintln!("keyward: pre-push (pre-commit framework): scanning {why}");
+            sel
+        } else {
+            if std::io::stdin().is_terminal() {
+                anyhow::bail!("--pre-push reads git's pre-push lines (<local ref> <local sha> <remote ref> <remote sha>) on standard input; to scan a range by hand use --history --range BASE..TIP");
+            }
+            let mut input = String::new();
+            std::io::stdin()
+                .read_to_string(&mut input)
+                .context("cannot read pre-push input from standard input")?;
+            keyward::scan_git::pre_push_selection_at(&repo, &input)?
+        };
+        if selection.tips.is_empty() {
+            eprintln!("keyward: pre-push: no commits to push (nothing scanned)");
+            return Ok(None);
+        }
+        refs = Some(selection.tips.clone());
+        Mode::PrePush {
+            repo: repo.clone(),
+            selection,
+        }
+    } else if stdin {
+        if args.paths.len() > 1 {
+            anyhow::bail!("`-` (standard input) cannot be combined with other paths");
+        }
+        refs = None;
+        Mode::Stdin {
+            name: "<stdin>".into(),
+            input: Box::new(std::io::stdin()),
+        }
+    } else {
+        refs = None;
+        Mode::Tree {
+            paths: args.paths.clone(),
+        }
+    };
+    let mut scan = ScanPlan::new(mode);
+    scan.max_file_size = args.max_file_size;
+    scan.no_ignore = args.no_ignore;
+    scan.ignore_inline = args.ignore_inline;
+    scan.min_confidence = args.min_confidence;
+    scan.baseline = match (&args.baseline, args.no_baseline) {
+        (_, true) => BaselineChoice::None,
+        (Some(p), false) => BaselineChoice::File(p.clone()),
+        (None, false) => BaselineChoice::Default,
+    };
+    Ok(Some(Plan {
+        scanner,
+        scan,
+        repo,
+        refs,
+        ci,
+        root,
+        now,
+    }))
+}
+
+/// What one scan produced.
+pub struct Scanned {
+    pub report: ScanReport,
+    pub scanner: Scanner,
+    /// Where .keyward-baseline.json and .keywardignore are looked for.
+    pub root: PathBuf,
+    /// Repository and date context for SARIF and markdown reports.
+    pub ctx: ReportContext,
+    /// The scope a `--ci` scan chose.
+    pub ci: Option<CiScope>,
+}
+
+/// Runs the scan `plan` describes through the library's [`Scanner`]: the one
+/// place the CLI scans. With `suppress`, the baseline and ignore lines are
+/// applied (`scan`); without, findings come back unsuppressed (`baseline`,
+/// `explain` apply what they need). Findings below the plan's confidence are
+/// hidden either way.
+pub fn perform(plan: Plan, suppress: bool) -> Result<Scanned> {
+    let Plan {
+        scanner,
+        scan,
+        repo,
+        refs,
+        ci,
+        root,
+        now,
+    } = plan;
+    let ctx = match refs {
+        Some(refs) => keyward::audit::git_context(&scanner.git_options(&scan, &repo), refs, now)?,
+        None => ReportContext {
+            src_root: std::env::current_dir().ok(),
+            now,
+            ..ReportContext::default()
+        },
+    };
+    let progress = super::progress::Terminal::new();
+    let report = if suppress {
+        scanner.run(scan, &progress)?
+    } else {
+        let min = min_confidence(scan.min_confidence, scanner.config());
+        let mut report = scanner.scan_raw(scan, &progress)?;
+        hide_below(&mut report, min);
+        report
+    };
+    Ok(Scanned {
+        report,
+        scanner,
+        root,
+        ctx,
+        ci,
+    })
+}
+
+/// [`plan`] then [`perform`]. `Ok(None)`: nothing to scan.
+pub fn perform_scan(args: &ScanArgs, suppress: bool) -> Result<Option<Scanned>> {
+    plan(args)?.map(|p| perform(p, suppress)).transpose()
+}
