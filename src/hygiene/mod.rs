@@ -923,3 +923,12 @@ fn template(engine: &Engine, rel: &str, bytes: &[u8]) -> Vec<CheckResult> {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_config_knows_every_check_id() {
+        let ids: Vec<&str> = super::CHECKS.iter().map(|c| c.id).collect();
+        assert_eq!(ids, crate::config::check::CHECK_IDS);
+    }
+}
