@@ -5,7 +5,7 @@
 use crate::finding::Finding;
 use crate::rules::Severity;
 use crate::source::git::HistorySelection;
-use gix::hash::ObjectId;
+use crate::source::repo::Repo;
 use std::fmt::Write;
 
 /// Which commits a CI run scans, and why.
@@ -22,13 +22,6 @@ fn zero(s: &str) -> bool {
     !s.is_empty() && s.bytes().all(|b| b == b'0')
 }
 
-fn has_commit(repo: &gix::Repository, rev: &str) -> bool {
-    ObjectId::from_hex(rev.as_bytes())
-        .ok()
-        .map(|id| repo.has_object(id))
-        .unwrap_or_else(|| repo.rev_parse_single(rev).is_ok())
-}
-
 /// The first 12 characters (input from the environment: not always hex).
 fn short(s: &str) -> String {
     s.chars().take(12).collect()
@@ -43,20 +36,14 @@ fn full_history(provider: &'static str, why: String) -> CiScope {
 }
 
 /// `base..head`, or a fallback when `base` is not in the clone.
-fn range(
-    repo: &gix::Repository,
-    provider: &'static str,
-    base: &str,
-    head: &str,
-    what: &str,
-) -> CiScope {
-    if !has_commit(repo, head) {
+fn range(repo: Repo<'_>, provider: &'static str, base: &str, head: &str, what: &str) -> CiScope {
+    if !repo.has_commit(head) {
         return full_history(
             provider,
             format!("{what}: head commit {} is not in this clone", short(head)),
         );
     }
-    if !has_commit(repo, base) {
+    if !repo.has_commit(base) {
         return CiScope {
             provider,
             selection: HistorySelection {
@@ -85,25 +72,20 @@ fn range(
 /// remote-tracking branch (nor a tag) already has; all of its history when
 /// there is nothing to compare with.
 fn new_branch(
-    repo: &gix::Repository,
+    repo: Repo<'_>,
     provider: &'static str,
     head: &str,
     branch: Option<&str>,
     what: &str,
 ) -> CiScope {
-    let mut hidden = Vec::new();
-    if let Ok(refs) = repo.references() {
-        let own = branch.map(|b| format!("/{b}"));
-        if let Ok(iter) = refs.remote_branches() {
-            for r in iter.flatten() {
-                let name = r.name().as_bstr().to_string();
-                if name.ends_with("/HEAD") || own.as_ref().is_some_and(|o| name.ends_with(o)) {
-                    continue;
-                }
-                hidden.push(name);
-            }
-        }
-    }
+    let own = branch.map(|b| format!("/{b}"));
+    let mut hidden: Vec<String> = repo
+        .remote_branches()
+        .into_iter()
+        .filter(|name| {
+            !(name.ends_with("/HEAD") || own.as_ref().is_some_and(|o| name.ends_with(o)))
+        })
+        .collect();
     hidden.sort();
     if hidden.is_empty() {
         return CiScope {
@@ -134,8 +116,10 @@ fn new_branch(
 }
 
 /// Chooses the scan scope from the CI environment. `env` looks a variable
-/// up (`std::env::var` in the CLI); `repo` is the checked-out repository.
-pub fn detect(repo: &gix::Repository, env: impl Fn(&str) -> Option<String>) -> CiScope {
+/// up (`std::env::var` in the CLI); `repo` is the checked-out repository
+/// (a [`Repo`], or the handle [`crate::source::git::open`] returns).
+pub fn detect<'r>(repo: impl Into<Repo<'r>>, env: impl Fn(&str) -> Option<String>) -> CiScope {
+    let repo = repo.into();
     let get = |k: &str| {
         env(k)
             .map(|v| v.trim().to_string())
@@ -153,7 +137,7 @@ pub fn detect(repo: &gix::Repository, env: impl Fn(&str) -> Option<String>) -> C
     )
 }
 
-fn github(repo: &gix::Repository, get: &dyn Fn(&str) -> Option<String>) -> CiScope {
+fn github(repo: Repo<'_>, get: &dyn Fn(&str) -> Option<String>) -> CiScope {
     const P: &str = "GitHub Actions";
     let event_name = get("GITHUB_EVENT_NAME").unwrap_or_else(|| "unknown".into());
     let Some(path) = get("GITHUB_EVENT_PATH") else {
@@ -184,7 +168,7 @@ fn github(repo: &gix::Repository, get: &dyn Fn(&str) -> Option<String>) -> CiSco
         let branch = get("GITHUB_REF")
             .or_else(|| s(&event["ref"]))
             .map(|r| r.trim_start_matches("refs/heads/").to_string());
-        if zero(&before) || !has_commit(repo, &before) {
+        if zero(&before) || !repo.has_commit(&before) {
             let what = if zero(&before) {
                 format!("{event_name} event creates the branch")
             } else {
@@ -206,7 +190,7 @@ fn github(repo: &gix::Repository, get: &dyn Fn(&str) -> Option<String>) -> CiSco
     full_history(P, format!("{event_name} event has no commit range"))
 }
 
-fn gitlab(repo: &gix::Repository, get: &dyn Fn(&str) -> Option<String>) -> CiScope {
+fn gitlab(repo: Repo<'_>, get: &dyn Fn(&str) -> Option<String>) -> CiScope {
     const P: &str = "GitLab CI";
     let Some(head) = get("CI_COMMIT_SHA") else {
         return full_history(P, "CI_COMMIT_SHA not set".into());
@@ -222,7 +206,7 @@ fn gitlab(repo: &gix::Repository, get: &dyn Fn(&str) -> Option<String>) -> CiSco
     }
     let branch = get("CI_COMMIT_BRANCH").or_else(|| get("CI_COMMIT_REF_NAME"));
     match get("CI_COMMIT_BEFORE_SHA") {
-        Some(before) if !zero(&before) && has_commit(repo, &before) => range(
+        Some(before) if !zero(&before) && repo.has_commit(&before) => range(
             repo,
             P,
             &before,
@@ -343,8 +327,8 @@ mod tests {
     #[test]
     fn no_provider_means_full_history() {
         let d = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-        let repo = gix::init(d.path()).unwrap_or_else(|e| panic!("{e}"));
-        let s = detect(&repo, |_| None);
+        let repo = crate::source::repo::init(d.path()).unwrap_or_else(|e| panic!("{e}"));
+        let s = detect(repo.repo(), |_| None);
         assert_eq!(s.provider, "none detected");
         assert!(s.selection.tips.is_empty());
         assert!(s.reason.contains("full history"), "{}", s.reason);

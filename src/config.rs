@@ -1,7 +1,9 @@
 //! `.keyward.toml`: user rules, disabled built-ins, scan settings.
 
-use crate::hygiene::catalogue::{Catalogue, FileKind, FileSpec};
+pub mod check;
+
 use crate::rules::{self, line_col, AllowSpec, Confidence, Rule, RuleError, RuleSpec, Severity};
+use check::FileSpec;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -98,7 +100,7 @@ impl SpannedAllow {
             .chain(&self.match_regexes)
             .chain(&self.line_regexes)
         {
-            crate::engine::compile_pattern(r.get_ref()).map_err(|e| {
+            rules::compile_pattern(r.get_ref()).map_err(|e| {
                 at(
                     r.span(),
                     format!("{what}: bad regex {:?}: {e}", r.get_ref()),
@@ -188,7 +190,7 @@ impl Config {
                         f.span(),
                         format!(
                             "format: unknown format {} (text, json)",
-                            crate::finding::quote_value(&v)
+                            crate::redact::quote_value(&v)
                         ),
                     ));
                 }
@@ -270,7 +272,7 @@ impl Config {
                     column: 1,
                     message: format!(
                         "disable: no built-in rule has id {}",
-                        crate::finding::quote_value(id)
+                        crate::redact::quote_value(id)
                     ),
                 });
             }
@@ -315,8 +317,8 @@ fn check_section(
     at: &dyn Fn(std::ops::Range<usize>, String) -> RuleError,
 ) -> Result<CheckConfig, RuleError> {
     for d in &c.disable {
-        if !crate::hygiene::is_check_id(d.get_ref()) {
-            let ids: Vec<&str> = crate::hygiene::CHECKS.iter().map(|c| c.id).collect();
+        if !check::is_check_id(d.get_ref()) {
+            let ids: Vec<&str> = check::CHECK_IDS.to_vec();
             return Err(at(
                 d.span(),
                 format!(
@@ -331,7 +333,7 @@ fn check_section(
         globset::Glob::new(g.get_ref())
             .map_err(|e| at(g.span(), format!("check: bad glob {:?}: {e}", g.get_ref())))?;
     }
-    let builtin = Catalogue::builtin_ids();
+    let builtin = check::builtin_ids();
     let mut files = Vec::new();
     for f in c.file {
         let span = f.span();
@@ -342,7 +344,7 @@ fn check_section(
                 format!("check.file: id {:?} is already in the catalogue", spec.id),
             ));
         }
-        FileKind::new(spec.clone()).map_err(|e| at(span.clone(), format!("check.file: {e}")))?;
+        check::compile(&spec).map_err(|e| at(span.clone(), format!("check.file: {e}")))?;
         files.push(spec);
     }
     let plain = |v: Vec<Spanned<String>>| v.into_iter().map(|s| s.into_inner()).collect();
@@ -357,7 +359,7 @@ fn check_section(
 /// Parses a human size: `1048576`, `512KiB`, `25MiB`, `2GiB`, `10MB`, `4k`.
 pub fn parse_size(s: &str) -> Result<u64, String> {
     let full = s;
-    let s = &crate::finding::quote_value(full);
+    let s = &crate::redact::quote_value(full);
     let t = full.trim();
     let split = t
         .find(|c: char| !(c.is_ascii_digit() || c == '.'))
@@ -379,7 +381,7 @@ pub fn parse_size(s: &str) -> Result<u64, String> {
         other => {
             return Err(format!(
                 "unknown size unit {} in {s} (use B, KiB, MiB, GiB, KB, MB, GB)",
-                crate::finding::quote_value(other)
+                crate::redact::quote_value(other)
             ))
         }
     };

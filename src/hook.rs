@@ -3,7 +3,8 @@
 //! git dir's `hooks/`, shared by linked worktrees), keeps a backup of a foreign
 //! hook it replaces, restores it on uninstall, and reports what is installed.
 //!
-//! Everything goes through gix; no `git` process is run.
+//! Everything goes through the git library in `src/source`; no `git`
+//! process is run.
 
 use std::path::{Path, PathBuf};
 
@@ -83,21 +84,21 @@ pub struct HooksDir {
 /// `core.hooksPath` config value (relative values are relative to the
 /// working tree's root, as git runs hooks there), else `hooks/` in the common
 /// git dir (so linked worktrees share the main repository's hooks). Honours
-/// `GIT_DIR` through gix's environment-aware discovery.
+/// `GIT_DIR` through the environment-aware discovery of `source::git::open`.
 pub fn hooks_dir(at: &Path) -> Result<HooksDir, HookError> {
     let at = std::path::absolute(at).unwrap_or_else(|_| at.to_path_buf());
-    let repo = crate::source::git::open(&at)?;
+    let handle = crate::source::repo::open(&at)?;
+    let repo = handle.repo();
     let configured = repo
-        .config_snapshot()
-        .trusted_path("core.hooksPath")
-        .map_err(|e| HookError::Config(e.to_string()))?;
+        .config_path("core.hooksPath")
+        .map_err(HookError::Config)?;
     Ok(match configured {
         Some(p) if !p.as_os_str().is_empty() => {
             let shown = p.display().to_string();
             let path = if p.is_absolute() {
                 p
             } else {
-                repo.workdir().unwrap_or_else(|| repo.git_dir()).join(p)
+                repo.workdir_or_git_dir().join(p)
             };
             HooksDir {
                 path: clean(&path),

@@ -34,6 +34,7 @@ pub mod explain;
 pub mod finding;
 pub mod hook;
 pub mod hygiene;
+pub mod lint;
 pub mod redact;
 pub mod report;
 pub mod rules;
@@ -42,6 +43,7 @@ pub mod scan_git;
 pub mod scanner;
 pub mod source;
 pub mod suppress;
+pub mod text;
 pub mod validate;
 
 pub use audit::{audit, Audit};

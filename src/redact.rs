@@ -491,6 +491,13 @@ pub fn user_value(s: &str) -> String {
     }
 }
 
+/// A user's value quoted in an error message, masked unless short and not
+/// secret-shaped (see [`user_value`]): a value pasted into the wrong setting
+/// may be a secret, and error messages end up in CI logs.
+pub fn quote_value(s: &str) -> String {
+    format!("{:?}", user_value(s))
+}
+
 /// `line` with `spans` masked; the span overlapping `own` (the finding's
 /// secret) shows `own_mask`, the others [`MASK`]. Control characters are
 /// dropped (tabs kept).

@@ -1,169 +1,42 @@
 //! The secret-file catalogue: which files hold secrets, the `.gitignore`
 //! lines that cover them, and content checks for kinds that are secret only
-//! when they hold credentials. Data in `catalogue.toml`, extended by
-//! `[[check.file]]` in `.keyward.toml`.
+//! when they hold credentials. Data in `src/config/catalogue.toml`, extended
+//! by `[[check.file]]` in `.keyward.toml`; the spec of a kind and its
+//! validation live in [`crate::config::check`] (the config validates
+//! `[check]` with them).
 
 use super::values;
-use crate::rules::Severity;
-use globset::{Glob, GlobBuilder, GlobSet, GlobSetBuilder};
-use serde::Deserialize;
-
-const BUILTIN: &str = include_str!("catalogue.toml");
-
-/// Built-in content checks, by name.
-pub const CONTENT_CHECKS: &[&str] = &[
-    "private-key",
-    "k8s-secret",
-    "sealed-or-plain",
-    "npmrc",
-    "pypirc",
-    "netrc",
-    "docker-config",
-    "kubeconfig",
-    "tfvars",
-];
-
-/// One kind of secret file, as written in the catalogue.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct FileSpec {
-    pub id: String,
-    pub name: String,
-    pub patterns: Vec<String>,
-    #[serde(default)]
-    pub except: Vec<String>,
-    #[serde(default)]
-    pub gitignore: Vec<String>,
-    #[serde(default)]
-    pub samples: Vec<String>,
-    #[serde(default)]
-    pub content: Option<String>,
-    #[serde(default)]
-    pub content_regex: Option<String>,
-    #[serde(default = "default_severity")]
-    pub severity: Severity,
-}
-
-fn default_severity() -> Severity {
-    Severity::High
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct CatalogueFile {
-    templates: Vec<String>,
-    file: Vec<FileSpec>,
-}
-
-/// Errors in a catalogue entry (the config reports them with positions).
-#[derive(Debug, thiserror::Error)]
-pub enum CatalogueError {
-    #[error("catalogue: {0}")]
-    Parse(String),
-    #[error("{id}: bad glob {glob:?}: {message}")]
-    Glob {
-        id: String,
-        glob: String,
-        message: String,
-    },
-    #[error("{id}: unknown content check {name:?} (one of: {})", CONTENT_CHECKS.join(", "))]
-    Content { id: String, name: String },
-    #[error("{id}: bad content_regex: {message}")]
-    Regex { id: String, message: String },
-}
+use crate::config::check::{self, Matchers};
+pub use crate::config::check::{CatalogueError, FileSpec, CONTENT_CHECKS};
 
 /// A compiled kind.
 #[derive(Debug)]
 pub struct FileKind {
     pub spec: FileSpec,
-    patterns: GlobSet,
-    except: GlobSet,
-    regex: Option<regex::bytes::Regex>,
-}
-
-/// A glob as the catalogue means it: no `/` matches the file name at any
-/// depth, with `/` the tail of the path.
-fn glob_for(pattern: &str) -> Result<Glob, globset::Error> {
-    let p = pattern.trim_start_matches('/');
-    // `/x` anchors at the root; otherwise the name or path tail matches at any depth
-    let full = if pattern.starts_with('/') {
-        p.to_string()
-    } else {
-        format!("**/{p}")
-    };
-    GlobBuilder::new(&full).literal_separator(true).build()
-}
-
-fn set(id: &str, globs: &[String]) -> Result<GlobSet, CatalogueError> {
-    let mut b = GlobSetBuilder::new();
-    for g in globs {
-        b.add(glob_for(g).map_err(|e| CatalogueError::Glob {
-            id: id.to_string(),
-            glob: g.clone(),
-            message: e.kind().to_string(),
-        })?);
-    }
-    b.build().map_err(|e| CatalogueError::Glob {
-        id: id.to_string(),
-        glob: String::new(),
-        message: e.to_string(),
-    })
+    matchers: Matchers,
 }
 
 impl FileKind {
     /// Compiles a spec.
     pub fn new(spec: FileSpec) -> Result<FileKind, CatalogueError> {
-        if let Some(c) = &spec.content {
-            if !CONTENT_CHECKS.contains(&c.as_str()) {
-                return Err(CatalogueError::Content {
-                    id: spec.id.clone(),
-                    name: c.clone(),
-                });
-            }
-        }
-        let regex = match &spec.content_regex {
-            None => None,
-            Some(r) => Some(
-                regex::bytes::RegexBuilder::new(r)
-                    .size_limit(1 << 22)
-                    .build()
-                    .map_err(|e| CatalogueError::Regex {
-                        id: spec.id.clone(),
-                        message: e.to_string(),
-                    })?,
-            ),
-        };
-        for g in spec.gitignore.iter().chain(&spec.samples) {
-            if g.trim().is_empty() {
-                return Err(CatalogueError::Glob {
-                    id: spec.id.clone(),
-                    glob: g.clone(),
-                    message: "empty".into(),
-                });
-            }
-        }
-        Ok(FileKind {
-            patterns: set(&spec.id, &spec.patterns)?,
-            except: set(&spec.id, &spec.except)?,
-            regex,
-            spec,
-        })
+        let matchers = check::compile(&spec)?;
+        Ok(FileKind { spec, matchers })
     }
 
     /// Whether the path (relative, `/`-separated) has this kind's name.
     pub fn matches_path(&self, rel: &str) -> bool {
-        self.patterns.is_match(rel) && !self.except.is_match(rel)
+        self.matchers.patterns.is_match(rel) && !self.matchers.except.is_match(rel)
     }
 
     /// Whether the kind needs the file's content to decide.
     pub fn needs_content(&self) -> bool {
-        self.spec.content.is_some() || self.regex.is_some()
+        self.spec.content.is_some() || self.matchers.regex.is_some()
     }
 
     /// Whether `content` holds what makes this kind secret (always true for
     /// kinds without a content check).
     pub fn content_matches(&self, content: &[u8]) -> bool {
-        if let Some(r) = &self.regex {
+        if let Some(r) = &self.matchers.regex {
             if !r.is_match(content) {
                 return false;
             }
@@ -181,7 +54,7 @@ impl FileKind {
 pub struct Catalogue {
     pub kinds: Vec<FileKind>,
     pub template_patterns: Vec<String>,
-    templates: GlobSet,
+    templates: globset::GlobSet,
 }
 
 impl Catalogue {
@@ -190,15 +63,14 @@ impl Catalogue {
         extra: Vec<FileSpec>,
         extra_templates: &[String],
     ) -> Result<Catalogue, CatalogueError> {
-        let base: CatalogueFile =
-            toml::from_str(BUILTIN).map_err(|e| CatalogueError::Parse(e.to_string()))?;
+        let base = check::builtin_catalogue()?;
         let mut kinds = Vec::new();
         for s in extra.into_iter().chain(base.file) {
             kinds.push(FileKind::new(s)?);
         }
         let mut template_patterns = base.templates;
         template_patterns.extend(extra_templates.iter().cloned());
-        let templates = set("templates", &template_patterns)?;
+        let templates = check::glob_set("templates", &template_patterns)?;
         Ok(Catalogue {
             kinds,
             template_patterns,
@@ -208,9 +80,7 @@ impl Catalogue {
 
     /// Ids of the built-in kinds.
     pub fn builtin_ids() -> Vec<String> {
-        toml::from_str::<CatalogueFile>(BUILTIN)
-            .map(|c| c.file.into_iter().map(|f| f.id).collect())
-            .unwrap_or_default()
+        check::builtin_ids()
     }
 
     /// Kinds whose names match `rel`, in order.

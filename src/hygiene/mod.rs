@@ -16,6 +16,7 @@ use crate::finding::CommitInfo;
 use crate::rules::Severity;
 use crate::source::excludes::{self, Excludes, IgnoreMatch};
 use crate::source::git::{self, GitError};
+use crate::source::repo::{self, Oid, Repo};
 use crate::source::tracked::{self, RealDirs};
 use catalogue::{Catalogue, CatalogueError, FileKind, FileSpec};
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -280,8 +281,9 @@ struct WorkFile {
 /// Runs the checks.
 pub fn check(engine: &Engine, opts: &CheckOptions) -> Result<CheckReport, HygieneError> {
     let catalogue = Catalogue::new(opts.extra_kinds.clone(), &opts.extra_templates)?;
-    let repo = git::open(&opts.repo)?;
-    let mut ex = Excludes::new(&repo)?;
+    let handle = repo::open(&opts.repo)?;
+    let repo = handle.repo();
+    let mut ex = repo.excludes()?;
     let root = ex.root().to_path_buf();
     let root = std::fs::canonicalize(&root).unwrap_or(root);
     let on = |id: &str| !opts.disabled.iter().any(|d| d == id);
@@ -290,10 +292,10 @@ pub fn check(engine: &Engine, opts: &CheckOptions) -> Result<CheckReport, Hygien
     let mut stats = Stats::default();
     let mut results = Vec::new();
 
-    let tracked: BTreeMap<String, gix::hash::ObjectId> = excludes::tracked_files(&repo)?
+    let tracked: BTreeMap<String, Oid> = repo
+        .tracked_blobs()?
         .into_iter()
-        .filter(|t| !skip(&t.path, false))
-        .map(|t| (t.path, t.blob))
+        .filter(|(path, _)| !skip(path, false))
         .collect();
 
     // Walk the working tree, not entering ignored directories, then add the
@@ -332,7 +334,7 @@ pub fn check(engine: &Engine, opts: &CheckOptions) -> Result<CheckReport, Hygien
         if !catalogue.may_match(path) {
             continue;
         }
-        let kind = catalogue.classify(path, &mut || read_blob(&repo, *blob));
+        let kind = catalogue.classify(path, &mut || read_blob(repo, *blob));
         let Some(kind) = kind else { continue };
         stats.secret_files += 1;
         if !on(SECRET_FILE_TRACKED) {
@@ -344,7 +346,7 @@ pub fn check(engine: &Engine, opts: &CheckOptions) -> Result<CheckReport, Hygien
 
     // (c) history.
     if opts.history && on(SECRET_FILE_IN_HISTORY) {
-        let (found, commits) = history(&repo, &catalogue, &skip)?;
+        let (found, commits) = history(repo, &catalogue, &skip)?;
         stats.commits = commits;
         results.extend(found);
     }
@@ -587,7 +589,7 @@ fn walk(
 /// directories (a deleted file, a symlink or a submodule is left out).
 fn add_tracked(
     root: &Path,
-    index: &BTreeMap<String, gix::hash::ObjectId>,
+    index: &BTreeMap<String, Oid>,
     files: &mut Vec<WorkFile>,
     warnings: &mut Vec<String>,
 ) {
@@ -627,9 +629,9 @@ fn read_capped(p: &Path) -> Option<Vec<u8>> {
     std::fs::read(p).ok()
 }
 
-fn read_blob(repo: &gix::Repository, id: gix::hash::ObjectId) -> Option<Vec<u8>> {
+fn read_blob(repo: Repo<'_>, id: impl Into<Oid>) -> Option<Vec<u8>> {
     let mut buf = Vec::new();
-    match git::read_blob(repo, id, MAX_CONTENT, &mut buf) {
+    match repo.read_blob(id, MAX_CONTENT, &mut buf) {
         git::BlobContent::Text(b) => Some(b.to_vec()),
         // binary content: key stores, DER keys
         git::BlobContent::Binary => Some(vec![0]),
@@ -775,11 +777,11 @@ fn tracked_result(kind: &FileKind, rel: &str, covered: bool) -> CheckResult {
 
 /// Secret files in any commit: one result per path with its commits.
 fn history(
-    repo: &gix::Repository,
+    repo: Repo<'_>,
     catalogue: &Catalogue,
     skip: &dyn Fn(&str, bool) -> bool,
 ) -> Result<(Vec<CheckResult>, usize), HygieneError> {
-    let plan = git::plan_history(repo, &git::HistorySelection::default())?;
+    let plan = repo.plan_history(&git::HistorySelection::default())?;
     // path -> (kind index, commit indexes that introduced a secret version)
     let mut hits: BTreeMap<String, (usize, Vec<u32>)> = BTreeMap::new();
     let mut kinds_by_path: HashMap<u32, bool> = HashMap::new();
@@ -804,7 +806,7 @@ fn history(
             e.1.push(intro.commit);
         }
     }
-    let head_tree = repo.head_tree().ok();
+    let head_tree = repo.head_tree();
     let mut out = Vec::new();
     for (path, (kind_idx, mut commits)) in hits {
         let kind = &catalogue.kinds[kind_idx];
@@ -830,16 +832,13 @@ fn history(
         touched.sort_by_key(|t| t.0);
         let mut list = Vec::new();
         for (c, change) in touched {
-            let info = git::commit_info(repo, plan.commits[c as usize])?;
+            let info = repo.commit_info(plan.commits[c as usize])?;
             list.push(FileCommit {
                 commit: info,
                 change,
             });
         }
-        let in_head = head_tree
-            .as_ref()
-            .and_then(|t| t.lookup_entry_by_path(&path).ok().flatten())
-            .is_some();
+        let in_head = head_tree.as_ref().is_some_and(|t| t.contains(&path));
         let shorts: Vec<String> = list
             .iter()
             .map(|c| format!("{} {}", c.change, c.commit.short()))
@@ -923,4 +922,13 @@ fn template(engine: &Engine, rel: &str, bytes: &[u8]) -> Vec<CheckResult> {
             r
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_config_knows_every_check_id() {
+        let ids: Vec<&str> = super::CHECKS.iter().map(|c| c.id).collect();
+        assert_eq!(ids, crate::config::check::CHECK_IDS);
+    }
 }

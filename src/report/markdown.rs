@@ -136,11 +136,7 @@ pub fn render(report: &ScanReport, opts: &RenderOptions, ctx: &ReportContext) ->
         s.files_scanned,
         human_bytes(s.bytes_scanned)
     );
-    let _ = writeln!(
-        out,
-        "| Scan date | {} |",
-        crate::source::git::utc_date(ctx.now)
-    );
+    let _ = writeln!(out, "| Scan date | {} |", crate::text::utc_date(ctx.now));
     let _ = writeln!(out, "| Duration | {:.2} s |", s.duration.as_secs_f64());
     let _ = writeln!(
         out,

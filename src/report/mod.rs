@@ -170,18 +170,6 @@ impl Default for RenderOptions {
     }
 }
 
-/// Human size: `1.5 MiB`.
-pub fn human_bytes(n: u64) -> String {
-    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
-    let mut v = n as f64;
-    let mut u = 0;
-    while v >= 1024.0 && u < UNITS.len() - 1 {
-        v /= 1024.0;
-        u += 1;
-    }
-    if u == 0 {
-        format!("{n} B")
-    } else {
-        format!("{v:.1} {}", UNITS[u])
-    }
-}
+/// Human size: `1.5 MiB` (in [`crate::text`]; named here for the
+/// renderers and older callers).
+pub use crate::text::human_bytes;

@@ -6,7 +6,9 @@
 //! verifies.
 
 mod builtin;
-pub mod lint;
+/// Re-exported for the binary's `keyward::rules::lint` until it names
+/// `keyward::lint` (the checks run the engine: above `rules`).
+pub use crate::lint;
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -353,13 +355,28 @@ pub enum RuleError {
     Io { path: PathBuf, err: std::io::Error },
 }
 
+/// Compiles a rule pattern the way the engine runs it: bytes, ASCII mode,
+/// `^` and `$` at line boundaries (LF or CRLF). The engine searches a window
+/// inside the whole file, so `^` must mean "start of a line", not "start of
+/// the file". (The pattern dialect is part of the rule model; the config
+/// checks its regexes with it.)
+pub fn compile_pattern(pattern: &str) -> Result<regex::bytes::Regex, regex::Error> {
+    regex::bytes::RegexBuilder::new(pattern)
+        .unicode(false)
+        .multi_line(true)
+        .crlf(true)
+        .size_limit(16 << 20)
+        .dfa_size_limit(8 << 20)
+        .build()
+}
+
 /// 1-based line and column of a byte offset in `text`.
 pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let offset = offset.min(text.len());
     let before = &text.as_bytes()[..offset];
     let line = memchr::memchr_iter(b'\n', before).count() + 1;
     let line_start = memchr::memrchr(b'\n', before).map_or(0, |p| p + 1);
-    let column = crate::finding::char_count(&before[line_start..]) + 1;
+    let column = crate::text::char_count(&before[line_start..]) + 1;
     (line, column)
 }
 

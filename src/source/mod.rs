@@ -2,6 +2,7 @@
 
 pub mod excludes;
 pub mod git;
+pub mod repo;
 pub mod tracked;
 pub mod worktree;
 

@@ -137,7 +137,7 @@ impl Baseline {
                         format!(
                             "entry {}: expires {} is not YYYY-MM-DD",
                             i + 1,
-                            crate::finding::quote_value(x)
+                            crate::redact::quote_value(x)
                         ),
                     ));
                 }

@@ -5,7 +5,7 @@
 //! `pragma: allowlist nextline secret`. For a secret spanning lines (a PEM
 //! block) the secret's first line counts.
 
-use crate::engine::line_bounds;
+use crate::text::line_bounds;
 use memchr::memmem;
 
 /// Markers honoured on the secret's own line.

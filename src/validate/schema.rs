@@ -452,7 +452,7 @@ impl Schema {
                         span.clone(),
                         format!(
                             "{what}: unknown environment {} (settings.environments: {})",
-                            crate::finding::quote_value(e),
+                            crate::redact::quote_value(e),
                             settings.environments.join(", ")
                         ),
                     ));
@@ -473,7 +473,7 @@ impl Schema {
                         k.span(),
                         format!(
                             "secrets.{name}.kind: unknown kind {} (known: {})",
-                            crate::finding::quote_value(k.get_ref()),
+                            crate::redact::quote_value(k.get_ref()),
                             Kind::NAMES.join(", ")
                         ),
                     )
@@ -545,7 +545,7 @@ impl Schema {
                             max.span(),
                             format!(
                                 "secrets.{name}.rotation.max_age: want a duration like \"30d\", \"90d\" or \"12w\", got {}",
-                                crate::finding::quote_value(max.get_ref())
+                                crate::redact::quote_value(max.get_ref())
                             ),
                         )
                     })?;
@@ -594,7 +594,7 @@ impl Schema {
                                 ty.span(),
                                 format!(
                                     "secrets.{name}.fields.{fname}: unknown type {} (string, int, int>0, port, bool, any, or a kind)",
-                                    crate::finding::quote_value(other)
+                                    crate::redact::quote_value(other)
                                 ),
                             ))
                         }

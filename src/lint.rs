@@ -1,7 +1,7 @@
 //! `keyward rules check`: every rule proves itself on its own examples.
 
-use super::Rule;
 use crate::engine::{CompiledRule, Engine};
+use crate::rules::Rule;
 
 /// One problem found in one rule.
 #[derive(Debug, Clone)]
