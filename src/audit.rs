@@ -48,7 +48,7 @@ pub fn audit(
     sel: &HistorySelection,
     now: i64,
 ) -> Result<Audit, GitError> {
-    audit_with(engine, opts, sel, now, &crate::scanner::Silent)
+    audit_with(engine, opts, sel, now, &crate::scan::Silent)
 }
 
 /// [`audit`], telling `progress` how the history scan goes.
@@ -57,7 +57,7 @@ pub fn audit_with(
     opts: &GitScanOptions,
     sel: &HistorySelection,
     now: i64,
-    progress: &dyn crate::scanner::Progress,
+    progress: &dyn crate::scan::Progress,
 ) -> Result<Audit, GitError> {
     let context = git_context(opts, sel.tips.clone(), now)?;
     let report = scan_history_with(engine, opts, sel, progress)?;

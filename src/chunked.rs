@@ -17,8 +17,8 @@
 
 use crate::engine::{Dropped, Engine, PathClass};
 use crate::finding::{finding_id, LineIndex, Origin};
-use crate::scan::Hit;
 use crate::suppress::inline::marker_for;
+use crate::suppress::inline::MarkerAt;
 use std::collections::HashMap;
 use std::io::Read;
 
@@ -58,6 +58,25 @@ pub(crate) enum Streamed {
     Text { bytes: u64, hits: Vec<Hit> },
     Binary,
     TooLarge(u64),
+}
+
+/// One secret found in one input, before aggregation.
+#[derive(Debug, Clone)]
+pub(crate) struct Hit {
+    pub rule: usize,
+    /// The finding id, `sha256(rule_id \0 secret)`, computed once.
+    pub id: String,
+    pub secret: Vec<u8>,
+    pub entropy: f32,
+    pub validation: crate::finding::Validation,
+    /// From the content alone until [`crate::scan::place`] weighs the path.
+    pub confidence: crate::rules::Confidence,
+    /// Whether a test or documentation path lowers `confidence`.
+    pub path_may_lower: bool,
+    /// Path-free until [`crate::scan::place`] puts the hit at a provenance.
+    pub location: crate::finding::Location,
+    /// An inline allow marker covering this secret.
+    pub inline: Option<MarkerAt>,
 }
 
 /// A source of input bytes seen through a sliding window `[base, ..)`.

@@ -115,6 +115,14 @@ fn new_branch(
     }
 }
 
+/// [`detect`] for the repository at `repo`.
+pub fn detect_at(
+    repo: &std::path::Path,
+    env: impl Fn(&str) -> Option<String>,
+) -> Result<CiScope, crate::source::git::GitError> {
+    Ok(detect(crate::source::repo::open(repo)?.repo(), env))
+}
+
 /// Chooses the scan scope from the CI environment. `env` looks a variable
 /// up (`std::env::var` in the CLI); `repo` is the checked-out repository
 /// (a [`Repo`], or the handle [`crate::source::git::open`] returns).

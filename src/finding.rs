@@ -5,9 +5,34 @@
 //! `sha256(finding id \0 path \0 normalised line text)`, stable when unrelated
 //! edits shift lines.
 
-use crate::engine::Validation;
 use crate::rules::Severity;
 use sha2::{Digest, Sha256};
+
+/// Result of an offline validator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Validation {
+    /// The format carries a checksum and it is right.
+    ChecksumOk,
+    /// The structure (decoding, lengths, headers) is right.
+    StructureOk,
+    /// No validator applies.
+    Unchecked,
+    /// The validator rejected the candidate: dropped, or reported at low
+    /// confidence for a rule with `uncertain_format`.
+    Failed,
+}
+
+impl Validation {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Validation::ChecksumOk => "checksum_ok",
+            Validation::StructureOk => "structure_ok",
+            Validation::Unchecked => "unchecked",
+            Validation::Failed => "failed",
+        }
+    }
+}
 
 /// A commit's identity and metadata, for reports.
 #[derive(Debug, Clone, PartialEq)]
@@ -180,24 +205,9 @@ pub fn prefix(s: &str, n: usize) -> &str {
     &s[..end]
 }
 
-/// A user's value quoted in an error message, masked unless short and not
-/// secret-shaped (see [`crate::redact::user_value`]): a value pasted into
-/// the wrong setting may be a secret, and error messages end up in CI logs.
-pub fn quote_value(s: &str) -> String {
-    format!("{:?}", crate::redact::user_value(s))
-}
+pub use crate::redact::quote_value;
 
-/// Count of Unicode scalar values in `bytes`; each byte of an invalid UTF-8
-/// sequence counts as one.
-pub fn char_count(bytes: &[u8]) -> usize {
-    if bytes.is_ascii() {
-        return bytes.len();
-    }
-    bytes
-        .utf8_chunks()
-        .map(|c| c.valid().chars().count() + c.invalid().len())
-        .sum()
-}
+pub use crate::text::char_count;
 
 /// Longest line text kept around a secret.
 const MAX_LINE_CONTEXT: usize = 240;

@@ -42,6 +42,7 @@ pub mod scan;
 pub mod scan_git;
 pub mod scanner;
 pub mod source;
+pub mod summary;
 pub mod suppress;
 pub mod text;
 pub mod validate;

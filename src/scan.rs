@@ -2,7 +2,7 @@
 
 use crate::chunked::{self, Chunking, Streamed};
 use crate::engine::{Engine, PathClass};
-use crate::finding::{history_fingerprint, location_fingerprint, Finding, Location};
+use crate::finding::{history_fingerprint, location_fingerprint, Finding};
 use crate::source;
 use crate::source::worktree::{self, FileEntry, WalkOptions};
 use crate::suppress::inline::MarkerAt;
@@ -12,7 +12,7 @@ use std::collections::HashMap;
 use std::io::Read;
 use std::path::PathBuf;
 use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 /// Default `--max-file-size`: 25 MiB.
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 25 << 20;
@@ -41,132 +41,26 @@ impl Default for ScanOptions {
     }
 }
 
-/// An input that was not scanned, and why.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Skip {
-    Binary,
-    TooLarge { size: u64, limit: u64 },
-    Error(String),
+pub use crate::summary::{ScanMode, ScanReport, Skip, Skipped, Summary};
+
+pub(crate) use crate::chunked::Hit;
+
+/// Hears how a long scan is going (history scans report each blob).
+/// Every method has an empty default.
+pub trait Progress: Sync {
+    /// A phase starts: `what` it does, and how many steps it has if known.
+    fn start(&self, _what: &str, _total: Option<u64>) {}
+    /// `n` more steps are done.
+    fn advance(&self, _n: u64) {}
+    /// A status line for the phase (commits, MiB/s).
+    fn status(&self, _message: &str) {}
+    /// The phase is over.
+    fn finish(&self) {}
 }
 
-impl std::fmt::Display for Skip {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Skip::Binary => f.write_str("binary (NUL byte in the first 8 KiB)"),
-            Skip::TooLarge { size, limit } => write!(
-                f,
-                "{} is over the {} limit",
-                crate::report::human_bytes(*size),
-                crate::report::human_bytes(*limit)
-            ),
-            Skip::Error(m) => write!(f, "error: {m}"),
-        }
-    }
-}
-
-/// Per-input diagnostics, for `-v` and the summary.
-#[derive(Debug, Clone)]
-pub struct Skipped {
-    pub path: String,
-    pub why: Skip,
-}
-
-/// What kind of scan produced a report.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub enum ScanMode {
-    #[default]
-    Tree,
-    Stdin,
-    Staged,
-    History,
-}
-
-impl ScanMode {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ScanMode::Tree => "tree",
-            ScanMode::Stdin => "stdin",
-            ScanMode::Staged => "staged",
-            ScanMode::History => "history",
-        }
-    }
-}
-
-/// Totals of one scan.
-#[derive(Debug, Clone, Default)]
-pub struct Summary {
-    pub mode: ScanMode,
-    /// History scans: commits walked.
-    pub commits: u64,
-    /// Non-fatal problems (missing objects in history...).
-    pub warnings: Vec<String>,
-    /// Things worth knowing that are not problems (shallow clone...).
-    pub notes: Vec<String>,
-    /// Wall time of each phase, for `-v`.
-    pub phases: Vec<(&'static str, Duration)>,
-    /// Locations found but not reported (inline marker, baseline, ignore line).
-    pub suppressed: Vec<Suppressed>,
-    /// Baseline entries that matched nothing.
-    pub baseline_stale: usize,
-    /// Baseline entries past their expiry (no longer suppressing).
-    pub baseline_expired: Vec<crate::suppress::BaselineEntry>,
-    /// Files (tree, staged) or unique blobs (history) scanned.
-    pub files_scanned: u64,
-    /// Distinct contents run through the detectors (a content found at
-    /// several paths of one path class is scanned once).
-    pub contents_scanned: u64,
-    pub bytes_scanned: u64,
-    pub skipped: Vec<Skipped>,
-    /// Every scanned input: (path, bytes, secrets found), for `-v`.
-    pub scanned: Vec<(String, u64, usize)>,
-    pub duration: Duration,
-    pub rules: usize,
-}
-
-impl Summary {
-    pub fn binary(&self) -> impl Iterator<Item = &Skipped> {
-        self.skipped.iter().filter(|s| s.why == Skip::Binary)
-    }
-    pub fn too_large(&self) -> impl Iterator<Item = &Skipped> {
-        self.skipped
-            .iter()
-            .filter(|s| matches!(s.why, Skip::TooLarge { .. }))
-    }
-    pub fn errors(&self) -> impl Iterator<Item = &Skipped> {
-        self.skipped
-            .iter()
-            .filter(|s| matches!(s.why, Skip::Error(_)))
-    }
-    pub fn has_errors(&self) -> bool {
-        self.errors().next().is_some()
-    }
-}
-
-/// Findings plus totals.
-#[derive(Debug, Clone, Default)]
-pub struct ScanReport {
-    pub findings: Vec<Finding>,
-    pub summary: Summary,
-}
-
-/// One secret found in one input, before aggregation.
-#[derive(Debug, Clone)]
-pub(crate) struct Hit {
-    pub rule: usize,
-    /// The finding id, `sha256(rule_id \0 secret)`, computed once.
-    pub id: String,
-    pub secret: Vec<u8>,
-    pub entropy: f32,
-    pub validation: crate::engine::Validation,
-    /// From the content alone until [`place`] weighs the path.
-    pub confidence: crate::rules::Confidence,
-    /// Whether a test or documentation path lowers `confidence`.
-    pub path_may_lower: bool,
-    /// Path-free until [`place`] puts the hit at a provenance.
-    pub location: Location,
-    /// An inline allow marker covering this secret.
-    pub inline: Option<MarkerAt>,
-}
+/// A [`Progress`] that ignores everything.
+pub struct Silent;
+impl Progress for Silent {}
 
 /// Where a scanned content was found: the pipeline scans each distinct
 /// content once per [`PathClass`], then puts its hits at every provenance.
@@ -247,23 +141,6 @@ pub(crate) enum Outcome {
         as_input: usize,
     },
     Skipped(Skip),
-}
-
-impl Summary {
-    /// Records one input's outcome (`hits`: how many secrets it holds).
-    pub(crate) fn record(&mut self, path: &str, outcome: Result<(u64, usize), Skip>) {
-        match outcome {
-            Ok((bytes, hits)) => {
-                self.files_scanned += 1;
-                self.bytes_scanned += bytes;
-                self.scanned.push((path.to_string(), bytes, hits));
-            }
-            Err(why) => self.skipped.push(Skipped {
-                path: path.to_string(),
-                why,
-            }),
-        }
-    }
 }
 
 /// A fast hash of a content whose git id is not known (working-tree files).

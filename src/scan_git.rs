@@ -9,8 +9,8 @@ use crate::scan::{
     Summary,
 };
 use crate::source::git::{self, BlobContent, GitError, HistoryPlan, HistorySelection};
+use crate::source::repo::{self, Oid, Repo, Shared};
 use crate::source::worktree::Exclusions;
-use gix::hash::ObjectId;
 use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
@@ -39,13 +39,13 @@ enum BlobScan {
 
 fn scan_blob(
     engine: &Engine,
-    repo: &gix::Repository,
-    id: ObjectId,
+    repo: Repo<'_>,
+    id: Oid,
     class: &crate::engine::PathClass,
     max: u64,
     buf: &mut Vec<u8>,
 ) -> BlobScan {
-    match git::read_blob(repo, id, max, buf) {
+    match repo.read_blob(id, max, buf) {
         BlobContent::Text(bytes) => BlobScan::Scanned {
             bytes: bytes.len() as u64,
             hits: scan_text(engine, class, &bytes),
@@ -62,9 +62,8 @@ type SecretKey = (usize, Vec<u8>);
 /// The path policy of a repository: its working tree's `.keywardignore`
 /// files and the configuration's `exclude` globs (a bare repository: the
 /// globs only).
-fn exclusions(repo: &gix::Repository, exclude: &[String]) -> Exclusions {
-    let root = repo.workdir().unwrap_or_else(|| repo.git_dir());
-    Exclusions::new(root, exclude)
+fn exclusions(repo: Repo<'_>, exclude: &[String]) -> Exclusions {
+    Exclusions::new(repo.workdir_or_git_dir(), exclude)
 }
 
 /// Scans what is staged for the next commit: the index's version of every
@@ -73,10 +72,10 @@ fn exclusions(repo: &gix::Repository, exclude: &[String]) -> Exclusions {
 /// Paths `.keywardignore` or `exclude` cover are not read.
 pub fn scan_staged(engine: &Engine, opts: &GitScanOptions) -> Result<ScanReport, GitError> {
     let t0 = Instant::now();
-    let repo = git::open(&opts.repo)?;
+    let repo = repo::open(&opts.repo)?;
     let t_open = t0.elapsed();
-    let (mut entries, conflicted) = git::staged_changes(&repo)?;
-    let mut excl = exclusions(&repo, &opts.exclude);
+    let (mut entries, conflicted) = repo.repo().staged_changes()?;
+    let mut excl = exclusions(repo.repo(), &opts.exclude);
     entries.retain(|e| !excl.excluded(&e.path));
     let t_diff = t0.elapsed();
     // each distinct (blob, class) once: the staged versions, and the HEAD
@@ -86,41 +85,41 @@ pub fn scan_staged(engine: &Engine, opts: &GitScanOptions) -> Result<ScanReport,
         .iter()
         .map(|e| classes.of(engine, &e.path))
         .collect();
-    let mut units: Vec<(ObjectId, u32)> = entries
+    let mut units: Vec<(Oid, u32)> = entries
         .iter()
         .zip(&class_of)
-        .map(|(e, &c)| (e.staged, c))
+        .map(|(e, &c)| (Oid::from(e.staged), c))
         .collect();
     units.sort_unstable();
     units.dedup();
-    let sync = repo.into_sync();
+    let sync = repo.shared();
     let max = opts.max_file_size;
-    let scan_units = |units: &[(ObjectId, u32)]| -> HashMap<(ObjectId, u32), BlobScan> {
+    let scan_units = |units: &[(Oid, u32)]| -> HashMap<(Oid, u32), BlobScan> {
         units
             .par_iter()
             .map_init(
-                || (sync.to_thread_local(), Vec::new()),
+                || (sync.local(), Vec::new()),
                 |(repo, buf), &(id, c)| {
                     (
                         (id, c),
-                        scan_blob(engine, repo, id, classes.get(c), max, buf),
+                        scan_blob(engine, repo.repo(), id, classes.get(c), max, buf),
                     )
                 },
             )
             .collect()
     };
     let scanned = scan_units(&units);
-    let mut head_units: Vec<(ObjectId, u32)> = entries
+    let mut head_units: Vec<(Oid, u32)> = entries
         .iter()
         .zip(&class_of)
         .filter(|(e, &c)| {
-            matches!(scanned.get(&(e.staged, c)), Some(BlobScan::Scanned { hits, .. }) if !hits.is_empty())
+            matches!(scanned.get(&(Oid::from(e.staged), c)), Some(BlobScan::Scanned { hits, .. }) if !hits.is_empty())
         })
-        .filter_map(|(e, &c)| e.head.map(|h| (h, c)))
+        .filter_map(|(e, &c)| e.head.map(|h| (Oid::from(h), c)))
         .collect();
     head_units.sort_unstable();
     head_units.dedup();
-    let in_head: HashMap<(ObjectId, u32), HashSet<SecretKey>> = scan_units(&head_units)
+    let in_head: HashMap<(Oid, u32), HashSet<SecretKey>> = scan_units(&head_units)
         .into_iter()
         .map(|(k, r)| {
             let set = match r {
@@ -146,9 +145,12 @@ pub fn scan_staged(engine: &Engine, opts: &GitScanOptions) -> Result<ScanReport,
     let none = HashSet::new();
     let mut hits = Vec::new();
     for (e, &c) in entries.iter().zip(&class_of) {
-        match scanned.get(&(e.staged, c)) {
+        match scanned.get(&(Oid::from(e.staged), c)) {
             Some(BlobScan::Scanned { bytes, hits: h }) => {
-                let old = e.head.and_then(|o| in_head.get(&(o, c))).unwrap_or(&none);
+                let old = e
+                    .head
+                    .and_then(|o| in_head.get(&(Oid::from(o), c)))
+                    .unwrap_or(&none);
                 let new: Vec<Hit> = h
                     .iter()
                     .filter(|h| !old.contains(&(h.rule, h.secret.clone())))
@@ -184,7 +186,7 @@ pub fn scan_history(
     opts: &GitScanOptions,
     sel: &HistorySelection,
 ) -> Result<ScanReport, GitError> {
-    scan_history_with(engine, opts, sel, &crate::scanner::Silent)
+    scan_history_with(engine, opts, sel, &crate::scan::Silent)
 }
 
 /// [`scan_history`], telling `progress` how it goes.
@@ -192,17 +194,17 @@ pub fn scan_history_with(
     engine: &Engine,
     opts: &GitScanOptions,
     sel: &HistorySelection,
-    progress: &dyn crate::scanner::Progress,
+    progress: &dyn crate::scan::Progress,
 ) -> Result<ScanReport, GitError> {
     let t0 = Instant::now();
-    let repo = git::open(&opts.repo)?;
+    let repo = repo::open(&opts.repo)?;
     progress.start("walking history", None);
-    let plan = git::plan_history(&repo, sel)?;
+    let plan = repo.repo().plan_history(sel)?;
     progress.finish();
     let t_plan = t0.elapsed();
     // Path policy once per path: excluded paths drop out, the others get
     // their class; a blob is scanned once per class it was introduced with.
-    let mut excl = exclusions(&repo, &opts.exclude);
+    let mut excl = exclusions(repo.repo(), &opts.exclude);
     let mut classes = Classes::default();
     let class_of_path: Vec<Option<u32>> = plan
         .paths
@@ -212,7 +214,7 @@ pub fn scan_history_with(
             (!excl.excluded(&p)).then(|| classes.of(engine, &p))
         })
         .collect();
-    let mut blobs: Vec<(ObjectId, u32, Vec<git::Introduction>)> = Vec::new();
+    let mut blobs: Vec<(Oid, u32, Vec<git::Introduction>)> = Vec::new();
     for (id, intros) in &plan.blobs {
         let mut by_class: Vec<(u32, Vec<git::Introduction>)> = Vec::new();
         for i in intros {
@@ -224,7 +226,7 @@ pub fn scan_history_with(
                 None => by_class.push((c, vec![*i])),
             }
         }
-        blobs.extend(by_class.into_iter().map(|(c, v)| (*id, c, v)));
+        blobs.extend(by_class.into_iter().map(|(c, v)| (Oid::from(*id), c, v)));
     }
     // Versions of one path, newest first: git packs store the newest version
     // whole and older ones as deltas against it, so this order lets each
@@ -241,14 +243,14 @@ pub fn scan_history_with(
     let commits = plan.commits.len();
     progress.status(&format!("{commits} commits"));
     let t_blobs = Instant::now();
-    let sync = repo.clone().into_sync();
+    let sync = repo.shared();
     let max = opts.max_file_size;
     let results: Vec<BlobScan> = blobs
         .par_iter()
         .map_init(
-            || (sync.to_thread_local(), Vec::new()),
+            || (sync.local(), Vec::new()),
             |(repo, buf), (id, c, _)| {
-                let r = scan_blob(engine, repo, *id, classes.get(*c), max, buf);
+                let r = scan_blob(engine, repo.repo(), *id, classes.get(*c), max, buf);
                 if let BlobScan::Scanned { bytes, .. } = &r {
                     let before =
                         total_bytes.fetch_add(*bytes, std::sync::atomic::Ordering::Relaxed);
@@ -285,15 +287,20 @@ pub fn scan_history_with(
     }
     // Blob hits -> one hit per (introduction, secret).
     let mut hits = Vec::new();
-    let mut blobs_of: HashMap<SecretKey, HashSet<ObjectId>> = HashMap::new();
+    let mut blobs_of: HashMap<SecretKey, HashSet<Oid>> = HashMap::new();
     let path_of = |i: &git::Introduction| plan.paths[i.path as usize].to_string();
+    let mut blobs_counted: HashSet<Oid> = HashSet::new();
     for ((id, _, intros), r) in blobs.iter().zip(results) {
         let first_path = intros.first().map(path_of).unwrap_or_default();
         match r {
             BlobScan::Scanned { bytes, hits: h } => {
-                summary.files_scanned += 1;
+                // a blob met with several path classes is scanned once per
+                // class but counted (files, bytes) once
+                if blobs_counted.insert(*id) {
+                    summary.files_scanned += 1;
+                    summary.bytes_scanned += bytes;
+                }
                 summary.contents_scanned += 1;
-                summary.bytes_scanned += bytes;
                 for hit in &h {
                     blobs_of
                         .entry((hit.rule, hit.secret.clone()))
@@ -354,23 +361,26 @@ pub fn scan_history_with(
         .map(|f| (rule_index[f.rule_id.as_str()], f.secret.clone()))
         .collect();
     // blob -> findings holding it
-    let mut finding_of_blob: HashMap<ObjectId, Vec<usize>> = HashMap::new();
+    let mut finding_of_blob: HashMap<Oid, Vec<usize>> = HashMap::new();
     for (fi, k) in keys.iter().enumerate() {
         for b in blobs_of.get(k).into_iter().flatten() {
             finding_of_blob.entry(*b).or_default().push(fi);
         }
     }
+    let head_blobs: HashSet<Oid> = plan.head_blobs.iter().map(|&b| Oid::from(b)).collect();
     let mut last_removal: Vec<Option<usize>> = vec![None; findings.len()];
     for (ci, changes) in plan.changes.iter().enumerate() {
         for c in changes {
             let Some(old) = c.old else { continue };
-            let Some(fs) = finding_of_blob.get(&old) else {
+            let Some(fs) = finding_of_blob.get(&Oid::from(old)) else {
                 continue;
             };
             for &fi in fs {
-                let still = c
-                    .new
-                    .is_some_and(|n| blobs_of.get(&keys[fi]).is_some_and(|s| s.contains(&n)));
+                let still = c.new.is_some_and(|n| {
+                    blobs_of
+                        .get(&keys[fi])
+                        .is_some_and(|s| s.contains(&Oid::from(n)))
+                });
                 if !still {
                     last_removal[fi] = Some(ci);
                 }
@@ -382,7 +392,7 @@ pub fn scan_history_with(
         if let Some(i) = infos.get(&ci) {
             return Some(i.clone());
         }
-        let i = git::commit_info(&repo, plan.commits[ci]).ok()?;
+        let i = repo.repo().commit_info(plan.commits[ci]).ok()?;
         infos.insert(ci, i.clone());
         Some(i)
     };
@@ -407,7 +417,7 @@ pub fn scan_history_with(
             .copied();
         let still_in_head = blobs_of
             .get(&keys[fi])
-            .is_some_and(|bs| bs.iter().any(|b| plan.head_blobs.contains(b)));
+            .is_some_and(|bs| bs.iter().any(|b| head_blobs.contains(b)));
         if let Some(first) = first.and_then(&mut info) {
             f.lifecycle = Some(Lifecycle {
                 first_introduced: first,
@@ -438,15 +448,22 @@ pub fn scan_history_with(
 /// (rule, secret) pairs found in the range's base versions of touched files.
 fn secrets_in_blobs(
     engine: &Engine,
-    sync: &gix::ThreadSafeRepository,
+    sync: &Shared,
     plan: &HistoryPlan,
     max: u64,
 ) -> HashSet<SecretKey> {
-    let ids: Vec<ObjectId> = plan.base_blobs.iter().copied().collect();
+    let ids: Vec<Oid> = plan.base_blobs.iter().map(|&i| Oid::from(i)).collect();
     ids.par_iter()
         .map_init(
-            || (sync.to_thread_local(), Vec::new()),
-            |(repo, buf), id| match scan_blob(engine, repo, *id, &Default::default(), max, buf) {
+            || (sync.local(), Vec::new()),
+            |(repo, buf), id| match scan_blob(
+                engine,
+                repo.repo(),
+                *id,
+                &Default::default(),
+                max,
+                buf,
+            ) {
                 BlobScan::Scanned { hits, .. } => {
                     hits.into_iter().map(|h| (h.rule, h.secret)).collect()
                 }
@@ -459,15 +476,12 @@ fn secrets_in_blobs(
 
 /// Parses git's pre-push standard input into a history selection: the pushed
 /// commits that the remote does not have yet.
-pub fn pre_push_selection(
-    repo: &gix::Repository,
-    stdin: &str,
-) -> Result<HistorySelection, GitError> {
+pub fn pre_push_selection(repo: Repo<'_>, stdin: &str) -> Result<HistorySelection, GitError> {
     let mut sel = HistorySelection::default();
     for line in stdin.lines().map(str::trim).filter(|l| !l.is_empty()) {
         let parts: Vec<&str> = line.split_whitespace().collect();
         let [_local_ref, local_sha, _remote_ref, remote_sha] = parts[..] else {
-            return Err(GitError::Other(format!(
+            return Err(GitError::Unusable(format!(
                 "unexpected pre-push input line {line:?} (want: <local ref> <local sha> <remote ref> <remote sha>)"
             )));
         };
@@ -476,10 +490,8 @@ pub fn pre_push_selection(
             continue; // deleting a remote ref pushes no commits
         }
         sel.tips.push(local_sha.to_string());
-        let known = !zero(remote_sha)
-            && ObjectId::from_hex(remote_sha.as_bytes())
-                .ok()
-                .is_some_and(|id| repo.has_object(id));
+        let known =
+            !zero(remote_sha) && Oid::from_hex(remote_sha).is_some_and(|id| repo.has_object(id));
         if known {
             sel.hidden.push(remote_sha.to_string());
         } else {
@@ -494,15 +506,7 @@ pub fn pre_push_selection_at(
     repo: &std::path::Path,
     stdin: &str,
 ) -> Result<HistorySelection, GitError> {
-    pre_push_selection(&git::open(repo)?, stdin)
-}
-
-/// The CI scope ([`crate::ci::detect`]) of the repository at `repo`.
-pub fn ci_scope_at(
-    repo: &std::path::Path,
-    env: impl Fn(&str) -> Option<String>,
-) -> Result<crate::ci::CiScope, GitError> {
-    Ok(crate::ci::detect(&git::open(repo)?, env))
+    pre_push_selection(repo::open(repo)?.repo(), stdin)
 }
 
 /// The pre-commit framework's pre-push stage reads git's pre-push lines itself

@@ -8,6 +8,7 @@
 use crate::config::Config;
 use crate::engine::Engine;
 use crate::rules::{Confidence, RuleError};
+pub use crate::scan::{Progress, Silent};
 use crate::scan::{ScanOptions, ScanReport, DEFAULT_MAX_FILE_SIZE};
 use crate::scan_git::GitScanOptions;
 use crate::source::git::{GitError, HistorySelection};
@@ -26,23 +27,6 @@ pub enum ScanError {
     #[error(transparent)]
     Baseline(#[from] BaselineError),
 }
-
-/// Hears how a long scan is going (history scans report each blob).
-/// Every method has an empty default.
-pub trait Progress: Sync {
-    /// A phase starts: `what` it does, and how many steps it has if known.
-    fn start(&self, _what: &str, _total: Option<u64>) {}
-    /// `n` more steps are done.
-    fn advance(&self, _n: u64) {}
-    /// A status line for the phase (commits, MiB/s).
-    fn status(&self, _message: &str) {}
-    /// The phase is over.
-    fn finish(&self) {}
-}
-
-/// A [`Progress`] that ignores everything.
-pub struct Silent;
-impl Progress for Silent {}
 
 /// What to scan.
 pub enum Mode {
@@ -228,12 +212,7 @@ impl Scanner {
             .unwrap_or(Confidence::Medium);
         let mut report = self.scan_raw(plan, progress)?;
         hide_below(&mut report, min);
-        suppress::apply_to_report(
-            &mut report,
-            baseline.as_ref(),
-            &IgnoreIds::at_root(&self.root),
-            today,
-        );
+        report.apply_suppression(baseline.as_ref(), &IgnoreIds::at_root(&self.root), today);
         Ok(report)
     }
 

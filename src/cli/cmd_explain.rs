@@ -47,7 +47,7 @@ pub fn run(args: ExplainArgs) -> Result<u8> {
         anyhow::bail!("nothing to scan");
     };
     let baseline = plan::load_baseline(&args.scan, &root)?;
-    suppress::apply_to_report(&mut report, baseline.as_ref(), &ignore, suppress::today());
+    report.apply_suppression(baseline.as_ref(), &ignore, suppress::today());
     match keyward::explain::explain_finding(
         scanner.engine(),
         &report.findings,

@@ -4,7 +4,8 @@ use super::args::RulesCommand;
 use super::output::{emit, EXIT_CLEAN, EXIT_FINDINGS};
 use super::plan;
 use anyhow::Result;
-use keyward::rules::{self, lint};
+use keyward::lint;
+use keyward::rules;
 use std::path::{Path, PathBuf};
 
 pub fn run(cmd: RulesCommand) -> Result<u8> {

@@ -153,7 +153,7 @@ pub fn plan(args: &ScanArgs) -> Result<Option<Plan>> {
             selection,
         }
     } else if args.ci {
-        let scope = keyward::scan_git::ci_scope_at(&repo, |k| std::env::var(k).ok())?;
+        let scope = keyward::ci::detect_at(&repo, |k| std::env::var(k).ok())?;
         eprintln!(
             "keyward: CI ({}): scanning {}",
             scope.provider, scope.reason

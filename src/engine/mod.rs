@@ -16,7 +16,7 @@ use aho_corasick::automaton::{Automaton, StateID};
 use aho_corasick::dfa::DFA;
 use aho_corasick::{Anchored, MatchKind};
 use globset::{Glob, GlobSet, GlobSetBuilder};
-use regex::bytes::{Regex, RegexBuilder};
+use regex::bytes::Regex;
 use std::collections::HashMap;
 pub use validators::{Validation, Validator};
 
@@ -235,19 +235,7 @@ fn count_captures(ast: &regex_syntax::ast::Ast) -> usize {
     }
 }
 
-/// Compiles a rule pattern the way the engine runs it: bytes, ASCII mode,
-/// `^` and `$` at line boundaries (LF or CRLF). The engine searches a window
-/// inside the whole file, so `^` must mean "start of a line", not "start of
-/// the file".
-pub fn compile_pattern(pattern: &str) -> Result<Regex, regex::Error> {
-    RegexBuilder::new(pattern)
-        .unicode(false)
-        .multi_line(true)
-        .crlf(true)
-        .size_limit(16 << 20)
-        .dfa_size_limit(8 << 20)
-        .build()
-}
+pub use crate::rules::compile_pattern;
 
 fn invalid(rule: &Rule, message: String) -> RuleError {
     RuleError::Invalid {
@@ -1057,16 +1045,7 @@ fn quoted(hay: &[u8], pos: usize) -> bool {
     pos > 0 && matches!(hay[pos - 1], b'"' | b'\'' | b'`')
 }
 
-/// Start and end (exclusive, without the newline) of the line holding `pos`.
-pub fn line_bounds(hay: &[u8], pos: usize) -> (usize, usize) {
-    let pos = pos.min(hay.len());
-    let start = memchr::memrchr(b'\n', &hay[..pos]).map_or(0, |p| p + 1);
-    let mut end = memchr::memchr(b'\n', &hay[pos..]).map_or(hay.len(), |p| pos + p);
-    if end > start && hay[end - 1] == b'\r' {
-        end -= 1;
-    }
-    (start, end)
-}
+pub use crate::text::line_bounds;
 
 /// The document around a keyword hit at `[ks, ke)`: from just after the
 /// previous separator line (`sep` alone on a line) to just before the next,

@@ -1,32 +1,6 @@
 //! Offline validators: structural and checksum checks that need no network.
 
-use serde::Serialize;
-
-/// Result of an offline validator.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Validation {
-    /// The format carries a checksum and it is right.
-    ChecksumOk,
-    /// The structure (decoding, lengths, headers) is right.
-    StructureOk,
-    /// No validator applies.
-    Unchecked,
-    /// The validator rejected the candidate: dropped, or reported at low
-    /// confidence for a rule with `uncertain_format`.
-    Failed,
-}
-
-impl Validation {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Validation::ChecksumOk => "checksum_ok",
-            Validation::StructureOk => "structure_ok",
-            Validation::Unchecked => "unchecked",
-            Validation::Failed => "failed",
-        }
-    }
-}
+pub use crate::finding::Validation;
 
 /// A named offline check a rule can ask for with `validator = "..."`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -6,7 +6,7 @@
 //! `'` so that spreadsheets do not run it as a formula.
 
 use super::RenderOptions;
-use crate::scan::ScanReport;
+use crate::summary::ScanReport;
 
 /// The header row.
 pub const HEADER: [&str; 10] = [

@@ -2,7 +2,7 @@
 
 use super::RenderOptions;
 use crate::finding::Finding;
-use crate::scan::{ScanReport, Skip};
+use crate::summary::{ScanReport, Skip};
 use serde_json::{json, Value};
 
 /// Schema version of the JSON report.

@@ -3,7 +3,7 @@
 //! JUnit results list every place a secret was found.
 
 use super::RenderOptions;
-use crate::scan::ScanReport;
+use crate::summary::ScanReport;
 use std::fmt::Write;
 
 /// Escapes text for XML element content: like [`xml_escape`] but keeps line

@@ -6,7 +6,7 @@
 use super::{human_bytes, RenderOptions, ReportContext};
 use crate::finding::{CommitInfo, Finding};
 use crate::rules::Severity;
-use crate::scan::ScanReport;
+use crate::summary::ScanReport;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
 

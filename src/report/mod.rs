@@ -11,7 +11,7 @@ pub mod sarif;
 pub mod text;
 
 use crate::finding::RepoInfo;
-use crate::scan::ScanReport;
+use crate::summary::ScanReport;
 use std::path::PathBuf;
 
 /// The project's home page, used wherever a report names the tool.

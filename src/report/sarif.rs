@@ -16,7 +16,7 @@
 use super::{RenderOptions, ReportContext, SuppressionKind, PROJECT_URL};
 use crate::finding::Finding;
 use crate::rules::Severity;
-use crate::scan::{ScanMode, ScanReport};
+use crate::summary::{ScanMode, ScanReport};
 use serde_json::{json, Value};
 use serde_sarif::sarif::{
     ArtifactContent, ArtifactLocation, Invocation, Location, Message, MultiformatMessageString,

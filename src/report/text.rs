@@ -2,7 +2,7 @@
 
 use super::{human_bytes, RenderOptions};
 use crate::rules::Severity;
-use crate::scan::{ScanMode, ScanReport, Skip};
+use crate::summary::{ScanMode, ScanReport, Skip};
 use std::fmt::Write;
 
 /// Locations listed per finding before "... and N more".

@@ -6,9 +6,6 @@
 //! verifies.
 
 mod builtin;
-/// Re-exported for the binary's `keyward::rules::lint` until it names
-/// `keyward::lint` (the checks run the engine: above `rules`).
-pub use crate::lint;
 
 use serde::{Deserialize, Serialize};
 use std::fmt;

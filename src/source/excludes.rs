@@ -29,8 +29,8 @@ pub struct Excludes<'r> {
     root: PathBuf,
 }
 
-fn other(e: impl std::fmt::Display) -> GitError {
-    GitError::Other(e.to_string())
+fn other(e: impl std::error::Error + Send + Sync + 'static) -> GitError {
+    GitError::Backend(Box::new(e))
 }
 
 impl<'r> Excludes<'r> {
@@ -40,7 +40,7 @@ impl<'r> Excludes<'r> {
         let root = repo
             .workdir()
             .ok_or_else(|| {
-                GitError::Other("a bare repository has no working tree to check".into())
+                GitError::Unusable("a bare repository has no working tree to check".into())
             })?
             .to_path_buf();
         let index = repo.index_or_empty().map_err(other)?;

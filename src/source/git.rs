@@ -17,12 +17,16 @@ pub enum GitError {
     Open { path: String, message: String },
     #[error("cannot resolve {what:?}: {message}")]
     Resolve { what: String, message: String },
-    #[error("git: {0}")]
-    Other(String),
+    /// The git library failed: the underlying error is the source.
+    #[error("git")]
+    Backend(#[source] Box<dyn std::error::Error + Send + Sync>),
+    /// Input or a repository that keyward cannot work with.
+    #[error("{0}")]
+    Unusable(String),
 }
 
-fn other(e: impl std::fmt::Display) -> GitError {
-    GitError::Other(e.to_string())
+fn other(e: impl std::error::Error + Send + Sync + 'static) -> GitError {
+    GitError::Backend(Box::new(e))
 }
 
 /// Opens the repository containing `path`, honouring GIT_DIR, GIT_WORK_TREE and
@@ -54,28 +58,7 @@ pub fn commit_info(repo: &gix::Repository, id: ObjectId) -> Result<CommitInfo, G
     })
 }
 
-/// `YYYY-MM-DDTHH:MM:SSZ` for a unix time (proleptic Gregorian, UTC).
-pub fn utc_date(t: i64) -> String {
-    let days = t.div_euclid(86_400);
-    let secs = t.rem_euclid(86_400);
-    // civil-from-days (Howard Hinnant's algorithm)
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = if m <= 2 { y + 1 } else { y };
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        secs / 3600,
-        (secs % 3600) / 60,
-        secs % 60
-    )
-}
+pub use crate::text::utc_date;
 
 /// Which commits a history scan covers.
 #[derive(Debug, Clone, Default)]

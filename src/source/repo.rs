@@ -61,10 +61,38 @@ pub fn open(path: &Path) -> Result<Handle, GitError> {
 pub fn init(path: &Path) -> Result<Handle, GitError> {
     gix::init(path)
         .map(Handle)
-        .map_err(|e| GitError::Other(e.to_string()))
+        .map_err(|e| GitError::Backend(Box::new(e)))
+}
+
+impl Handle {
+    /// A handle the threads of a scan share, each reading through its own
+    /// view ([`Shared::local`]).
+    pub fn shared(&self) -> Shared {
+        Shared(self.0.clone().into_sync())
+    }
+}
+
+/// A repository shared by the threads of a scan.
+pub struct Shared(gix::ThreadSafeRepository);
+
+impl Shared {
+    /// This thread's view of the repository.
+    pub fn local(&self) -> Handle {
+        Handle(self.0.to_thread_local())
+    }
 }
 
 impl<'r> Repo<'r> {
+    /// Whether the object store holds `id`.
+    pub fn has_object(self, id: Oid) -> bool {
+        self.0.has_object(id.0)
+    }
+
+    /// [`git::staged_changes`] on this repository.
+    pub fn staged_changes(self) -> Result<(Vec<git::StagedEntry>, usize), GitError> {
+        git::staged_changes(self.0)
+    }
+
     /// Whether `rev` (a full object id, else any revision git understands)
     /// names an object of this repository.
     pub fn has_commit(self, rev: &str) -> bool {

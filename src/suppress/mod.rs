@@ -178,20 +178,6 @@ pub fn apply(
     out
 }
 
-/// Applies a baseline and ignore ids to a report, recording what was
-/// suppressed, stale and expired in its summary.
-pub fn apply_to_report(
-    report: &mut crate::ScanReport,
-    baseline: Option<&Baseline>,
-    ignore: &IgnoreIds,
-    today: i64,
-) {
-    let applied = apply(&mut report.findings, baseline, ignore, today);
-    report.summary.suppressed.extend(applied.suppressed);
-    report.summary.baseline_stale = applied.stale;
-    report.summary.baseline_expired = applied.expired;
-}
-
 impl IgnoreIds {
     /// The `finding:` lines of `.keywardignore` at `root`.
     pub fn at_root(root: &Path) -> IgnoreIds {

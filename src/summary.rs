@@ -1,0 +1,149 @@
+//! The report model of one scan: findings plus the totals of what was
+//! scanned, skipped and suppressed. Built by the pipeline (`scan`,
+//! `scan_git`), read by the renderers (`report`); depends on the finding
+//! model and suppression types only.
+
+use crate::finding::Finding;
+use crate::suppress::{self, Baseline, IgnoreIds, Suppressed};
+use std::time::Duration;
+
+/// An input that was not scanned, and why.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Skip {
+    Binary,
+    TooLarge { size: u64, limit: u64 },
+    Error(String),
+}
+
+impl std::fmt::Display for Skip {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Skip::Binary => f.write_str("binary (NUL byte in the first 8 KiB)"),
+            Skip::TooLarge { size, limit } => write!(
+                f,
+                "{} is over the {} limit",
+                crate::text::human_bytes(*size),
+                crate::text::human_bytes(*limit)
+            ),
+            Skip::Error(m) => write!(f, "error: {m}"),
+        }
+    }
+}
+
+/// Per-input diagnostics, for `-v` and the summary.
+#[derive(Debug, Clone)]
+pub struct Skipped {
+    pub path: String,
+    pub why: Skip,
+}
+
+/// What kind of scan produced a report.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ScanMode {
+    #[default]
+    Tree,
+    Stdin,
+    Staged,
+    History,
+}
+
+impl ScanMode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ScanMode::Tree => "tree",
+            ScanMode::Stdin => "stdin",
+            ScanMode::Staged => "staged",
+            ScanMode::History => "history",
+        }
+    }
+}
+
+/// Totals of one scan.
+#[derive(Debug, Clone, Default)]
+pub struct Summary {
+    pub mode: ScanMode,
+    /// History scans: commits walked.
+    pub commits: u64,
+    /// Non-fatal problems (missing objects in history...).
+    pub warnings: Vec<String>,
+    /// Things worth knowing that are not problems (shallow clone...).
+    pub notes: Vec<String>,
+    /// Wall time of each phase, for `-v`.
+    pub phases: Vec<(&'static str, Duration)>,
+    /// Locations found but not reported (inline marker, baseline, ignore line).
+    pub suppressed: Vec<Suppressed>,
+    /// Baseline entries that matched nothing.
+    pub baseline_stale: usize,
+    /// Baseline entries past their expiry (no longer suppressing).
+    pub baseline_expired: Vec<crate::suppress::BaselineEntry>,
+    /// Files (tree, staged) or unique blobs (history) scanned.
+    pub files_scanned: u64,
+    /// Distinct contents run through the detectors (a content found at
+    /// several paths of one path class is scanned once).
+    pub contents_scanned: u64,
+    pub bytes_scanned: u64,
+    pub skipped: Vec<Skipped>,
+    /// Every scanned input: (path, bytes, secrets found), for `-v`.
+    pub scanned: Vec<(String, u64, usize)>,
+    pub duration: Duration,
+    pub rules: usize,
+}
+
+impl Summary {
+    pub fn binary(&self) -> impl Iterator<Item = &Skipped> {
+        self.skipped.iter().filter(|s| s.why == Skip::Binary)
+    }
+    pub fn too_large(&self) -> impl Iterator<Item = &Skipped> {
+        self.skipped
+            .iter()
+            .filter(|s| matches!(s.why, Skip::TooLarge { .. }))
+    }
+    pub fn errors(&self) -> impl Iterator<Item = &Skipped> {
+        self.skipped
+            .iter()
+            .filter(|s| matches!(s.why, Skip::Error(_)))
+    }
+    pub fn has_errors(&self) -> bool {
+        self.errors().next().is_some()
+    }
+}
+
+/// Findings plus totals.
+#[derive(Debug, Clone, Default)]
+pub struct ScanReport {
+    pub findings: Vec<Finding>,
+    pub summary: Summary,
+}
+
+impl Summary {
+    /// Records one input's outcome (`hits`: how many secrets it holds).
+    pub(crate) fn record(&mut self, path: &str, outcome: Result<(u64, usize), Skip>) {
+        match outcome {
+            Ok((bytes, hits)) => {
+                self.files_scanned += 1;
+                self.bytes_scanned += bytes;
+                self.scanned.push((path.to_string(), bytes, hits));
+            }
+            Err(why) => self.skipped.push(Skipped {
+                path: path.to_string(),
+                why,
+            }),
+        }
+    }
+}
+
+impl ScanReport {
+    /// Applies a baseline and ignore ids, recording what was suppressed,
+    /// stale and expired in the summary.
+    pub fn apply_suppression(
+        &mut self,
+        baseline: Option<&Baseline>,
+        ignore: &IgnoreIds,
+        today: i64,
+    ) {
+        let applied = suppress::apply(&mut self.findings, baseline, ignore, today);
+        self.summary.suppressed.extend(applied.suppressed);
+        self.summary.baseline_stale = applied.stale;
+        self.summary.baseline_expired = applied.expired;
+    }
+}
