@@ -25,6 +25,17 @@ pub enum GitError {
     Unusable(String),
 }
 
+impl GitError {
+    /// The message with the git library's own (for warnings in a report,
+    /// where there is no error chain to print).
+    pub fn message(&self) -> String {
+        match self {
+            GitError::Backend(e) => format!("git: {e}"),
+            other => other.to_string(),
+        }
+    }
+}
+
 fn other(e: impl std::error::Error + Send + Sync + 'static) -> GitError {
     GitError::Backend(Box::new(e))
 }
@@ -243,19 +254,19 @@ fn diff_commit(
     id: ObjectId,
     parents: &[ObjectId],
 ) -> CommitDiff {
-    let tree = tree_of(repo, id).map_err(|e| format!("commit {id}: {e}"))?;
+    let tree = tree_of(repo, id).map_err(|e| format!("commit {id}: {}", e.message()))?;
     if parents.is_empty() {
         return differ
             .diff(repo, None, tree)
             .map(|c| vec![c])
-            .map_err(|e| format!("commit {id}: {e}"));
+            .map_err(|e| format!("commit {id}: {}", e.message()));
     }
     parents
         .iter()
         .map(|p| {
             tree_of(repo, *p)
                 .and_then(|pt| differ.diff(repo, Some(pt), tree))
-                .map_err(|e| format!("commit {id} vs parent {p}: {e}"))
+                .map_err(|e| format!("commit {id} vs parent {p}: {}", e.message()))
         })
         .collect()
 }
@@ -430,7 +441,7 @@ pub fn plan_history(
         if let Ok(t) = head.tree_id() {
             match Differ::default().diff(repo, None, t.detach()) {
                 Ok(all) => plan.head_blobs = all.into_iter().filter_map(|c| c.new).collect(),
-                Err(e) => plan.warnings.push(format!("HEAD tree: {e}")),
+                Err(e) => plan.warnings.push(format!("HEAD tree: {}", e.message())),
             }
         }
     }
