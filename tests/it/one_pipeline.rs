@@ -9,6 +9,7 @@ use std::io::Write;
 use std::process::{Command, Stdio};
 
 use crate::util::{Repo, BIN, S1, S2, S3, S4, S5};
+// `KEYWARD_TEST_BIN=<old build>` runs the scans against another build.
 
 /// (rule, path, confidence) of every finding location.
 type Seen = BTreeSet<(String, String, String)>;
@@ -28,7 +29,7 @@ fn seen(v: &Value) -> Seen {
 }
 
 fn scan(repo: &Repo, args: &[&str], stdin: Option<&str>) -> Value {
-    let mut cmd = Command::new(BIN);
+    let mut cmd = Command::new(crate::util::test_bin());
     cmd.current_dir(&repo.path)
         .arg("scan")
         .args(args)

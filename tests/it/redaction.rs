@@ -1037,7 +1037,7 @@ fn the_leak_check_sees_unredacted_output() {
 // every scan format. `KEYWARD_TEST_BIN` runs them against another build.
 
 fn bin() -> String {
-    std::env::var("KEYWARD_TEST_BIN").unwrap_or_else(|_| BIN.to_string())
+    crate::util::test_bin()
 }
 
 /// Scans `dir` in every format; returns (format, output) pairs.

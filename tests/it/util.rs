@@ -8,6 +8,12 @@ use std::process::{Command, Output, Stdio};
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_keyward");
 
+/// The binary under test: [`BIN`], or another build named by
+/// `KEYWARD_TEST_BIN` (to show a regression test fails on an old build).
+pub fn test_bin() -> String {
+    std::env::var("KEYWARD_TEST_BIN").unwrap_or_else(|_| BIN.to_string())
+}
+
 // Fake GitHub PATs with valid CRC32 checksums (30 random base62 characters,
 // then base62(crc32) padded to 6).
 pub const S1: &str = "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";
