@@ -158,6 +158,11 @@ fn scan_file(
     max: u64,
     seen: &Mutex<HashMap<(u128, u32), usize>>,
 ) -> Outcome {
+    if f.size > chunked::CHUNK_SIZE as u64 {
+        // Large files stream through in chunks (memory stays bounded at
+        // about one chunk per thread); they are rare enough not to dedup.
+        return stream_file(engine, f, class.1, max);
+    }
     let bytes = match source::read_file(&f.path, max, f.size) {
         Err(e) => return Outcome::Skipped(Skip::Error(e.to_string())),
         Ok(source::Read::Binary) => return Outcome::Skipped(Skip::Binary),
@@ -188,6 +193,33 @@ fn scan_file(
     Outcome::Scanned {
         bytes: size,
         hits: scan_text(engine, class.1, &text),
+    }
+}
+
+/// Reads and scans a large working-tree file chunk by chunk.
+fn stream_file(engine: &Engine, f: &FileEntry, class: &PathClass, max: u64) -> Outcome {
+    if f.size > max {
+        return Outcome::Skipped(Skip::TooLarge {
+            size: f.size,
+            limit: max,
+        });
+    }
+    let hint = usize::try_from(f.size).unwrap_or(usize::MAX);
+    streamed(
+        std::fs::File::open(&f.path).and_then(|file| {
+            chunked::scan_stream(engine, class, file, max, hint, Chunking::for_engine(engine))
+        }),
+        max,
+    )
+}
+
+/// The outcome of a streamed scan.
+fn streamed(r: std::io::Result<Streamed>, max: u64) -> Outcome {
+    match r {
+        Err(e) => Outcome::Skipped(Skip::Error(e.to_string())),
+        Ok(Streamed::Binary) => Outcome::Skipped(Skip::Binary),
+        Ok(Streamed::TooLarge(size)) => Outcome::Skipped(Skip::TooLarge { size, limit: max }),
+        Ok(Streamed::Text { bytes, hits }) => Outcome::Scanned { bytes, hits },
     }
 }
 
@@ -371,13 +403,13 @@ pub fn scan_reader_with(
     };
     let mut findings = Vec::new();
     let class = engine.path_class(name);
-    match chunked::scan_stream(engine, &class, r, max, 64 * 1024, chunking) {
-        Err(e) => summary.record(name, Err(Skip::Error(e.to_string()))),
-        Ok(Streamed::Binary) => summary.record(name, Err(Skip::Binary)),
-        Ok(Streamed::TooLarge(size)) => {
-            summary.record(name, Err(Skip::TooLarge { size, limit: max }))
-        }
-        Ok(Streamed::Text { bytes, hits }) => {
+    match streamed(
+        chunked::scan_stream(engine, &class, r, max, 64 * 1024, chunking),
+        max,
+    ) {
+        Outcome::Skipped(why) => summary.record(name, Err(why)),
+        Outcome::Same { .. } => {}
+        Outcome::Scanned { bytes, hits } => {
             summary.contents_scanned = 1;
             let placed = place(
                 engine,

@@ -134,7 +134,10 @@ pub fn scan_staged(engine: &Engine, opts: &GitScanOptions) -> Result<ScanReport,
     let mut summary = Summary {
         mode: ScanMode::Staged,
         rules: engine.rules().len(),
-        contents_scanned: units.len() as u64,
+        contents_scanned: scanned
+            .values()
+            .filter(|r| matches!(r, BlobScan::Scanned { .. }))
+            .count() as u64,
         ..Summary::default()
     };
     if conflicted > 0 {
@@ -321,6 +324,8 @@ pub fn scan_history_with(
                     hits.extend(place(engine, &h, prov));
                 }
             }
+            // a blob met with several path classes is judged once
+            BlobScan::Skipped(_) | BlobScan::Missing(_) if !blobs_counted.insert(*id) => {}
             BlobScan::Skipped(why) => summary.skipped.push(Skipped {
                 path: format!("{first_path} (blob {id})"),
                 why,

@@ -13,10 +13,18 @@ pub use crate::finding::CommitInfo;
 /// Errors from git sources.
 #[derive(Debug, thiserror::Error)]
 pub enum GitError {
-    #[error("{path}: not a git repository (or cannot be opened): {message}")]
-    Open { path: String, message: String },
-    #[error("cannot resolve {what:?}: {message}")]
-    Resolve { what: String, message: String },
+    #[error("{path}: not a git repository (or cannot be opened)")]
+    Open {
+        path: String,
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+    #[error("cannot resolve {what:?}")]
+    Resolve {
+        what: String,
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
     /// The git library failed: the underlying error is the source.
     #[error("git")]
     Backend(#[source] Box<dyn std::error::Error + Send + Sync>),
@@ -29,9 +37,9 @@ impl GitError {
     /// The message with the git library's own (for warnings in a report,
     /// where there is no error chain to print).
     pub fn message(&self) -> String {
-        match self {
-            GitError::Backend(e) => format!("git: {e}"),
-            other => other.to_string(),
+        match std::error::Error::source(self) {
+            Some(e) => format!("{self}: {e}"),
+            None => self.to_string(),
         }
     }
 }
@@ -47,7 +55,7 @@ pub fn open(path: &Path) -> Result<gix::Repository, GitError> {
         .map(|r| r.to_thread_local())
         .map_err(|e| GitError::Open {
             path: path.display().to_string(),
-            message: e.to_string(),
+            source: Box::new(e),
         })?;
     repo.object_cache_size_if_unset(16 << 20);
     Ok(repo)
@@ -124,15 +132,15 @@ fn resolve(repo: &gix::Repository, spec: &str) -> Result<ObjectId, GitError> {
         .rev_parse_single(spec.as_bytes().as_bstr())
         .map_err(|e| GitError::Resolve {
             what: spec.to_string(),
-            message: e.to_string(),
+            source: Box::new(e),
         })?;
     let obj = id.object().map_err(|e| GitError::Resolve {
         what: spec.to_string(),
-        message: e.to_string(),
+        source: Box::new(e),
     })?;
     let commit = obj.peel_to_commit().map_err(|e| GitError::Resolve {
         what: spec.to_string(),
-        message: e.to_string(),
+        source: Box::new(e),
     })?;
     Ok(commit.id)
 }

@@ -18,7 +18,7 @@
 //! `KEYWARD_REDACTION_SEED` picks another seed (the default is fixed, so CI
 //! is repeatable).
 
-use crate::util::{git_in, BIN};
+use crate::util::git_in;
 use serde_json::Value;
 use std::collections::HashSet;
 use std::fs;
