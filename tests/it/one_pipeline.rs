@@ -29,8 +29,13 @@ fn seen(v: &Value) -> Seen {
 }
 
 fn scan(repo: &Repo, args: &[&str], stdin: Option<&str>) -> Value {
+    scan_env(repo, args, stdin, &[])
+}
+
+fn scan_env(repo: &Repo, args: &[&str], stdin: Option<&str>, env: &[(&str, &str)]) -> Value {
     let mut cmd = Command::new(crate::util::test_bin());
-    cmd.current_dir(&repo.path)
+    cmd.envs(env.iter().copied())
+        .current_dir(&repo.path)
         .arg("scan")
         .args(args)
         .args(["--format", "json", "--min-confidence", "low"])
@@ -139,11 +144,25 @@ fn every_mode_gives_the_same_rule_path_and_confidence() {
         "0".repeat(40)
     );
     let pre_push = seen(&scan(&r, &["--pre-push"], Some(&push_line)));
+    // CI (GitLab: the pushed commits, CI_COMMIT_BEFORE_SHA..CI_COMMIT_SHA)
+    let ci = seen(&scan_env(
+        &r,
+        &["--ci"],
+        None,
+        &[
+            ("GITHUB_ACTIONS", ""),
+            ("GITLAB_CI", "true"),
+            ("CI_PIPELINE_SOURCE", "push"),
+            ("CI_COMMIT_BEFORE_SHA", &base),
+            ("CI_COMMIT_SHA", &head),
+        ],
+    ));
     assert_expected("tree", &tree);
     assert_eq!(staged, tree, "staged vs tree");
     assert_eq!(history, tree, "history vs tree");
     assert_eq!(range, tree, "range vs tree");
     assert_eq!(pre_push, tree, "pre-push vs tree");
+    assert_eq!(ci, tree, "ci vs tree");
     // standard input: one file, judged by its name like any path
     let stdin = seen(&scan(
         &r,
