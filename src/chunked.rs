@@ -314,7 +314,7 @@ fn scan_window(
         last_end.insert(m.rule, origin.offset + m.end);
         let secret = hay[m.start..m.end].to_vec();
         let id = finding_id(engine.rule(m.rule).id(), &secret);
-        let mut location = index.locate("", &id, m.start, m.end);
+        let mut location = index.locate(m.start, m.end);
         let from = m.start - location.secret_in_line.0;
         let to = from + location.line_text.len();
         location.other_secrets = others_in(&spans, longest, (from, to), (m.start, m.end));

@@ -301,8 +301,10 @@ impl<'a> LineIndex<'a> {
         (self.line, self.line_start)
     }
 
-    /// Builds a location for the secret at `[start, end)`.
-    pub fn locate(&mut self, path: &str, finding_id: &str, start: usize, end: usize) -> Location {
+    /// Builds a location for the secret at `[start, end)`, without a path
+    /// or fingerprint yet: the scan pipeline sets them for each path the
+    /// content was found at.
+    pub fn locate(&mut self, start: usize, end: usize) -> Location {
         let hay = self.hay;
         let (line, line_start) = self.seek(start);
         let column = self.carried(line_start, line) + char_count(&hay[line_start..start]) + 1;
@@ -330,14 +332,14 @@ impl<'a> LineIndex<'a> {
         let e_in = (end.min(le) - ls).min(text.len()).max(s_in.min(text.len()));
         let line_text = text.to_vec();
         Location {
-            path: path.to_string(),
+            path: String::new(),
             line,
             column,
             end_line,
             end_column,
             start_byte: self.origin.offset + start,
             end_byte: self.origin.offset + end,
-            fingerprint: location_fingerprint(finding_id, path, &line_text),
+            fingerprint: String::new(),
             secret_in_line: (s_in.min(line_text.len()), e_in),
             clipped: (ls > line_start, le < line_end),
             other_secrets: Vec::new(),
@@ -391,7 +393,7 @@ mod tests {
         let hay = "a\nbé = SECRET1234\r\nc".as_bytes();
         let start = hay.windows(6).position(|w| w == b"SECRET").unwrap();
         let mut ix = LineIndex::new(hay);
-        let loc = ix.locate("f", "id", start, start + 10);
+        let loc = ix.locate(start, start + 10);
         assert_eq!((loc.line, loc.column), (2, 6));
         assert_eq!((loc.end_line, loc.end_column), (2, 16));
         assert_eq!(loc.snippet("********", true), "bé = ********");
@@ -402,7 +404,7 @@ mod tests {
     fn other_secrets_on_the_line_are_masked_too() {
         let hay = b"a = SECRETONE1; b = SECRETTWO2; c = 1";
         let mut ix = LineIndex::new(hay);
-        let mut loc = ix.locate("f", "id", 4, 14);
+        let mut loc = ix.locate(4, 14);
         loc.other_secrets = vec![(20, 30)];
         assert_eq!(
             loc.snippet("********", true),
