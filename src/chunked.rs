@@ -77,6 +77,9 @@ pub(crate) struct Hit {
     pub location: crate::finding::Location,
     /// An inline allow marker covering this secret.
     pub inline: Option<MarkerAt>,
+    /// A candidate an offline validator rejected: counted in the summary
+    /// (where it is), never a finding.
+    pub rejected: bool,
 }
 
 /// A source of input bytes seen through a sliding window `[base, ..)`.
@@ -288,12 +291,18 @@ fn scan_window(
     // rules whose allow list covers the path): a location's snippet masks
     // all of them on its line
     let mut considered: Vec<(usize, usize)> = Vec::new();
-    let matches = engine.scan_class(hay, class, &mut |_, span, why| {
+    // candidates an offline validator rejected (a checksum that does not
+    // verify): counted in the summary, never reported as findings
+    let mut rejected: Vec<(usize, (usize, usize))> = Vec::new();
+    let matches = engine.scan_class(hay, class, &mut |rule, span, why| {
         if why != Dropped::Path && span.0 < span.1 {
             considered.push(span);
         }
+        if why == Dropped::Validator && span.0 >= own.0 && span.0 < own.1 {
+            rejected.push((rule, span));
+        }
     });
-    if matches.is_empty() {
+    if matches.is_empty() && rejected.is_empty() {
         return Vec::new();
     }
     let mut index = LineIndex::with_origin(hay, origin);
@@ -328,6 +337,24 @@ fn scan_window(
             path_may_lower: m.path_may_lower,
             location,
             inline: marker_for(hay, m.start),
+            rejected: false,
+        });
+    }
+    rejected.sort_unstable();
+    rejected.dedup();
+    for (rule, (start, end)) in rejected {
+        let secret = hay[start..end].to_vec();
+        out.push(Hit {
+            rule,
+            id: finding_id(engine.rule(rule).id(), &secret),
+            secret,
+            entropy: 0.0,
+            validation: crate::finding::Validation::Failed,
+            confidence: crate::rules::Confidence::Low,
+            path_may_lower: false,
+            location: index.locate(start, end),
+            inline: None,
+            rejected: true,
         });
     }
     out

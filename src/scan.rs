@@ -41,7 +41,7 @@ impl Default for ScanOptions {
     }
 }
 
-pub use crate::summary::{ScanMode, ScanReport, Skip, Skipped, Summary};
+pub use crate::summary::{Rejected, ScanMode, ScanReport, Skip, Skipped, Summary};
 
 pub(crate) use crate::chunked::Hit;
 
@@ -243,16 +243,27 @@ fn empty_finding(rule: &crate::engine::CompiledRule, h: &Hit) -> Finding {
     }
 }
 
-/// Hits under an inline allow marker go to `suppressed` when `honour_inline`.
+/// Hits under an inline allow marker go to the summary's `suppressed` when
+/// `honour_inline`; candidates a validator rejected to its `rejected`.
 pub(crate) fn aggregate(
     engine: &Engine,
     hits: impl IntoIterator<Item = Hit>,
     honour_inline: bool,
-    suppressed: &mut Vec<Suppressed>,
+    summary: &mut Summary,
 ) -> Vec<Finding> {
+    let suppressed = &mut summary.suppressed;
     let mut by_key: HashMap<(usize, Vec<u8>), Finding> = HashMap::new();
     for h in hits {
         let rule = engine.rule(h.rule);
+        if h.rejected {
+            summary.rejected.push(Rejected {
+                rule_id: rule.id().to_string(),
+                path: h.location.path,
+                line: h.location.line,
+                commit: h.location.commit,
+            });
+            continue;
+        }
         if let (true, Some(m)) = (honour_inline, h.inline) {
             let line = match m {
                 MarkerAt::SameLine(_) => h.location.line,
@@ -274,6 +285,13 @@ pub(crate) fn aggregate(
         f.confidence = f.confidence.max(h.confidence);
         f.locations.push(h.location);
     }
+    // one line per place (history: the first commit that brought it there)
+    summary
+        .rejected
+        .sort_by(|a, b| (&a.path, a.line, &a.rule_id).cmp(&(&b.path, b.line, &b.rule_id)));
+    summary
+        .rejected
+        .dedup_by(|a, b| (&a.path, a.line, &a.rule_id) == (&b.path, b.line, &b.rule_id));
     let mut findings: Vec<Finding> = by_key.into_values().collect();
     for f in &mut findings {
         f.locations
@@ -358,7 +376,7 @@ pub fn scan_tree(engine: &Engine, opts: &ScanOptions) -> ScanReport {
         summary.record(&f.display, Ok((bytes, placed.len())));
         hits.extend(placed);
     }
-    let findings = aggregate(engine, hits, !opts.ignore_inline, &mut summary.suppressed);
+    let findings = aggregate(engine, hits, !opts.ignore_inline, &mut summary);
     summary.duration = t0.elapsed();
     summary.phases = vec![
         ("walk the tree", t_walk),
@@ -421,7 +439,7 @@ pub fn scan_reader_with(
                 },
             );
             summary.record(name, Ok((bytes, placed.len())));
-            findings = aggregate(engine, placed, honour_inline, &mut summary.suppressed);
+            findings = aggregate(engine, placed, honour_inline, &mut summary);
         }
     }
     summary.duration = t0.elapsed();

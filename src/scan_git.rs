@@ -173,7 +173,7 @@ pub fn scan_staged(engine: &Engine, opts: &GitScanOptions) -> Result<ScanReport,
             None => {}
         }
     }
-    let findings = aggregate(engine, hits, !opts.ignore_inline, &mut summary.suppressed);
+    let findings = aggregate(engine, hits, !opts.ignore_inline, &mut summary);
     summary.duration = t0.elapsed();
     summary.phases = vec![
         ("open repository", t_open),
@@ -333,7 +333,7 @@ pub fn scan_history_with(
             BlobScan::Missing(m) => summary.warnings.push(format!("{first_path}: {m}")),
         }
     }
-    let mut findings = aggregate(engine, hits, !opts.ignore_inline, &mut summary.suppressed);
+    let mut findings = aggregate(engine, hits, !opts.ignore_inline, &mut summary);
 
     // Ranges: drop secrets the base already had in the files the range touched.
     if !plan.base_blobs.is_empty() {

@@ -72,6 +72,10 @@ pub struct Summary {
     pub phases: Vec<(&'static str, Duration)>,
     /// Locations found but not reported (inline marker, baseline, ignore line).
     pub suppressed: Vec<Suppressed>,
+    /// Candidates an offline validator rejected (a checksum or structure
+    /// that does not verify): not findings, but a user testing with a
+    /// made-up token needs to know why nothing was reported.
+    pub rejected: Vec<Rejected>,
     /// Baseline entries that matched nothing.
     pub baseline_stale: usize,
     /// Baseline entries past their expiry (no longer suppressing).
@@ -106,6 +110,17 @@ impl Summary {
     pub fn has_errors(&self) -> bool {
         self.errors().next().is_some()
     }
+}
+
+/// A candidate an offline validator rejected: where, and which rule (never
+/// the value).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rejected {
+    pub rule_id: String,
+    pub path: String,
+    pub line: usize,
+    /// History scans: the commit that introduced it at `path`.
+    pub commit: Option<String>,
 }
 
 /// Findings plus totals.

@@ -108,6 +108,13 @@ pub fn to_value(report: &ScanReport, opts: &RenderOptions) -> Value {
                 "rule_id": e.rule_id,
                 "expires": e.expires,
             })).collect::<Vec<_>>(),
+            "rejected": s.rejected.iter().map(|r| {
+                let mut v = json!({"rule_id": r.rule_id, "path": r.path, "line": r.line});
+                if let Some(c) = &r.commit {
+                    v["commit"] = json!(c);
+                }
+                v
+            }).collect::<Vec<_>>(),
             "files_scanned": s.files_scanned,
             "contents_scanned": s.contents_scanned,
             "bytes_scanned": s.bytes_scanned,

@@ -170,6 +170,20 @@ pub fn render(report: &ScanReport, opts: &RenderOptions) -> String {
             if s.suppressed.len() == 1 { "" } else { "s" }
         );
     }
+    if !s.rejected.is_empty() {
+        let n = s.rejected.len();
+        let _ = writeln!(
+            out,
+            "  {n} candidate{} rejected by offline validators (a checksum or structure that does not verify, as in a made-up token){}",
+            if n == 1 { "" } else { "s" },
+            if opts.verbose { ":" } else { "; -v lists them" }
+        );
+        if opts.verbose {
+            for r in &s.rejected {
+                let _ = writeln!(out, "    {} at {}:{}", r.rule_id, clean(&r.path), r.line);
+            }
+        }
+    }
     if s.baseline_stale > 0 {
         let _ = writeln!(
             out,

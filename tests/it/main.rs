@@ -20,6 +20,7 @@ mod one_pipeline;
 mod precommit_framework;
 mod quality;
 mod redaction;
+mod rejected;
 mod reports;
 mod snapshots;
 mod tracked;
