@@ -44,6 +44,18 @@ pub fn run(cmd: BaselineCommand) -> Result<u8> {
                 format!("created with {n} entr{}", if n == 1 { "y" } else { "ies" }),
             )
         }
+        // after a blocked commit there may be no baseline yet: start one
+        "update" if !file.exists() => {
+            let b = Baseline::from_findings(&findings);
+            let n = b.entries.len();
+            (
+                b,
+                format!(
+                    "no baseline yet: created with {n} entr{}",
+                    if n == 1 { "y" } else { "ies" }
+                ),
+            )
+        }
         "update" => {
             let (b, added) = existing()?.update(&findings);
             (
@@ -62,8 +74,9 @@ pub fn run(cmd: BaselineCommand) -> Result<u8> {
             )
         }
     };
+    let created = !file.exists();
     baseline.save(&file)?;
-    if which == "create" {
+    if which == "create" || created {
         if let Some(dir) = file.parent() {
             let dir = if dir.as_os_str().is_empty() {
                 Path::new(".")

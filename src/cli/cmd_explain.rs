@@ -1,7 +1,7 @@
 //! `keyward explain`: why a finding fired, or what happened to every
 //! candidate on PATH:LINE.
 
-use super::args::ExplainArgs;
+use super::args::{ExplainArgs, ScanArgs};
 use super::output::{emit, EXIT_CLEAN};
 use super::plan::{self, Scanned};
 use anyhow::{Context, Result};
@@ -38,29 +38,54 @@ pub fn run(args: ExplainArgs) -> Result<u8> {
             keyward::finding::quote_value(target)
         );
     }
+    if let Some(text) = find(&args.scan, &root, &ignore, target)? {
+        emit(None, &text)?;
+        return Ok(EXIT_CLEAN);
+    }
+    // A push or CI block names ids of the history: a tree scan lacks them.
+    let scan = args.scan;
+    let stdin = scan.paths.iter().any(|p| p.as_os_str() == "-");
+    let tree = !(scan.staged || scan.history || scan.pre_push || scan.ci || stdin);
+    let in_git = tree && keyward::source::repo::open(&plan::config_root(&scan.paths)).is_ok();
+    if in_git {
+        let mut scan = scan;
+        scan.history = true;
+        if let Some(text) = find(&scan, &root, &ignore, target)? {
+            eprintln!(
+                "keyward: {} is not in the working tree; found in the history (what `--history` scans)",
+                keyward::finding::quote_value(target)
+            );
+            emit(None, &text)?;
+            return Ok(EXIT_CLEAN);
+        }
+        anyhow::bail!(
+            "no finding with id {} in the working tree or its history",
+            keyward::finding::quote_value(target)
+        );
+    }
+    anyhow::bail!(
+        "no finding with id {} in this scan",
+        keyward::finding::quote_value(target)
+    )
+}
+
+/// The explanation of finding `target` in the scan `scan` describes, with
+/// the baseline and ignore lines applied.
+fn find(scan: &ScanArgs, root: &Path, ignore: &IgnoreIds, target: &str) -> Result<Option<String>> {
     let Some(Scanned {
         mut report,
         scanner,
         ..
-    }) = plan::perform_scan(&args.scan, false)?
+    }) = plan::perform_scan(scan, false)?
     else {
         anyhow::bail!("nothing to scan");
     };
-    let baseline = plan::load_baseline(&args.scan, &root)?;
-    report.apply_suppression(baseline.as_ref(), &ignore, suppress::today());
-    match keyward::explain::explain_finding(
+    let baseline = plan::load_baseline(scan, root)?;
+    report.apply_suppression(baseline.as_ref(), ignore, suppress::today());
+    Ok(keyward::explain::explain_finding(
         scanner.engine(),
         &report.findings,
         &report.summary.suppressed,
         target,
-    ) {
-        Some(text) => {
-            emit(None, &text)?;
-            Ok(EXIT_CLEAN)
-        }
-        None => anyhow::bail!(
-            "no finding with id {} in this scan",
-            keyward::finding::quote_value(target)
-        ),
-    }
+    ))
 }
