@@ -302,8 +302,98 @@ pub fn uninstall(dir: &Path, kind: HookKind) -> Result<Uninstalled, HookError> {
     }
 }
 
+/// The pre-commit framework's config file, at the work tree's root.
+pub const FRAMEWORK_CONFIG: &str = ".pre-commit-config.yaml";
+
+/// What `.pre-commit-config.yaml` says about keyward.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Framework {
+    /// The file holds keyward's hooks: a repo entry whose URL names keyward
+    /// (all its hooks), or hooks whose id or entry starts with `keyward`.
+    Configured { hook_ids: Vec<String> },
+    /// The file is there but runs no keyward hook.
+    NotConfigured,
+    /// The file cannot be read or is not a pre-commit config.
+    Unreadable(String),
+}
+
+/// keyward in the pre-commit framework's config of the repository containing
+/// `at`; `None` when there is no `.pre-commit-config.yaml` at its root.
+pub fn framework(at: &Path) -> Result<Option<(PathBuf, Framework)>, HookError> {
+    let at = std::path::absolute(at).unwrap_or_else(|_| at.to_path_buf());
+    let handle = crate::source::repo::open(&at)?;
+    let path = handle.repo().workdir_or_git_dir().join(FRAMEWORK_CONFIG);
+    let text = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Ok(Some((path, Framework::Unreadable(e.to_string())))),
+    };
+    Ok(Some((path, framework_in(&text))))
+}
+
+/// [`framework`] of a config file's text.
+pub fn framework_in(text: &str) -> Framework {
+    use serde_yaml_ng::Value;
+    let doc: Value = match serde_yaml_ng::from_str(text) {
+        Ok(v) => v,
+        Err(e) => return Framework::Unreadable(e.to_string()),
+    };
+    let Some(repos) = doc.get("repos").and_then(Value::as_sequence) else {
+        return Framework::Unreadable("no `repos:` list".into());
+    };
+    let names_keyward = |v: Option<&Value>| {
+        v.and_then(Value::as_str)
+            .is_some_and(|s| s.trim().to_ascii_lowercase().starts_with("keyward"))
+    };
+    let mut hook_ids = Vec::new();
+    for repo in repos {
+        let url_names_keyward = repo
+            .get("repo")
+            .and_then(Value::as_str)
+            .is_some_and(|u| u.to_ascii_lowercase().contains("keyward"));
+        let hooks = repo.get("hooks").and_then(Value::as_sequence);
+        for hook in hooks.into_iter().flatten() {
+            if url_names_keyward
+                || names_keyward(hook.get("id"))
+                || names_keyward(hook.get("entry"))
+            {
+                let id = hook.get("id").and_then(Value::as_str).unwrap_or("?");
+                hook_ids.push(id.to_string());
+            }
+        }
+    }
+    if hook_ids.is_empty() {
+        Framework::NotConfigured
+    } else {
+        Framework::Configured { hook_ids }
+    }
+}
+
+/// The line for `keyward hook status` about the pre-commit framework's config.
+pub fn describe_framework(path: &Path, f: &Framework) -> String {
+    let path = path.display();
+    match f {
+        Framework::Configured { hook_ids } => format!(
+            "pre-commit framework: keyward configured in {path} (hook ids: {})",
+            hook_ids.join(", ")
+        ),
+        Framework::NotConfigured => {
+            format!("pre-commit framework: {path} runs no keyward hook")
+        }
+        Framework::Unreadable(e) => {
+            format!("pre-commit framework: cannot read {path}: {e}")
+        }
+    }
+}
+
 /// One line per hook for `keyward hook status`.
 pub fn describe(st: &HookStatus) -> String {
+    describe_with(st, false)
+}
+
+/// [`describe`], knowing whether `.pre-commit-config.yaml` runs keyward
+/// (then the framework's hook is not told to add it).
+pub fn describe_with(st: &HookStatus, in_framework: bool) -> String {
     let path = st.path.display();
     let mut s = match &st.state {
         HookState::Missing => format!("{}: not installed ({path})", st.kind.name()),
@@ -321,6 +411,10 @@ pub fn describe(st: &HookStatus) -> String {
                 st.kind.name()
             ),
         },
+        HookState::Foreign { framework: true } if in_framework => format!(
+            "{}: the pre-commit framework's hook at {path} (it runs keyward, configured in {FRAMEWORK_CONFIG})",
+            st.kind.name()
+        ),
         HookState::Foreign { framework: true } => format!(
             "{}: the pre-commit framework's hook at {path} (add keyward to .pre-commit-config.yaml to run it there)",
             st.kind.name()
@@ -353,6 +447,34 @@ mod tests {
         assert!(s.contains(MARKER));
         assert_eq!(installed_binary(PRE_PUSH_SCRIPT), None);
         assert!(script(HookKind::PrePush, None).contains("scan --pre-push"));
+    }
+
+    #[test]
+    fn framework_config_names_keyward_by_repo_url_id_or_entry() {
+        let by_url = "repos:\n  - repo: https://github.com/acme/keyward\n    rev: v0.1.0\n    hooks:\n      - id: keyward\n      - id: keyward-push\n";
+        assert_eq!(
+            framework_in(by_url),
+            Framework::Configured {
+                hook_ids: vec!["keyward".into(), "keyward-push".into()]
+            }
+        );
+        let local = "repos:\n  - repo: local\n    hooks:\n      - id: secrets\n        entry: keyward scan --staged\n        language: system\n      - id: black\n        entry: black\n";
+        assert_eq!(
+            framework_in(local),
+            Framework::Configured {
+                hook_ids: vec!["secrets".into()]
+            }
+        );
+        let other = "repos:\n  - repo: https://github.com/psf/black\n    rev: 24.1.0\n    hooks:\n      - id: black\n";
+        assert_eq!(framework_in(other), Framework::NotConfigured);
+        assert!(matches!(
+            framework_in("repos: [\n"),
+            Framework::Unreadable(_)
+        ));
+        assert!(matches!(
+            framework_in("just text"),
+            Framework::Unreadable(_)
+        ));
     }
 
     #[test]

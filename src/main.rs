@@ -6,8 +6,8 @@ mod cli;
 use clap::Parser;
 use cli::args::{Cli, Command};
 use cli::output::EXIT_ERROR;
-use cli::{cmd_audit, cmd_baseline, cmd_check, cmd_explain, cmd_hook, cmd_init};
-use cli::{cmd_rules, cmd_scan, cmd_secret, cmd_validate};
+use cli::{cmd_audit, cmd_baseline, cmd_check, cmd_completions, cmd_explain, cmd_hook};
+use cli::{cmd_init, cmd_man, cmd_rules, cmd_scan, cmd_secret, cmd_validate};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
@@ -70,5 +70,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Secret(cmd) => cmd_secret::run(cmd),
         Command::Hook(cmd) => cmd_hook::run(cmd),
         Command::Check(args) => cmd_check::run(args),
+        Command::Completions { shell } => cmd_completions::run(shell),
+        Command::Man { subcommand } => cmd_man::run(subcommand.as_deref()),
     }
 }

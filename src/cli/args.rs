@@ -11,11 +11,82 @@ use keyward::rules::Confidence;
 use keyward::validate;
 use std::path::PathBuf;
 
+/// The exit codes, as `--help` and the man page state them.
+pub const EXIT_CODES: &str = "Exit codes: 0 nothing found, 1 findings, 2 error";
+
+/// An example command line for `--help` and the man page.
+pub struct Example {
+    /// Typed as is in a shell, in a git repository.
+    pub command: &'static str,
+    /// What it does.
+    pub what: &'static str,
+    /// Shown by `keyward --help` / by `keyward scan --help`.
+    pub top: bool,
+    pub scan: bool,
+}
+
+/// The examples. Each works as written: tests/it/completions.rs runs every
+/// line `--help` shows in a repository with a planted secret and checks its
+/// exit code.
+pub const EXAMPLES: &[Example] = &[
+    Example {
+        command: "keyward scan",
+        what: "the working tree (.gitignore honoured)",
+        top: true,
+        scan: true,
+    },
+    Example {
+        command: "keyward scan --staged",
+        what: "what the next commit adds",
+        top: true,
+        scan: true,
+    },
+    Example {
+        command: "keyward scan --history --format sarif -o out.sarif",
+        what: "all commits, as SARIF",
+        top: true,
+        scan: true,
+    },
+    Example {
+        command: "git show HEAD | keyward scan -",
+        what: "standard input",
+        top: false,
+        scan: true,
+    },
+    Example {
+        command: "keyward baseline create && keyward scan",
+        what: "accept what is there: exit 0",
+        top: true,
+        scan: false,
+    },
+    Example {
+        command: "keyward hook install",
+        what: "block commits that add secrets",
+        top: true,
+        scan: false,
+    },
+];
+
+/// The text after the options in `--help`: exit codes, then the examples
+/// (`scan`: those of `keyward scan --help`), each line a shell command with
+/// its explanation as a `#` comment.
+pub fn after_help(scan: bool) -> String {
+    let mut s = format!("{EXIT_CODES}\n\nExamples:\n");
+    for e in EXAMPLES
+        .iter()
+        .filter(|e| if scan { e.scan } else { e.top })
+    {
+        s.push_str(&format!("  {:<24}  # {}\n", e.command, e.what));
+    }
+    s.trim_end().to_string()
+}
+
 #[derive(Parser)]
 #[command(
     name = "keyward",
     version,
-    about = "Find secrets in repositories before they leak"
+    about = "Find secrets in repositories before they leak",
+    after_help = after_help(false)
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -25,6 +96,7 @@ pub struct Cli {
 #[derive(Subcommand)]
 pub enum Command {
     /// Scan files and directories (`-` reads standard input).
+    #[command(after_help = after_help(true))]
     Scan(ScanArgs),
     /// Scan a repository's whole history and write AUDIT-REPORT.md for the
     /// people who must rotate what it finds.
@@ -61,6 +133,19 @@ pub enum Command {
     /// templates hold placeholders; Kubernetes, compose, IAM and workflow
     /// policies (exit 0 all pass, 1 a check failed, 2 error).
     Check(CheckArgs),
+    /// Print a shell completion script: `keyward completions bash >
+    /// ~/.local/share/bash-completion/completions/keyward`.
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff): keyward(1), or keyward-SUBCOMMAND(1) with
+    /// a subcommand (`keyward man scan | man -l -`).
+    Man {
+        /// A subcommand (scan, audit, rules...): its own page.
+        subcommand: Option<String>,
+    },
 }
 
 #[derive(Args)]

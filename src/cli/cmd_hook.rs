@@ -64,8 +64,14 @@ pub fn run(cmd: HookCommand) -> Result<u8> {
         HookCommand::Status { repo } => {
             let dir = hook::hooks_dir(&repo)?;
             println!("hooks directory: {} ({})", dir.path.display(), dir.source);
+            let framework = hook::framework(&repo)?;
+            let configured = matches!(framework, Some((_, hook::Framework::Configured { .. })));
             for kind in HookKind::ALL {
-                println!("{}", hook::describe(&hook::status(&dir.path, kind)));
+                let st = hook::status(&dir.path, kind);
+                println!("{}", hook::describe_with(&st, configured));
+            }
+            if let Some((path, f)) = &framework {
+                println!("{}", hook::describe_framework(path, f));
             }
             Ok(EXIT_CLEAN)
         }

@@ -243,7 +243,11 @@ pub fn render(report: &ScanReport, opts: &RenderOptions) -> String {
         );
     }
     if report.findings.is_empty() {
-        let _ = writeln!(out, "  no secrets found");
+        // "no secrets found" claims a scan happened: not when errors left
+        // nothing scanned (a mistyped path)
+        if s.files_scanned > 0 || errors.is_empty() {
+            let _ = writeln!(out, "  no secrets found");
+        }
     } else {
         let mut by_sev = [0usize; 4];
         for f in &report.findings {

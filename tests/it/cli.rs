@@ -367,14 +367,6 @@ fn ignore_files_and_no_ignore() {
 }
 
 #[test]
-fn missing_path_is_an_error() {
-    let d = tempdir();
-    let out = keyward(d.path(), &["scan", "no-such-dir"]);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stdout).contains("no-such-dir"));
-}
-
-#[test]
 fn output_file() {
     let d = tempdir();
     fs::write(d.path().join("a"), format!("{GHP}\n")).unwrap();
@@ -645,4 +637,24 @@ fn uncertain_format_rejects_are_low_and_marked_failed() {
     assert_eq!(f["validation"], "failed");
     assert_eq!(f["confidence"], "low");
     assert!(!report.to_string().contains(&token), "redacted by default");
+}
+
+/// A path that does not exist: the error and exit 2, and no "no secrets
+/// found" (nothing was looked at); an existing path next to it still counts.
+#[test]
+fn missing_path_is_an_error_not_a_clean_scan() {
+    let d = tempdir();
+    let out = keyward(d.path(), &["scan", "does-not-exist"]);
+    assert_eq!(out.status.code(), Some(2));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("does-not-exist"), "{text}");
+    assert!(text.contains("1 error"), "{text}");
+    assert!(!text.contains("no secrets found"), "{text}");
+
+    fs::write(d.path().join("a.txt"), "nothing to see\n").unwrap();
+    let out = keyward(d.path(), &["scan", "a.txt", "does-not-exist"]);
+    assert_eq!(out.status.code(), Some(2));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("1 error"), "{text}");
+    assert!(text.contains("no secrets found"), "{text}");
 }

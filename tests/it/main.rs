@@ -9,6 +9,7 @@ mod advice;
 mod canary;
 mod chunking;
 mod cli;
+mod completions;
 mod fixtures_tree;
 mod fuzz_regressions;
 mod git;
