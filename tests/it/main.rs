@@ -5,6 +5,7 @@
 mod util;
 
 mod adversarial;
+mod atomic;
 mod canary;
 mod chunking;
 mod cli;
