@@ -219,19 +219,8 @@ pub enum Installed {
 }
 
 fn write_executable(path: &Path, text: &str) -> Result<(), HookError> {
-    // write next to it, then rename: a half-written hook must never run
-    let tmp = {
-        let mut s = path.as_os_str().to_owned();
-        s.push(".keyward-tmp");
-        PathBuf::from(s)
-    };
-    std::fs::write(&tmp, text).map_err(io(&tmp))?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(0o755)).map_err(io(&tmp))?;
-    }
-    std::fs::rename(&tmp, path).map_err(io(path))
+    // replaced atomically: a half-written hook must never run
+    crate::fsutil::write_atomic_executable(path, text.as_bytes()).map_err(io(path))
 }
 
 /// Installs keyward's `kind` hook into `dir` (created if missing). An existing

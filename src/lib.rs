@@ -32,6 +32,7 @@ pub mod config;
 pub mod engine;
 pub mod explain;
 pub mod finding;
+pub mod fsutil;
 pub mod hook;
 pub mod hygiene;
 pub mod lint;

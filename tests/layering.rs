@@ -24,12 +24,13 @@ use std::path::{Path, PathBuf};
 const ALLOWED: &[(&str, &[&str])] = &[
     // -- bottom: helpers and the models (plain data, pure functions) ----------
     ("text",     &[]),
+    ("fsutil",   &[]),
     ("redact",   &[]),
     ("rules",    &["text", "redact"]),
     ("finding",  &["text", "redact", "rules"]),
     // -- inputs: files and git (the only user of the git library) -------------
     ("source",   &["text", "redact", "rules", "finding"]),
-    ("suppress", &["text", "redact", "rules", "finding", "source"]),
+    ("suppress", &["text", "fsutil", "redact", "rules", "finding", "source"]),
     // -- the report model: findings plus what was scanned, skipped, suppressed --
     ("summary",  &["text", "redact", "rules", "finding", "suppress"]),
     ("config",   &["text", "redact", "rules"]),
@@ -49,7 +50,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("audit",    &["text", "rules", "finding", "source", "engine", "report", "summary", "scan", "scan_git"]),
     ("hygiene",  &["text", "rules", "finding", "source", "config", "engine", "report"]),
     ("ci",       &["text", "rules", "finding", "source"]),
-    ("hook",     &["source"]),
+    ("hook",     &["fsutil", "source"]),
     ("validate", &["text", "redact", "rules", "source", "engine"]),
     // -- the binary (src/main.rs, src/cli/): anything ----------------------------
     ("cli",      &["*"]),

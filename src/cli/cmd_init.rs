@@ -13,7 +13,7 @@ pub fn run(path: &Path, force: bool) -> Result<u8> {
     }
     // the starter must load: it is what users copy from
     Config::parse("starter", STARTER_CONFIG)?;
-    std::fs::write(path, STARTER_CONFIG)
+    keyward::fsutil::write_atomic(path, STARTER_CONFIG.as_bytes())
         .with_context(|| format!("cannot write {}", path.display()))?;
     println!("keyward: wrote {}", path.display());
     Ok(EXIT_CLEAN)

@@ -73,7 +73,7 @@ fn init(path: &Path, force: bool) -> Result<u8> {
     }
     // the example must load: it is what users copy from (its example_files may be absent)
     Schema::parse("example", validate::schema::EXAMPLE_SCHEMA)?;
-    std::fs::write(path, validate::schema::EXAMPLE_SCHEMA)
+    keyward::fsutil::write_atomic(path, validate::schema::EXAMPLE_SCHEMA.as_bytes())
         .with_context(|| format!("cannot write {}", path.display()))?;
     println!("keyward: wrote {}", path.display());
     Ok(EXIT_CLEAN)

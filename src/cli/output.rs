@@ -31,7 +31,9 @@ pub fn scan_exit_code(report: &ScanReport) -> u8 {
 /// Writes `text` to `output`, or to standard output (a closed pipe is no error).
 pub fn emit(output: Option<&Path>, text: &str) -> Result<()> {
     match output {
-        Some(p) => std::fs::write(p, text).with_context(|| format!("cannot write {}", p.display())),
+        // replaced atomically: a killed run leaves the old report or the new one
+        Some(p) => keyward::fsutil::write_atomic(p, text.as_bytes())
+            .with_context(|| format!("cannot write {}", p.display())),
         None => {
             let mut out = std::io::stdout().lock();
             match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {

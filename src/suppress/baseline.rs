@@ -232,11 +232,14 @@ impl Baseline {
         s
     }
 
-    /// Writes the file.
+    /// Writes the file, replacing it atomically (a killed run leaves the old
+    /// file or the new one, never a truncated one).
     pub fn save(&self, path: &Path) -> Result<(), BaselineError> {
-        std::fs::write(path, self.render()).map_err(|err| BaselineError::Io {
-            file: path.display().to_string(),
-            err,
+        crate::fsutil::write_atomic(path, self.render().as_bytes()).map_err(|err| {
+            BaselineError::Io {
+                file: path.display().to_string(),
+                err,
+            }
         })
     }
 }
@@ -255,7 +258,7 @@ pub fn ensure_union_merge(dir: &Path) -> std::io::Result<bool> {
     }
     out.push_str(GITATTRIBUTES_LINE);
     out.push('\n');
-    std::fs::write(&p, out)?;
+    crate::fsutil::write_atomic(&p, out.as_bytes())?;
     Ok(true)
 }
 

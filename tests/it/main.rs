@@ -6,6 +6,7 @@ mod util;
 
 mod adversarial;
 mod advice;
+mod atomic;
 mod canary;
 mod chunking;
 mod cli;
