@@ -8,6 +8,7 @@ mod adversarial;
 mod canary;
 mod chunking;
 mod cli;
+mod docker;
 mod fixtures_tree;
 mod fuzz_regressions;
 mod git;
