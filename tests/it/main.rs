@@ -11,6 +11,7 @@ mod canary;
 mod chunking;
 mod cli;
 mod completions;
+mod docker;
 mod fixtures_tree;
 mod fuzz_regressions;
 mod git;
