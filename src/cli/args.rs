@@ -340,6 +340,14 @@ pub struct AuditArgs {
     /// Lowest confidence to report: high, medium (default) or low.
     #[arg(long, value_name = "LEVEL", value_parser = parse_confidence)]
     pub min_confidence: Option<Confidence>,
+    /// Baseline file of accepted findings (default: .keyward-baseline.json at
+    /// the repository root, if present). Accepted findings get their own
+    /// section and do not fail the audit.
+    #[arg(long, value_name = "FILE", conflicts_with = "no_baseline")]
+    pub baseline: Option<PathBuf>,
+    /// Do not apply any baseline: a raw audit of everything in history.
+    #[arg(long)]
+    pub no_baseline: bool,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -1,11 +1,18 @@
 //! `keyward audit`: the whole history, written up as AUDIT-REPORT.md.
+//! The baseline (`.keyward-baseline.json` at the repository root, or
+//! `--baseline FILE`) and the `finding:` lines of `.keywardignore` are
+//! applied as `scan` applies them: accepted findings get their own section
+//! and do not fail the audit; `--no-baseline` audits without the baseline.
 
 use super::args::AuditArgs;
 use super::output::{emit, report_now, scan_exit_code, write_reports};
 use super::plan;
 use anyhow::Result;
-use keyward::report::RenderOptions;
+use keyward::report::{markdown, RenderOptions};
 use keyward::source::git::HistorySelection;
+use keyward::suppress::baseline::BASELINE_FILE_NAME;
+use keyward::suppress::{IgnoreIds, Reason};
+use keyward::BaselineChoice;
 use std::path::PathBuf;
 
 pub fn run(args: AuditArgs) -> Result<u8> {
@@ -26,22 +33,50 @@ pub fn run(args: AuditArgs) -> Result<u8> {
     scan.max_file_size = args.max_file_size;
     scan.ignore_inline = args.ignore_inline;
     let opts = scanner.git_options(&scan, &args.repo);
+    let now = report_now()?;
+
+    // The baseline and ignore lines live at the repository root (the
+    // scanned path may be any directory inside it). Loaded before the scan:
+    // a broken baseline fails at once, not after a long history walk.
+    let repo_root = keyward::audit::git_context(&opts, Vec::new(), now)?
+        .repository
+        .map(|r| r.root)
+        .unwrap_or_else(|| root.clone());
+    let choice = match (&args.baseline, args.no_baseline) {
+        (_, true) => BaselineChoice::None,
+        (Some(p), false) => BaselineChoice::File(p.clone()),
+        (None, false) => match repo_root.join(BASELINE_FILE_NAME) {
+            p if p.is_file() => BaselineChoice::File(p),
+            _ => BaselineChoice::None,
+        },
+    };
+    let baseline = scanner.baseline(&choice)?;
+
     let mut audit = keyward::audit::audit_with(
         scanner.engine(),
         &opts,
         &selection,
-        report_now()?,
+        now,
         &super::progress::Terminal::new(),
     )?;
     plan::hide_below(
         &mut audit.report,
         plan::min_confidence(args.min_confidence, scanner.config()),
     );
+    // Expiry is judged on the report date (SOURCE_DATE_EPOCH when set).
+    audit.report.apply_suppression(
+        baseline.as_ref(),
+        &IgnoreIds::at_root(&repo_root),
+        now.div_euclid(86_400),
+    );
     let ropts = RenderOptions {
         redact: !args.no_redact,
         ..RenderOptions::default()
     };
-    emit(Some(&args.out), &audit.markdown(&ropts))?;
+    emit(
+        Some(&args.out),
+        &markdown::render_with_baseline(&audit.report, &ropts, &audit.context, baseline.as_ref()),
+    )?;
     write_reports(&args.report, &audit.report, &ropts, &audit.context)?;
     let r = &audit.report;
     let in_head = r
@@ -49,8 +84,26 @@ pub fn run(args: AuditArgs) -> Result<u8> {
         .iter()
         .filter(|f| f.lifecycle.as_ref().is_none_or(|l| l.still_in_head))
         .count();
+    let accepted = r
+        .summary
+        .suppressed
+        .iter()
+        .filter(|s| {
+            matches!(
+                s.reason,
+                Reason::Baseline { .. } | Reason::IgnoreLine { .. }
+            )
+        })
+        .map(|s| s.finding_id.as_str())
+        .collect::<std::collections::BTreeSet<_>>()
+        .len();
+    let accepted = if accepted > 0 {
+        format!(", {accepted} accepted (baseline)")
+    } else {
+        String::new()
+    };
     eprintln!(
-        "keyward: audit of {} commit(s): {} secret(s), {} still in HEAD; wrote {}",
+        "keyward: audit of {} commit(s): {} secret(s), {} still in HEAD{accepted}; wrote {}",
         r.summary.commits,
         r.findings.len(),
         in_head,

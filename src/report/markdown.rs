@@ -7,6 +7,7 @@ use super::{human_bytes, RenderOptions, ReportContext};
 use crate::finding::{CommitInfo, Finding};
 use crate::rules::Severity;
 use crate::summary::ScanReport;
+use crate::suppress::{Baseline, Reason, Suppressed};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
 
@@ -80,11 +81,48 @@ fn still_in_head(f: &Finding) -> Option<bool> {
     f.lifecycle.as_ref().map(|l| l.still_in_head)
 }
 
-/// The audit report.
+/// Locations the baseline or a `finding:` ignore line accepted (inline
+/// markers are not decisions recorded for the audit: they are left out).
+fn accepted(report: &ScanReport) -> Vec<&Suppressed> {
+    report
+        .summary
+        .suppressed
+        .iter()
+        .filter(|s| {
+            matches!(
+                s.reason,
+                Reason::Baseline { .. } | Reason::IgnoreLine { .. }
+            )
+        })
+        .collect()
+}
+
+const ACCEPTED_ANCHOR: &str = "accepted-baseline";
+
+/// The audit report, without the baseline's owners and expiry dates (see
+/// [`render_with_baseline`]).
 pub fn render(report: &ScanReport, opts: &RenderOptions, ctx: &ReportContext) -> String {
+    render_with_baseline(report, opts, ctx, None)
+}
+
+/// The audit report of a scan `baseline` was applied to: its accepted
+/// locations (`summary.suppressed`) are listed in their own section with the
+/// entry's reason, owner and expiry; the verdict is about what is left.
+pub fn render_with_baseline(
+    report: &ScanReport,
+    opts: &RenderOptions,
+    ctx: &ReportContext,
+    baseline: Option<&Baseline>,
+) -> String {
     let mut out = String::new();
     let s = &report.summary;
     let n = report.findings.len();
+    let accepted = accepted(report);
+    let accepted_secrets = accepted
+        .iter()
+        .map(|a| a.finding_id.as_str())
+        .collect::<BTreeSet<_>>()
+        .len();
     let locations: usize = report.findings.iter().map(|f| f.locations.len()).sum();
     let in_head = report
         .findings
@@ -156,7 +194,15 @@ pub fn render(report: &ScanReport, opts: &RenderOptions, ctx: &ReportContext) ->
 
     // Verdict.
     let incomplete = s.has_errors() || !s.warnings.is_empty();
-    if n == 0 {
+    if n == 0 && accepted_secrets > 0 {
+        let _ = writeln!(
+            out,
+            "**Verdict: nothing left to act on.** {} found in {}, all accepted in the baseline \
+             (see [Accepted (baseline)](#{ACCEPTED_ANCHOR})).\n",
+            plural(accepted_secrets, "secret", "secrets"),
+            plural(s.commits as usize, "commit", "commits"),
+        );
+    } else if n == 0 {
         let _ = writeln!(
             out,
             "**Verdict: no secrets found** in {}.\n",
@@ -174,6 +220,29 @@ pub fn render(report: &ScanReport, opts: &RenderOptions, ctx: &ReportContext) ->
                 "1 is".to_string()
             } else {
                 format!("{in_head} are")
+            }
+        );
+        if accepted_secrets > 0 {
+            let _ = writeln!(
+                out,
+                "Not counted: {} accepted in the baseline (see [Accepted (baseline)](#{ACCEPTED_ANCHOR})).\n",
+                plural(accepted_secrets, "secret", "secrets")
+            );
+        }
+    }
+    if !s.baseline_expired.is_empty() {
+        let _ = writeln!(
+            out,
+            "> Note: {} expired: {} no longer accepted and reported again.\n",
+            plural(
+                s.baseline_expired.len(),
+                "baseline entry has",
+                "baseline entries have"
+            ),
+            if s.baseline_expired.len() == 1 {
+                "its finding is"
+            } else {
+                "their findings are"
             }
         );
     }
@@ -290,6 +359,10 @@ pub fn render(report: &ScanReport, opts: &RenderOptions, ctx: &ReportContext) ->
         }
     }
 
+    if !accepted.is_empty() || !s.baseline_expired.is_empty() {
+        accepted_section(&mut out, &accepted, baseline, report);
+    }
+
     // Hygiene hook.
     out.push_str("## Hygiene\n\n");
     out.push_str(
@@ -324,6 +397,101 @@ pub fn render(report: &ScanReport, opts: &RenderOptions, ctx: &ReportContext) ->
         }
     }
     out
+}
+
+/// `## Accepted (baseline)`: one row per accepted location with the
+/// decision recorded for it; then the expired entries. No secret, not even
+/// masked: the rule, the finding id prefix and where are enough.
+fn accepted_section(
+    out: &mut String,
+    accepted: &[&Suppressed],
+    baseline: Option<&Baseline>,
+    report: &ScanReport,
+) {
+    let dash = || "—".to_string();
+    let or_dash = |v: Option<&String>| v.map(|v| md(v)).unwrap_or_else(dash);
+    let _ = writeln!(
+        out,
+        "<a id=\"{ACCEPTED_ANCHOR}\"></a>\n\n## Accepted (baseline)\n"
+    );
+    if accepted.is_empty() {
+        out.push_str("No finding is accepted.\n\n");
+    } else {
+        out.push_str(
+            "Findings accepted in the baseline (`.keyward-baseline.json`) or by a `finding:` \
+             line of `.keywardignore`: recorded decisions, not counted in the verdict. \
+             Review them when they expire.\n\n",
+        );
+        let mut table = String::from(
+            "| Rule | Finding | Commit | Path | Reason | Owner | Expires |\n\
+             | --- | --- | --- | --- | --- | --- | --- |\n",
+        );
+        for a in accepted {
+            let commit = a
+                .finding
+                .locations
+                .first()
+                .and_then(|l| l.commit.as_deref())
+                .map(|c| format!("<code>{}</code>", md(crate::finding::prefix(c, 10))))
+                .unwrap_or_else(|| "(working tree)".into());
+            let (reason, owner, expires) = match &a.reason {
+                Reason::IgnoreLine { file, line } => (
+                    format!("`finding:` line {}", code(&format!("{file}:{line}"))),
+                    dash(),
+                    dash(),
+                ),
+                Reason::Baseline { reason } => {
+                    let entry = baseline
+                        .and_then(|b| b.find(&a.finding_id, &a.path).map(|i| &b.entries[i]));
+                    (
+                        or_dash(reason.as_ref()),
+                        or_dash(entry.and_then(|e| e.owner.as_ref())),
+                        or_dash(entry.and_then(|e| e.expires.as_ref())),
+                    )
+                }
+                Reason::Inline { .. } => continue,
+            };
+            let _ = writeln!(
+                table,
+                "| {} | <code>{}</code> | {commit} | {} | {reason} | {owner} | {expires} |",
+                code(&a.rule_id),
+                md(crate::finding::prefix(&a.finding_id, 12)),
+                code(&a.path),
+            );
+        }
+        if accepted.len() > FOLD_LOCATIONS {
+            let _ = writeln!(
+                out,
+                "<details><summary>{} accepted locations</summary>\n\n{table}\n</details>\n",
+                accepted.len()
+            );
+        } else {
+            let _ = writeln!(out, "{table}");
+        }
+    }
+    let expired = &report.summary.baseline_expired;
+    if !expired.is_empty() {
+        out.push_str(
+            "### Expired entries\n\nNo longer accepted: these findings are reported again above. \
+             Renew the entry (a new `expires`) or act on the finding.\n\n",
+        );
+        out.push_str(
+            "| Rule | Finding | Path | Reason | Owner | Expired |\n| --- | --- | --- | --- | --- | --- |\n",
+        );
+        for e in expired {
+            let _ = writeln!(
+                out,
+                "| {} | <code>{}</code> | {} | {} | {} | {} |",
+                code(&e.rule_id),
+                md(crate::finding::prefix(&e.id, 12)),
+                code(&e.path),
+                or_dash(e.reason.as_ref()),
+                or_dash(e.owner.as_ref()),
+                or_dash(e.expires.as_ref()),
+            );
+        }
+        out.push('\n');
+    }
 }
 
 fn finding_section(out: &mut String, i: usize, f: &Finding, opts: &RenderOptions, fold: bool) {

@@ -7,6 +7,7 @@ mod util;
 mod adversarial;
 mod advice;
 mod atomic;
+mod audit_baseline;
 mod canary;
 mod chunking;
 mod cli;
