@@ -66,6 +66,16 @@ fn exclusions(repo: Repo<'_>, exclude: &[String]) -> Exclusions {
     Exclusions::new(repo.workdir_or_git_dir(), exclude)
 }
 
+/// Whether the index of the repository containing `repo` holds anything
+/// for the next commit that [`scan_staged`] would look at: an added or
+/// modified file, or a conflicted path. `false` in a CI checkout, where
+/// `pre-commit run --all-files` runs with nothing staged.
+pub fn anything_staged(repo: &std::path::Path) -> Result<bool, GitError> {
+    let repo = repo::open(repo)?;
+    let (entries, conflicted) = repo.repo().staged_changes()?;
+    Ok(!entries.is_empty() || conflicted > 0)
+}
+
 /// Scans what is staged for the next commit: the index's version of every
 /// added or modified file, read from the object store (never the working
 /// file). Reports only secrets that HEAD's version of the same path lacks.

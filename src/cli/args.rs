@@ -260,6 +260,9 @@ pub struct ScanArgs {
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     pub color: Color,
     /// Scan what is staged for the next commit (index vs HEAD) in the repository at PATH.
+    /// With file names instead (the pre-commit framework passes them): the staged
+    /// changes if anything is staged, else those files from the working tree
+    /// (`pre-commit run --all-files` in CI).
     #[arg(long, conflicts_with_all = ["history", "pre_push", "no_ignore"])]
     pub staged: bool,
     /// Scan the git history of the repository at PATH (HEAD and every ref by default).

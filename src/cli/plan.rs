@@ -109,6 +109,26 @@ pub fn load_baseline(args: &ScanArgs, root: &Path) -> Result<Option<Baseline>> {
     Ok(Some(Baseline::load(&path)?))
 }
 
+/// `--staged` with file names (what the pre-commit framework passes with
+/// `pass_filenames: true`): `Some(files)`. `None`: the one PATH is the
+/// repository (`keyward scan --staged [DIR]`, the default `.`).
+///
+/// With something staged the staged changes are scanned as without names
+/// (under `git commit` the framework passes the staged files, and the index
+/// is what gets committed, not the working files); with nothing staged
+/// (`pre-commit run --all-files` in CI) the named files are scanned from the
+/// working tree, so a committed key fails that run.
+fn staged_file_args(paths: &[PathBuf]) -> Result<Option<Vec<PathBuf>>> {
+    if paths.iter().any(|p| p.as_os_str() == "-") {
+        anyhow::bail!("--staged reads the index; `-` (standard input) is not a file it can take");
+    }
+    Ok(match paths {
+        [] => None,
+        [one] if one.is_dir() => None,
+        files => Some(files.to_vec()),
+    })
+}
+
 /// Everything a scan needs, decided from the arguments and the config.
 pub struct Plan {
     pub scanner: Scanner,
@@ -129,19 +149,37 @@ pub struct Plan {
 /// history, pre-push, CI). `Ok(None)`: nothing to scan (pre-push with no
 /// commits).
 pub fn plan(args: &ScanArgs) -> Result<Option<Plan>> {
-    let root = config_root(&args.paths);
+    let staged_files = if args.staged {
+        staged_file_args(&args.paths)?
+    } else {
+        None
+    };
+    let root = match staged_files {
+        Some(_) => PathBuf::from("."),
+        None => config_root(&args.paths),
+    };
     let scanner = Scanner::discover(args.config.as_deref(), &root)?;
     let stdin = args.paths.iter().any(|p| p.as_os_str() == "-");
-    let repo = args
-        .paths
-        .first()
-        .cloned()
-        .unwrap_or_else(|| PathBuf::from("."));
+    let repo = match (&staged_files, args.paths.first()) {
+        (Some(_), _) | (None, None) => PathBuf::from("."),
+        (None, Some(p)) => p.clone(),
+    };
     let now = report_now()?;
     let mut refs = Some(Vec::new());
     let mut ci = None;
     let mode = if args.staged {
-        Mode::Staged { repo: repo.clone() }
+        match staged_files {
+            Some(files) if !keyward::scan_git::anything_staged(&repo)? => {
+                let n = files.len();
+                eprintln!(
+                    "keyward: nothing staged; scanning the {n} file{} pre-commit passed, as they are in the working tree (pre-commit run --all-files)",
+                    if n == 1 { "" } else { "s" }
+                );
+                refs = None;
+                Mode::Tree { paths: files }
+            }
+            _ => Mode::Staged { repo: repo.clone() },
+        }
     } else if args.history {
         let selection =
             history_selection(&args.branch, args.range.as_deref(), args.since.as_deref())?;

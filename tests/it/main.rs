@@ -6,6 +6,7 @@ mod util;
 
 mod adversarial;
 mod advice;
+mod allfiles;
 mod atomic;
 mod audit_baseline;
 mod canary;

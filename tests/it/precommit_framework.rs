@@ -164,6 +164,47 @@ fn commit_cases(repo: &Path, env: &Env, label: &str, dir: &str) {
     git(&["checkout", "--", &format!("{dir}/app.env")]);
 }
 
+/// `pre-commit run --all-files` (the usual CI line) with nothing staged, in a
+/// fresh repository `name` under `t` guarded by `hook`: a clean repository
+/// passes; a committed key fails the run and the output names its file.
+fn all_files_cases(t: &Path, name: &str, checkout: &Path, rev: &str, hook: &str, env: &Env) {
+    let repo = t.join(name);
+    fs::create_dir(&repo).unwrap();
+    let git = |args: &[&str]| must(&repo, "git", args, env);
+    git(&["init", "-q", "-b", "main"]);
+    write_config(&repo, checkout, rev, &[hook]);
+    fs::write(repo.join("README.md"), "# demo\nnothing secret here\n").unwrap();
+    git(&["add", "-A"]);
+    git(&["commit", "-q", "--no-verify", "-m", "clean"]);
+    let (ok, out) = run(&repo, "pre-commit", &["run", "--all-files"], env);
+    assert!(
+        ok,
+        "{hook}: --all-files on a clean repository must pass:\n{out}"
+    );
+
+    let key = aws_key();
+    fs::create_dir_all(repo.join("deploy")).unwrap();
+    fs::write(
+        repo.join("deploy").join("creds.ini"),
+        format!("[default]\naws_access_key_id = {key}\n"),
+    )
+    .unwrap();
+    git(&["add", "-A"]);
+    git(&["commit", "-q", "--no-verify", "-m", "committed key"]);
+    let (ok, out) = run(&repo, "pre-commit", &["run", "--all-files"], env);
+    assert!(
+        !ok,
+        "{hook}: --all-files must fail with a committed key and nothing staged:\n{out}"
+    );
+    assert!(out.contains("deploy/creds.ini:2:"), "{hook}: {out}");
+    assert!(out.contains("nothing staged"), "{hook}: {out}");
+    assert!(
+        !out.contains(&key),
+        "{hook}: the secret must be redacted:\n{out}"
+    );
+    eprintln!("--- {hook}: pre-commit run --all-files output ---\n{out}");
+}
+
 #[test]
 #[ignore = "slow: installs pre-commit from PyPI and builds keyward through it; run with --ignored"]
 fn pre_commit_framework_hooks_block_and_allow() {
@@ -222,6 +263,8 @@ fn pre_commit_framework_hooks_block_and_allow() {
     // build the hook environment once (cargo install), then the cases
     must(&repo, "pre-commit", &["install-hooks"], &env);
     commit_cases(&repo, &env, "keyward (language: rust)", "rust");
+    // the CI line: `pre-commit run --all-files` with nothing staged
+    all_files_cases(t, "allfiles-rust", &root, &rev, "keyward", &env);
 
     // pre-push through the framework: PRE_COMMIT_FROM_REF / PRE_COMMIT_TO_REF
     let remote = t.join("remote.git");
@@ -262,4 +305,5 @@ fn pre_commit_framework_hooks_block_and_allow() {
     git(&["add", ".pre-commit-config.yaml"], &env);
     git(&["commit", "-q", "--no-verify", "-m", "system hook"], &env);
     commit_cases(&repo, &env, "keyward-system (language: system)", "system");
+    all_files_cases(t, "allfiles-system", &root, &rev, "keyward-system", &env);
 }
