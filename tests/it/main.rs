@@ -7,6 +7,7 @@ mod util;
 mod adversarial;
 mod advice;
 mod atomic;
+mod baseline_scope;
 mod canary;
 mod chunking;
 mod cli;
