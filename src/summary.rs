@@ -48,6 +48,17 @@ pub enum ScanMode {
 }
 
 impl ScanMode {
+    /// The baseline scope whose stale entries this scan may report: a tree
+    /// scan judges `tree` entries, a history scan `history` entries; staged
+    /// and stdin scans see only part of the tree and judge none.
+    pub fn stale_scope(self) -> Option<suppress::Scope> {
+        match self {
+            ScanMode::Tree => Some(suppress::Scope::Tree),
+            ScanMode::History => Some(suppress::Scope::History),
+            ScanMode::Staged | ScanMode::Stdin => None,
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             ScanMode::Tree => "tree",
@@ -76,7 +87,8 @@ pub struct Summary {
     /// that does not verify): not findings, but a user testing with a
     /// made-up token needs to know why nothing was reported.
     pub rejected: Vec<Rejected>,
-    /// Baseline entries that matched nothing.
+    /// Baseline entries that matched nothing, counted only among entries of
+    /// this scan's own scope ([`ScanMode::stale_scope`]).
     pub baseline_stale: usize,
     /// Baseline entries past their expiry (no longer suppressing).
     pub baseline_expired: Vec<crate::suppress::BaselineEntry>,
@@ -156,7 +168,13 @@ impl ScanReport {
         ignore: &IgnoreIds,
         today: i64,
     ) {
-        let applied = suppress::apply(&mut self.findings, baseline, ignore, today);
+        let applied = suppress::apply(
+            &mut self.findings,
+            baseline,
+            ignore,
+            today,
+            self.summary.mode.stale_scope(),
+        );
         self.summary.suppressed.extend(applied.suppressed);
         self.summary.baseline_stale = applied.stale;
         self.summary.baseline_expired = applied.expired;

@@ -5,8 +5,9 @@ use super::output::EXIT_CLEAN;
 use super::plan::{self, Scanned};
 use anyhow::{Context, Result};
 use keyward::report::{self, RenderOptions};
+use keyward::summary::ScanMode;
 use keyward::suppress::baseline::{ensure_union_merge, BASELINE_FILE_NAME};
-use keyward::suppress::{self, Baseline, IgnoreIds};
+use keyward::suppress::{self, Baseline, IgnoreIds, Scope};
 use std::path::Path;
 
 pub fn run(cmd: BaselineCommand) -> Result<u8> {
@@ -17,8 +18,40 @@ pub fn run(cmd: BaselineCommand) -> Result<u8> {
     };
     let mut scan_args = args.scan;
     scan_args.no_baseline = true;
+    // prune judges entries against a complete view of their scope: a partial
+    // scan (staged files, stdin, a range of commits) would drop entries whose
+    // finding merely lies outside what it saw.
+    if which == "prune" {
+        let partial = if scan_args.staged {
+            Some("--staged")
+        } else if scan_args.pre_push {
+            Some("--pre-push")
+        } else if scan_args.ci {
+            Some("--ci")
+        } else if scan_args.range.is_some() {
+            Some("--range")
+        } else if scan_args.since.is_some() {
+            Some("--since")
+        } else if !scan_args.branch.is_empty() {
+            Some("--branch")
+        } else if scan_args.paths.iter().any(|p| p.as_os_str() == "-") {
+            Some("standard input")
+        } else {
+            None
+        };
+        if let Some(what) = partial {
+            anyhow::bail!(
+                "baseline prune needs a full scan, not {what}: `keyward baseline prune` judges tree entries, `keyward baseline prune --history` history entries"
+            );
+        }
+    }
     let Some(Scanned { report, root, .. }) = plan::perform_scan(&scan_args, false)? else {
         anyhow::bail!("nothing to scan");
+    };
+    // the scope new entries are accepted in, and the one prune judges
+    let scope = match report.summary.mode {
+        ScanMode::History => Scope::History,
+        ScanMode::Tree | ScanMode::Staged | ScanMode::Stdin => Scope::Tree,
     };
     if report.summary.has_errors() {
         eprint!(
@@ -30,14 +63,14 @@ pub fn run(cmd: BaselineCommand) -> Result<u8> {
     let mut findings = report.findings;
     // `.keywardignore` finding lines still apply: ignored findings need no entry.
     let ignore = IgnoreIds::at_root(&root);
-    suppress::apply(&mut findings, None, &ignore, suppress::today());
+    suppress::apply(&mut findings, None, &ignore, suppress::today(), None);
     let file = args.file.unwrap_or_else(|| root.join(BASELINE_FILE_NAME));
     let existing = || -> Result<Baseline> {
         Baseline::load(&file).with_context(|| format!("no baseline to {which} (create one first)"))
     };
     let (baseline, message) = match which {
         "create" => {
-            let b = Baseline::from_findings(&findings);
+            let b = Baseline::from_findings(&findings, scope);
             let n = b.entries.len();
             (
                 b,
@@ -46,7 +79,7 @@ pub fn run(cmd: BaselineCommand) -> Result<u8> {
         }
         // after a blocked commit there may be no baseline yet: start one
         "update" if !file.exists() => {
-            let b = Baseline::from_findings(&findings);
+            let b = Baseline::from_findings(&findings, scope);
             let n = b.entries.len();
             (
                 b,
@@ -57,19 +90,20 @@ pub fn run(cmd: BaselineCommand) -> Result<u8> {
             )
         }
         "update" => {
-            let (b, added) = existing()?.update(&findings);
+            let (b, added) = existing()?.update(&findings, scope);
             (
                 b,
                 format!("{added} entr{} added", if added == 1 { "y" } else { "ies" }),
             )
         }
         _ => {
-            let (b, removed) = existing()?.prune(&findings);
+            let (b, removed) = existing()?.prune(&findings, scope);
             (
                 b,
                 format!(
-                    "{removed} stale entr{} removed",
-                    if removed == 1 { "y" } else { "ies" }
+                    "{removed} stale entr{} removed (judging {} entries only)",
+                    if removed == 1 { "y" } else { "ies" },
+                    scope.as_str()
                 ),
             )
         }

@@ -187,9 +187,14 @@ pub fn render(report: &ScanReport, opts: &RenderOptions) -> String {
     if s.baseline_stale > 0 {
         let _ = writeln!(
             out,
-            "  {} baseline entr{} matched nothing (`keyward baseline prune` removes them)",
+            "  {} baseline entr{} matched nothing (`keyward baseline prune{}` removes them)",
             s.baseline_stale,
-            if s.baseline_stale == 1 { "y" } else { "ies" }
+            if s.baseline_stale == 1 { "y" } else { "ies" },
+            if s.mode == ScanMode::History {
+                " --history"
+            } else {
+                ""
+            }
         );
     }
     for e in &s.baseline_expired {

@@ -7,6 +7,12 @@
 //! `, ` after a fixed first element, so an added or removed entry touches one
 //! line only. `keyward baseline create` also adds `merge=union` for the file
 //! to `.gitattributes`, so two branches that each add entries merge cleanly.
+//!
+//! Each entry knows the scope it was accepted in: `"scope":"history"` for
+//! entries written by a history-like scan (`--history`, `--range`,
+//! `--pre-push`, `--ci`); no `scope` field means `tree` (working tree or
+//! staged), so older files read unchanged. An entry suppresses its finding in
+//! every scan; only a scan of its own scope may call it stale.
 
 use crate::finding::Finding;
 use serde::{Deserialize, Serialize};
@@ -20,6 +26,32 @@ pub const GITATTRIBUTES_LINE: &str = ".keyward-baseline.json merge=union";
 
 const ABOUT: &str = "keyward baseline: one accepted finding per line (finding id = sha256(rule_id NUL secret), path); edit reason/owner/expires freely";
 
+/// The kind of scan a baseline entry was accepted in; only a scan of the
+/// same scope judges whether the entry is stale.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Scope {
+    /// The working tree (also staged scans). Not written to the file.
+    #[default]
+    Tree,
+    /// Git history (`--history`, `--range`, `--pre-push`, `--ci`).
+    History,
+}
+
+impl Scope {
+    /// True for [`Scope::Tree`] (the field is then left out of the file).
+    pub fn is_tree(&self) -> bool {
+        *self == Scope::Tree
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scope::Tree => "tree",
+            Scope::History => "history",
+        }
+    }
+}
+
 /// One accepted finding location.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -27,6 +59,9 @@ pub struct BaselineEntry {
     pub id: String,
     pub path: String,
     pub rule_id: String,
+    /// The scope the entry was accepted in (absent: `tree`).
+    #[serde(default, skip_serializing_if = "Scope::is_tree")]
+    pub scope: Scope,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -162,8 +197,8 @@ impl Baseline {
         self.index.get(&(id.to_string(), path.to_string())).copied()
     }
 
-    /// One entry per (finding, path) of `findings`.
-    pub fn from_findings(findings: &[Finding]) -> Baseline {
+    /// One entry per (finding, path) of `findings`, accepted in `scope`.
+    pub fn from_findings(findings: &[Finding], scope: Scope) -> Baseline {
         let mut seen = BTreeSet::new();
         let mut entries = Vec::new();
         for f in findings {
@@ -173,6 +208,7 @@ impl Baseline {
                         id: f.id.clone(),
                         path: l.path.clone(),
                         rule_id: f.rule_id.clone(),
+                        scope,
                         reason: None,
                         owner: None,
                         expires: None,
@@ -183,23 +219,32 @@ impl Baseline {
         Baseline::from_entries(entries)
     }
 
-    /// This baseline plus entries for findings it lacks (existing entries keep
-    /// their reason, owner and expiry). Returns how many were added.
-    pub fn update(&self, findings: &[Finding]) -> (Baseline, usize) {
-        let fresh = Baseline::from_findings(findings);
+    /// This baseline plus entries for findings it lacks, accepted in `scope`
+    /// (existing entries keep their reason, owner and expiry). A history
+    /// update also widens existing `tree` entries it finds in history to
+    /// `history`, so a tree scan no longer calls them stale once the secret
+    /// left the tree. Returns how many were added.
+    pub fn update(&self, findings: &[Finding], scope: Scope) -> (Baseline, usize) {
+        let fresh = Baseline::from_findings(findings, scope);
         let mut entries = self.entries.clone();
         let mut added = 0;
         for e in fresh.entries {
-            if self.find(&e.id, &e.path).is_none() {
-                entries.push(e);
-                added += 1;
+            match self.find(&e.id, &e.path) {
+                None => {
+                    entries.push(e);
+                    added += 1;
+                }
+                Some(i) if scope == Scope::History => entries[i].scope = Scope::History,
+                Some(_) => {}
             }
         }
         (Baseline::from_entries(entries), added)
     }
 
-    /// Only the entries that still match a finding. Returns how many were removed.
-    pub fn prune(&self, findings: &[Finding]) -> (Baseline, usize) {
+    /// Removes the entries of `scope` that match no finding of a scan of that
+    /// scope; entries of the other scope are kept untouched. Returns how many
+    /// were removed.
+    pub fn prune(&self, findings: &[Finding], scope: Scope) -> (Baseline, usize) {
         let live: BTreeSet<(&str, &str)> = findings
             .iter()
             .flat_map(|f| {
@@ -211,7 +256,7 @@ impl Baseline {
         let kept: Vec<BaselineEntry> = self
             .entries
             .iter()
-            .filter(|e| live.contains(&(e.id.as_str(), e.path.as_str())))
+            .filter(|e| e.scope != scope || live.contains(&(e.id.as_str(), e.path.as_str())))
             .cloned()
             .collect();
         let removed = self.entries.len() - kept.len();
@@ -271,6 +316,7 @@ mod tests {
             id: id.into(),
             path: path.into(),
             rule_id: "r".into(),
+            scope: Scope::Tree,
             reason: None,
             owner: None,
             expires: None,
@@ -295,6 +341,29 @@ mod tests {
         let back = Baseline::parse("b.json", &text).unwrap();
         assert_eq!(back.entries, b.entries);
         assert_eq!(back.find("bb", "z.py"), Some(1));
+    }
+
+    #[test]
+    fn scope_is_written_for_history_only_and_prune_judges_one_scope() {
+        let mut h = entry("hh", "h.py");
+        h.scope = Scope::History;
+        let b = Baseline::from_entries(vec![entry("aa", "a.py"), h]);
+        let text = b.render();
+        assert!(!text.lines().nth(4).unwrap().contains("scope"), "{text}");
+        assert!(
+            text.lines()
+                .nth(5)
+                .unwrap()
+                .contains("\"scope\":\"history\""),
+            "{text}"
+        );
+        assert_eq!(Baseline::parse("b.json", &text).unwrap().entries, b.entries);
+        let (kept, removed) = b.prune(&[], Scope::Tree);
+        assert_eq!((kept.entries.len(), removed), (1, 1));
+        assert_eq!(kept.entries[0].scope, Scope::History);
+        let (kept, removed) = b.prune(&[], Scope::History);
+        assert_eq!((kept.entries.len(), removed), (1, 1));
+        assert_eq!(kept.entries[0].scope, Scope::Tree);
     }
 
     #[test]

@@ -5,7 +5,7 @@ pub mod baseline;
 pub mod inline;
 
 use crate::finding::Finding;
-pub use baseline::{Baseline, BaselineEntry};
+pub use baseline::{Baseline, BaselineEntry, Scope};
 use std::path::Path;
 
 /// Why a location was not reported.
@@ -117,7 +117,7 @@ impl IgnoreIds {
 #[derive(Debug, Default)]
 pub struct Applied {
     pub suppressed: Vec<Suppressed>,
-    /// Baseline entries that matched nothing in this scan.
+    /// Baseline entries of the judged scope that matched nothing in this scan.
     pub stale: usize,
     /// Baseline entries past their `expires` date (they no longer suppress).
     pub expired: Vec<BaselineEntry>,
@@ -125,11 +125,17 @@ pub struct Applied {
 
 /// Removes baselined and ignored locations; findings left with no location
 /// disappear. `today` is days since 1970-01-01 (for `expires`).
+///
+/// Every entry suppresses whatever its scope; staleness is judged only for
+/// entries of scope `judge` (the scope of a scan that sees all of it — a
+/// tree scan judges `tree` entries, a history scan `history` entries; `None`
+/// for partial views such as a staged scan, which judge nothing).
 pub fn apply(
     findings: &mut Vec<Finding>,
     baseline: Option<&Baseline>,
     ignore: &IgnoreIds,
     today: i64,
+    judge: Option<Scope>,
 ) -> Applied {
     let mut out = Applied::default();
     let mut used = vec![false; baseline.map_or(0, |b| b.entries.len())];
@@ -166,7 +172,12 @@ pub fn apply(
     }
     findings.retain(|f| !f.locations.is_empty());
     if let Some(b) = baseline {
-        out.stale = used.iter().filter(|u| !**u).count();
+        out.stale = b
+            .entries
+            .iter()
+            .zip(&used)
+            .filter(|(e, u)| !**u && Some(e.scope) == judge)
+            .count();
         out.expired = b
             .entries
             .iter()
