@@ -54,8 +54,12 @@ pub fn run(args: ScanArgs) -> Result<u8> {
             Color::Never => false,
             Color::Auto => to_terminal && std::env::var_os("NO_COLOR").is_none(),
         },
-        blocks: if args.staged {
+        blocks: if args.staged && report.summary.mode == keyward::scan::ScanMode::Staged {
             Blocks::Commit
+        } else if args.staged {
+            // nothing was staged: the files pre-commit passed were scanned
+            // as they are (`pre-commit run --all-files`, a CI job)
+            Blocks::Ci
         } else if args.pre_push {
             Blocks::Push
         } else if args.ci {

@@ -54,6 +54,12 @@ fn nothing_staged_scans_the_passed_files_and_fails_on_a_committed_key() {
         stderr.contains("nothing staged; scanning the 2 files pre-commit passed"),
         "{stderr}"
     );
+    // the advice fits: the key is committed, not staged
+    assert!(
+        !stdout.contains("commit blocked")
+            && stdout.contains("remove it from the branch's commits"),
+        "{stdout}"
+    );
 }
 
 #[test]
