@@ -409,7 +409,9 @@ fn accepted_section(
     report: &ScanReport,
 ) {
     let dash = || "—".to_string();
-    let or_dash = |v: Option<&String>| v.map(|v| md(v)).unwrap_or_else(dash);
+    // people's words from the baseline: escaped, and any secret-shaped token
+    // in them masked like every other text keyward writes
+    let or_dash = |v: Option<&String>| v.map(|v| md(&crate::redact::scrub(v))).unwrap_or_else(dash);
     let _ = writeln!(
         out,
         "<a id=\"{ACCEPTED_ANCHOR}\"></a>\n\n## Accepted (baseline)\n"

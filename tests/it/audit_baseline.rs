@@ -4,7 +4,7 @@
 //! audits everything, and an expired entry is a finding again. No planted
 //! secret is ever printed.
 
-use crate::util::{test_bin, Repo, S1, S2};
+use crate::util::{test_bin, Repo, S1, S2, S3};
 use serde_json::Value;
 use std::fs;
 use std::path::Path;
@@ -183,4 +183,25 @@ fn expired_entry_is_a_finding_again() {
     );
     assert!(accepted.contains("### Expired entries"), "{report}");
     assert!(accepted.contains("2000-01-01"), "{report}");
+}
+
+/// People write baseline reasons; a token pasted into one is masked like any
+/// secret-shaped text keyward writes.
+#[test]
+fn a_token_pasted_into_a_reason_is_masked_in_the_report() {
+    let r = repo();
+    edit_baseline(&r, |path, mut e| {
+        (path == ACCEPTED).then(|| {
+            e["reason"] = format!("replaced by {S3} in the vault").into();
+            e
+        })
+    });
+    let (_, report, _) = kw(&r.path, &["audit"]);
+    let (_, accepted) = split(&report);
+    assert!(accepted.contains("replaced by"), "{accepted}");
+    assert!(
+        !report.contains(S3),
+        "a token from a reason in the report:\n{report}"
+    );
+    assert!(!report.contains(&S3[4..16]), "{report}");
 }
