@@ -370,7 +370,11 @@ pub fn describe_framework(path: &Path, f: &Framework) -> String {
             format!("pre-commit framework: {path} runs no keyward hook")
         }
         Framework::Unreadable(e) => {
-            format!("pre-commit framework: cannot read {path}: {e}")
+            // a YAML error can quote the file's text: mask what looks secret
+            format!(
+                "pre-commit framework: cannot read {path}: {}",
+                crate::redact::scrub(&e.to_string())
+            )
         }
     }
 }

@@ -216,21 +216,27 @@ impl Scanner {
         Ok(report)
     }
 
-    /// The baseline `choice` names, loaded.
+    /// The baseline `choice` names, loaded (see [`load_baseline`]).
     pub fn baseline(&self, choice: &BaselineChoice) -> Result<Option<Baseline>, ScanError> {
-        let path = match choice {
-            BaselineChoice::None => return Ok(None),
-            BaselineChoice::File(p) => p.clone(),
-            BaselineChoice::Default => {
-                let p = self.root.join(BASELINE_FILE_NAME);
-                if !p.is_file() {
-                    return Ok(None);
-                }
-                p
-            }
-        };
-        Ok(Some(Baseline::load(&path)?))
+        load_baseline(choice, &self.root)
     }
+}
+
+/// The baseline `choice` names: a file, or `.keyward-baseline.json` at
+/// `root` when it exists, or none.
+pub fn load_baseline(choice: &BaselineChoice, root: &Path) -> Result<Option<Baseline>, ScanError> {
+    let path = match choice {
+        BaselineChoice::None => return Ok(None),
+        BaselineChoice::File(p) => p.clone(),
+        BaselineChoice::Default => {
+            let p = root.join(BASELINE_FILE_NAME);
+            if !p.is_file() {
+                return Ok(None);
+            }
+            p
+        }
+    };
+    Ok(Some(Baseline::load(&path)?))
 }
 
 /// Drops findings below `min` confidence, with a note saying how many.

@@ -50,7 +50,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("audit",    &["text", "rules", "finding", "source", "engine", "report", "summary", "scan", "scan_git"]),
     ("hygiene",  &["text", "rules", "finding", "source", "config", "engine", "report"]),
     ("ci",       &["text", "rules", "finding", "source"]),
-    ("hook",     &["fsutil", "source"]),
+    ("hook",     &["fsutil", "redact", "source"]),
     ("validate", &["text", "redact", "rules", "source", "engine"]),
     // -- the binary (src/main.rs, src/cli/): anything ----------------------------
     ("cli",      &["*"]),

@@ -17,7 +17,6 @@ use keyward::report::ReportContext;
 use keyward::rules::{Confidence, Rule};
 use keyward::scan::ScanReport;
 use keyward::source::git::HistorySelection;
-use keyward::suppress::baseline::BASELINE_FILE_NAME;
 use keyward::suppress::Baseline;
 use keyward::{BaselineChoice, Mode, ScanPlan, Scanner};
 use std::io::{IsTerminal, Read};
@@ -91,22 +90,21 @@ pub fn hide_below(report: &mut ScanReport, min: Confidence) {
 }
 
 /// The baseline `args` ask for: `--baseline FILE`, else the default file at
-/// `root` if it exists; none with `--no-baseline`.
-pub fn load_baseline(args: &ScanArgs, root: &Path) -> Result<Option<Baseline>> {
-    if args.no_baseline {
-        return Ok(None);
+/// the scan's root if it exists; none with `--no-baseline`.
+pub fn baseline_choice(args: &ScanArgs) -> BaselineChoice {
+    match (&args.baseline, args.no_baseline) {
+        (_, true) => BaselineChoice::None,
+        (Some(p), false) => BaselineChoice::File(p.clone()),
+        (None, false) => BaselineChoice::Default,
     }
-    let path = match &args.baseline {
-        Some(p) => p.clone(),
-        None => {
-            let p = root.join(BASELINE_FILE_NAME);
-            if !p.is_file() {
-                return Ok(None);
-            }
-            p
-        }
-    };
-    Ok(Some(Baseline::load(&path)?))
+}
+
+/// The baseline `args` ask for ([`baseline_choice`]), loaded from `root`.
+pub fn load_baseline(args: &ScanArgs, root: &Path) -> Result<Option<Baseline>> {
+    Ok(keyward::scanner::load_baseline(
+        &baseline_choice(args),
+        root,
+    )?)
 }
 
 /// `--staged` with file names (what the pre-commit framework passes with
@@ -248,11 +246,7 @@ pub fn plan(args: &ScanArgs) -> Result<Option<Plan>> {
     scan.no_ignore = args.no_ignore;
     scan.ignore_inline = args.ignore_inline;
     scan.min_confidence = args.min_confidence;
-    scan.baseline = match (&args.baseline, args.no_baseline) {
-        (_, true) => BaselineChoice::None,
-        (Some(p), false) => BaselineChoice::File(p.clone()),
-        (None, false) => BaselineChoice::Default,
-    };
+    scan.baseline = baseline_choice(args);
     Ok(Some(Plan {
         scanner,
         scan,

@@ -3,19 +3,11 @@
 //! after a push or CI block `keyward explain <id>` finds history ids.
 
 use serde_json::Value;
-use std::process::Command;
 
 use crate::util::{Repo, S2, S3};
 
 fn run(repo: &Repo, args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(crate::util::test_bin())
-        .current_dir(&repo.path)
-        .args(args)
-        .env_remove("GIT_DIR")
-        .env_remove("GIT_INDEX_FILE")
-        .env_remove("GIT_WORK_TREE")
-        .output()
-        .unwrap();
+    let out = crate::util::run_keyward(&repo.path, args);
     (
         out.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&out.stdout).into_owned(),

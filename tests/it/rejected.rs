@@ -3,7 +3,6 @@
 //! made-up token learns why nothing was reported.
 
 use serde_json::Value;
-use std::process::Command;
 
 use crate::util::{Repo, S1};
 
@@ -16,14 +15,7 @@ fn bad_token() -> String {
 }
 
 fn run(repo: &Repo, args: &[&str]) -> (i32, String) {
-    let out = Command::new(crate::util::test_bin())
-        .current_dir(&repo.path)
-        .args(args)
-        .env_remove("GIT_DIR")
-        .env_remove("GIT_INDEX_FILE")
-        .env_remove("GIT_WORK_TREE")
-        .output()
-        .unwrap();
+    let out = crate::util::run_keyward(&repo.path, args);
     let text =
         String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
     (out.status.code().unwrap_or(-1), text)

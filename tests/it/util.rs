@@ -96,6 +96,20 @@ impl Repo {
     }
 }
 
+/// Runs the binary under test ([`test_bin`]) in `dir`, with no `GIT_DIR`,
+/// `GIT_INDEX_FILE` or `GIT_WORK_TREE` leaking in from a hook that runs the
+/// tests.
+pub fn run_keyward(dir: &Path, args: &[&str]) -> Output {
+    Command::new(test_bin())
+        .current_dir(dir)
+        .args(args)
+        .env_remove("GIT_DIR")
+        .env_remove("GIT_INDEX_FILE")
+        .env_remove("GIT_WORK_TREE")
+        .output()
+        .expect("keyward runs")
+}
+
 /// Runs `keyward args...` in `dir` with HOME and XDG_CONFIG_HOME in `home`
 /// (no user or system git config, no global excludes, no GIT_DIR leaks in).
 pub fn keyward_isolated(dir: &Path, home: &Path, args: &[&str]) -> Output {
