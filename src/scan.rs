@@ -25,8 +25,13 @@ pub struct ScanOptions {
     pub max_file_size: u64,
     /// Report secrets even under inline allow markers (audits).
     pub ignore_inline: bool,
-    /// Path globs (gitignore-style) never scanned.
+    /// Path globs (gitignore-style, relative to `root`) never scanned.
     pub exclude: Vec<String>,
+    /// The directory the policy files belong to (`exclude` globs are
+    /// relative to it); when it is the root of a git working tree, reports
+    /// name files relative to it, as staged and history scans do. None: the
+    /// first path.
+    pub root: Option<PathBuf>,
 }
 
 impl Default for ScanOptions {
@@ -37,6 +42,7 @@ impl Default for ScanOptions {
             max_file_size: DEFAULT_MAX_FILE_SIZE,
             ignore_inline: false,
             exclude: Vec::new(),
+            root: None,
         }
     }
 }
@@ -322,7 +328,17 @@ pub fn scan_tree(engine: &Engine, opts: &ScanOptions) -> ScanReport {
         &WalkOptions {
             no_ignore: opts.no_ignore,
             exclude: opts.exclude.clone(),
+            root: opts.root.clone(),
         },
+    );
+    let gitignored = worktree::ignored_secret_files(
+        &opts.paths,
+        &WalkOptions {
+            no_ignore: opts.no_ignore,
+            exclude: opts.exclude.clone(),
+            root: opts.root.clone(),
+        },
+        &files,
     );
     let t_walk = t0.elapsed();
     let mut classes = Classes::default();
@@ -339,6 +355,7 @@ pub fn scan_tree(engine: &Engine, opts: &ScanOptions) -> ScanReport {
     let t_scan = t0.elapsed();
     let mut summary = Summary {
         rules: engine.rules().len(),
+        gitignored,
         ..Summary::default()
     };
     for e in walk_errors {

@@ -173,6 +173,7 @@ impl Scanner {
                     max_file_size: max,
                     ignore_inline: plan.ignore_inline,
                     exclude: self.config.exclude.clone(),
+                    root: Some(self.root.clone()),
                 },
             ),
             Mode::Stdin { ref name, input } => {
@@ -220,6 +221,65 @@ impl Scanner {
     pub fn baseline(&self, choice: &BaselineChoice) -> Result<Option<Baseline>, ScanError> {
         load_baseline(choice, &self.root)
     }
+}
+
+/// Where the configuration, baseline and `.keywardignore` of a scan of
+/// `paths` live: the root of the git working tree holding the first path
+/// (as git finds `.gitignore`, whatever sub-path is scanned), else the first
+/// path when it is a directory (its parent for a file), else `.`.
+///
+/// The answer is relative when the first path is (`src` in a repository
+/// whose root is the current directory gives `.`), so messages that name
+/// files there stay short and machine-neutral.
+pub fn discover_root(paths: &[PathBuf]) -> PathBuf {
+    let start = match paths.first() {
+        Some(p) if p.as_os_str() == "-" => PathBuf::from("."),
+        Some(p) if p.is_dir() => p.clone(),
+        Some(p) => match p.parent() {
+            Some(d) if !d.as_os_str().is_empty() && d.is_dir() => d.to_path_buf(),
+            _ => PathBuf::from("."),
+        },
+        None => PathBuf::from("."),
+    };
+    let Ok(canon) = std::fs::canonicalize(&start) else {
+        return start;
+    };
+    let Some(top) = canon.ancestors().find(|d| d.join(".git").exists()) else {
+        return start;
+    };
+    let up = canon.components().count() - top.components().count();
+    if up == 0 {
+        return start;
+    }
+    // `start/../..`, cleaned lexically where that names the same directory
+    let mut rel = start.clone();
+    for _ in 0..up {
+        rel.push("..");
+    }
+    let cleaned = clean(&rel);
+    match std::fs::canonicalize(&cleaned) {
+        Ok(c) if c == top => cleaned,
+        _ => top.to_path_buf(),
+    }
+}
+
+/// `a/b/../..` as `.`, `./..` as `..`: `..` cancels a preceding name.
+fn clean(p: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out: Vec<Component<'_>> = Vec::new();
+    for c in p.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir if matches!(out.last(), Some(Component::Normal(_))) => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    if out.is_empty() {
+        return PathBuf::from(".");
+    }
+    out.iter().collect()
 }
 
 /// The baseline `choice` names: a file, or `.keyward-baseline.json` at

@@ -99,6 +99,10 @@ pub struct Summary {
     pub contents_scanned: u64,
     pub bytes_scanned: u64,
     pub skipped: Vec<Skipped>,
+    /// Working tree: files named like credential files (`.env`, `*.pem`…)
+    /// that `.gitignore` kept out of the walk. Not committed, but on disk;
+    /// `--no-ignore` scans them.
+    pub gitignored: Vec<String>,
     /// Every scanned input: (path, bytes, secrets found), for `-v`.
     pub scanned: Vec<(String, u64, usize)>,
     pub duration: Duration,

@@ -13,14 +13,10 @@ use keyward::source::git::HistorySelection;
 use keyward::suppress::baseline::BASELINE_FILE_NAME;
 use keyward::suppress::{IgnoreIds, Reason};
 use keyward::BaselineChoice;
-use std::path::PathBuf;
 
 pub fn run(args: AuditArgs) -> Result<u8> {
-    let root = if args.repo.is_dir() {
-        args.repo.clone()
-    } else {
-        PathBuf::from(".")
-    };
+    // the repository root's config, as for every scan
+    let root = keyward::scanner::discover_root(std::slice::from_ref(&args.repo));
     let scanner = keyward::Scanner::discover(args.config.as_deref(), &root)?;
     let selection = HistorySelection {
         tips: args.branch.clone(),

@@ -23,12 +23,10 @@ use std::io::{IsTerminal, Read};
 use std::path::{Path, PathBuf};
 
 /// Where the config, baseline and ignore files of a scan of `paths` are
-/// looked for: the first path if it is a directory, else `.`.
+/// looked for: the root of the git working tree holding the first path,
+/// else that path's directory (see [`keyward::scanner::discover_root`]).
 pub fn config_root(paths: &[PathBuf]) -> PathBuf {
-    match paths.first() {
-        Some(p) if p.is_dir() => p.clone(),
-        _ => PathBuf::from("."),
-    }
+    keyward::scanner::discover_root(paths)
 }
 
 /// The config: `explicit` (`--config FILE`), else `.keyward.toml` at `root`.
@@ -153,7 +151,7 @@ pub fn plan(args: &ScanArgs) -> Result<Option<Plan>> {
         None
     };
     let root = match staged_files {
-        Some(_) => PathBuf::from("."),
+        Some(_) => config_root(&[]),
         None => config_root(&args.paths),
     };
     let scanner = Scanner::discover(args.config.as_deref(), &root)?;
@@ -287,8 +285,13 @@ pub fn perform(plan: Plan, suppress: bool) -> Result<Scanned> {
     } = plan;
     let ctx = match refs {
         Some(refs) => keyward::audit::git_context(&scanner.git_options(&scan, &repo), refs, now)?,
+        // tree scans in a repository name files from its root
         None => ReportContext {
-            src_root: std::env::current_dir().ok(),
+            src_root: if root.join(".git").exists() {
+                std::fs::canonicalize(&root).ok()
+            } else {
+                std::env::current_dir().ok()
+            },
             now,
             ..ReportContext::default()
         },

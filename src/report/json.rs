@@ -124,6 +124,7 @@ pub fn to_value(report: &ScanReport, opts: &RenderOptions) -> Value {
             "locations": report.findings.iter().map(|f| f.locations.len()).sum::<usize>(),
             "skipped_binary": binary,
             "skipped_too_large": large,
+            "skipped_gitignored": s.gitignored,
             "errors": errors,
         },
         "findings": report.findings.iter().map(|f| finding_json(f, opts)).collect::<Vec<_>>(),

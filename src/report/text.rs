@@ -230,6 +230,18 @@ pub fn render(report: &ScanReport, opts: &RenderOptions) -> String {
             list(&large, opts.verbose)
         );
     }
+    if !s.gitignored.is_empty() {
+        let names: Vec<String> = s.gitignored.iter().map(|p| clean(p).into_owned()).collect();
+        let names: Vec<&str> = names.iter().map(String::as_str).collect();
+        let _ = writeln!(
+            out,
+            "  not scanned: {} gitignored credential file{} on disk (--no-ignore scans {}): {}",
+            names.len(),
+            if names.len() == 1 { "" } else { "s" },
+            if names.len() == 1 { "it" } else { "them" },
+            list(&names, opts.verbose)
+        );
+    }
     let errors: Vec<String> = s
         .errors()
         .map(|x| match &x.why {

@@ -38,8 +38,120 @@ pub struct WalkError {
 pub struct WalkOptions {
     /// Scan files ignored by `.gitignore` and git excludes too.
     pub no_ignore: bool,
-    /// Gitignore-style globs (relative to the first path) never walked.
+    /// Gitignore-style globs (relative to `root`) never walked.
     pub exclude: Vec<String>,
+    /// The directory the policy (`exclude`, `.keywardignore`) belongs to:
+    /// the repository root or the scanned directory (None: the first
+    /// path). When it is the root of a git working tree, files are shown
+    /// relative to it (as git's index names them), whatever sub-path is
+    /// walked.
+    pub root: Option<PathBuf>,
+}
+
+/// Where the walked paths sit in the policy root.
+struct Policy {
+    /// Canonical policy root.
+    canon: PathBuf,
+    /// Name files relative to the policy root (it is a git working tree).
+    repo_display: bool,
+    /// Each walked path, its canonical form, and its place below the policy
+    /// root (None: outside it).
+    bases: Vec<(PathBuf, PathBuf, Option<PathBuf>)>,
+    overrides: Option<Override>,
+    /// With `--no-ignore` the walk reads no parent ignore files: the
+    /// `.keywardignore` files from each walked path's parent up to the
+    /// policy root, deepest first, per base.
+    parent_ignores: Vec<Vec<Gitignore>>,
+}
+
+impl Policy {
+    fn new(paths: &[PathBuf], opts: &WalkOptions) -> Option<Policy> {
+        let root = opts.root.as_ref().or(paths.first())?;
+        let canon = std::fs::canonicalize(root).ok()?;
+        let repo_display = opts.root.is_some() && canon.join(".git").exists();
+        let bases: Vec<(PathBuf, PathBuf, Option<PathBuf>)> = paths
+            .iter()
+            .map(|p| {
+                let c = std::fs::canonicalize(p).unwrap_or_else(|_| p.clone());
+                let below = c.strip_prefix(&canon).ok().map(Path::to_path_buf);
+                (p.clone(), c, below)
+            })
+            .collect();
+        let parent_ignores = bases
+            .iter()
+            .map(|(_, c, below)| {
+                if opts.no_ignore && below.is_some() {
+                    c.ancestors()
+                        .skip(1)
+                        .take_while(|d| d.starts_with(&canon))
+                        .filter_map(keywardignore)
+                        .collect()
+                } else {
+                    Vec::new()
+                }
+            })
+            .collect();
+        Some(Policy {
+            overrides: exclude_overrides(&canon, &opts.exclude),
+            canon,
+            repo_display,
+            bases,
+            parent_ignores,
+        })
+    }
+
+    /// The base `path` was walked from: its index and `path` below it.
+    fn base_of<'p>(&self, path: &'p Path) -> Option<(usize, &'p Path)> {
+        self.bases
+            .iter()
+            .enumerate()
+            .find_map(|(i, (b, _, _))| path.strip_prefix(b).ok().map(|r| (i, r)))
+    }
+
+    /// Whether the walk must skip `path` (a policy rule the walk itself
+    /// does not apply matches it).
+    fn skips(&self, path: &Path, is_dir: bool) -> bool {
+        let Some((i, below)) = self.base_of(path) else {
+            return false;
+        };
+        let (_, canon, in_root) = &self.bases[i];
+        if let (Some(o), Some(in_root)) = (&self.overrides, in_root) {
+            let rel = join_rel(in_root, below);
+            if let Match::Ignore(_) = o.matched(&rel, is_dir) {
+                return true;
+            }
+        }
+        if !self.parent_ignores[i].is_empty() {
+            let full = join_rel(canon, below);
+            for gi in &self.parent_ignores[i] {
+                match gi.matched_path_or_any_parents(&full, is_dir) {
+                    Match::Ignore(_) => return true,
+                    Match::Whitelist(_) => return false,
+                    Match::None => {}
+                }
+            }
+        }
+        false
+    }
+
+    /// How reports name `path`: relative to the repository root.
+    fn display(&self, path: &Path) -> Option<String> {
+        if !self.repo_display {
+            return None;
+        }
+        let (i, below) = self.base_of(path)?;
+        let in_root = self.bases[i].2.as_ref()?;
+        Some(display_path(&join_rel(in_root, below)))
+    }
+}
+
+/// `a` joined with `b`, without a trailing separator when `b` is empty.
+fn join_rel(a: &Path, b: &Path) -> PathBuf {
+    if b.as_os_str().is_empty() {
+        a.to_path_buf()
+    } else {
+        a.join(b)
+    }
 }
 
 /// Path shown in reports: without a leading `./`, with `/` separators.
@@ -82,21 +194,20 @@ pub fn collect(paths: &[PathBuf], opts: &WalkOptions) -> (Vec<FileEntry>, Vec<Wa
     // Directories holding a `.git` the walk met: working trees whose index
     // counts for the files below them.
     let worktrees = Arc::new(Mutex::new(Vec::new()));
+    let policy = Arc::new(Policy::new(paths, opts));
     {
         let worktrees = Arc::clone(&worktrees);
+        let policy = Arc::clone(&policy);
         b.filter_entry(move |e| {
             if e.file_name() != ".git" {
-                return true;
+                let is_dir = e.file_type().is_some_and(|t| t.is_dir());
+                return !policy.as_ref().as_ref().is_some_and(|p| p.skips(e.path(), is_dir));
             }
             if let (true, Some(dir), Ok(mut v)) = (honour, e.path().parent(), worktrees.lock()) {
                 v.push(dir.to_path_buf());
             }
             false
         });
-    }
-    let overrides = exclude_overrides(first, &opts.exclude);
-    if let Some(o) = &overrides {
-        b.overrides(o.clone());
     }
     let files = Mutex::new(Vec::new());
     let errors = Mutex::new(Vec::new());
@@ -172,12 +283,43 @@ pub fn collect(paths: &[PathBuf], opts: &WalkOptions) -> (Vec<FileEntry>, Vec<Wa
             locator,
             &files,
             &unreadable,
-            overrides.as_ref(),
+            policy.as_ref().as_ref(),
         );
         files.extend(more);
         errors.extend(errs);
     }
+    if let Some(p) = policy.as_ref().as_ref() {
+        // files named on the command line: the walk applies no ignore file
+        // to them, but the policy holds for them as for any other (the
+        // pre-commit framework names every file)
+        let mut excluder = Excluder {
+            overrides: p.overrides.as_ref(),
+            policy_root: Some(p.canon.clone()),
+            keywardignores: HashMap::new(),
+            dirs: HashMap::new(),
+            real: RealDirs::default(),
+        };
+        files.retain(|f| {
+            let Some((i, below)) = p.base_of(&f.path) else {
+                return true;
+            };
+            if !below.as_os_str().is_empty() {
+                return true;
+            }
+            let (_, canon, in_root) = &p.bases[i];
+            match in_root {
+                Some(rel) => !excluder.excluded(&p.canon, &p.canon, rel),
+                None => match (canon.parent(), canon.file_name()) {
+                    (Some(dir), Some(name)) => !excluder.excluded(dir, dir, Path::new(name)),
+                    _ => true,
+                },
+            }
+        });
+    }
     for f in &mut files {
+        if let Some(d) = policy.as_ref().as_ref().and_then(|p| p.display(&f.path)) {
+            f.display = d;
+        }
         let under = paths.iter().find_map(|root| f.path.strip_prefix(root).ok());
         f.rel = match under {
             Some(r) if !r.as_os_str().is_empty() => display_path(r),
@@ -194,12 +336,13 @@ pub fn collect(paths: &[PathBuf], opts: &WalkOptions) -> (Vec<FileEntry>, Vec<Wa
     (files, errors)
 }
 
-/// The `exclude` globs as walk overrides (relative to `first`).
-fn exclude_overrides(first: &Path, exclude: &[String]) -> Option<Override> {
+/// The `exclude` globs as overrides rooted at `root` (match them with paths
+/// relative to it).
+fn exclude_overrides(root: &Path, exclude: &[String]) -> Option<Override> {
     if exclude.is_empty() {
         return None;
     }
-    let mut ob = ignore::overrides::OverrideBuilder::new(first);
+    let mut ob = ignore::overrides::OverrideBuilder::new(root);
     for g in exclude {
         // a leading `!` makes an override glob exclude
         if ob.add(&format!("!{g}")).is_err() {
@@ -223,7 +366,7 @@ fn tracked_left_out(
     mut locator: tracked::Locator,
     walked: &[FileEntry],
     unreadable: &[PathBuf],
-    overrides: Option<&Override>,
+    policy: Option<&Policy>,
 ) -> (Vec<FileEntry>, Vec<WalkError>) {
     // (scanned path, directory as the walk names it)
     let mut bases: Vec<(&Path, &Path)> = Vec::new();
@@ -251,7 +394,8 @@ fn tracked_left_out(
     listed.extend(unreadable.iter().map(|p| p.as_os_str().as_encoded_bytes()));
     let mut added_paths: HashSet<PathBuf> = HashSet::new();
     let mut excluder = Excluder {
-        overrides,
+        overrides: policy.and_then(|p| p.overrides.as_ref()),
+        policy_root: policy.map(|p| p.canon.clone()),
         keywardignores: HashMap::new(),
         dirs: HashMap::new(),
         real: RealDirs::default(),
@@ -351,7 +495,10 @@ impl Exclusions {
         Exclusions {
             root: root.to_path_buf(),
             canon_root: std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf()),
-            overrides: exclude_overrides(root, exclude),
+            overrides: exclude_overrides(
+                &std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf()),
+                exclude,
+            ),
             keywardignores: HashMap::new(),
             dirs: HashMap::new(),
         }
@@ -365,6 +512,7 @@ impl Exclusions {
         };
         let mut excluder = Excluder {
             overrides: self.overrides.as_ref(),
+            policy_root: Some(self.canon_root.clone()),
             keywardignores: std::mem::take(&mut self.keywardignores),
             dirs: std::mem::take(&mut self.dirs),
             real: RealDirs::default(),
@@ -381,7 +529,10 @@ impl Exclusions {
 /// root (the deepest one that matches decides, a `!` negation included),
 /// checked for every directory below the scanned root and for the file.
 struct Excluder<'o> {
+    /// `exclude` globs, matched with paths relative to `policy_root`.
     overrides: Option<&'o Override>,
+    /// Canonical directory the globs are relative to.
+    policy_root: Option<PathBuf>,
     /// Matcher of each directory's `.keywardignore` (canonical directory).
     keywardignores: HashMap<PathBuf, Option<Gitignore>>,
     /// Directories (as the walk names them) already judged: excluded or not.
@@ -408,7 +559,7 @@ impl Excluder<'_> {
                     continue;
                 }
             }
-            let out = self.matches(&walk_path, &canon, is_dir);
+            let out = self.matches(&canon, is_dir);
             if is_dir {
                 self.dirs.insert(walk_path.clone(), out);
             }
@@ -419,9 +570,13 @@ impl Excluder<'_> {
         false
     }
 
-    fn matches(&mut self, walk_path: &Path, canon: &Path, is_dir: bool) -> bool {
-        if let Some(o) = self.overrides {
-            match o.matched(walk_path, is_dir) {
+    fn matches(&mut self, canon: &Path, is_dir: bool) -> bool {
+        let rel = self
+            .policy_root
+            .as_ref()
+            .and_then(|r| canon.strip_prefix(r).ok());
+        if let (Some(o), Some(rel)) = (self.overrides, rel) {
+            match o.matched(rel, is_dir) {
                 Match::Ignore(_) => return true,
                 Match::Whitelist(_) => return false,
                 Match::None => {}
@@ -483,4 +638,119 @@ fn error_message(e: &ignore::Error) -> String {
         ignore::Error::Io(io) => io.to_string(),
         other => other.to_string(),
     }
+}
+
+/// File names that hold credentials when they exist: what a gitignored file
+/// is worth mentioning for (a local `.env` with a live key is not committed,
+/// but it is on this disk, and `--no-ignore` would scan it).
+const SECRET_FILE_GLOBS: &[&str] = &[
+    ".env",
+    ".env.*",
+    "*.env",
+    "*.pem",
+    "*.key",
+    "*.p12",
+    "*.pfx",
+    "*.jks",
+    "*.keystore",
+    "*.kdbx",
+    "*.ppk",
+    "*.tfvars",
+    "*.tfstate",
+    "id_rsa",
+    "id_dsa",
+    "id_ecdsa",
+    "id_ed25519",
+    "credentials",
+    "credentials.json",
+    "credentials.yml",
+    "secrets.*",
+    "*secret*.json",
+    "*secret*.yaml",
+    "*secret*.yml",
+    "service-account*.json",
+    "master.key",
+    ".netrc",
+    "_netrc",
+    ".pgpass",
+    ".git-credentials",
+    ".npmrc",
+    ".pypirc",
+    ".htpasswd",
+    ".my.cnf",
+];
+
+/// Names of example files that sit next to real ones.
+const EXAMPLE_MARKERS: &[&str] = &["example", "sample", "template", "dist"];
+
+/// Files with credential-file names next to the walked files (in the
+/// directories the walk entered) that the walk did not list and the policy
+/// (`.keywardignore`, `exclude`) does not exclude: files `.gitignore` (or a
+/// git exclude, or `.ignore`) hides. Shown as reports name files. Costs one
+/// directory listing per directory holding a walked file.
+pub fn ignored_secret_files(
+    paths: &[PathBuf],
+    opts: &WalkOptions,
+    walked: &[FileEntry],
+) -> Vec<String> {
+    if opts.no_ignore {
+        return Vec::new();
+    }
+    let mut b = globset::GlobSetBuilder::new();
+    for g in SECRET_FILE_GLOBS {
+        if let Ok(g) = globset::Glob::new(g) {
+            b.add(g);
+        }
+    }
+    let Ok(names) = b.build() else {
+        return Vec::new();
+    };
+    let listed: HashSet<&Path> = walked.iter().map(|f| f.path.as_path()).collect();
+    let mut dirs: Vec<&Path> = walked.iter().filter_map(|f| f.path.parent()).collect();
+    dirs.extend(paths.iter().filter(|p| p.is_dir()).map(PathBuf::as_path));
+    dirs.sort_unstable();
+    dirs.dedup();
+    let policy = Policy::new(paths, opts);
+    let mut excluder = policy.as_ref().map(|p| Excluder {
+        overrides: p.overrides.as_ref(),
+        policy_root: Some(p.canon.clone()),
+        keywardignores: HashMap::new(),
+        dirs: HashMap::new(),
+        real: RealDirs::default(),
+    });
+    let mut out = Vec::new();
+    for dir in dirs {
+        let Ok(rd) = std::fs::read_dir(dir) else {
+            continue;
+        };
+        for e in rd.flatten() {
+            let name = e.file_name();
+            let lower = name.to_string_lossy().to_ascii_lowercase();
+            if !names.is_match(&lower) || EXAMPLE_MARKERS.iter().any(|m| lower.contains(m)) {
+                continue;
+            }
+            let path = dir.join(&name);
+            if listed.contains(path.as_path()) || !e.file_type().is_ok_and(|t| t.is_file()) {
+                continue;
+            }
+            let shown = match (&policy, &mut excluder) {
+                (Some(p), Some(x)) => {
+                    let Some((i, below)) = p.base_of(&path) else {
+                        continue;
+                    };
+                    if let Some(in_root) = &p.bases[i].2 {
+                        if x.excluded(&p.canon, &p.canon, &join_rel(in_root, below)) {
+                            continue;
+                        }
+                    }
+                    p.display(&path).unwrap_or_else(|| display_path(&path))
+                }
+                _ => display_path(&path),
+            };
+            out.push(shown);
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
 }

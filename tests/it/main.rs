@@ -13,6 +13,7 @@ mod baseline_scope;
 mod canary;
 mod chunking;
 mod cli;
+mod discovery;
 mod completions;
 mod docker;
 mod fixtures_tree;
