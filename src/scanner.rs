@@ -211,10 +211,31 @@ impl Scanner {
             .min_confidence
             .or(self.config.min_confidence)
             .unwrap_or(Confidence::Medium);
+        let partial = !self.is_complete(&plan);
+        let baseline_file = match &plan.baseline {
+            BaselineChoice::File(p) => Some(p.to_string_lossy().into_owned()),
+            _ => None,
+        };
         let mut report = self.scan_raw(plan, progress)?;
+        report.summary.partial = partial;
+        report.summary.baseline_file = baseline_file;
         hide_below(&mut report, min);
         report.apply_suppression(baseline.as_ref(), &IgnoreIds::at_root(&self.root), today);
         Ok(report)
+    }
+
+    /// Whether `plan` sees all of its scope, so that a baseline entry of
+    /// that scope matching nothing is really stale: a tree scan of the root
+    /// (not of a sub-path or some files), a history scan of every ref.
+    /// Staged, stdin, range, pre-push and CI scans see a part.
+    pub fn is_complete(&self, plan: &ScanPlan) -> bool {
+        match &plan.mode {
+            Mode::Tree { paths } => covers_root(paths, &self.root),
+            Mode::History { selection, .. } => {
+                selection.tips.is_empty() && selection.hidden.is_empty()
+            }
+            _ => false,
+        }
     }
 
     /// The baseline `choice` names, loaded (see [`load_baseline`]).
@@ -260,6 +281,20 @@ pub fn discover_root(paths: &[PathBuf]) -> PathBuf {
     match std::fs::canonicalize(&cleaned) {
         Ok(c) if c == top => cleaned,
         _ => top.to_path_buf(),
+    }
+}
+
+/// Whether scanning `paths` scans all of `root`: one path, `root` itself
+/// (none means the current directory).
+pub fn covers_root(paths: &[PathBuf], root: &Path) -> bool {
+    let one = match paths {
+        [] => Path::new("."),
+        [p] => p.as_path(),
+        _ => return false,
+    };
+    match (std::fs::canonicalize(one), std::fs::canonicalize(root)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
     }
 }
 

@@ -103,6 +103,12 @@ pub struct Summary {
     /// that `.gitignore` kept out of the walk. Not committed, but on disk;
     /// `--no-ignore` scans them.
     pub gitignored: Vec<String>,
+    /// The scan saw part of its scope (a sub-path, a range of commits,
+    /// staged changes): no baseline entry is called stale.
+    pub partial: bool,
+    /// The baseline file applied, when it is not the default one (advice
+    /// that names `baseline prune` must name it too).
+    pub baseline_file: Option<String>,
     /// Every scanned input: (path, bytes, secrets found), for `-v`.
     pub scanned: Vec<(String, u64, usize)>,
     pub duration: Duration,
@@ -177,7 +183,11 @@ impl ScanReport {
             baseline,
             ignore,
             today,
-            self.summary.mode.stale_scope(),
+            if self.summary.partial {
+                None
+            } else {
+                self.summary.mode.stale_scope()
+            },
         );
         self.summary.suppressed.extend(applied.suppressed);
         self.summary.baseline_stale = applied.stale;

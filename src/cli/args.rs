@@ -211,7 +211,7 @@ pub enum BaselineCommand {
 
 #[derive(Args)]
 pub struct BaselineArgs {
-    /// Baseline file (default: .keyward-baseline.json in the scanned directory).
+    /// Baseline file (default: .keyward-baseline.json at the repository root).
     #[arg(long, value_name = "FILE")]
     pub file: Option<PathBuf>,
     #[command(flatten)]
@@ -334,7 +334,7 @@ pub struct AuditArgs {
     /// Skip blobs larger than this (e.g. 512KiB, 25MiB).
     #[arg(long, value_name = "SIZE", value_parser = parse_size_arg)]
     pub max_file_size: Option<u64>,
-    /// Config file (default: .keyward.toml in REPO).
+    /// Config file (default: .keyward.toml at REPO's repository root).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
     /// Report secrets under inline allow markers too.

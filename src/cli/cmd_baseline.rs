@@ -18,6 +18,29 @@ pub fn run(cmd: BaselineCommand) -> Result<u8> {
     };
     let mut scan_args = args.scan;
     scan_args.no_baseline = true;
+    // a working-tree scan of a sub-path sees part of the repository whose
+    // root holds the baseline: prune would drop, and create overwrite, the
+    // entries of everything else
+    let tree = !(scan_args.staged
+        || scan_args.history
+        || scan_args.pre_push
+        || scan_args.ci
+        || scan_args.paths.iter().any(|p| p.as_os_str() == "-"));
+    let root = plan::config_root(&scan_args.paths);
+    if tree
+        && which != "update"
+        && !keyward::scanner::covers_root(&scan_args.paths, &root)
+        && (which == "prune"
+            || args
+                .file
+                .as_deref()
+                .unwrap_or(&root.join(BASELINE_FILE_NAME))
+                .exists())
+    {
+        anyhow::bail!(
+            "baseline {which} judges the whole working tree, not part of it: run `keyward baseline {which}` at the repository root, or `keyward baseline update` to add what this path holds"
+        );
+    }
     // prune judges entries against a complete view of their scope: a partial
     // scan (staged files, stdin, a range of commits) would drop entries whose
     // finding merely lies outside what it saw.

@@ -187,13 +187,17 @@ pub fn render(report: &ScanReport, opts: &RenderOptions) -> String {
     if s.baseline_stale > 0 {
         let _ = writeln!(
             out,
-            "  {} baseline entr{} matched nothing (`keyward baseline prune{}` removes them)",
+            "  {} baseline entr{} matched nothing (`keyward baseline prune{}{}` removes them)",
             s.baseline_stale,
             if s.baseline_stale == 1 { "y" } else { "ies" },
             if s.mode == ScanMode::History {
                 " --history"
             } else {
                 ""
+            },
+            match &s.baseline_file {
+                Some(f) => format!(" --file {}", crate::text::shell_quote(&clean(f))),
+                None => String::new(),
             }
         );
     }

@@ -201,7 +201,10 @@ pub fn collect(paths: &[PathBuf], opts: &WalkOptions) -> (Vec<FileEntry>, Vec<Wa
         b.filter_entry(move |e| {
             if e.file_name() != ".git" {
                 let is_dir = e.file_type().is_some_and(|t| t.is_dir());
-                return !policy.as_ref().as_ref().is_some_and(|p| p.skips(e.path(), is_dir));
+                return !policy
+                    .as_ref()
+                    .as_ref()
+                    .is_some_and(|p| p.skips(e.path(), is_dir));
             }
             if let (true, Some(dir), Ok(mut v)) = (honour, e.path().parent(), worktrees.lock()) {
                 v.push(dir.to_path_buf());

@@ -205,3 +205,49 @@ fn prune_refuses_partial_scans() {
     assert_ne!(code, 0, "{out}");
     assert_eq!(baseline(root), before);
 }
+
+/// With `--baseline FILE`, the stale line's advice names that file, and
+/// prunes it when followed.
+#[test]
+fn stale_advice_names_a_custom_baseline_file() {
+    let repo = Repo::new();
+    let root = &repo.path;
+    repo.write("a.env", &format!("A={S2}\n"));
+    repo.write("b.env", &format!("B={S3}\n"));
+    repo.commit("keys");
+    fs::create_dir_all(root.join("sec dir")).unwrap();
+    let (code, out) = run(
+        root,
+        &["baseline", "create", "--file", "sec dir/accepted.json"],
+    );
+    assert_eq!(code, 0, "{out}");
+    fs::remove_file(root.join("b.env")).unwrap();
+    let (code, out) = run(root, &["scan", "--baseline", "sec dir/accepted.json"]);
+    assert_eq!(code, 0, "{out}");
+    let line = out.lines().find(|l| l.contains("matched nothing")).unwrap();
+    assert!(
+        line.contains("`keyward baseline prune --file 'sec dir/accepted.json'`"),
+        "{line}"
+    );
+    // followed through a shell, as written
+    let start = line.find("`keyward ").unwrap() + 1;
+    let cmd = &line[start..];
+    let cmd = &cmd[..cmd.find('`').unwrap()];
+    let bin = crate::util::test_bin();
+    let st = Command::new("sh")
+        .current_dir(root)
+        .arg("-c")
+        .arg(format!("{bin} {}", cmd.trim_start_matches("keyward ")))
+        .env_remove("GIT_DIR")
+        .env_remove("GIT_INDEX_FILE")
+        .env_remove("GIT_WORK_TREE")
+        .output()
+        .unwrap();
+    assert!(st.status.success(), "{st:?}");
+    let text = fs::read_to_string(root.join("sec dir/accepted.json")).unwrap();
+    assert!(entry_lines(&text, "b.env").is_empty(), "{text}");
+    assert_eq!(entry_lines(&text, "a.env").len(), 1, "{text}");
+    let (code, out) = run(root, &["scan", "--baseline", "sec dir/accepted.json"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(!out.contains("matched nothing"), "{out}");
+}

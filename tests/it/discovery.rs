@@ -88,7 +88,10 @@ fn every_sub_path_and_mode_gets_the_root_policy() {
         (root.as_path(), vec!["src/"]),
         (src.as_path(), vec!["."]),
         (src.as_path(), vec![]),
-        (root.as_path(), vec!["src/live.env", "src/app.env", "src/legacy.env"]),
+        (
+            root.as_path(),
+            vec!["src/live.env", "src/app.env", "src/legacy.env"],
+        ),
         (src.as_path(), vec!["live.env", "app.env", "vendor/lib.env"]),
     ] {
         let (code, found, err) = scan(dir, &args);
@@ -175,14 +178,17 @@ fn a_gitignored_credential_file_is_counted_and_the_advice_finds_it() {
     repo.write("debug.log", &format!("TOKEN={S2}\n"));
     repo.commit("app");
     let out = run_keyward(&repo.path, &["scan", "."]);
-    let text = String::from_utf8_lossy(&out.stdout).into_owned()
-        + &String::from_utf8_lossy(&out.stderr);
+    let text =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "{text}");
     let line = text
         .lines()
         .find(|l| l.contains("gitignored credential file"))
         .unwrap_or_else(|| panic!("no gitignored line:\n{text}"));
-    assert!(line.contains("1 gitignored") && line.ends_with(": .env"), "{line}");
+    assert!(
+        line.contains("1 gitignored") && line.ends_with(": .env"),
+        "{line}"
+    );
     assert!(!text.contains(S1) && !text.contains("debug.log"), "{text}");
     // the advice, followed
     let flag = line
@@ -191,11 +197,17 @@ fn a_gitignored_credential_file_is_counted_and_the_advice_finds_it() {
         .unwrap();
     let (code, found, err) = scan(&repo.path, &[flag, "."]);
     assert_eq!(code, 1, "{err}");
-    assert!(found.contains(&("github-pat".into(), ".env".into(), 1)), "{found:?}");
+    assert!(
+        found.contains(&("github-pat".into(), ".env".into(), 1)),
+        "{found:?}"
+    );
     // and the JSON report lists it
     let out = run_keyward(&repo.path, &["scan", "--format", "json", "."]);
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(v["summary"]["skipped_gitignored"], serde_json::json!([".env"]));
+    assert_eq!(
+        v["summary"]["skipped_gitignored"],
+        serde_json::json!([".env"])
+    );
 }
 
 /// `keyward audit` and `keyward check` run from a sub-directory read the
@@ -211,7 +223,14 @@ fn audit_from_a_sub_directory_uses_the_root_config() {
     for dir in [&repo.path, &src] {
         let out = run_keyward(
             dir,
-            &["audit", "--no-baseline", "--out", md.to_str().unwrap(), "--report", &report],
+            &[
+                "audit",
+                "--no-baseline",
+                "--out",
+                md.to_str().unwrap(),
+                "--report",
+                &report,
+            ],
         );
         assert_eq!(out.status.code(), Some(1), "{out:?}");
         let v: serde_json::Value =
@@ -229,4 +248,45 @@ fn audit_from_a_sub_directory_uses_the_root_config() {
         );
         assert!(paths.contains(&"src/live.env"), "{paths:?}");
     }
+}
+
+/// A scan of a sub-path sees part of the tree: the root baseline's entries
+/// for other paths are not called stale, and prune/create from there refuse
+/// (with advice that works when followed from the root).
+#[test]
+fn a_sub_path_scan_calls_nothing_stale_and_prune_refuses_there() {
+    let repo = Repo::new();
+    repo.write("src/a.env", &format!("TOKEN={S1}\n"));
+    repo.write("docs/b.env", &format!("TOKEN={S2}\n"));
+    repo.commit("two keys");
+    let out = run_keyward(&repo.path, &["baseline", "create"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let src = repo.path.join("src");
+    for (dir, args) in [(&repo.path, vec!["scan", "src"]), (&src, vec!["scan", "."])] {
+        let out = run_keyward(dir, &args);
+        let text = String::from_utf8_lossy(&out.stdout).into_owned()
+            + &String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{text}");
+        assert!(!text.contains("matched nothing"), "{args:?}: {text}");
+    }
+    let before = fs::read_to_string(repo.path.join(".keyward-baseline.json")).unwrap();
+    for which in ["prune", "create"] {
+        let out = run_keyward(&src, &["baseline", which]);
+        let err = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert_eq!(out.status.code(), Some(2), "{which}: {err}");
+        assert_eq!(
+            fs::read_to_string(repo.path.join(".keyward-baseline.json")).unwrap(),
+            before
+        );
+        // the advice, followed at the repository root
+        let start = err.find("`keyward ").unwrap() + 1;
+        let cmd = &err[start..];
+        let cmd = &cmd[..cmd.find('`').unwrap()];
+        let words: Vec<&str> = cmd.split_whitespace().skip(1).collect();
+        let out = run_keyward(&repo.path, &words);
+        assert_eq!(out.status.code(), Some(0), "{cmd}: {out:?}");
+    }
+    // the whole tree still has both keys accepted
+    let (code, found, err) = scan(&repo.path, &["."]);
+    assert_eq!((code, found), (0, vec![]), "{err}");
 }
