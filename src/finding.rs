@@ -134,8 +134,9 @@ pub struct Lifecycle {
     /// Whether HEAD's tree still holds it.
     pub still_in_head: bool,
     /// Full names of the refs (branches, tags, remote-tracking branches)
-    /// whose history holds a commit that introduced it, sorted; only refs
-    /// whose tips the scan walked.
+    /// that still hold it, sorted: their history has a commit that
+    /// introduced it and (when it is gone from HEAD) not the commit that
+    /// removed it. Only refs whose tips the scan walked.
     pub refs: Vec<String>,
 }
 

@@ -440,7 +440,14 @@ pub fn scan_history_with(
         set.dedup();
         intro_commits.push(set);
     }
+    // Refs that still hold a secret: their history has a commit that
+    // introduced it but not the commit that last removed it.
     let reaching = plan.refs_reaching(&intro_commits);
+    let removals: Vec<Vec<u32>> = last_removal
+        .iter()
+        .map(|r| r.map(|ci| vec![ci as u32]).unwrap_or_default())
+        .collect();
+    let past_removal = plan.refs_reaching(&removals);
     for (fi, f) in findings.iter_mut().enumerate() {
         f.locations.sort_by_key(|l| {
             (
@@ -470,6 +477,7 @@ pub fn scan_history_with(
                 still_in_head,
                 refs: reaching[fi]
                     .iter()
+                    .filter(|r| still_in_head || !past_removal[fi].contains(r))
                     .map(|&r| plan.refs[r].0.clone())
                     .collect(),
             });

@@ -931,6 +931,19 @@ fn timeline_section(out: &mut String, report: &ScanReport, now: i64) {
     out.push_str("```\n\n");
 }
 
+/// Text of several lines as one: its non-empty lines joined by `; ` (by a
+/// space after a line ending in `:`).
+fn one_line(s: &str) -> String {
+    let mut out = String::new();
+    for l in s.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        if !out.is_empty() {
+            out.push_str(if out.ends_with(':') { " " } else { "; " });
+        }
+        out.push_str(l);
+    }
+    out
+}
+
 /// `## Hygiene`: what `keyward check` found in the working tree.
 fn hygiene_section(out: &mut String, hygiene: Option<&HygieneSummary>) {
     out.push_str("## Hygiene\n\n");
@@ -979,8 +992,8 @@ fn hygiene_section(out: &mut String, hygiene: Option<&HygieneSummary>) {
                 it.severity.as_str(),
                 code(&it.check),
                 code(&crate::redact::scrub(&place)),
-                scrub(&it.message),
-                scrub(&it.fix)
+                scrub(&one_line(&it.message)),
+                scrub(&one_line(&it.fix))
             );
         }
         if h.items.len() > FOLD_LOCATIONS {
