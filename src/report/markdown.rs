@@ -130,7 +130,12 @@ fn aws_pairs(findings: &[Finding]) -> Vec<Option<usize>> {
             let best = findings[k]
                 .locations
                 .iter()
-                .flat_map(|a| findings[s].locations.iter().filter_map(move |b| score(a, b)))
+                .flat_map(|a| {
+                    findings[s]
+                        .locations
+                        .iter()
+                        .filter_map(move |b| score(a, b))
+                })
                 .min();
             if let Some(best) = best {
                 candidates.push((best, k, s));
@@ -879,7 +884,12 @@ fn ref_list(refs: &[&str], show: usize) -> String {
 /// finding's number, rule id and id prefix: never a secret, never a
 /// character Mermaid would parse.
 fn timeline_section(out: &mut String, report: &ScanReport, now: i64) {
-    let day = |t: i64| crate::text::utc_date(t).chars().take(10).collect::<String>();
+    let day = |t: i64| {
+        crate::text::utc_date(t)
+            .chars()
+            .take(10)
+            .collect::<String>()
+    };
     let safe = |s: &str| -> String {
         s.chars()
             .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))

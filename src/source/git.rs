@@ -460,7 +460,11 @@ pub fn plan_history(
         .collect();
     plan.parents = parent_lists
         .iter()
-        .map(|ps| ps.iter().filter_map(|p| commit_idx.get(p).copied()).collect())
+        .map(|ps| {
+            ps.iter()
+                .filter_map(|p| commit_idx.get(p).copied())
+                .collect()
+        })
         .collect();
     plan.refs = ref_tips(repo, &commit_idx);
     // 5. Blobs in HEAD's tree.
