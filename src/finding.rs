@@ -66,17 +66,78 @@ pub struct RepoInfo {
     pub remote_url: Option<String>,
 }
 
+impl RepoInfo {
+    /// The web page of commit `id` when `origin` is a known forge
+    /// (github.com, gitlab.com, bitbucket.org); `None` otherwise.
+    pub fn commit_url(&self, id: &str) -> Option<String> {
+        if id.is_empty() || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return None;
+        }
+        forge_commit_base(self.remote_url.as_deref()?).map(|base| format!("{base}{id}"))
+    }
+}
+
+/// The commit URL prefix of a remote on a known forge: `https://host/owner/repo/commit/`
+/// (GitLab `/-/commit/`, Bitbucket `/commits/`). Accepts `https://`,
+/// `ssh://` and scp-like (`git@host:owner/repo.git`) remotes; user names,
+/// passwords and ports are dropped; `None` for any other host or a path
+/// with characters a repository name cannot have.
+pub fn forge_commit_base(remote: &str) -> Option<String> {
+    let remote = remote.trim();
+    let (authority, path) = match remote.split_once("://") {
+        Some((scheme, rest)) => {
+            if !matches!(
+                scheme.to_ascii_lowercase().as_str(),
+                "https" | "http" | "ssh" | "git"
+            ) {
+                return None;
+            }
+            rest.split_once('/')?
+        }
+        None => remote.split_once(':')?,
+    };
+    let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let host = host.split(':').next()?.to_ascii_lowercase();
+    let path = path.trim_matches('/');
+    let path = path.strip_suffix(".git").unwrap_or(path);
+    let segs: Vec<&str> = path.split('/').collect();
+    let name_ok = |s: &&str| {
+        !s.is_empty()
+            && *s != "."
+            && *s != ".."
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+    };
+    if !segs.iter().all(name_ok) {
+        return None;
+    }
+    let sep = match host.as_str() {
+        "github.com" if segs.len() == 2 => "commit",
+        "gitlab.com" if segs.len() >= 2 => "-/commit",
+        "bitbucket.org" if segs.len() == 2 => "commits",
+        _ => return None,
+    };
+    Some(format!("https://{host}/{}/{sep}/", segs.join("/")))
+}
+
 /// A secret's life in history.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Lifecycle {
     /// The first commit (topological order) that introduced it.
     pub first_introduced: CommitInfo,
-    /// Distinct commits that introduced it (at any path).
+    /// Distinct commits that introduced it: that added it at a path whose
+    /// previous version (in the first parent) did not hold it. A later
+    /// commit that changes another line of the same file is not one.
     pub introducing_commits: usize,
     /// The commit that last removed it from a file, when it is gone from HEAD.
     pub removed_in: Option<CommitInfo>,
     /// Whether HEAD's tree still holds it.
     pub still_in_head: bool,
+    /// Full names of the refs (branches, tags, remote-tracking branches)
+    /// that still hold it, sorted: their history has a commit that
+    /// introduced it and (when it is gone from HEAD) not the commit that
+    /// removed it. Only refs whose tips the scan walked.
+    pub refs: Vec<String>,
 }
 
 /// Where a secret occurs.
@@ -387,6 +448,31 @@ impl Finding {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn forge_commit_urls() {
+        let b = |r: &str| forge_commit_base(r);
+        assert_eq!(
+            b("https://github.com/acme/api.git").as_deref(),
+            Some("https://github.com/acme/api/commit/")
+        );
+        assert_eq!(
+            b("git@github.com:acme/api.git").as_deref(),
+            Some("https://github.com/acme/api/commit/")
+        );
+        assert_eq!(
+            b("ssh://git@gitlab.com:22/grp/sub/api.git").as_deref(),
+            Some("https://gitlab.com/grp/sub/api/-/commit/")
+        );
+        assert_eq!(
+            b("https://user:ghp_x@bitbucket.org/team/api").as_deref(),
+            Some("https://bitbucket.org/team/api/commits/")
+        );
+        assert_eq!(b("https://git.example.org/acme/api.git"), None);
+        assert_eq!(b("https://github.com/acme/a)b"), None);
+        assert_eq!(b("https://github.com/acme"), None);
+        assert_eq!(b("/srv/git/api.git"), None);
+    }
 
     #[test]
     fn line_and_column() {

@@ -411,6 +411,43 @@ pub fn scan_history_with(
         infos.insert(ci, i.clone());
         Some(i)
     };
+    // A location is an introduction when its commit's first parent did not
+    // hold the secret at the same path (else it is a later edit of the file).
+    let mut old_at: HashMap<usize, HashMap<&[u8], Option<Oid>>> = HashMap::new();
+    let mut intro_commits: Vec<Vec<u32>> = Vec::with_capacity(findings.len());
+    for (fi, f) in findings.iter().enumerate() {
+        let mut set: Vec<u32> = Vec::new();
+        for l in &f.locations {
+            let Some(ci) = l.commit.as_ref().and_then(|c| commit_index.get(c)).copied() else {
+                continue;
+            };
+            let olds = old_at.entry(ci).or_insert_with(|| {
+                plan.changes[ci]
+                    .iter()
+                    .map(|c| (c.path.as_slice(), c.old.map(Oid::from)))
+                    .collect()
+            });
+            let carried = olds
+                .get(l.path.as_bytes())
+                .copied()
+                .flatten()
+                .is_some_and(|old| blobs_of.get(&keys[fi]).is_some_and(|s| s.contains(&old)));
+            if !carried {
+                set.push(ci as u32);
+            }
+        }
+        set.sort_unstable();
+        set.dedup();
+        intro_commits.push(set);
+    }
+    // Refs that still hold a secret: their history has a commit that
+    // introduced it but not the commit that last removed it.
+    let reaching = plan.refs_reaching(&intro_commits);
+    let removals: Vec<Vec<u32>> = last_removal
+        .iter()
+        .map(|r| r.map(|ci| vec![ci as u32]).unwrap_or_default())
+        .collect();
+    let past_removal = plan.refs_reaching(&removals);
     for (fi, f) in findings.iter_mut().enumerate() {
         f.locations.sort_by_key(|l| {
             (
@@ -419,11 +456,6 @@ pub fn scan_history_with(
                 l.start_byte,
             )
         });
-        let commits: HashSet<&str> = f
-            .locations
-            .iter()
-            .filter_map(|l| l.commit.as_deref())
-            .collect();
         let first = f
             .locations
             .first()
@@ -436,13 +468,18 @@ pub fn scan_history_with(
         if let Some(first) = first.and_then(&mut info) {
             f.lifecycle = Some(Lifecycle {
                 first_introduced: first,
-                introducing_commits: commits.len(),
+                introducing_commits: intro_commits[fi].len().max(1),
                 removed_in: if still_in_head {
                     None
                 } else {
                     last_removal[fi].and_then(&mut info)
                 },
                 still_in_head,
+                refs: reaching[fi]
+                    .iter()
+                    .filter(|r| still_in_head || !past_removal[fi].contains(r))
+                    .map(|&r| plan.refs[r].0.clone())
+                    .collect(),
             });
         }
     }

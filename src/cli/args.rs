@@ -331,6 +331,10 @@ pub struct AuditArgs {
     /// Show secrets in full (they are masked by default).
     #[arg(long)]
     pub no_redact: bool,
+    /// Show each location's line, with the secret and every other
+    /// secret-shaped token masked, cut to about 100 characters.
+    #[arg(long)]
+    pub context: bool,
     /// Skip blobs larger than this (e.g. 512KiB, 25MiB).
     #[arg(long, value_name = "SIZE", value_parser = parse_size_arg)]
     pub max_file_size: Option<u64>,

@@ -69,9 +69,37 @@ pub fn run(args: AuditArgs) -> Result<u8> {
         redact: !args.no_redact,
         ..RenderOptions::default()
     };
+    // Repository hygiene (`keyward check` on the working tree): its findings
+    // are summarised in the report; a failure to run is said there too.
+    let config = scanner.config();
+    let check = keyward::hygiene::CheckOptions {
+        repo: args.repo.clone(),
+        history: false,
+        strict: false,
+        disabled: config.check.disable.clone(),
+        exclude: config.check.exclude.clone(),
+        extra_kinds: config.check.files.clone(),
+        extra_templates: config.check.templates.clone(),
+    };
+    let hygiene = match keyward::hygiene::check(scanner.engine(), &check) {
+        Ok(r) => r.audit_summary(),
+        Err(e) => markdown::HygieneSummary {
+            error: Some(format!("{:#}", anyhow::Error::from(e))),
+            ..markdown::HygieneSummary::default()
+        },
+    };
     emit(
         Some(&args.out),
-        &markdown::render_with_baseline(&audit.report, &ropts, &audit.context, baseline.as_ref()),
+        &markdown::render_audit(
+            &audit.report,
+            &ropts,
+            &audit.context,
+            &markdown::AuditParts {
+                baseline: baseline.as_ref(),
+                hygiene: Some(&hygiene),
+                context: args.context,
+            },
+        ),
     )?;
     write_reports(&args.report, &audit.report, &ropts, &audit.context)?;
     let r = &audit.report;

@@ -266,6 +266,34 @@ impl CheckReport {
     pub fn passed(&self) -> bool {
         self.results.is_empty()
     }
+
+    /// What the audit report's hygiene section shows of this report.
+    pub fn audit_summary(&self) -> crate::report::markdown::HygieneSummary {
+        use crate::report::markdown::{HygieneItem, HygieneSummary};
+        let ran = |s: Status| matches!(s, Status::Pass | Status::Fail);
+        HygieneSummary {
+            checks_run: self.checks.iter().filter(|c| ran(c.status)).count(),
+            checks_failed: self
+                .checks
+                .iter()
+                .filter(|c| c.status == Status::Fail)
+                .count(),
+            items: self
+                .results
+                .iter()
+                .map(|r| HygieneItem {
+                    check: r.check.to_string(),
+                    severity: r.severity,
+                    path: r.path.clone(),
+                    line: r.line,
+                    message: r.message.clone(),
+                    fix: r.fix.clone(),
+                })
+                .collect(),
+            warnings: self.warnings.clone(),
+            error: None,
+        }
+    }
 }
 
 /// A file of the working tree.

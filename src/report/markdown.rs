@@ -4,7 +4,7 @@
 //! author names) is always escaped; secrets are redacted unless asked.
 
 use super::{human_bytes, RenderOptions, ReportContext};
-use crate::finding::{CommitInfo, Finding};
+use crate::finding::{CommitInfo, Finding, Location, RepoInfo};
 use crate::rules::Severity;
 use crate::summary::ScanReport;
 use crate::suppress::{Baseline, Reason, Suppressed};
@@ -59,14 +59,168 @@ fn date(c: &CommitInfo) -> &str {
     crate::finding::prefix(&c.date, 10)
 }
 
-fn commit_ref(c: &CommitInfo) -> String {
-    format!(
-        "<code>{}</code> by {} on {}: {}",
-        md(c.short()),
-        md(&c.author_name),
-        date(c),
-        md(&c.summary)
-    )
+/// How the report shows things that depend on more than one finding: commit
+/// links, AWS key pairs, context lines, HEAD's branch.
+struct View<'a> {
+    opts: &'a RenderOptions,
+    repo: Option<&'a RepoInfo>,
+    context: bool,
+    /// For each finding, the other half of its AWS key pair.
+    pairs: Vec<Option<usize>>,
+}
+
+impl View<'_> {
+    /// A commit id as shown: its first 10 characters, linked to the forge's
+    /// commit page when `origin` is a known forge.
+    fn commit(&self, id: &str) -> String {
+        let short = format!("<code>{}</code>", md(crate::finding::prefix(id, 10)));
+        match self.repo.and_then(|r| r.commit_url(id)) {
+            Some(url) => format!("[{short}]({url})"),
+            None => short,
+        }
+    }
+
+    fn commit_ref(&self, c: &CommitInfo) -> String {
+        format!(
+            "{} by {} on {}: {}",
+            self.commit(&c.id),
+            md(&c.author_name),
+            date(c),
+            md(&c.summary)
+        )
+    }
+
+    /// The full name of the branch HEAD is on.
+    fn head_ref(&self) -> Option<String> {
+        self.repo
+            .and_then(|r| r.head_branch.as_deref())
+            .map(|b| format!("refs/heads/{b}"))
+    }
+}
+
+/// The AWS rules whose findings pair up into one credential.
+const AWS_KEY_ID: &str = "aws-access-key-id";
+const AWS_SECRET_KEY: &str = "aws-secret-access-key";
+
+/// Pairs each AWS secret access key with the access key id found with it:
+/// same commit and file within a few lines, else the same commit and file,
+/// else the same file. One to one, best matches first.
+fn aws_pairs(findings: &[Finding]) -> Vec<Option<usize>> {
+    let mut out = vec![None; findings.len()];
+    let ids: Vec<usize> = (0..findings.len())
+        .filter(|&i| findings[i].rule_id == AWS_KEY_ID)
+        .collect();
+    let keys: Vec<usize> = (0..findings.len())
+        .filter(|&i| findings[i].rule_id == AWS_SECRET_KEY)
+        .collect();
+    let score = |a: &Location, b: &Location| -> Option<(u8, usize)> {
+        if a.path != b.path {
+            return None;
+        }
+        let dist = a.line.abs_diff(b.line);
+        Some(match (a.commit == b.commit, dist <= 5) {
+            (true, true) => (0, dist),
+            (true, false) => (1, dist),
+            _ => (2, dist),
+        })
+    };
+    let mut candidates: Vec<((u8, usize), usize, usize)> = Vec::new();
+    for &k in &ids {
+        for &s in &keys {
+            let best = findings[k]
+                .locations
+                .iter()
+                .flat_map(|a| {
+                    findings[s]
+                        .locations
+                        .iter()
+                        .filter_map(move |b| score(a, b))
+                })
+                .min();
+            if let Some(best) = best {
+                candidates.push((best, k, s));
+            }
+        }
+    }
+    candidates.sort();
+    for (_, k, s) in candidates {
+        if out[k].is_none() && out[s].is_none() {
+            out[k] = Some(s);
+            out[s] = Some(k);
+        }
+    }
+    out
+}
+
+/// Longest context line shown (characters).
+const CONTEXT_CHARS: usize = 100;
+
+/// The line around a location with the secret and every other
+/// secret-shaped token masked, cut to about [`CONTEXT_CHARS`] characters
+/// around the secret. Masked whatever `--no-redact` says.
+fn context_line(f: &Finding, l: &Location) -> String {
+    let own = crate::redact::mask(&f.secret, f.reveal);
+    let line = f.snippet(l, true);
+    let chars: Vec<char> = line.trim().chars().collect();
+    if chars.len() <= CONTEXT_CHARS {
+        return chars.into_iter().collect();
+    }
+    let text: String = chars.iter().collect();
+    let at = text
+        .find(&own)
+        .map(|b| text[..b].chars().count())
+        .unwrap_or(0);
+    let start = at
+        .saturating_sub(CONTEXT_CHARS / 3)
+        .min(chars.len() - CONTEXT_CHARS);
+    let end = start + CONTEXT_CHARS;
+    let mut out = String::new();
+    if start > 0 {
+        out.push('…');
+    }
+    out.extend(&chars[start..end]);
+    if end < chars.len() {
+        out.push('…');
+    }
+    out
+}
+
+/// What `keyward check` found, for the audit's hygiene section (made by
+/// `hygiene::CheckReport::audit_summary`).
+#[derive(Debug, Clone, Default)]
+pub struct HygieneSummary {
+    /// Checks that ran.
+    pub checks_run: usize,
+    /// Checks that ran and failed.
+    pub checks_failed: usize,
+    /// Failed items.
+    pub items: Vec<HygieneItem>,
+    /// Problems that did not stop the check.
+    pub warnings: Vec<String>,
+    /// Why the check could not run at all.
+    pub error: Option<String>,
+}
+
+/// One failed hygiene item.
+#[derive(Debug, Clone)]
+pub struct HygieneItem {
+    pub check: String,
+    pub severity: Severity,
+    pub path: String,
+    pub line: Option<usize>,
+    pub message: String,
+    pub fix: String,
+}
+
+/// What an audit report shows besides the scan.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct AuditParts<'a> {
+    /// The baseline applied: its entries' owners and expiry dates.
+    pub baseline: Option<&'a Baseline>,
+    /// The hygiene checks' findings; `None`: not run.
+    pub hygiene: Option<&'a HygieneSummary>,
+    /// A redacted one-line context per location (`--context`).
+    pub context: bool,
 }
 
 fn secret_shown(f: &Finding, opts: &RenderOptions) -> String {
@@ -114,6 +268,32 @@ pub fn render_with_baseline(
     ctx: &ReportContext,
     baseline: Option<&Baseline>,
 ) -> String {
+    render_audit(
+        report,
+        opts,
+        ctx,
+        &AuditParts {
+            baseline,
+            ..AuditParts::default()
+        },
+    )
+}
+
+/// The audit report with everything `parts` adds: the baseline's decisions,
+/// the hygiene checks' findings, context lines.
+pub fn render_audit(
+    report: &ScanReport,
+    opts: &RenderOptions,
+    ctx: &ReportContext,
+    parts: &AuditParts<'_>,
+) -> String {
+    let baseline = parts.baseline;
+    let view = View {
+        opts,
+        repo: ctx.repository.as_ref(),
+        context: parts.context,
+        pairs: aws_pairs(&report.findings),
+    };
     let mut out = String::new();
     let s = &report.summary;
     let n = report.findings.len();
@@ -355,20 +535,16 @@ pub fn render_with_baseline(
             );
         }
         for (i, f) in report.findings.iter().enumerate() {
-            finding_section(&mut out, i, f, opts, fold);
+            finding_section(&mut out, i, f, report, &view, fold);
         }
+        timeline_section(&mut out, report, ctx.now);
     }
 
     if !accepted.is_empty() || !s.baseline_expired.is_empty() {
-        accepted_section(&mut out, &accepted, baseline, report);
+        accepted_section(&mut out, &accepted, baseline, report, &view);
     }
 
-    // Hygiene hook.
-    out.push_str("## Hygiene\n\n");
-    out.push_str(
-        "Hygiene checks (`.gitignore` coverage, tracked secret files, config policy) are not \
-         available in this version of keyward.\n\n",
-    );
+    hygiene_section(&mut out, parts.hygiene);
 
     // Checklist.
     out.push_str("## Rotation checklist\n\n");
@@ -376,10 +552,33 @@ pub fn render_with_baseline(
         out.push_str("Nothing to rotate.\n");
     } else {
         out.push_str(
-            "One box per distinct secret. Rotate (revoke and reissue) before purging history: \
+            "One box per credential (an AWS access key id and its secret access key are one). \
+             Rotate (revoke and reissue) before purging history: \
              a purge does not recall copies already cloned, forked or logged.\n\n",
         );
         for (i, f) in report.findings.iter().enumerate() {
+            if let Some(p) = view.pairs[i] {
+                if f.rule_id == AWS_SECRET_KEY {
+                    continue; // in its key id's box
+                }
+                let key = &report.findings[p];
+                let first = f
+                    .locations
+                    .first()
+                    .map(|l| format!(" in {}", code(&l.path)))
+                    .unwrap_or_default();
+                let _ = writeln!(
+                    out,
+                    "- [ ] Rotate AWS access key {}{first}: its access key id and secret access key ({}, ids <code>{}</code> and <code>{}</code>) — [key id](#{}), [secret key](#{})",
+                    code(&secret_shown(f, opts)),
+                    f.severity.max(key.severity).as_str(),
+                    crate::finding::prefix(&f.id, 12),
+                    crate::finding::prefix(&key.id, 12),
+                    anchor(i),
+                    anchor(p)
+                );
+                continue;
+            }
             let first = f
                 .locations
                 .first()
@@ -407,6 +606,7 @@ fn accepted_section(
     accepted: &[&Suppressed],
     baseline: Option<&Baseline>,
     report: &ScanReport,
+    view: &View<'_>,
 ) {
     let dash = || "—".to_string();
     // people's words from the baseline: escaped, and any secret-shaped token
@@ -434,7 +634,7 @@ fn accepted_section(
                 .locations
                 .first()
                 .and_then(|l| l.commit.as_deref())
-                .map(|c| format!("<code>{}</code>", md(crate::finding::prefix(c, 10))))
+                .map(|c| view.commit(c))
                 .unwrap_or_else(|| "(working tree)".into());
             let (reason, owner, expires) = match &a.reason {
                 Reason::IgnoreLine { file, line } => (
@@ -496,7 +696,15 @@ fn accepted_section(
     }
 }
 
-fn finding_section(out: &mut String, i: usize, f: &Finding, opts: &RenderOptions, fold: bool) {
+fn finding_section(
+    out: &mut String,
+    i: usize,
+    f: &Finding,
+    report: &ScanReport,
+    view: &View<'_>,
+    fold: bool,
+) {
+    let opts = view.opts;
     let title = format!("{}. {} ({})", i + 1, md(&f.rule_name), f.severity.as_str());
     if fold {
         let _ = writeln!(
@@ -517,11 +725,41 @@ fn finding_section(out: &mut String, i: usize, f: &Finding, opts: &RenderOptions
         f.confidence.as_str()
     );
     let _ = writeln!(out, "- **Finding id:** <code>{}</code>", f.id);
+    if let Some(p) = view.pairs[i] {
+        let other = &report.findings[p];
+        if f.rule_id == AWS_KEY_ID {
+            let _ = writeln!(
+                out,
+                "- **Credential:** AWS access key {} with its secret access key ([#{}](#{})): one key pair, rotate it once",
+                code(&secret_shown(f, opts)),
+                p + 1,
+                anchor(p)
+            );
+        } else {
+            let _ = writeln!(
+                out,
+                "- **Credential:** the secret access key of AWS access key {} ([#{}](#{})): one key pair, rotate it once",
+                code(&secret_shown(other, opts)),
+                p + 1,
+                anchor(p)
+            );
+        }
+    }
+    let mut other_refs: Vec<&str> = Vec::new();
     if let Some(lc) = &f.lifecycle {
+        let head_ref = view.head_ref();
+        if !lc.still_in_head {
+            other_refs = lc
+                .refs
+                .iter()
+                .map(String::as_str)
+                .filter(|r| Some(*r) != head_ref.as_deref())
+                .collect();
+        }
         let _ = writeln!(
             out,
             "- **First introduced:** {}",
-            commit_ref(&lc.first_introduced)
+            view.commit_ref(&lc.first_introduced)
         );
         let _ = writeln!(
             out,
@@ -535,7 +773,7 @@ fn finding_section(out: &mut String, i: usize, f: &Finding, opts: &RenderOptions
         );
         match &lc.removed_in {
             Some(r) => {
-                let _ = writeln!(out, "- **Removed in:** {}", commit_ref(r));
+                let _ = writeln!(out, "- **Removed in:** {}", view.commit_ref(r));
             }
             None if !lc.still_in_head => {
                 let _ = writeln!(
@@ -545,19 +783,36 @@ fn finding_section(out: &mut String, i: usize, f: &Finding, opts: &RenderOptions
             }
             None => {}
         }
+        if !other_refs.is_empty() {
+            let _ = writeln!(
+                out,
+                "- **Still reachable from:** {}",
+                ref_list(&other_refs, 5)
+            );
+        }
     }
     let _ = writeln!(out, "- **Locations:** {}\n", f.locations.len());
-    let mut table =
-        String::from("| Commit | Path | Line | Column |\n| --- | --- | ---: | ---: |\n");
+    let mut table = if view.context {
+        String::from(
+            "| Commit | Path | Line | Column | Context (redacted) |\n| --- | --- | ---: | ---: | --- |\n",
+        )
+    } else {
+        String::from("| Commit | Path | Line | Column |\n| --- | --- | ---: | ---: |\n")
+    };
     for l in &f.locations {
         let commit = l
             .commit
             .as_deref()
-            .map(|c| format!("<code>{}</code>", md(crate::finding::prefix(c, 10))))
+            .map(|c| view.commit(c))
             .unwrap_or_else(|| "(working tree)".into());
+        let context = if view.context {
+            format!(" {} |", code(&context_line(f, l)))
+        } else {
+            String::new()
+        };
         let _ = writeln!(
             table,
-            "| {commit} | {} | {} | {} |",
+            "| {commit} | {} | {} | {} |{context}",
             code(&l.path),
             l.line,
             l.column
@@ -580,7 +835,15 @@ fn finding_section(out: &mut String, i: usize, f: &Finding, opts: &RenderOptions
          A secret in git history is leaked even if a later commit deleted it.",
         md(&f.rule_name)
     );
-    if removed {
+    if removed && !other_refs.is_empty() {
+        let _ = writeln!(
+            out,
+            "2. **Delete or rewrite the refs that still hold it**: it is gone from HEAD but still \
+             reachable from {}. Delete those branches and tags (locally and on every remote) if \
+             they are obsolete; otherwise remove it there too and purge their history (step 3).",
+            ref_list(&other_refs, 1)
+        );
+    } else if removed {
         out.push_str("2. It is already gone from HEAD: nothing to change in the code.\n");
     } else {
         out.push_str(
@@ -601,6 +864,163 @@ fn finding_section(out: &mut String, i: usize, f: &Finding, opts: &RenderOptions
     );
     if fold {
         out.push_str("</details>\n\n");
+    }
+}
+
+/// The first `show` refs, then how many more.
+fn ref_list(refs: &[&str], show: usize) -> String {
+    let shown: Vec<String> = refs.iter().take(show).map(|r| code(r)).collect();
+    let more = refs.len().saturating_sub(show);
+    if more > 0 {
+        format!("{} (and {more} more)", shown.join(", "))
+    } else {
+        shown.join(", ")
+    }
+}
+
+/// `## Exposure timeline`: a Mermaid gantt chart of each secret's window,
+/// from the commit that introduced it to the commit that removed it from
+/// HEAD (or the report date), one section per severity. Task names are the
+/// finding's number, rule id and id prefix: never a secret, never a
+/// character Mermaid would parse.
+fn timeline_section(out: &mut String, report: &ScanReport, now: i64) {
+    let day = |t: i64| {
+        crate::text::utc_date(t)
+            .chars()
+            .take(10)
+            .collect::<String>()
+    };
+    let safe = |s: &str| -> String {
+        s.chars()
+            .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+            .collect()
+    };
+    let mut body = String::new();
+    for sev in SEVERITIES {
+        let mut rows = String::new();
+        for (i, f) in report.findings.iter().enumerate() {
+            let Some(lc) = f.lifecycle.as_ref().filter(|_| f.severity == sev) else {
+                continue;
+            };
+            let start = lc.first_introduced.time;
+            let (end, tag) = match &lc.removed_in {
+                Some(r) if !lc.still_in_head => (r.time, "done, "),
+                _ if lc.still_in_head => (now, "crit, "),
+                _ => (now, "active, "),
+            };
+            // at least a day, so the bar shows
+            let end = end.max(start + 86_400);
+            let _ = writeln!(
+                rows,
+                "    {} {} {} :{tag}f{}, {}, {}",
+                i + 1,
+                safe(&f.rule_id),
+                safe(crate::finding::prefix(&f.id, 8)),
+                i + 1,
+                day(start),
+                day(end)
+            );
+        }
+        if !rows.is_empty() {
+            let _ = writeln!(body, "    section {}", sev.as_str());
+            body.push_str(&rows);
+        }
+    }
+    if body.is_empty() {
+        return;
+    }
+    out.push_str(
+        "## Exposure timeline\n\nEach secret from the commit that introduced it to the commit \
+         that removed it from HEAD, or to the report date while HEAD or another ref still holds \
+         it (bars: number, rule, finding id).\n\n",
+    );
+    out.push_str(
+        "```mermaid\ngantt\n    title Exposure window of each secret\n    dateFormat YYYY-MM-DD\n    axisFormat %Y-%m-%d\n",
+    );
+    out.push_str(&body);
+    out.push_str("```\n\n");
+}
+
+/// Text of several lines as one: its non-empty lines joined by `; ` (by a
+/// space after a line ending in `:`).
+fn one_line(s: &str) -> String {
+    let mut out = String::new();
+    for l in s.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        if !out.is_empty() {
+            out.push_str(if out.ends_with(':') { " " } else { "; " });
+        }
+        out.push_str(l);
+    }
+    out
+}
+
+/// `## Hygiene`: what `keyward check` found in the working tree.
+fn hygiene_section(out: &mut String, hygiene: Option<&HygieneSummary>) {
+    out.push_str("## Hygiene\n\n");
+    let Some(h) = hygiene else {
+        out.push_str(
+            "Hygiene checks were not run with this report: run `keyward check` (`.gitignore` \
+             coverage, tracked secret files, config policy).\n\n",
+        );
+        return;
+    };
+    let scrub = |s: &str| md(&crate::redact::scrub(s));
+    if let Some(e) = &h.error {
+        let _ = writeln!(
+            out,
+            "The hygiene checks (`keyward check`) could not run: {}\n",
+            scrub(e)
+        );
+        return;
+    }
+    if h.items.is_empty() {
+        let _ = writeln!(
+            out,
+            "`keyward check` ran {} on the working tree: all passed.\n",
+            plural(h.checks_run, "check", "checks")
+        );
+    } else {
+        let _ = writeln!(
+            out,
+            "`keyward check` ran {} on the working tree: {} failed, with {}. \
+             Run `keyward check` for the full report (`--history` also looks through every commit).\n",
+            plural(h.checks_run, "check", "checks"),
+            h.checks_failed,
+            plural(h.items.len(), "problem", "problems")
+        );
+        let mut table = String::from(
+            "| Severity | Check | Where | Problem | Fix |\n| --- | --- | --- | --- | --- |\n",
+        );
+        for it in &h.items {
+            let place = match it.line {
+                Some(l) => format!("{}:{l}", it.path),
+                None => it.path.clone(),
+            };
+            let _ = writeln!(
+                table,
+                "| {} | {} | {} | {} | {} |",
+                it.severity.as_str(),
+                code(&it.check),
+                code(&crate::redact::scrub(&place)),
+                scrub(&one_line(&it.message)),
+                scrub(&one_line(&it.fix))
+            );
+        }
+        if h.items.len() > FOLD_LOCATIONS {
+            let _ = writeln!(
+                out,
+                "<details><summary>{} hygiene problems</summary>\n\n{table}\n</details>\n",
+                h.items.len()
+            );
+        } else {
+            let _ = writeln!(out, "{table}");
+        }
+    }
+    for w in &h.warnings {
+        let _ = writeln!(out, "- warning: {}", scrub(w));
+    }
+    if !h.warnings.is_empty() {
+        out.push('\n');
     }
 }
 

@@ -121,6 +121,13 @@ pub struct HistoryPlan {
     /// For ranges: blobs the range's changes replaced or deleted whose old
     /// version lies outside the range (the base's versions of touched paths).
     pub base_blobs: HashSet<ObjectId>,
+    /// Each commit's parents inside the walk (indices into `commits`, all
+    /// smaller than the commit's own: parents come first).
+    pub parents: Vec<Vec<u32>>,
+    /// Every direct reference (branches, tags, remote-tracking branches,
+    /// stash) whose tip, peeled to a commit, is in `commits`: full name and
+    /// the tip's index, sorted by name.
+    pub refs: Vec<(String, u32)>,
     /// Commits that were shallow boundaries (treated as roots).
     pub shallow_roots: usize,
     /// Non-fatal problems (missing objects...), with object ids.
@@ -444,7 +451,23 @@ pub fn plan_history(
         }
         plan.changes.push(per_parent.swap_remove(0));
     }
-    // 4. Blobs in HEAD's tree.
+    // 4. The commit graph inside the walk, and the refs pointing into it.
+    let commit_idx: HashMap<ObjectId, u32> = plan
+        .commits
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (*c, i as u32))
+        .collect();
+    plan.parents = parent_lists
+        .iter()
+        .map(|ps| {
+            ps.iter()
+                .filter_map(|p| commit_idx.get(p).copied())
+                .collect()
+        })
+        .collect();
+    plan.refs = ref_tips(repo, &commit_idx);
+    // 5. Blobs in HEAD's tree.
     if let Ok(head) = repo.head_commit() {
         if let Ok(t) = head.tree_id() {
             match Differ::default().diff(repo, None, t.detach()) {
@@ -454,6 +477,82 @@ pub fn plan_history(
         }
     }
     Ok(plan)
+}
+
+/// Direct references whose tip (peeled to a commit) is in `commits`, by
+/// full name; symbolic references (`refs/remotes/origin/HEAD`) are left out:
+/// the ref they point at is listed.
+fn ref_tips(repo: &gix::Repository, commits: &HashMap<ObjectId, u32>) -> Vec<(String, u32)> {
+    let mut out = Vec::new();
+    let Ok(refs) = repo.references() else {
+        return out;
+    };
+    let Ok(iter) = refs.all() else {
+        return out;
+    };
+    for mut r in iter.flatten() {
+        if r.target().try_id().is_none() {
+            continue;
+        }
+        let name = r.name().as_bstr().to_str_lossy().into_owned();
+        let Ok(id) = r.peel_to_id() else { continue };
+        let Ok(obj) = id.object() else { continue };
+        let Ok(c) = obj.peel_to_commit() else {
+            continue;
+        };
+        if let Some(&i) = commits.get(&c.id) {
+            out.push((name, i));
+        }
+    }
+    out.sort();
+    out
+}
+
+impl HistoryPlan {
+    /// For each set of commits (indices into `commits`), the refs (indices
+    /// into `refs`) whose history holds at least one of them. One pass over
+    /// the commit graph per 64 refs: each commit gets the bit set of the refs
+    /// that reach it, pushed from children to parents in reverse
+    /// topological order.
+    pub fn refs_reaching(&self, targets: &[Vec<u32>]) -> Vec<Vec<usize>> {
+        let mut out = vec![Vec::new(); targets.len()];
+        let n = self.commits.len();
+        if targets.iter().all(Vec::is_empty) || self.parents.len() != n {
+            return out;
+        }
+        let mut reach = vec![0u64; n];
+        for (chunk_no, chunk) in self.refs.chunks(64).enumerate() {
+            reach.iter_mut().for_each(|r| *r = 0);
+            for (bit, (_, tip)) in chunk.iter().enumerate() {
+                if let Some(r) = reach.get_mut(*tip as usize) {
+                    *r |= 1 << bit;
+                }
+            }
+            for i in (0..n).rev() {
+                let bits = reach[i];
+                if bits == 0 {
+                    continue;
+                }
+                for &p in &self.parents[i] {
+                    if let Some(r) = reach.get_mut(p as usize) {
+                        *r |= bits;
+                    }
+                }
+            }
+            for (t, set) in targets.iter().enumerate() {
+                let bits = set
+                    .iter()
+                    .filter_map(|&c| reach.get(c as usize))
+                    .fold(0u64, |a, b| a | b);
+                for bit in 0..chunk.len() {
+                    if bits & (1 << bit) != 0 {
+                        out[t].push(chunk_no * 64 + bit);
+                    }
+                }
+            }
+        }
+        out
+    }
 }
 
 /// A staged file to scan: its staged blob and HEAD's blob at the same path.

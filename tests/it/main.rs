@@ -9,6 +9,7 @@ mod advice;
 mod allfiles;
 mod atomic;
 mod audit_baseline;
+mod audit_report;
 mod baseline_scope;
 mod canary;
 mod chunking;

@@ -641,7 +641,8 @@ fn audit_report_has_its_sections_and_numbers() {
         assert!(md.contains(&format!("\n{h}\n")), "missing {h}");
     }
     assert!(md.contains("| critical | 3 | 13 | 2 |"), "{md}");
-    assert!(md.contains("not available in this version of keyward"));
+    // the hygiene checks ran (a tracked .env)
+    assert!(md.contains("<code>secret-file-tracked</code>"), "{md}");
 
     // finding 1: S1, added then removed
     let f1 = section(&md, 1);
