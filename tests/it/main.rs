@@ -32,3 +32,4 @@ mod reports;
 mod snapshots;
 mod tracked;
 mod validate;
+mod walkthrough;
