@@ -612,10 +612,18 @@ mod tests {
             std::fs::read_to_string(dir.join("pre-commit.keyward-chained")).unwrap_or_default(),
             "#!/bin/sh\necho mine\n"
         );
+        assert!(describe(&st).contains("; then runs the hook it replaced, "));
         assert_eq!(
             install(&dir, HookKind::PreCommit, None, false).ok(),
             Some(Installed::Updated)
         );
+        // the chained hook deleted by hand: status says so
+        let chained = dir.join("pre-commit.keyward-chained");
+        let kept = std::fs::read(&chained).unwrap_or_default();
+        std::fs::remove_file(&chained).unwrap_or_else(|e| panic!("{e}"));
+        let gone = describe(&status(&dir, HookKind::PreCommit));
+        assert!(gone.contains("is GONE: not run"), "{gone}");
+        std::fs::write(&chained, kept).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(
             uninstall(&dir, HookKind::PreCommit).ok(),
             Some(Uninstalled::Restored)

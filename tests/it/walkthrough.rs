@@ -659,6 +659,14 @@ fn failed_audit_advice_followed_literally_ends_in_a_clean_audit() {
         p.run(&purge, &[("FILE", file.to_str().unwrap())]);
         let log = git(&clone, &["log", "-p", "--all"]);
         assert!(!log.contains(GHP2), "purged");
+        // the purged clone passes the audit on its own
+        let out = Command::new(test_bin())
+            .current_dir(&clone)
+            .arg("audit")
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .output()
+            .expect("keyward runs");
+        assert_eq!(out.status.code(), Some(0), "{}", all_output(&out));
     } else {
         eprintln!("walkthrough: git filter-repo is not installed; `{purge}` not run");
     }
