@@ -367,6 +367,8 @@ impl Walk {
         for id in shown_ids(text) {
             let out = self.run(&cmd, &[("<id>", &id)]);
             assert!(out.contains("REPORTED") && out.contains("rule `"), "{out}");
+            // nothing the user typed comes back masked, as if it were broken
+            assert!(!out.contains("\"********\""), "{out}");
         }
     }
 
