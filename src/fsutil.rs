@@ -30,14 +30,28 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
 /// [`write_atomic`] for an executable (a git hook): the new file is
 /// `0o755` whatever the old one was.
 pub fn write_atomic_executable(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    write_with(path, bytes, exec_mode())
+}
+
+fn exec_mode() -> Option<std::fs::Permissions> {
     #[cfg(unix)]
-    let mode = {
+    {
         use std::os::unix::fs::PermissionsExt;
         Some(std::fs::Permissions::from_mode(0o755))
-    };
+    }
     #[cfg(not(unix))]
-    let mode = None;
-    write_with(path, bytes, mode)
+    None
+}
+
+/// [`write_atomic_executable`] that replaces `path` itself even when it is
+/// a symbolic link (the link is replaced, the file it points to is left
+/// alone): for a hook whose old version stays in use under another name.
+pub fn replace_atomic_executable(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    match std::fs::symlink_metadata(path) {
+        // not a regular file or a link (a device, a pipe): written in place
+        Ok(m) if !m.is_file() && !m.file_type().is_symlink() => std::fs::write(path, bytes),
+        _ => replace(path, None, bytes, exec_mode()),
+    }
 }
 
 /// Where to write: the target itself, or the file a symbolic link points
@@ -61,6 +75,17 @@ fn write_with(path: &Path, bytes: &[u8], mode: Option<std::fs::Permissions>) -> 
     let Some((target, existing)) = resolve(path) else {
         return std::fs::write(path, bytes);
     };
+    replace(&target, existing, bytes, mode)
+}
+
+/// Writes `bytes` to a temporary file next to `target` and renames it over
+/// `target`, with `mode`, else `existing`'s permissions.
+fn replace(
+    target: &Path,
+    existing: Option<std::fs::Metadata>,
+    bytes: &[u8],
+    mode: Option<std::fs::Permissions>,
+) -> io::Result<()> {
     let dir = match target.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
@@ -80,7 +105,7 @@ fn write_with(path: &Path, bytes: &[u8], mode: Option<std::fs::Permissions>) -> 
         tmp.as_file().set_permissions(p)?;
     }
     tmp.as_file().sync_all()?;
-    tmp.persist(&target).map_err(|e| e.error)?;
+    tmp.persist(target).map_err(|e| e.error)?;
     // the rename itself to disk (best effort: not every system syncs a directory)
     #[cfg(unix)]
     if let Ok(d) = std::fs::File::open(dir) {
@@ -165,6 +190,13 @@ mod tests {
         // a device is written in place, never replaced
         write_atomic(Path::new("/dev/null"), b"nothing").unwrap();
         assert!(!std::fs::metadata("/dev/null").unwrap().is_file());
+        assert_eq!(names(d.path()), ["link", "new", "plain", "report.txt"]);
+        // replace_atomic_executable replaces the link itself
+        replace_atomic_executable(&link, b"#!/bin/sh\n").unwrap();
+        assert!(std::fs::symlink_metadata(&link).unwrap().is_file());
+        assert_eq!(std::fs::read(&p).unwrap(), b"through the link");
+        let mode = std::fs::metadata(&link).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o755);
         assert_eq!(names(d.path()), ["link", "new", "plain", "report.txt"]);
     }
 }

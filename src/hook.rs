@@ -1,7 +1,8 @@
 //! Git hook installer: writes keyward's pre-commit / pre-push hooks into the
 //! repository's effective hooks directory (`core.hooksPath`, else the common
-//! git dir's `hooks/`, shared by linked worktrees), keeps a backup of a foreign
-//! hook it replaces, restores it on uninstall, and reports what is installed.
+//! git dir's `hooks/`, shared by linked worktrees), chains a foreign hook it
+//! replaces (set aside as `<hook>.keyward-chained`, run after keyward's scan
+//! passes), restores it on uninstall, and reports what is installed.
 //!
 //! Everything goes through the git library in `src/source`; no `git`
 //! process is run.
@@ -14,10 +15,17 @@ pub const PRE_COMMIT_SCRIPT: &str = include_str!("../hooks/pre-commit");
 pub const PRE_PUSH_SCRIPT: &str = include_str!("../hooks/pre-push");
 /// Marker line that identifies a hook written by keyward.
 pub const MARKER: &str = "keyward-managed-hook";
-/// Suffix of the backup kept when `--force` replaces a foreign hook.
+/// Suffix of the foreign hook `--force` sets aside and chains: keyward's
+/// hook runs it after its scan passes.
+pub const CHAIN_SUFFIX: &str = ".keyward-chained";
+/// Suffix of the backup earlier versions kept when `--force` replaced a
+/// foreign hook (not run; `uninstall` still restores it).
 pub const BACKUP_SUFFIX: &str = ".keyward-backup";
 /// The line of the scripts the installer fills with its own binary's path.
 const INSTALLED_LINE: &str = "KEYWARD_INSTALLED=''";
+/// The line of the scripts the installer fills with the chained hook's file
+/// name (in the hook's own directory).
+const CHAINED_LINE: &str = "KEYWARD_CHAINED=''";
 
 /// Errors from the hook installer.
 #[derive(Debug, thiserror::Error)]
@@ -26,14 +34,14 @@ pub enum HookError {
     Git(#[from] crate::source::git::GitError),
     #[error("cannot read core.hooksPath: {0}")]
     Config(String),
-    #[error("{path}: a different {kind} hook is already installed; not overwriting it (use --force to replace it; it will be kept as {backup})")]
+    #[error("{path}: a different {kind} hook is already installed; not overwriting it (use --force to install keyward's hook in its place: it is kept as {chained} and runs after keyward's scan passes)")]
     Foreign {
         kind: &'static str,
         path: String,
-        backup: String,
+        chained: String,
     },
-    #[error("{path}: a backup of an earlier hook already exists; move it away first")]
-    BackupExists { path: String },
+    #[error("{path}: an earlier chained hook already exists; move it away first")]
+    ChainExists { path: String },
     #[error("{path}: not keyward's hook; left alone")]
     NotOurs { path: String },
     #[error("{path}: {message}")]
@@ -130,26 +138,37 @@ fn sh_quote(s: &str) -> String {
 }
 
 /// The script to install: the shipped hook with the path of the keyward
-/// binary that installs it filled in (used unless `KEYWARD` is set).
-pub fn script(kind: HookKind, keyward: Option<&Path>) -> String {
-    let t = kind.template();
-    match keyward {
-        Some(p) => t.replacen(
+/// binary that installs it filled in (used unless `KEYWARD` is set), and the
+/// file name of the hook it chains (in its own directory), if any.
+pub fn script(kind: HookKind, keyward: Option<&Path>, chained: Option<&str>) -> String {
+    let mut t = kind.template().to_string();
+    if let Some(p) = keyward {
+        t = t.replacen(
             INSTALLED_LINE,
             &format!("KEYWARD_INSTALLED={}", sh_quote(&p.to_string_lossy())),
             1,
-        ),
-        None => t.to_string(),
+        );
     }
+    if let Some(name) = chained {
+        t = t.replacen(
+            CHAINED_LINE,
+            &format!("KEYWARD_CHAINED={}", sh_quote(name)),
+            1,
+        );
+    }
+    t
 }
 
 /// What is at a hook's path.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum HookState {
     Missing,
-    /// keyward's hook; the binary it calls, if it names one.
+    /// keyward's hook; the binary it calls, if it names one, and the file
+    /// name of the hook it runs after its scan (in the same directory), if
+    /// it chains one.
     Ours {
         keyward: Option<String>,
+        chained: Option<String>,
     },
     /// Some other hook; `framework` when it is the pre-commit framework's.
     Foreign {
@@ -163,21 +182,39 @@ pub struct HookStatus {
     pub kind: HookKind,
     pub path: PathBuf,
     pub state: HookState,
-    /// A backup of a replaced foreign hook, if present.
+    /// The foreign hook set aside by `install --force` (`<hook>.keyward-chained`),
+    /// if present, and whether it is the pre-commit framework's.
+    pub chained: Option<(PathBuf, bool)>,
+    /// A backup of a replaced foreign hook (earlier versions), if present.
     pub backup: Option<PathBuf>,
 }
 
-fn backup_path(path: &Path) -> PathBuf {
+fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
     let mut s = path.as_os_str().to_owned();
-    s.push(BACKUP_SUFFIX);
+    s.push(suffix);
     PathBuf::from(s)
 }
 
-fn installed_binary(text: &str) -> Option<String> {
-    let line = text.lines().find(|l| l.starts_with("KEYWARD_INSTALLED="))?;
-    let v = line.trim_start_matches("KEYWARD_INSTALLED=");
-    let v = v.strip_prefix('\'')?.strip_suffix('\'')?;
+/// Whether something (a file, a link, even a dangling one) is at `path`.
+fn present(path: &Path) -> bool {
+    std::fs::symlink_metadata(path).is_ok()
+}
+
+/// The single-quoted value of the script's `NAME='...'` line.
+fn script_value(text: &str, name: &str) -> Option<String> {
+    let line = text
+        .lines()
+        .find_map(|l| l.strip_prefix(name)?.strip_prefix('='))?;
+    let v = line.strip_prefix('\'')?.strip_suffix('\'')?;
     (!v.is_empty()).then(|| v.replace(r"'\''", "'"))
+}
+
+fn installed_binary(text: &str) -> Option<String> {
+    script_value(text, "KEYWARD_INSTALLED")
+}
+
+fn is_framework_hook(text: &str) -> bool {
+    text.contains("File generated by pre-commit")
 }
 
 /// Inspects one hook.
@@ -190,19 +227,29 @@ pub fn status(dir: &Path, kind: HookKind) -> HookStatus {
             if text.contains(MARKER) {
                 HookState::Ours {
                     keyward: installed_binary(&text),
+                    chained: script_value(&text, "KEYWARD_CHAINED"),
                 }
             } else {
                 HookState::Foreign {
-                    framework: text.contains("File generated by pre-commit"),
+                    framework: is_framework_hook(&text),
                 }
             }
         }
     };
-    let backup = Some(backup_path(&path)).filter(|b| b.exists());
+    let chained = Some(with_suffix(&path, CHAIN_SUFFIX))
+        .filter(|c| present(c))
+        .map(|c| {
+            let framework = std::fs::read(&c)
+                .map(|b| is_framework_hook(&String::from_utf8_lossy(&b)))
+                .unwrap_or(false);
+            (c, framework)
+        });
+    let backup = Some(with_suffix(&path, BACKUP_SUFFIX)).filter(|b| present(b));
     HookStatus {
         kind,
         path,
         state,
+        chained,
         backup,
     }
 }
@@ -214,18 +261,39 @@ pub enum Installed {
     New,
     /// Our earlier hook rewritten.
     Updated,
-    /// A foreign hook moved to this backup, ours written.
-    ReplacedWithBackup(PathBuf),
+    /// A foreign hook set aside as this file, ours written in its place; ours
+    /// runs it after its scan passes.
+    Chained(PathBuf),
 }
 
-fn write_executable(path: &Path, text: &str) -> Result<(), HookError> {
-    // replaced atomically: a half-written hook must never run
-    crate::fsutil::write_atomic_executable(path, text.as_bytes()).map_err(io(path))
+/// Sets the foreign hook at `hook` aside as `chain`, leaving `hook` in place
+/// (ours then replaces it atomically: at no moment is there no hook). A hard
+/// link where the file system has them: atomic, and refused if `chain`
+/// exists; else a copy with the same permissions.
+fn set_aside(hook: &Path, chain: &Path) -> Result<(), HookError> {
+    let exists = || HookError::ChainExists {
+        path: chain.display().to_string(),
+    };
+    match std::fs::hard_link(hook, chain) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Err(exists()),
+        Err(_) => {
+            if present(chain) {
+                return Err(exists());
+            }
+            let bytes = std::fs::read(hook).map_err(io(hook))?;
+            let perms = std::fs::metadata(hook).map_err(io(hook))?.permissions();
+            crate::fsutil::write_atomic(chain, &bytes).map_err(io(chain))?;
+            std::fs::set_permissions(chain, perms).map_err(io(chain))
+        }
+    }
 }
 
 /// Installs keyward's `kind` hook into `dir` (created if missing). An existing
 /// keyward hook is updated; a foreign one is refused unless `force`, which
-/// keeps it as `<hook>.keyward-backup` (refused if that backup exists).
+/// sets it aside as `<hook>.keyward-chained` (refused if that exists) and
+/// chains it: keyward's hook runs it after its scan passes, with the same
+/// arguments and standard input. A chained hook already there stays chained.
 pub fn install(
     dir: &Path,
     kind: HookKind,
@@ -234,28 +302,37 @@ pub fn install(
 ) -> Result<Installed, HookError> {
     std::fs::create_dir_all(dir).map_err(io(dir))?;
     let st = status(dir, kind);
-    let outcome = match st.state {
-        HookState::Missing => Installed::New,
-        HookState::Ours { .. } => Installed::Updated,
+    let chain = with_suffix(&st.path, CHAIN_SUFFIX);
+    let chain_name = format!("{}{CHAIN_SUFFIX}", kind.name());
+    let (outcome, text) = match st.state {
+        HookState::Missing | HookState::Ours { .. } => {
+            let outcome = if st.state == HookState::Missing {
+                Installed::New
+            } else {
+                Installed::Updated
+            };
+            let chained = present(&chain).then_some(chain_name.as_str());
+            (outcome, script(kind, keyward, chained))
+        }
         HookState::Foreign { .. } => {
-            let backup = backup_path(&st.path);
             if !force {
                 return Err(HookError::Foreign {
                     kind: kind.name(),
                     path: st.path.display().to_string(),
-                    backup: backup.display().to_string(),
+                    chained: chain.display().to_string(),
                 });
             }
-            if backup.exists() {
-                return Err(HookError::BackupExists {
-                    path: backup.display().to_string(),
-                });
-            }
-            std::fs::rename(&st.path, &backup).map_err(io(&st.path))?;
-            Installed::ReplacedWithBackup(backup)
+            set_aside(&st.path, &chain)?;
+            let text = script(kind, keyward, Some(&chain_name));
+            // the hook path itself is replaced, never a file a link there
+            // points to (the foreign hook, now chained)
+            crate::fsutil::replace_atomic_executable(&st.path, text.as_bytes())
+                .map_err(io(&st.path))?;
+            return Ok(Installed::Chained(chain));
         }
     };
-    write_executable(&st.path, &script(kind, keyward))?;
+    // replaced atomically: a half-written hook must never run
+    crate::fsutil::write_atomic_executable(&st.path, text.as_bytes()).map_err(io(&st.path))?;
     Ok(outcome)
 }
 
@@ -265,12 +342,14 @@ pub enum Uninstalled {
     /// No keyward hook there.
     NotInstalled,
     Removed,
-    /// Removed, and the earlier hook put back from its backup.
+    /// Removed, and the earlier hook put back (the chained hook, or a backup
+    /// an earlier version kept).
     Restored,
 }
 
-/// Removes keyward's `kind` hook from `dir` and restores a backup if there
-/// is one. A foreign hook is left alone (error).
+/// Removes keyward's `kind` hook from `dir` and puts back the hook it
+/// chains (or an earlier version's backup) if there is one, in one rename.
+/// A foreign hook is left alone (error).
 pub fn uninstall(dir: &Path, kind: HookKind) -> Result<Uninstalled, HookError> {
     let st = status(dir, kind);
     match st.state {
@@ -278,16 +357,17 @@ pub fn uninstall(dir: &Path, kind: HookKind) -> Result<Uninstalled, HookError> {
         HookState::Foreign { .. } => Err(HookError::NotOurs {
             path: st.path.display().to_string(),
         }),
-        HookState::Ours { .. } => {
-            std::fs::remove_file(&st.path).map_err(io(&st.path))?;
-            match st.backup {
-                Some(b) => {
-                    std::fs::rename(&b, &st.path).map_err(io(&b))?;
-                    Ok(Uninstalled::Restored)
-                }
-                None => Ok(Uninstalled::Removed),
+        HookState::Ours { .. } => match st.chained.map(|(c, _)| c).or(st.backup) {
+            Some(earlier) => {
+                // replaces ours atomically
+                std::fs::rename(&earlier, &st.path).map_err(io(&earlier))?;
+                Ok(Uninstalled::Restored)
             }
-        }
+            None => {
+                std::fs::remove_file(&st.path).map_err(io(&st.path))?;
+                Ok(Uninstalled::Removed)
+            }
+        },
     }
 }
 
@@ -390,7 +470,7 @@ pub fn describe_with(st: &HookStatus, in_framework: bool) -> String {
     let path = st.path.display();
     let mut s = match &st.state {
         HookState::Missing => format!("{}: not installed ({path})", st.kind.name()),
-        HookState::Ours { keyward } => match keyward {
+        HookState::Ours { keyward, .. } => match keyward {
             Some(k) if Path::new(k).exists() => {
                 format!("{}: keyward hook at {path}, runs {k}", st.kind.name())
             }
@@ -416,6 +496,37 @@ pub fn describe_with(st: &HookStatus, in_framework: bool) -> String {
             format!("{}: another (not keyward's) hook at {path}", st.kind.name())
         }
     };
+    let runs_chain = matches!(
+        &st.state,
+        HookState::Ours {
+            chained: Some(_),
+            ..
+        }
+    );
+    match (&st.state, &st.chained) {
+        (HookState::Ours { .. }, Some((c, framework))) if runs_chain => s.push_str(&format!(
+            "; then runs the hook it replaced{}, {} (`keyward hook uninstall` puts it back)",
+            if *framework {
+                " (the pre-commit framework's)"
+            } else {
+                ""
+            },
+            c.display()
+        )),
+        (HookState::Ours { chained: Some(name), .. }, None) => s.push_str(&format!(
+            "; the hook it chains, {}, is GONE: not run",
+            st.path.with_file_name(name).display()
+        )),
+        (HookState::Foreign { .. }, Some((c, _))) => s.push_str(&format!(
+            "; a hook keyward set aside waits at {} (not run; move it away before `keyward hook install --force`)",
+            c.display()
+        )),
+        (_, Some((c, _))) => s.push_str(&format!(
+            "; a hook keyward set aside waits at {} (not run; `keyward hook install` chains it)",
+            c.display()
+        )),
+        _ => {}
+    }
     if let Some(b) = &st.backup {
         s.push_str(&format!(
             "; earlier hook kept at {} (restored by `keyward hook uninstall`)",
@@ -431,7 +542,11 @@ mod tests {
 
     #[test]
     fn script_fills_in_the_binary_with_shell_quoting() {
-        let s = script(HookKind::PreCommit, Some(Path::new("/opt/it's/keyward")));
+        let s = script(
+            HookKind::PreCommit,
+            Some(Path::new("/opt/it's/keyward")),
+            Some("pre-commit.keyward-chained"),
+        );
         assert!(
             s.contains(r"KEYWARD_INSTALLED='/opt/it'\''s/keyward'"),
             "{s}"
@@ -439,7 +554,12 @@ mod tests {
         assert_eq!(installed_binary(&s).as_deref(), Some("/opt/it's/keyward"));
         assert!(s.contains(MARKER));
         assert_eq!(installed_binary(PRE_PUSH_SCRIPT), None);
-        assert!(script(HookKind::PrePush, None).contains("scan --pre-push"));
+        assert_eq!(
+            script_value(&s, "KEYWARD_CHAINED").as_deref(),
+            Some("pre-commit.keyward-chained")
+        );
+        assert_eq!(script_value(PRE_COMMIT_SCRIPT, "KEYWARD_CHAINED"), None);
+        assert!(script(HookKind::PrePush, None, None).contains("scan --pre-push"));
     }
 
     #[test]
@@ -471,7 +591,7 @@ mod tests {
     }
 
     #[test]
-    fn install_refuses_foreign_then_backs_up_and_restores() {
+    fn install_refuses_foreign_then_chains_and_restores() {
         let d = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
         let dir = d.path().join("hooks");
         std::fs::create_dir(&dir).unwrap_or_else(|e| panic!("{e}"));
@@ -482,11 +602,28 @@ mod tests {
             Err(HookError::Foreign { .. })
         ));
         let r = install(&dir, HookKind::PreCommit, None, true).unwrap_or_else(|e| panic!("{e}"));
-        assert!(matches!(r, Installed::ReplacedWithBackup(_)));
+        assert!(matches!(r, Installed::Chained(_)));
+        let st = status(&dir, HookKind::PreCommit);
+        assert!(
+            matches!(&st.state, HookState::Ours { chained: Some(c), .. } if c == "pre-commit.keyward-chained"),
+            "{st:?}"
+        );
+        assert_eq!(
+            std::fs::read_to_string(dir.join("pre-commit.keyward-chained")).unwrap_or_default(),
+            "#!/bin/sh\necho mine\n"
+        );
+        assert!(describe(&st).contains("; then runs the hook it replaced, "));
         assert_eq!(
             install(&dir, HookKind::PreCommit, None, false).ok(),
             Some(Installed::Updated)
         );
+        // the chained hook deleted by hand: status says so
+        let chained = dir.join("pre-commit.keyward-chained");
+        let kept = std::fs::read(&chained).unwrap_or_default();
+        std::fs::remove_file(&chained).unwrap_or_else(|e| panic!("{e}"));
+        let gone = describe(&status(&dir, HookKind::PreCommit));
+        assert!(gone.contains("is GONE: not run"), "{gone}");
+        std::fs::write(&chained, kept).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(
             uninstall(&dir, HookKind::PreCommit).ok(),
             Some(Uninstalled::Restored)
@@ -497,5 +634,18 @@ mod tests {
             uninstall(&dir, HookKind::PrePush).ok(),
             Some(Uninstalled::NotInstalled)
         );
+        // an earlier version's backup is still put back
+        std::fs::write(dir.join("pre-push.keyward-backup"), "#!/bin/sh\necho old\n")
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            install(&dir, HookKind::PrePush, None, false).ok(),
+            Some(Installed::New)
+        );
+        assert_eq!(
+            uninstall(&dir, HookKind::PrePush).ok(),
+            Some(Uninstalled::Restored)
+        );
+        let back = std::fs::read_to_string(dir.join("pre-push")).unwrap_or_default();
+        assert_eq!(back, "#!/bin/sh\necho old\n");
     }
 }

@@ -178,20 +178,22 @@ pub enum HookCommand {
         /// Also install the pre-push hook.
         #[arg(long)]
         pre_push: bool,
-        /// Replace a different existing hook, keeping it as <hook>.keyward-backup.
+        /// Replace a different existing hook and chain it: it is kept as
+        /// <hook>.keyward-chained and runs after keyward's scan passes, with
+        /// the same arguments and standard input (uninstall puts it back).
         #[arg(long)]
         force: bool,
         /// A path inside the repository.
         #[arg(long, default_value = ".")]
         repo: PathBuf,
     },
-    /// Remove keyward's hooks and put back the hooks they replaced.
+    /// Remove keyward's hooks and put back the hooks they replaced (chained).
     Uninstall {
         /// A path inside the repository.
         #[arg(long, default_value = ".")]
         repo: PathBuf,
     },
-    /// Show which hooks are installed where.
+    /// Show which hooks are installed where, and which hooks they chain.
     Status {
         /// A path inside the repository.
         #[arg(long, default_value = ".")]

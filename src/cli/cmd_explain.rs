@@ -51,9 +51,10 @@ pub fn run(args: ExplainArgs) -> Result<u8> {
         let mut scan = scan;
         scan.history = true;
         if let Some(text) = find(&scan, &root, &ignore, target)? {
+            // (not echoing the id: the scrubber masks a hex string as a
+            // possible secret, and `"********" is not ...` reads as a bug)
             eprintln!(
-                "keyward: {} is not in the working tree; found in the history (what `--history` scans)",
-                keyward::finding::quote_value(target)
+                "keyward: that finding is not in the working tree; found in the history (what `--history` scans)"
             );
             emit(None, &text)?;
             return Ok(EXIT_CLEAN);

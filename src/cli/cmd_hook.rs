@@ -28,14 +28,24 @@ pub fn run(cmd: HookCommand) -> Result<u8> {
             );
             for &kind in kinds {
                 let path = dir.path.join(kind.name());
-                match hook::install(&dir.path, kind, Some(&exe), force)? {
+                let outcome = hook::install(&dir.path, kind, Some(&exe), force)?;
+                match &outcome {
                     Installed::New => println!("keyward: installed {}", path.display()),
                     Installed::Updated => println!("keyward: updated {}", path.display()),
-                    Installed::ReplacedWithBackup(b) => println!(
-                        "keyward: installed {}; the previous hook is kept at {} (`keyward hook uninstall` restores it)",
+                    Installed::Chained(c) => println!(
+                        "keyward: installed {}; the hook it replaced is now {} and runs after keyward's scan passes (`keyward hook uninstall` puts it back)",
                         path.display(),
-                        b.display()
+                        c.display()
                     ),
+                }
+                let st = hook::status(&dir.path, kind);
+                if let (Installed::New | Installed::Updated, Some((c, _))) = (outcome, &st.chained)
+                {
+                    println!(
+                        "keyward: {} runs {} after keyward's scan passes",
+                        path.display(),
+                        c.display()
+                    );
                 }
             }
             println!(
@@ -52,7 +62,7 @@ pub fn run(cmd: HookCommand) -> Result<u8> {
                     Ok(Uninstalled::NotInstalled) => {}
                     Ok(Uninstalled::Removed) => println!("keyward: removed {}", path.display()),
                     Ok(Uninstalled::Restored) => println!(
-                        "keyward: removed keyward's hook and restored the previous {}",
+                        "keyward: removed keyward's hook and restored the hook it replaced, {}",
                         path.display()
                     ),
                     Err(e @ hook::HookError::NotOurs { .. }) => println!("keyward: {e}"),

@@ -298,22 +298,30 @@ pub fn render(report: &ScanReport, opts: &RenderOptions) -> String {
     out
 }
 
-/// How to get past a finding, for hooks and CI.
+/// How to get past a finding, for hooks and CI. Every command it names runs
+/// as written (`<id>` and `<file>` stand for a finding's id and file), as
+/// `tests/it/walkthrough.rs` checks by following it.
 fn advice(out: &mut String, blocks: super::Blocks) {
     use super::Blocks;
-    let (what, fix) = match blocks {
+    let (what, fix, allow) = match blocks {
         Blocks::Nothing => return,
         Blocks::Commit => (
             "commit blocked",
-            "remove it, `git add` the file again and commit (what is staged counts, not the working copy)",
+            "remove it, `git add <file>` again and commit (what is staged counts, not the working copy)",
+            "add a `keyward:allow` comment on its line, or accept it into the baseline with `keyward baseline update` and commit .keyward-baseline.json",
         ),
+        // the findings are in commits: a baseline of the working tree may not
+        // hold them, one of the history does; a marker counts in the commit
+        // that adds the line, not in a later one
         Blocks::Push => (
             "push blocked",
             "remove it from the unpushed commits (`git commit --amend`, `git rebase -i`) and push again",
+            "accept it into the baseline with `keyward baseline update --history` and commit .keyward-baseline.json, or add a `keyward:allow` comment on its line in the commit that adds it",
         ),
         Blocks::Ci => (
             "job failed",
             "remove it from the branch's commits",
+            "accept it into the baseline with `keyward baseline update --history` and commit .keyward-baseline.json, or add a `keyward:allow` comment on its line in the commit that adds it",
         ),
     };
     let _ = writeln!(out, "keyward: {what}.");
@@ -321,10 +329,7 @@ fn advice(out: &mut String, blocks: super::Blocks) {
         out,
         "  A real secret: {fix}; rotate it if it ever left your machine."
     );
-    let _ = writeln!(
-        out,
-        "  A false alarm: add a `keyward:allow` comment on its line, or accept it into the baseline with `keyward baseline update` and commit .keyward-baseline.json."
-    );
+    let _ = writeln!(out, "  A false alarm: {allow}.");
     let _ = writeln!(out, "  `keyward explain <id>` shows why a finding fired.");
 }
 

@@ -122,7 +122,7 @@ fn ok(out: &Output) -> String {
 const FOREIGN: &str = "#!/bin/sh\necho foreign hook ran\n";
 
 #[test]
-fn install_refuses_a_foreign_hook_forces_with_backup_and_uninstall_restores() {
+fn install_refuses_a_foreign_hook_forces_with_a_chain_and_uninstall_restores() {
     let r = Repo::new();
     r.write("README.md", "hi\n");
     r.commit("init");
@@ -139,9 +139,9 @@ fn install_refuses_a_foreign_hook_forces_with_backup_and_uninstall_restores() {
     );
 
     let msg = ok(&r.keyward(&["hook", "install", "--force", "--pre-push"]));
-    assert!(msg.contains("pre-commit.keyward-backup"), "{msg}");
+    assert!(msg.contains("pre-commit.keyward-chained"), "{msg}");
     assert_eq!(
-        fs::read_to_string(hooks.join("pre-commit.keyward-backup")).unwrap(),
+        fs::read_to_string(hooks.join("pre-commit.keyward-chained")).unwrap(),
         FOREIGN
     );
     let installed = fs::read_to_string(hooks.join("pre-commit")).unwrap();
@@ -155,7 +155,7 @@ fn install_refuses_a_foreign_hook_forces_with_backup_and_uninstall_restores() {
 
     let st = ok(&r.keyward(&["hook", "status"]));
     assert!(st.contains("pre-commit: keyward hook"), "{st}");
-    assert!(st.contains("earlier hook kept at"), "{st}");
+    assert!(st.contains("then runs the hook it replaced"), "{st}");
     assert!(st.contains("pre-push: keyward hook"), "{st}");
 
     // the installed hook blocks a real commit, output redacted
@@ -178,7 +178,7 @@ fn install_refuses_a_foreign_hook_forces_with_backup_and_uninstall_restores() {
         fs::read_to_string(hooks.join("pre-commit")).unwrap(),
         FOREIGN
     );
-    assert!(!hooks.join("pre-commit.keyward-backup").exists());
+    assert!(!hooks.join("pre-commit.keyward-chained").exists());
     assert!(!hooks.join("pre-push").exists());
     let st = ok(&r.keyward(&["hook", "status"]));
     assert!(
@@ -669,4 +669,235 @@ fn status_reports_keyward_in_the_pre_commit_framework_config() {
     r.write(".pre-commit-config.yaml", "repos: [\n");
     let st = ok(&r.keyward(&["hook", "status"]));
     assert!(st.contains("pre-commit framework: cannot read "), "{st}");
+}
+
+/// Lines of the log a test's own hook appends to (none if it never ran).
+fn log_lines(path: &Path) -> Vec<String> {
+    fs::read_to_string(path)
+        .unwrap_or_default()
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+/// `install --force` chains the hook it replaces: a clean commit runs
+/// keyward's scan, then the other hook (with git's arguments); a commit with a
+/// secret stops at keyward; the other hook's failure fails the commit;
+/// reinstalling keeps the chain; uninstall puts the other hook back.
+#[test]
+fn force_chains_the_replaced_pre_commit_hook_and_uninstall_restores_it() {
+    let r = Repo::new();
+    r.write("README.md", "hi\n");
+    r.commit("init");
+    let hooks = r.path.join(".git/hooks");
+    let log = r.dir.path().join("other-hook.log");
+    let other = format!(
+        "#!/bin/sh\n# the team's own checks\necho \"other pre-commit ran ($#)\" >> '{}'\n[ -z \"$OTHER_HOOK_FAILS\" ] || {{ echo 'other hook: lint failed' >&2; exit 3; }}\n",
+        log.display()
+    );
+    fs::write(hooks.join("pre-commit"), &other).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        fs::set_permissions(hooks.join("pre-commit"), fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    // before: git runs the other hook
+    r.write("a.txt", "a\n");
+    r.git(&["add", "a.txt"]);
+    let (passed, out) = git_try(&r.path, &["commit", "-q", "-m", "a"], &[]);
+    assert!(passed, "{out}");
+    assert_eq!(log_lines(&log), ["other pre-commit ran (0)"]);
+
+    let refused = r.keyward(&["hook", "install"]);
+    assert_eq!(refused.status.code(), Some(2), "{}", all_output(&refused));
+    let msg = all_output(&refused);
+    // (paths in error messages may be masked by the scrubber)
+    assert!(
+        msg.contains("--force") && msg.contains("runs after keyward's scan passes"),
+        "{msg}"
+    );
+
+    let msg = ok(&r.keyward(&["hook", "install", "--force"]));
+    let chained = hooks.join("pre-commit.keyward-chained");
+    assert!(
+        msg.contains(&format!(
+            "{} and runs after keyward's scan passes",
+            chained.display()
+        )),
+        "{msg}"
+    );
+    assert_eq!(fs::read_to_string(&chained).unwrap(), other);
+    let st = ok(&r.keyward(&["hook", "status"]));
+    assert!(
+        st.contains(&format!(
+            "; then runs the hook it replaced, {} (`keyward hook uninstall` puts it back)",
+            chained.display()
+        )),
+        "{st}"
+    );
+
+    // a clean commit: keyward scans, then the other hook runs
+    r.write("b.txt", "b\n");
+    r.git(&["add", "b.txt"]);
+    let (passed, out) = git_try(&r.path, &["commit", "-m", "b"], &[]);
+    assert!(passed, "{out}");
+    assert!(out.contains("scanned 1 staged file"), "{out}");
+    assert_eq!(log_lines(&log).len(), 2, "the other hook ran: {out}");
+
+    // a secret: keyward blocks, the other hook does not run
+    let key = aws_key();
+    r.write("creds.ini", &format!("aws_access_key_id = {key}\n"));
+    r.git(&["add", "creds.ini"]);
+    let (passed, out) = git_try(&r.path, &["commit", "-m", "leak"], &[]);
+    assert!(!passed, "{out}");
+    assert!(out.contains("commit blocked"), "{out}");
+    assert!(!out.contains(&key), "{out}");
+    assert_eq!(log_lines(&log).len(), 2, "keyward stopped first: {out}");
+    r.git(&["rm", "-q", "--cached", "creds.ini"]);
+    fs::remove_file(r.path.join("creds.ini")).unwrap();
+
+    // the other hook's exit status is the commit's
+    r.write("c.txt", "c\n");
+    r.git(&["add", "c.txt"]);
+    let (passed, out) = git_try(
+        &r.path,
+        &["commit", "-m", "c"],
+        &[("OTHER_HOOK_FAILS", "1")],
+    );
+    assert!(!passed, "{out}");
+    assert!(out.contains("other hook: lint failed"), "{out}");
+    assert_eq!(log_lines(&log).len(), 3, "{out}");
+
+    // reinstalling (an update) keeps the chain
+    let msg = ok(&r.keyward(&["hook", "install", "--force"]));
+    assert!(msg.contains("keyward: updated"), "{msg}");
+    assert!(
+        msg.contains(&format!(
+            "runs {} after keyward's scan passes",
+            chained.display()
+        )),
+        "{msg}"
+    );
+    let (passed, out) = git_try(&r.path, &["commit", "-m", "c"], &[]);
+    assert!(passed, "{out}");
+    assert_eq!(log_lines(&log).len(), 4, "{out}");
+
+    // uninstall puts the other hook back, as it was
+    let msg = ok(&r.keyward(&["hook", "uninstall"]));
+    assert!(msg.contains("restored the hook it replaced"), "{msg}");
+    assert_eq!(fs::read_to_string(hooks.join("pre-commit")).unwrap(), other);
+    assert!(!chained.exists());
+    r.write("d.txt", "d\n");
+    r.git(&["add", "d.txt"]);
+    let (passed, out) = git_try(&r.path, &["commit", "-m", "d"], &[]);
+    assert!(passed, "{out}");
+    assert!(!out.contains("keyward"), "{out}");
+    assert_eq!(log_lines(&log).len(), 5, "{out}");
+}
+
+/// A pre-push hook replaced with `--force` still gets git's arguments and
+/// ref lines (keyward read them too); a push keyward blocks never reaches it.
+#[test]
+fn force_chained_pre_push_hook_gets_the_arguments_and_the_ref_lines() {
+    let r = Repo::new();
+    let remote = r.dir.path().join("remote.git");
+    git_in(r.dir.path(), &["init", "-q", "--bare", "remote.git"]);
+    r.git(&["remote", "add", "origin", remote.to_str().unwrap()]);
+    r.write("README.md", "hi\n");
+    r.commit("init");
+    r.git(&["push", "-q", "origin", "main"]);
+    let hooks = r.path.join(".git/hooks");
+    let log = r.dir.path().join("other-push.log");
+    let other = format!(
+        "#!/bin/sh\nprintf 'args: %s %s\\n' \"$1\" \"$2\" >> '{0}'\ncat >> '{0}'\n",
+        log.display()
+    );
+    fs::write(hooks.join("pre-push"), &other).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        fs::set_permissions(hooks.join("pre-push"), fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let msg = ok(&r.keyward(&["hook", "install", "--pre-push", "--force"]));
+    assert!(msg.contains("pre-push.keyward-chained"), "{msg}");
+    assert!(!hooks.join("pre-commit.keyward-chained").exists());
+
+    // a clean push: keyward scans the pushed commit, the other hook gets the same input
+    let old = r.git(&["rev-parse", "HEAD"]);
+    r.write("notes.txt", "notes\n");
+    let tip = r.commit("notes");
+    let (passed, out) = git_try(&r.path, &["push", "origin", "main"], &[]);
+    assert!(passed, "{out}");
+    assert!(
+        out.contains("from 1 commit"),
+        "keyward read the ref lines: {out}"
+    );
+    assert_eq!(
+        log_lines(&log),
+        [
+            format!("args: origin {}", remote.display()),
+            format!("refs/heads/main {tip} refs/heads/main {old}"),
+        ],
+        "{out}"
+    );
+
+    // a pushed commit with a secret: blocked by keyward, the other hook not run
+    r.write("deploy.sh", &format!("export T={S1}\n"));
+    let leak = r.commit("deploy");
+    let (passed, out) = git_try(&r.path, &["push", "origin", "main"], &[]);
+    assert!(!passed, "{out}");
+    assert!(out.contains("push blocked") && !out.contains(S1), "{out}");
+    assert_eq!(log_lines(&log).len(), 2, "{out}");
+    assert_ne!(git_in(&remote, &["rev-parse", "main"]), leak);
+
+    let msg = ok(&r.keyward(&["hook", "uninstall"]));
+    assert!(msg.contains("restored the hook it replaced"), "{msg}");
+    assert_eq!(fs::read_to_string(hooks.join("pre-push")).unwrap(), other);
+    assert!(!hooks.join("pre-push.keyward-chained").exists());
+}
+
+/// A hook that is a link to a script in the repository (a common setup):
+/// `--force` replaces the link, never the script it points to, and the
+/// chained link still reaches it; uninstall puts the link back.
+#[cfg(unix)]
+#[test]
+fn force_on_a_linked_hook_leaves_the_linked_script_alone() {
+    let r = Repo::new();
+    let log = r.dir.path().join("linked.log");
+    let script = format!("#!/bin/sh\necho linked ran >> '{}'\n", log.display());
+    r.write("tools/pre-commit", &script);
+    {
+        use std::os::unix::fs::PermissionsExt;
+        fs::set_permissions(
+            r.path.join("tools/pre-commit"),
+            fs::Permissions::from_mode(0o755),
+        )
+        .unwrap();
+    }
+    r.commit("tools");
+    let hook = r.path.join(".git/hooks/pre-commit");
+    std::os::unix::fs::symlink("../../tools/pre-commit", &hook).unwrap();
+    ok(&r.keyward(&["hook", "install", "--force"]));
+    assert_eq!(
+        fs::read_to_string(r.path.join("tools/pre-commit")).unwrap(),
+        script
+    );
+    assert!(fs::symlink_metadata(&hook).unwrap().is_file());
+    let chained = r.path.join(".git/hooks/pre-commit.keyward-chained");
+    assert!(fs::symlink_metadata(&chained)
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    r.write("a.txt", "a\n");
+    r.git(&["add", "a.txt"]);
+    let (passed, out) = git_try(&r.path, &["commit", "-m", "a"], &[]);
+    assert!(passed, "{out}");
+    assert!(out.contains("no secrets found"), "{out}");
+    assert_eq!(log_lines(&log), ["linked ran"]);
+    ok(&r.keyward(&["hook", "uninstall"]));
+    assert!(fs::symlink_metadata(&hook)
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    assert_eq!(fs::read_to_string(&hook).unwrap(), script);
 }

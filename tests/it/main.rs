@@ -34,3 +34,4 @@ mod reports;
 mod snapshots;
 mod tracked;
 mod validate;
+mod walkthrough;
