@@ -316,8 +316,9 @@ pub fn markdown_summary(scope: &CiScope, findings: &[Finding], scanned: &str) ->
         );
     }
     out.push_str(
-        "\nA false alarm? Add `keyward:allow` in a comment on the line, or accept it with \
-         `keyward baseline update` and commit `.keyward-baseline.json`. A real secret: \
+        "\nA false alarm? Add `keyward:allow` in a comment on the line (in the commit that \
+         adds it), or accept it with `keyward baseline update --history` and commit \
+         `.keyward-baseline.json`. A real secret: \
          rotate it, then remove it from the branch's history.\n",
     );
     out

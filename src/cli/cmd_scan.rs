@@ -9,7 +9,7 @@ use std::io::{IsTerminal, Write};
 
 pub fn run(args: ScanArgs) -> Result<u8> {
     let Some(Scanned {
-        mut report,
+        report,
         scanner,
         mut ctx,
         ci,
@@ -18,18 +18,6 @@ pub fn run(args: ScanArgs) -> Result<u8> {
     else {
         return Ok(EXIT_CLEAN);
     };
-    // A pre-push, CI, --range, --since or --branch scan walks part of the
-    // history: an entry its commits do not hold is not stale (the advised
-    // `keyward baseline prune --history` walks it all and keeps the entry).
-    if report.summary.mode == keyward::scan::ScanMode::History
-        && (args.pre_push
-            || args.ci
-            || args.range.is_some()
-            || args.since.is_some()
-            || !args.branch.is_empty())
-    {
-        report.summary.baseline_stale = 0;
-    }
     let config = scanner.config();
     let format = match (args.format, config.format.as_deref()) {
         (Some(f), _) => f.into(),

@@ -637,6 +637,22 @@ fn failed_audit_advice_followed_literally_ends_in_a_clean_audit() {
     w.saw(&report);
     assert!(report.contains("Next steps"), "{report}");
 
+    // the hygiene section's "run `keyward check` for the full report": a
+    // report, so findings (exit 1) are an answer, not a failure
+    if backquoted(&report).iter().any(|c| c == "keyward check") {
+        w.followed.insert("keyward check".to_string());
+        let out = Command::new(test_bin())
+            .current_dir(&repo)
+            .arg("check")
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .output()
+            .expect("keyward runs");
+        let text = all_output(&out);
+        assert!(matches!(out.status.code(), Some(0 | 1)), "{text}");
+        assert!(!text.trim().is_empty());
+        w.saw(&text);
+    }
+
     // remove it from the code
     w.write("ci/deploy.sh", "export GITHUB_TOKEN=\"$GITHUB_TOKEN\"\n");
     w.git_ok(&["commit", "-q", "-am", "read the token from the environment"]);
