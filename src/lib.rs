@@ -29,6 +29,7 @@ pub mod audit;
 pub mod chunked;
 pub mod ci;
 pub mod config;
+pub mod credfiles;
 pub mod engine;
 pub mod explain;
 pub mod finding;

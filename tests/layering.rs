@@ -35,7 +35,8 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("summary",  &["text", "redact", "rules", "finding", "suppress"]),
     ("config",   &["text", "redact", "rules"]),
     // -- matching --------------------------------------------------------------
-    ("engine",   &["text", "redact", "rules", "finding"]),
+    ("credfiles", &["text", "redact"]),
+    ("engine",   &["text", "redact", "rules", "finding", "credfiles"]),
     ("lint",     &["text", "rules", "engine"]),
     // -- renderers: the model only (never the engine, the inputs, the scans) ----
     ("report",   &["text", "redact", "rules", "finding", "suppress", "summary"]),
