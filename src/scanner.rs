@@ -26,6 +26,8 @@ pub enum ScanError {
     Git(#[from] GitError),
     #[error(transparent)]
     Baseline(#[from] BaselineError),
+    #[error(transparent)]
+    Gitleaks(#[from] crate::suppress::gitleaks::GitleaksError),
 }
 
 /// What to scan.
@@ -205,6 +207,7 @@ impl Scanner {
     /// `finding:` lines of `.keywardignore`) and the confidence floor.
     pub fn run(&self, plan: ScanPlan, progress: &dyn Progress) -> Result<ScanReport, ScanError> {
         let baseline = self.baseline(&plan.baseline)?;
+        let ignore = IgnoreIds::at_root(&self.root)?;
         let today = plan.today.unwrap_or_else(suppress::today);
         let min = plan
             .min_confidence
@@ -212,7 +215,7 @@ impl Scanner {
             .unwrap_or(Confidence::Medium);
         let mut report = self.scan_raw(plan, progress)?;
         hide_below(&mut report, min);
-        report.apply_suppression(baseline.as_ref(), &IgnoreIds::at_root(&self.root), today);
+        report.apply_suppression(baseline.as_ref(), &ignore, today);
         Ok(report)
     }
 

@@ -51,6 +51,7 @@ pub fn run(args: AuditArgs) -> Result<u8> {
         },
     };
     let baseline = scanner.baseline(&choice)?;
+    let ignore = IgnoreIds::at_root(&repo_root)?;
 
     let mut audit = keyward::audit::audit_with(
         scanner.engine(),
@@ -66,7 +67,7 @@ pub fn run(args: AuditArgs) -> Result<u8> {
     // Expiry is judged on the report date (SOURCE_DATE_EPOCH when set).
     audit.report.apply_suppression(
         baseline.as_ref(),
-        &IgnoreIds::at_root(&repo_root),
+        &ignore,
         now.div_euclid(86_400),
     );
     let ropts = RenderOptions {
@@ -91,7 +92,7 @@ pub fn run(args: AuditArgs) -> Result<u8> {
         .filter(|s| {
             matches!(
                 s.reason,
-                Reason::Baseline { .. } | Reason::IgnoreLine { .. }
+                Reason::Baseline { .. } | Reason::IgnoreLine { .. } | Reason::Gitleaks { .. }
             )
         })
         .map(|s| s.finding_id.as_str())

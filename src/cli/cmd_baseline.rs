@@ -62,7 +62,7 @@ pub fn run(cmd: BaselineCommand) -> Result<u8> {
     }
     let mut findings = report.findings;
     // `.keywardignore` finding lines still apply: ignored findings need no entry.
-    let ignore = IgnoreIds::at_root(&root);
+    let ignore = IgnoreIds::at_root(&root)?;
     suppress::apply(&mut findings, None, &ignore, suppress::today(), None);
     let file = args.file.unwrap_or_else(|| root.join(BASELINE_FILE_NAME));
     let existing = || -> Result<Baseline> {
