@@ -5,7 +5,8 @@
 //! and do not fail the audit; `--no-baseline` audits without the baseline.
 
 use super::args::AuditArgs;
-use super::output::{emit, report_now, scan_exit_code, write_reports};
+use super::output::{emit, redact_percent, report_now, scan_exit_code, with_exit_code};
+use super::output::write_reports;
 use super::plan;
 use anyhow::Result;
 use keyward::report::{markdown, RenderOptions};
@@ -70,6 +71,7 @@ pub fn run(args: AuditArgs) -> Result<u8> {
         &ignore,
         now.div_euclid(86_400),
     );
+    redact_percent(&mut audit.report, &args.compat);
     let ropts = RenderOptions {
         redact: !args.no_redact,
         ..RenderOptions::default()
@@ -110,5 +112,5 @@ pub fn run(args: AuditArgs) -> Result<u8> {
         in_head,
         args.out.display()
     );
-    Ok(scan_exit_code(r))
+    Ok(with_exit_code(scan_exit_code(r), &args.compat))
 }
