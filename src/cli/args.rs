@@ -207,6 +207,34 @@ pub enum BaselineCommand {
     Update(BaselineArgs),
     /// Remove entries whose finding no longer occurs.
     Prune(BaselineArgs),
+    /// Add entries for what another tool's file accepted: a detect-secrets
+    /// `.secrets.baseline` or a gitleaks JSON report. Scans PATHS (the scan
+    /// options below apply) and adds the keyward findings the file names.
+    Import(ImportArgs),
+}
+
+/// The files `baseline import` reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ImportFrom {
+    /// A detect-secrets `.secrets.baseline` (secrets matched by SHA-1).
+    DetectSecrets,
+    /// A gitleaks JSON report (`--report-format json`).
+    GitleaksReport,
+}
+
+#[derive(Args)]
+pub struct ImportArgs {
+    /// The format of FILE.
+    #[arg(long, value_enum)]
+    pub from: ImportFrom,
+    /// The file to import.
+    #[arg(value_name = "FILE")]
+    pub input: PathBuf,
+    /// Baseline file (default: .keyward-baseline.json in the scanned directory).
+    #[arg(long, value_name = "FILE")]
+    pub file: Option<PathBuf>,
+    #[command(flatten)]
+    pub scan: ScanArgs,
 }
 
 #[derive(Args)]

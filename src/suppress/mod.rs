@@ -3,6 +3,7 @@
 
 pub mod baseline;
 pub mod gitleaks;
+pub mod import;
 pub mod inline;
 
 use crate::finding::Finding;
