@@ -5,8 +5,8 @@
 //! and do not fail the audit; `--no-baseline` audits without the baseline.
 
 use super::args::AuditArgs;
-use super::output::{emit, redact_percent, report_now, scan_exit_code, with_exit_code};
 use super::output::write_reports;
+use super::output::{emit, redact_percent, report_now, scan_exit_code, with_exit_code};
 use super::plan;
 use anyhow::Result;
 use keyward::report::{markdown, RenderOptions};
@@ -66,11 +66,9 @@ pub fn run(args: AuditArgs) -> Result<u8> {
         plan::min_confidence(args.min_confidence, scanner.config()),
     );
     // Expiry is judged on the report date (SOURCE_DATE_EPOCH when set).
-    audit.report.apply_suppression(
-        baseline.as_ref(),
-        &ignore,
-        now.div_euclid(86_400),
-    );
+    audit
+        .report
+        .apply_suppression(baseline.as_ref(), &ignore, now.div_euclid(86_400));
     redact_percent(&mut audit.report, &args.compat);
     let ropts = RenderOptions {
         redact: !args.no_redact,

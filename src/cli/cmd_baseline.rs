@@ -185,7 +185,11 @@ fn import(args: ImportArgs) -> Result<u8> {
     let fresh: std::collections::BTreeSet<(&str, &str)> = matched
         .findings
         .iter()
-        .flat_map(|f| f.locations.iter().map(move |l| (f.id.as_str(), l.path.as_str())))
+        .flat_map(|f| {
+            f.locations
+                .iter()
+                .map(move |l| (f.id.as_str(), l.path.as_str()))
+        })
         .filter(|(id, path)| existing.find(id, path).is_none())
         .collect();
     for e in &mut baseline.entries {

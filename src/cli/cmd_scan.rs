@@ -1,8 +1,8 @@
 //! `keyward scan`: scan, apply the baseline and ignore lines, render.
 
 use super::args::{Color, ScanArgs};
-use super::output::{emit, redact_percent, scan_exit_code, with_exit_code, write_reports};
 use super::output::EXIT_CLEAN;
+use super::output::{emit, redact_percent, scan_exit_code, with_exit_code, write_reports};
 use super::plan::{self, Scanned};
 use anyhow::{Context, Result};
 use keyward::report::{self, Blocks, Format, RenderOptions};

@@ -41,7 +41,10 @@ pub const KEYWARD_RULES: &[(&str, &[&str])] = &[
     ("github-oauth", &["github-oauth-token"]),
     (
         "github-app-token",
-        &["github-user-to-server-token", "github-server-to-server-token"],
+        &[
+            "github-user-to-server-token",
+            "github-server-to-server-token",
+        ],
     ),
     ("github-refresh-token", &["github-refresh-token"]),
     ("gitlab-pat", &["gitlab-pat"]),
@@ -134,6 +137,20 @@ pub struct Allowlist {
     commits: Vec<String>,
     /// gitleaks rule ids it is limited to (empty: every rule).
     rules: Vec<String>,
+}
+
+/// A secret at one place, as gitleaks' files judge it.
+pub struct Candidate<'a> {
+    /// keyward's rule id.
+    pub rule_id: &'a str,
+    pub secret: &'a [u8],
+    /// As reports show it.
+    pub path: &'a str,
+    pub line: usize,
+    /// The line holding the secret.
+    pub line_text: &'a [u8],
+    /// History: the commit that introduced it.
+    pub commit: Option<&'a str>,
 }
 
 /// `.gitleaksignore` and `.gitleaks.toml` of one root.
@@ -296,13 +313,15 @@ fn allowlists_of(
 ) -> Result<(), GitleaksError> {
     match table.get("allowlist") {
         None => {}
-        Some(toml::Value::Table(t)) => out.push(allowlist(
-            file,
-            format!("{prefix}allowlist"),
-            t,
-            rule,
-        )?),
-        Some(_) => return Err(config_error(file, format!("{prefix}allowlist is not a table"))),
+        Some(toml::Value::Table(t)) => {
+            out.push(allowlist(file, format!("{prefix}allowlist"), t, rule)?)
+        }
+        Some(_) => {
+            return Err(config_error(
+                file,
+                format!("{prefix}allowlist is not a table"),
+            ))
+        }
     }
     match table.get("allowlists") {
         None => {}
@@ -405,17 +424,28 @@ impl Gitleaks {
 
     /// Why gitleaks' files suppress `finding` at `l`, if they do.
     pub fn matches(&self, finding: &Finding, l: &Location) -> Option<Reason> {
-        let path = normal_path(&l.path);
-        let commit = l.commit.as_deref().map(str::to_ascii_lowercase);
+        self.matches_at(&Candidate {
+            rule_id: &finding.rule_id,
+            secret: &finding.secret,
+            path: &l.path,
+            line: l.line,
+            line_text: &l.line_text,
+            commit: l.commit.as_deref(),
+        })
+    }
+
+    /// Why gitleaks' files suppress a candidate, if they do.
+    pub fn matches_at(&self, c: &Candidate<'_>) -> Option<Reason> {
+        let path = normal_path(c.path);
+        let commit = c.commit.map(str::to_ascii_lowercase);
         if let Some(fp) = self.fingerprints.iter().find(|fp| {
-            fp.line == l.line
+            fp.line == c.line
                 && fp.path == path
-                && same_rule(&fp.rule, &finding.rule_id)
-                && fp.commit.as_deref().is_none_or(|c| {
-                    commit
-                        .as_deref()
-                        .is_some_and(|lc| lc.starts_with(c))
-                })
+                && same_rule(&fp.rule, c.rule_id)
+                && fp
+                    .commit
+                    .as_deref()
+                    .is_none_or(|c| commit.as_deref().is_some_and(|lc| lc.starts_with(c)))
         }) {
             return Some(Reason::Gitleaks {
                 file: IGNORE_FILE_NAME.to_string(),
@@ -423,7 +453,7 @@ impl Gitleaks {
             });
         }
         for a in &self.allowlists {
-            if let Some(why) = a.matches(finding, l, &path, commit.as_deref()) {
+            if let Some(why) = a.matches(c, &path, commit.as_deref()) {
                 return Some(Reason::Gitleaks {
                     file: CONFIG_FILE_NAME.to_string(),
                     entry: format!("{} {why}", a.name),
@@ -435,19 +465,13 @@ impl Gitleaks {
 }
 
 impl Allowlist {
-    /// The criterion that allows `finding` at `l` (`paths[0]`...), if any.
-    fn matches(
-        &self,
-        finding: &Finding,
-        l: &Location,
-        path: &str,
-        commit: Option<&str>,
-    ) -> Option<String> {
-        if !self.rules.is_empty() && !self.rules.iter().any(|r| same_rule(r, &finding.rule_id)) {
+    /// The criterion that allows candidate `c` (`paths[0]`...), if any.
+    fn matches(&self, c: &Candidate<'_>, path: &str, commit: Option<&str>) -> Option<String> {
+        if !self.rules.is_empty() && !self.rules.iter().any(|r| same_rule(r, c.rule_id)) {
             return None;
         }
-        let secret = String::from_utf8_lossy(&finding.secret);
-        let line = String::from_utf8_lossy(&l.line_text);
+        let secret = String::from_utf8_lossy(c.secret);
+        let line = String::from_utf8_lossy(c.line_text);
         let haystack: &str = match self.target {
             Target::Secret => &secret,
             Target::Line => &line,
@@ -516,7 +540,10 @@ mod tests {
         let c = "cd5226711335c68be1e720b318b7bc3135a30eb2";
         let f = parse_fingerprint(&format!("{c}:a/b:c.env:github-pat:12"), 1).unwrap();
         assert_eq!(f.commit.as_deref(), Some(c));
-        assert_eq!((f.path.as_str(), f.rule.as_str(), f.line), ("a/b:c.env", "github-pat", 12));
+        assert_eq!(
+            (f.path.as_str(), f.rule.as_str(), f.line),
+            ("a/b:c.env", "github-pat", 12)
+        );
         let f = parse_fingerprint("./cfg/app.env:aws-access-token:3", 1).unwrap();
         assert_eq!(f.commit, None);
         assert_eq!(f.path, "cfg/app.env");
@@ -527,7 +554,10 @@ mod tests {
         let err = Gitleaks::parse_ignore(".gitleaksignore", "# c\n\nx.env:r:1 # why\nbogus\n")
             .unwrap_err()
             .to_string();
-        assert!(err.starts_with(".gitleaksignore:4: not a gitleaks fingerprint"), "{err}");
+        assert!(
+            err.starts_with(".gitleaksignore:4: not a gitleaks fingerprint"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -96,11 +96,20 @@ pub fn parse_detect_secrets(file: &str, text: &str) -> Result<Vec<Record>, Impor
         let items = items.as_array().ok_or_else(|| {
             err(
                 file,
-                format!("results of {}: not a list", crate::redact::quote_value(path)),
+                format!(
+                    "results of {}: not a list",
+                    crate::redact::quote_value(path)
+                ),
             )
         })?;
         for (i, item) in items.iter().enumerate() {
-            let at = || format!("results of {}, item {}", crate::redact::quote_value(path), i + 1);
+            let at = || {
+                format!(
+                    "results of {}, item {}",
+                    crate::redact::quote_value(path),
+                    i + 1
+                )
+            };
             let sha1 = item
                 .get("hashed_secret")
                 .and_then(Value::as_str)
@@ -109,18 +118,12 @@ pub fn parse_detect_secrets(file: &str, text: &str) -> Result<Vec<Record>, Impor
                 .ok_or_else(|| err(file, format!("{}: no 40-hex `hashed_secret`", at())))?;
             let line = match item.get("line_number") {
                 None | Some(Value::Null) => None,
-                Some(v) => Some(
-                    v.as_u64()
-                        .map(|n| n as usize)
-                        .ok_or_else(|| err(file, format!("{}: `line_number` is not a number", at())))?,
-                ),
+                Some(v) => Some(v.as_u64().map(|n| n as usize).ok_or_else(|| {
+                    err(file, format!("{}: `line_number` is not a number", at()))
+                })?),
             };
             out.push(Record {
-                path: normal_path(
-                    item.get("filename")
-                        .and_then(Value::as_str)
-                        .unwrap_or(path),
-                ),
+                path: normal_path(item.get("filename").and_then(Value::as_str).unwrap_or(path)),
                 line,
                 kind: item
                     .get("type")
@@ -190,9 +193,7 @@ pub fn match_records(records: Vec<Record>, findings: &[Finding]) -> Matched {
         }
         if let Some(s) = &r.secret {
             let s = s.as_bytes();
-            let holds = |a: &[u8], b: &[u8]| {
-                b.len() >= 8 && a.windows(b.len()).any(|w| w == b)
-            };
+            let holds = |a: &[u8], b: &[u8]| b.len() >= 8 && a.windows(b.len()).any(|w| w == b);
             found.extend((0..findings.len()).filter(|&i| {
                 let k = findings[i].secret.as_slice();
                 in_file(i) && (k == s || holds(k, s) || holds(s, k))
@@ -249,7 +250,13 @@ pub fn match_records(records: Vec<Record>, findings: &[Finding]) -> Matched {
 /// Lowercase hex SHA-1 of `data` (FIPS 180-4), the hash detect-secrets
 /// stores; only ever compared, never trusted for security.
 pub fn sha1_hex(data: &[u8]) -> String {
-    let mut h: [u32; 5] = [0x6745_2301, 0xEFCD_AB89, 0x98BA_DCFE, 0x1032_5476, 0xC3D2_E1F0];
+    let mut h: [u32; 5] = [
+        0x6745_2301,
+        0xEFCD_AB89,
+        0x98BA_DCFE,
+        0x1032_5476,
+        0xC3D2_E1F0,
+    ];
     let mut msg = data.to_vec();
     let bits = (data.len() as u64).wrapping_mul(8);
     msg.push(0x80);
@@ -314,10 +321,13 @@ mod tests {
             .unwrap_or_default();
         assert!(e.contains("no 40-hex `hashed_secret`"), "{e}");
         assert!(!e.contains("ghp_"), "{e}");
-        let e = parse_gitleaks_report("r.json", "{\"Secret\": \"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\"")
-            .err()
-            .map(|e| e.to_string())
-            .unwrap_or_default();
+        let e = parse_gitleaks_report(
+            "r.json",
+            "{\"Secret\": \"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\"",
+        )
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
         assert!(e.starts_with("r.json: line 1"), "{e}");
         assert!(!e.contains("ghp_"), "{e}");
     }

@@ -128,6 +128,12 @@ fn gitleaksignore_fingerprints_suppress_with_gitleaks_rule_ids() {
         text.contains("2 by .gitleaksignore / .gitleaks.toml"),
         "{text}"
     );
+    // explain says why
+    let (_, text, _) = run(root, &["explain", "app.env:3"]);
+    assert!(
+        text.contains("verdict: suppressed by gitleaks: .gitleaksignore line 4"),
+        "{text}"
+    );
 
     let (code, history) = scan_json(root, &["--history"]);
     assert_eq!(code, 0, "every secret is ignored in history: {history}");
@@ -222,8 +228,7 @@ stopwords = ["{}"]
             (
                 "src/ci.env".to_string(),
                 1,
-                "gitleaks: .gitleaks.toml allowlists[0] paths[0] + regexes[0]"
-                    .to_string()
+                "gitleaks: .gitleaks.toml allowlists[0] paths[0] + regexes[0]".to_string()
             ),
             (
                 "testdata/fixture.env".to_string(),
@@ -272,7 +277,10 @@ stopwords = ["{}"]
 #[test]
 fn baseline_import_from_detect_secrets_matches_by_sha1() {
     let repo = Repo::new();
-    repo.write("config.py", &format!("# settings\nGITHUB_TOKEN = \"{S1}\"\n"));
+    repo.write(
+        "config.py",
+        &format!("# settings\nGITHUB_TOKEN = \"{S1}\"\n"),
+    );
     repo.write("deploy.env", &format!("TOKEN={S2}\n"));
     repo.commit("add");
     let root = &repo.path;
@@ -309,7 +317,9 @@ fn baseline_import_from_detect_secrets_matches_by_sha1() {
     );
     assert_eq!(code, 0, "{out}{err}");
     assert!(
-        out.contains("1 of 2 detect-secrets record(s) matched; 1 entry added, 1 record(s) matched nothing"),
+        out.contains(
+            "1 of 2 detect-secrets record(s) matched; 1 entry added, 1 record(s) matched nothing"
+        ),
         "{out}"
     );
     assert!(
@@ -325,13 +335,22 @@ fn baseline_import_from_detect_secrets_matches_by_sha1() {
     let (code, r) = scan_json(root, &[]);
     assert_eq!(code, 1);
     assert_eq!(reported(&r), vec![("deploy.env".to_string(), 1)]);
-    assert_eq!(suppressed(&r)[0].2, "baseline entry (reason: imported from detect-secrets ../secrets.baseline)");
+    assert_eq!(
+        suppressed(&r)[0].2,
+        "baseline entry (reason: imported from detect-secrets ../secrets.baseline)"
+    );
 
     // not a detect-secrets baseline: a clear error, exit 2
     fs::write(&input, "{\"version\": \"1.5.0\"}").unwrap();
     let (code, _, err) = run(
         root,
-        &["baseline", "import", "--from", "detect-secrets", "../secrets.baseline"],
+        &[
+            "baseline",
+            "import",
+            "--from",
+            "detect-secrets",
+            "../secrets.baseline",
+        ],
     );
     assert_eq!(code, 2);
     assert!(err.contains("no `results` object"), "{err}");
@@ -340,10 +359,7 @@ fn baseline_import_from_detect_secrets_matches_by_sha1() {
 #[test]
 fn baseline_import_from_gitleaks_report_by_secret_or_line() {
     let repo = Repo::new();
-    repo.write(
-        "app.env",
-        &format!("TOKEN={S1}\nOTHER={S2}\nTHIRD={S3}\n"),
-    );
+    repo.write("app.env", &format!("TOKEN={S1}\nOTHER={S2}\nTHIRD={S3}\n"));
     let head = repo.commit("add");
     let root = &repo.path;
     let report = serde_json::json!([
@@ -411,7 +427,11 @@ fn exit_code_and_redact_options() {
     clean.commit("readme");
     assert_eq!(run(&clean.path, &["scan", "--exit-code", "9"]).0, 0);
     assert_eq!(
-        run(&clean.path, &["scan", "--exit-code", "9", "--config", "nope.toml"]).0,
+        run(
+            &clean.path,
+            &["scan", "--exit-code", "9", "--config", "nope.toml"]
+        )
+        .0,
         2
     );
 
@@ -440,7 +460,10 @@ fn exit_code_and_redact_options() {
     // 95: 5% of a 20-character key id may show (1 character): neither the
     // 4-character prefix nor the tail
     let (_, ninety_five, _) = run(root, &["scan", "--redact=95"]);
-    assert!(ninety_five.contains("AWS_ACCESS_KEY_ID=********"), "{ninety_five}");
+    assert!(
+        ninety_five.contains("AWS_ACCESS_KEY_ID=********"),
+        "{ninety_five}"
+    );
     for text in [&default, &plain, &low, &full, &ninety_five] {
         no_secret(text);
     }
