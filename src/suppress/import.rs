@@ -185,9 +185,14 @@ pub fn match_records(records: Vec<Record>, findings: &[Finding]) -> Matched {
     let mut hit: BTreeSet<(usize, String)> = BTreeSet::new();
     let mut unmatched = Vec::new();
     let hashes: Vec<String> = findings.iter().map(|f| sha1_hex(&f.secret)).collect();
+    let paths: BTreeSet<&str> = findings
+        .iter()
+        .flat_map(|f| f.locations.iter().map(|l| l.path.as_str()))
+        .collect();
     for r in records {
         let mut found: Vec<usize> = Vec::new();
-        let in_file = |fi: usize| findings[fi].locations.iter().any(|l| l.path == r.path);
+        let path = resolve(&paths, &r.path);
+        let in_file = |fi: usize| findings[fi].locations.iter().any(|l| l.path == path);
         if let Some(h) = &r.sha1 {
             found.extend((0..findings.len()).filter(|&i| &hashes[i] == h && in_file(i)));
         }
@@ -206,7 +211,7 @@ pub fn match_records(records: Vec<Record>, findings: &[Finding]) -> Matched {
                         findings[i]
                             .locations
                             .iter()
-                            .any(|l| l.path == r.path && l.line == line)
+                            .any(|l| l.path == path && l.line == line)
                     })
                     .collect();
                 let same: Vec<usize> = at_line
@@ -221,7 +226,7 @@ pub fn match_records(records: Vec<Record>, findings: &[Finding]) -> Matched {
             unmatched.push(r);
         } else {
             for i in found {
-                hit.insert((i, r.path.clone()));
+                hit.insert((i, path.clone()));
             }
         }
     }
@@ -245,6 +250,25 @@ pub fn match_records(records: Vec<Record>, findings: &[Finding]) -> Matched {
         findings: out,
         unmatched,
     }
+}
+
+/// The path keyward reports for a record's path: the same path, else the
+/// longest keyward path it ends with (`/src/repo/app.env`, or
+/// `repo/app.env` as older gitleaks wrote for `--source repo`, is
+/// `app.env` in a scan of `repo`).
+fn resolve(paths: &BTreeSet<&str>, path: &str) -> String {
+    if paths.contains(path) {
+        return path.to_string();
+    }
+    paths
+        .iter()
+        .filter(|p| {
+            path.len() > p.len()
+                && path.ends_with(**p)
+                && path.as_bytes()[path.len() - p.len() - 1] == b'/'
+        })
+        .max_by_key(|p| p.len())
+        .map_or_else(|| path.to_string(), |p| p.to_string())
 }
 
 /// Lowercase hex SHA-1 of `data` (FIPS 180-4), the hash detect-secrets
@@ -307,6 +331,15 @@ mod tests {
     /// file holds none.
     fn token() -> String {
         ["ghp_", "POCcBEF8m5GkOXhiY5ydVCQkdbDovo1CrPju"].concat()
+    }
+
+    #[test]
+    fn record_paths_resolve_to_keyward_paths() {
+        let paths: BTreeSet<&str> = ["app.env", "sub/app.env", "x.py"].into_iter().collect();
+        assert_eq!(resolve(&paths, "app.env"), "app.env");
+        assert_eq!(resolve(&paths, "repo/sub/app.env"), "sub/app.env");
+        assert_eq!(resolve(&paths, "/tmp/repo/x.py"), "x.py");
+        assert_eq!(resolve(&paths, "nox.py"), "nox.py");
     }
 
     #[test]
