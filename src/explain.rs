@@ -174,19 +174,31 @@ pub fn explain_line(
                 id.starts_with(e.as_str()) && p.as_deref().is_none_or(|p| p == path)
             }) {
                 Some((_, _, f, l)) => format!("suppressed by ignore line {f}:{l}"),
-                None => match baseline.and_then(|b| b.find(&id, path).map(|i| &b.entries[i])) {
-                    Some(e) if e.is_expired(crate::suppress::today()) => format!(
-                        "reported: baseline entry expired on {}",
-                        e.expires.as_deref().unwrap_or("?")
-                    ),
-                    Some(e) => format!(
-                        "suppressed by baseline entry{}",
-                        e.reason
-                            .as_deref()
-                            .map(|r| format!(" (reason: {r})"))
-                            .unwrap_or_default()
-                    ),
-                    None => "reported".to_string(),
+                None => match ignore
+                    .gitleaks
+                    .matches_at(&crate::suppress::gitleaks::Candidate {
+                        rule_id: rule.id(),
+                        secret,
+                        path,
+                        line,
+                        line_text: text_line,
+                        commit: None,
+                    }) {
+                    Some(reason) => format!("suppressed by {reason}"),
+                    None => match baseline.and_then(|b| b.find(&id, path).map(|i| &b.entries[i])) {
+                        Some(e) if e.is_expired(crate::suppress::today()) => format!(
+                            "reported: baseline entry expired on {}",
+                            e.expires.as_deref().unwrap_or("?")
+                        ),
+                        Some(e) => format!(
+                            "suppressed by baseline entry{}",
+                            e.reason
+                                .as_deref()
+                                .map(|r| format!(" (reason: {r})"))
+                                .unwrap_or_default()
+                        ),
+                        None => "reported".to_string(),
+                    },
                 },
             },
         };

@@ -37,6 +37,24 @@ impl Reveal {
         prefix: 0,
         suffix: 0,
     };
+
+    /// This reveal, narrowed so that at least `percent` (0-100) of a
+    /// `len`-byte value stays hidden (gitleaks' `--redact=N`): never shows
+    /// more than `self`. The suffix goes first, then the prefix.
+    pub fn hiding_at_least(self, len: usize, percent: u8) -> Reveal {
+        let percent = usize::from(percent.min(100));
+        let may_show = len * (100 - percent) / 100;
+        if self.prefix + self.suffix <= may_show {
+            self
+        } else if self.prefix <= may_show {
+            Reveal {
+                prefix: self.prefix,
+                suffix: 0,
+            }
+        } else {
+            Reveal::NONE
+        }
+    }
 }
 
 /// At least this many bytes of a value stay hidden whatever a rule reveals.

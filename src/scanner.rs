@@ -26,6 +26,8 @@ pub enum ScanError {
     Git(#[from] GitError),
     #[error(transparent)]
     Baseline(#[from] BaselineError),
+    #[error(transparent)]
+    Gitleaks(#[from] crate::suppress::gitleaks::GitleaksError),
 }
 
 /// What to scan.
@@ -206,6 +208,7 @@ impl Scanner {
     /// `finding:` lines of `.keywardignore`) and the confidence floor.
     pub fn run(&self, plan: ScanPlan, progress: &dyn Progress) -> Result<ScanReport, ScanError> {
         let baseline = self.baseline(&plan.baseline)?;
+        let ignore = IgnoreIds::at_root(&self.root)?;
         let today = plan.today.unwrap_or_else(suppress::today);
         let min = plan
             .min_confidence
@@ -220,7 +223,7 @@ impl Scanner {
         report.summary.partial = partial;
         report.summary.baseline_file = baseline_file;
         hide_below(&mut report, min);
-        report.apply_suppression(baseline.as_ref(), &IgnoreIds::at_root(&self.root), today);
+        report.apply_suppression(baseline.as_ref(), &ignore, today);
         Ok(report)
     }
 

@@ -209,6 +209,34 @@ pub enum BaselineCommand {
     Update(BaselineArgs),
     /// Remove entries whose finding no longer occurs.
     Prune(BaselineArgs),
+    /// Add entries for what another tool's file accepted: a detect-secrets
+    /// `.secrets.baseline` or a gitleaks JSON report. Scans PATHS (the scan
+    /// options below apply) and adds the keyward findings the file names.
+    Import(ImportArgs),
+}
+
+/// The files `baseline import` reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ImportFrom {
+    /// A detect-secrets `.secrets.baseline` (secrets matched by SHA-1).
+    DetectSecrets,
+    /// A gitleaks JSON report (`--report-format json`).
+    GitleaksReport,
+}
+
+#[derive(Args)]
+pub struct ImportArgs {
+    /// The format of FILE.
+    #[arg(long, value_enum)]
+    pub from: ImportFrom,
+    /// The file to import.
+    #[arg(value_name = "FILE")]
+    pub input: PathBuf,
+    /// Baseline file (default: .keyward-baseline.json in the scanned directory).
+    #[arg(long, value_name = "FILE")]
+    pub file: Option<PathBuf>,
+    #[command(flatten)]
+    pub scan: ScanArgs,
 }
 
 #[derive(Args)]
@@ -246,6 +274,8 @@ pub struct ScanArgs {
     /// Show secrets in full (they are masked by default).
     #[arg(long)]
     pub no_redact: bool,
+    #[command(flatten)]
+    pub compat: CompatArgs,
     /// Also scan files ignored by .gitignore and git excludes (.keywardignore still applies).
     #[arg(long)]
     pub no_ignore: bool,
@@ -337,6 +367,8 @@ pub struct AuditArgs {
     /// secret-shaped token masked, cut to about 100 characters.
     #[arg(long)]
     pub context: bool,
+    #[command(flatten)]
+    pub compat: CompatArgs,
     /// Skip blobs larger than this (e.g. 512KiB, 25MiB).
     #[arg(long, value_name = "SIZE", value_parser = parse_size_arg)]
     pub max_file_size: Option<u64>,
@@ -357,6 +389,29 @@ pub struct AuditArgs {
     /// Do not apply any baseline: a raw audit of everything in history.
     #[arg(long)]
     pub no_baseline: bool,
+}
+
+/// Options gitleaks users type: `--exit-code N`, `--redact[=N]`.
+#[derive(Args, Clone, Copy, Debug, Default)]
+pub struct CompatArgs {
+    /// Exit status when findings remain (default 1; 0 never fails on
+    /// findings; 2 is refused: it means an error).
+    #[arg(long, value_name = "N", value_parser = parse_exit_code)]
+    pub exit_code: Option<u8>,
+    /// Secrets are masked by default; `--redact` keeps that. `--redact=N`
+    /// masks at least N percent (0-100) of each secret: a value masking
+    /// less than the default keeps the default, 100 hides even a public
+    /// prefix such as `ghp_`.
+    #[arg(
+        long,
+        value_name = "N",
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = "0",
+        value_parser = parse_percent,
+        conflicts_with = "no_redact"
+    )]
+    pub redact: Option<u8>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -532,6 +587,29 @@ fn parse_report_arg(s: &str) -> Result<(Format, PathBuf), String> {
         return Err(format!("no path after {f}="));
     }
     Ok((format, PathBuf::from(p)))
+}
+
+/// `--exit-code N`: 0 to 255 but 2 (keyward's exit code for errors).
+fn parse_exit_code(s: &str) -> Result<u8, String> {
+    let n: u8 = s
+        .trim()
+        .parse()
+        .map_err(|_| "want a number from 0 to 255".to_string())?;
+    if n == 2 {
+        return Err(
+            "2 is keyward's exit code for errors; choose another (1 is the default, 0 never fails on findings)"
+                .to_string(),
+        );
+    }
+    Ok(n)
+}
+
+/// `--redact=N`: a percentage, 0 to 100.
+fn parse_percent(s: &str) -> Result<u8, String> {
+    match s.trim().parse::<u8>() {
+        Ok(n) if n <= 100 => Ok(n),
+        _ => Err("want a percentage from 0 to 100".to_string()),
+    }
 }
 
 fn parse_confidence(s: &str) -> Result<Confidence, String> {

@@ -5,7 +5,8 @@
 //! and do not fail the audit; `--no-baseline` audits without the baseline.
 
 use super::args::AuditArgs;
-use super::output::{emit, report_now, scan_exit_code, write_reports};
+use super::output::write_reports;
+use super::output::{emit, redact_percent, report_now, scan_exit_code, with_exit_code};
 use super::plan;
 use anyhow::Result;
 use keyward::report::{markdown, RenderOptions};
@@ -47,6 +48,7 @@ pub fn run(args: AuditArgs) -> Result<u8> {
         },
     };
     let baseline = scanner.baseline(&choice)?;
+    let ignore = IgnoreIds::at_root(&repo_root)?;
 
     let mut audit = keyward::audit::audit_with(
         scanner.engine(),
@@ -60,11 +62,10 @@ pub fn run(args: AuditArgs) -> Result<u8> {
         plan::min_confidence(args.min_confidence, scanner.config()),
     );
     // Expiry is judged on the report date (SOURCE_DATE_EPOCH when set).
-    audit.report.apply_suppression(
-        baseline.as_ref(),
-        &IgnoreIds::at_root(&repo_root),
-        now.div_euclid(86_400),
-    );
+    audit
+        .report
+        .apply_suppression(baseline.as_ref(), &ignore, now.div_euclid(86_400));
+    redact_percent(&mut audit.report, &args.compat);
     let ropts = RenderOptions {
         redact: !args.no_redact,
         ..RenderOptions::default()
@@ -115,7 +116,7 @@ pub fn run(args: AuditArgs) -> Result<u8> {
         .filter(|s| {
             matches!(
                 s.reason,
-                Reason::Baseline { .. } | Reason::IgnoreLine { .. }
+                Reason::Baseline { .. } | Reason::IgnoreLine { .. } | Reason::Gitleaks { .. }
             )
         })
         .map(|s| s.finding_id.as_str())
@@ -133,5 +134,5 @@ pub fn run(args: AuditArgs) -> Result<u8> {
         in_head,
         args.out.display()
     );
-    Ok(scan_exit_code(r))
+    Ok(with_exit_code(scan_exit_code(r), &args.compat))
 }

@@ -11,7 +11,7 @@ use std::path::Path;
 pub fn run(args: ExplainArgs) -> Result<u8> {
     let target = args.target.as_str();
     let root = plan::config_root(&args.scan.paths);
-    let ignore = IgnoreIds::at_root(&root);
+    let ignore = IgnoreIds::at_root(&root)?;
     if let Some((p, l)) = target.rsplit_once(':') {
         if let (Ok(line), true) = (l.parse::<usize>(), Path::new(p).is_file()) {
             let (config, engine) = plan::config_and_engine(args.scan.config.as_deref(), &root)?;

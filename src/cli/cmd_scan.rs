@@ -1,7 +1,8 @@
 //! `keyward scan`: scan, apply the baseline and ignore lines, render.
 
 use super::args::{Color, ScanArgs};
-use super::output::{emit, scan_exit_code, write_reports, EXIT_CLEAN};
+use super::output::EXIT_CLEAN;
+use super::output::{emit, redact_percent, scan_exit_code, with_exit_code, write_reports};
 use super::plan::{self, Scanned};
 use anyhow::{Context, Result};
 use keyward::report::{self, Blocks, Format, RenderOptions};
@@ -9,7 +10,7 @@ use std::io::{IsTerminal, Write};
 
 pub fn run(args: ScanArgs) -> Result<u8> {
     let Some(Scanned {
-        report,
+        mut report,
         scanner,
         mut ctx,
         ci,
@@ -45,6 +46,7 @@ pub fn run(args: ScanArgs) -> Result<u8> {
             let _ = writeln!(err, "keyward: {phase}: {:.3}s", d.as_secs_f64());
         }
     }
+    redact_percent(&mut report, &args.compat);
     let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
     let ropts = RenderOptions {
         redact: !args.no_redact,
@@ -114,5 +116,5 @@ pub fn run(args: ScanArgs) -> Result<u8> {
             s.files_scanned
         );
     }
-    Ok(scan_exit_code(&report))
+    Ok(with_exit_code(scan_exit_code(&report), &args.compat))
 }

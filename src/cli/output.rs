@@ -1,6 +1,7 @@
 //! What the subcommands share on the way out: exit codes, writing text to a
 //! file or standard output, the extra `--report` files, the report date.
 
+use super::args::CompatArgs;
 use anyhow::{Context, Result};
 use keyward::report::{self, Format, RenderOptions, ReportContext};
 use keyward::ScanReport;
@@ -25,6 +26,29 @@ pub fn scan_exit_code(report: &ScanReport) -> u8 {
         EXIT_CLEAN
     } else {
         EXIT_FINDINGS
+    }
+}
+
+/// `--exit-code N`: the exit code with findings replaced by `N`.
+pub fn with_exit_code(code: u8, compat: &CompatArgs) -> u8 {
+    match (code, compat.exit_code) {
+        (EXIT_FINDINGS, Some(n)) => n,
+        _ => code,
+    }
+}
+
+/// `--redact=N`: every secret of `report` (suppressed ones too) masked so
+/// that at least N percent of it stays hidden; never less than the default.
+pub fn redact_percent(report: &mut ScanReport, compat: &CompatArgs) {
+    let Some(percent) = compat.redact else {
+        return;
+    };
+    let findings = report
+        .findings
+        .iter_mut()
+        .chain(report.summary.suppressed.iter_mut().map(|s| &mut s.finding));
+    for f in findings {
+        f.reveal = f.reveal.hiding_at_least(f.secret.len(), percent);
     }
 }
 

@@ -245,7 +245,7 @@ fn accepted(report: &ScanReport) -> Vec<&Suppressed> {
         .filter(|s| {
             matches!(
                 s.reason,
-                Reason::Baseline { .. } | Reason::IgnoreLine { .. }
+                Reason::Baseline { .. } | Reason::IgnoreLine { .. } | Reason::Gitleaks { .. }
             )
         })
         .collect()
@@ -639,6 +639,11 @@ fn accepted_section(
             let (reason, owner, expires) = match &a.reason {
                 Reason::IgnoreLine { file, line } => (
                     format!("`finding:` line {}", code(&format!("{file}:{line}"))),
+                    dash(),
+                    dash(),
+                ),
+                Reason::Gitleaks { file, entry } => (
+                    format!("gitleaks: {} {}", code(file), md(entry)),
                     dash(),
                     dash(),
                 ),

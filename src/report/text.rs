@@ -163,9 +163,15 @@ pub fn render(report: &ScanReport, opts: &RenderOptions) -> String {
         let inline = count(|r| matches!(r, crate::suppress::Reason::Inline { .. }));
         let baseline = count(|r| matches!(r, crate::suppress::Reason::Baseline { .. }));
         let ignored = count(|r| matches!(r, crate::suppress::Reason::IgnoreLine { .. }));
+        let gitleaks = count(|r| matches!(r, crate::suppress::Reason::Gitleaks { .. }));
+        let gitleaks = if gitleaks > 0 {
+            format!(", {gitleaks} by .gitleaksignore / .gitleaks.toml")
+        } else {
+            String::new()
+        };
         let _ = writeln!(
             out,
-            "  suppressed {} location{}: {inline} by inline markers, {baseline} by the baseline, {ignored} by ignore lines",
+            "  suppressed {} location{}: {inline} by inline markers, {baseline} by the baseline, {ignored} by ignore lines{gitleaks}",
             s.suppressed.len(),
             if s.suppressed.len() == 1 { "" } else { "s" }
         );

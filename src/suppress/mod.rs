@@ -2,6 +2,8 @@
 //! `finding:` lines in `.keywardignore`.
 
 pub mod baseline;
+pub mod gitleaks;
+pub mod import;
 pub mod inline;
 
 use crate::finding::Finding;
@@ -17,6 +19,9 @@ pub enum Reason {
     Baseline { reason: Option<String> },
     /// A `finding:` line of an ignore file.
     IgnoreLine { file: String, line: usize },
+    /// A fingerprint of `.gitleaksignore` or an allowlist of `.gitleaks.toml`
+    /// (`entry`: `line 3`, `allowlist paths[0]`).
+    Gitleaks { file: String, entry: String },
 }
 
 impl std::fmt::Display for Reason {
@@ -26,6 +31,7 @@ impl std::fmt::Display for Reason {
             Reason::Baseline { reason: Some(r) } => write!(f, "baseline entry (reason: {r})"),
             Reason::Baseline { reason: None } => write!(f, "baseline entry"),
             Reason::IgnoreLine { file, line } => write!(f, "ignore line {file}:{line}"),
+            Reason::Gitleaks { file, entry } => write!(f, "gitleaks: {file} {entry}"),
         }
     }
 }
@@ -67,11 +73,14 @@ impl Suppressed {
     }
 }
 
-/// `finding:<id>` or `finding:<id>:<path>` lines of an ignore file.
+/// `finding:<id>` or `finding:<id>:<path>` lines of an ignore file, and
+/// what gitleaks' files at the same root suppress.
 #[derive(Debug, Clone, Default)]
 pub struct IgnoreIds {
     /// (finding id or unique prefix of at least 12 hex chars, optional path, file, line)
     pub entries: Vec<(String, Option<String>, String, usize)>,
+    /// `.gitleaksignore` and `.gitleaks.toml` (see [`gitleaks`]).
+    pub gitleaks: gitleaks::Gitleaks,
 }
 
 impl IgnoreIds {
@@ -100,7 +109,10 @@ impl IgnoreIds {
                 entries.push((id.to_ascii_lowercase(), path, name.clone(), i + 1));
             }
         }
-        IgnoreIds { entries }
+        IgnoreIds {
+            entries,
+            gitleaks: gitleaks::Gitleaks::default(),
+        }
     }
 
     fn matches(&self, id: &str, path: &str) -> Option<(String, usize)> {
@@ -150,6 +162,10 @@ pub fn apply(
                     .push(Suppressed::of(&meta, l, Reason::IgnoreLine { file, line }));
                 return false;
             }
+            if let Some(reason) = ignore.gitleaks.matches(&meta, l) {
+                out.suppressed.push(Suppressed::of(&meta, l, reason));
+                return false;
+            }
             if let Some(b) = baseline {
                 if let Some(i) = b.find(&f.id, &l.path) {
                     used[i] = true;
@@ -190,9 +206,13 @@ pub fn apply(
 }
 
 impl IgnoreIds {
-    /// The `finding:` lines of `.keywardignore` at `root`.
-    pub fn at_root(root: &Path) -> IgnoreIds {
-        IgnoreIds::load(&root.join(crate::source::worktree::IGNORE_FILE_NAME))
+    /// The `finding:` lines of `.keywardignore` at `root`, with
+    /// `.gitleaksignore` and the allowlists of `.gitleaks.toml` there (an
+    /// error when those are not what gitleaks reads).
+    pub fn at_root(root: &Path) -> Result<IgnoreIds, gitleaks::GitleaksError> {
+        let mut ids = IgnoreIds::load(&root.join(crate::source::worktree::IGNORE_FILE_NAME));
+        ids.gitleaks = gitleaks::Gitleaks::at_root(root)?;
+        Ok(ids)
     }
 }
 

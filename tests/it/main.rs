@@ -24,6 +24,7 @@ mod hooks;
 mod hostile_reports;
 mod hygiene;
 mod living;
+mod migration;
 mod no_network;
 mod one_pipeline;
 mod precommit_framework;
