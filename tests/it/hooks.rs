@@ -8,7 +8,11 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
-const BIN: &str = env!("CARGO_BIN_EXE_keyward");
+/// The binary under test (`KEYWARD_TEST_BIN` runs these tests against
+/// another build).
+fn bin() -> String {
+    crate::util::test_bin()
+}
 // Fake GitHub PATs with valid CRC32 checksums.
 const S1: &str = "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";
 const S2: &str = "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";
@@ -92,7 +96,7 @@ impl Repo {
         self.git(&["rev-parse", "HEAD"])
     }
     fn keyward_in(&self, dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
-        let mut c = Command::new(BIN);
+        let mut c = Command::new(bin());
         c.current_dir(dir)
             .args(args)
             .env("GIT_CONFIG_GLOBAL", "/dev/null")
@@ -146,7 +150,7 @@ fn install_refuses_a_foreign_hook_forces_with_a_chain_and_uninstall_restores() {
     );
     let installed = fs::read_to_string(hooks.join("pre-commit")).unwrap();
     assert!(installed.contains("keyward-managed-hook"));
-    let canon = fs::canonicalize(BIN).unwrap();
+    let canon = fs::canonicalize(bin()).unwrap();
     assert!(
         installed.contains(&format!("KEYWARD_INSTALLED='{}'", canon.display())),
         "{installed}"
@@ -259,7 +263,7 @@ fn installed_hook_fails_closed_when_its_binary_is_gone_and_skip_needs_opt_in() {
     // install from a copy of the binary, then delete the copy
     let copy = r.dir.path().join("bin/keyward");
     fs::create_dir_all(copy.parent().unwrap()).unwrap();
-    fs::copy(BIN, &copy).unwrap();
+    fs::copy(bin(), &copy).unwrap();
     let out = Command::new(&copy)
         .current_dir(&r.path)
         .args(["hook", "install"])
@@ -274,7 +278,7 @@ fn installed_hook_fails_closed_when_its_binary_is_gone_and_skip_needs_opt_in() {
     assert!(out.contains("is gone"), "{out}");
     assert!(out.contains("commit refused"), "{out}");
     // KEYWARD overrides the missing binary
-    let (passed, out) = git_try(&r.path, &["commit", "-m", "x"], &[("KEYWARD", BIN)]);
+    let (passed, out) = git_try(&r.path, &["commit", "-m", "x"], &[("KEYWARD", bin().as_str())]);
     assert!(passed, "{out}");
     assert!(out.contains("scanned 1 staged file"), "{out}");
 
@@ -282,7 +286,8 @@ fn installed_hook_fails_closed_when_its_binary_is_gone_and_skip_needs_opt_in() {
     let key = aws_key();
     r.write("creds.ini", &format!("aws_access_key_id = {key}\n"));
     r.git(&["add", "creds.ini"]);
-    let env = [("KEYWARD", BIN), ("SKIP", "flake8,keyward")];
+    let b = bin();
+    let env = [("KEYWARD", b.as_str()), ("SKIP", "flake8,keyward")];
     let (passed, out) = git_try(&r.path, &["commit", "-m", "leak"], &env);
     assert!(!passed, "{out}");
     assert!(out.contains("skip requested but not allowed"), "{out}");
@@ -311,7 +316,8 @@ fn plain_hook_script_without_keyward_fails_closed() {
     assert!(!passed, "{out}");
     assert!(out.contains("keyward not found"), "{out}");
     // on PATH it runs
-    let dir = Path::new(BIN)
+    let b = bin();
+    let dir = Path::new(&b)
         .parent()
         .unwrap()
         .to_str()
