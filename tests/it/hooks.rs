@@ -278,7 +278,11 @@ fn installed_hook_fails_closed_when_its_binary_is_gone_and_skip_needs_opt_in() {
     assert!(out.contains("is gone"), "{out}");
     assert!(out.contains("commit refused"), "{out}");
     // KEYWARD overrides the missing binary
-    let (passed, out) = git_try(&r.path, &["commit", "-m", "x"], &[("KEYWARD", bin().as_str())]);
+    let (passed, out) = git_try(
+        &r.path,
+        &["commit", "-m", "x"],
+        &[("KEYWARD", bin().as_str())],
+    );
     assert!(passed, "{out}");
     assert!(out.contains("scanned 1 staged file"), "{out}");
 
