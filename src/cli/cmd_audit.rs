@@ -61,6 +61,8 @@ pub fn run(args: AuditArgs) -> Result<u8> {
         &mut audit.report,
         plan::min_confidence(args.min_confidence, scanner.config()),
     );
+    // `--branch` audits part of the history: no entry is called stale
+    audit.report.summary.partial = !args.branch.is_empty();
     // Expiry is judged on the report date (SOURCE_DATE_EPOCH when set).
     audit
         .report
