@@ -8,6 +8,7 @@
 //! to input size.
 
 pub mod confidence;
+pub mod encrypted;
 pub mod placeholder;
 pub mod validators;
 
@@ -112,6 +113,10 @@ pub enum Dropped {
     /// type (`password = get_password()`, `private_key: X25519PrivateKey`),
     /// not a literal.
     UnquotedInCode,
+    /// Ciphertext (SOPS, SealedSecret, Ansible Vault, age or PGP armor,
+    /// Rails encrypted credentials) or a public encryption recipient: see
+    /// [`encrypted`].
+    Encrypted,
 }
 
 /// A secret found in a buffer.
@@ -366,7 +371,7 @@ impl CompiledRule {
                 return Err(Dropped::Entropy);
             }
         }
-        if placeholder::is_placeholder(s) {
+        if placeholder::is_placeholder_named(s, &self.names(hay, secret.0)) {
             return Err(Dropped::Placeholder);
         }
         if !self.stopwords.is_empty() {
@@ -401,6 +406,36 @@ impl CompiledRule {
             return Err(Dropped::Validator);
         }
         Ok((entropy, validation))
+    }
+
+    /// The names a placeholder body may spell: the rule's id, its provider,
+    /// and the key the value at `at` is assigned to (the identifier ending
+    /// before it on its line).
+    fn names(&self, hay: &[u8], at: usize) -> Vec<String> {
+        let mut out = Vec::new();
+        placeholder::name_words(&self.rule.spec.id, &mut out);
+        placeholder::name_words(&self.rule.provider, &mut out);
+        let (ls, _) = line_bounds(hay, at);
+        let before = &hay[ls.max(at.saturating_sub(128))..at];
+        let end = before
+            .iter()
+            .rposition(|c| c.is_ascii_alphanumeric())
+            .map_or(0, |p| p + 1);
+        // only a key assigned the value (`KEY=`, `key: "`, `"key": "`)
+        let gap = &before[end..];
+        if !gap.iter().any(|c| matches!(c, b'=' | b':'))
+            || !gap.iter().all(|c| {
+                c.is_ascii_whitespace() || matches!(c, b'=' | b':' | b'"' | b'\'' | b'`' | b'>')
+            })
+        {
+            return out;
+        }
+        let start = before[..end]
+            .iter()
+            .rposition(|c| !(c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.')))
+            .map_or(0, |p| p + 1);
+        placeholder::name_words(&String::from_utf8_lossy(&before[start..end]), &mut out);
+        out
     }
 
     /// True when the rule's path allow list covers `path`.
@@ -828,6 +863,18 @@ impl Engine {
                 }
                 !veto
             });
+        }
+        if !out.is_empty() {
+            let sealed = encrypted::regions(hay);
+            if !sealed.is_empty() {
+                out.retain(|m| {
+                    let ciphertext = encrypted::covers(&sealed, (m.start, m.end));
+                    if ciphertext {
+                        on_drop(m.rule, (m.start, m.end), Dropped::Encrypted);
+                    }
+                    !ciphertext
+                });
+            }
         }
         out.sort_by_key(|m| (m.start, m.end, m.rule));
         // an anchored rule can reach one secret from two keyword hits
