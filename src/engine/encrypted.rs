@@ -267,6 +267,9 @@ fn rails_credentials(hay: &[u8], out: &mut Vec<(usize, usize)>) {
     }
     for (s, e) in lines(hay) {
         let line = hay[s..e].trim_ascii();
+        if memmem::find(line, b"--").is_none() {
+            continue;
+        }
         let parts: Vec<&[u8]> = line
             .split(|c| *c == b'-')
             .filter(|p| !p.is_empty())

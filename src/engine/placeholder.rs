@@ -353,7 +353,16 @@ mod tests {
         const B32: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
         const B64: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
         const BECH32: &[u8] = b"qpzry9x8gf2tvdw0s3jn54khce6mua7l";
-        let cases: &[(&str, &[u8], usize, &str, &str, &str)] = &[
+        /// (prefix, body alphabet, body length, key, rule id, provider)
+        type Case = (
+            &'static str,
+            &'static [u8],
+            usize,
+            &'static str,
+            &'static str,
+            &'static str,
+        );
+        let cases: &[Case] = &[
             ("ghp_", B62, 36, "GITHUB_TOKEN", "github-pat", "github"),
             (
                 "sk_live_",
