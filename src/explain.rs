@@ -235,7 +235,7 @@ pub fn explain_line(
                     .to_string()
             }
             Dropped::RejectedBySpecific => {
-                "a specific rule recognised this value's format and its validator rejected it"
+                "a specific rule recognised this value's format and rejected it (its validator, or its placeholder filter)"
                     .to_string()
             }
         };

@@ -235,10 +235,29 @@ fn ansible_vault(hay: &[u8], out: &mut Vec<(usize, usize)>) {
     }
 }
 
-/// An armored block from `begin` to `end` (or to the end of `hay`).
+/// An armored block from `begin` to `end`. Without its end line, only the
+/// base64 lines right after `begin` (a truncated block hides nothing after
+/// it).
 fn armor(hay: &[u8], begin: &[u8], end: &[u8], out: &mut Vec<(usize, usize)>) {
     for at in memmem::find_iter(hay, begin) {
-        let close = memmem::find(&hay[at..], end).map_or(hay.len(), |p| at + p + end.len());
+        let close = match memmem::find(&hay[at..], end) {
+            Some(p) => at + p + end.len(),
+            None => {
+                let from = at + begin.len();
+                let mut close = from;
+                for (s, e) in lines(&hay[from..]) {
+                    let l = hay[from + s..from + e].trim_ascii();
+                    let body = l
+                        .iter()
+                        .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'+' | b'/' | b'='));
+                    if s > 0 && (l.is_empty() || !body) {
+                        break;
+                    }
+                    close = from + e;
+                }
+                close
+            }
+        };
         out.push((at, close));
     }
 }
@@ -355,6 +374,10 @@ mod tests {
         let t = "-----BEGIN AGE ENCRYPTED FILE-----\nYWdlLWVuY3J5cHRpb24ub3JnL3YxCi0+IFgyNTUxOQ\n-----END AGE ENCRYPTED FILE-----\nnext: line\n";
         assert!(covered(t, "YWdlLWVuY3J5cHRpb24ub3JnL3YxCi0+IFgyNTUxOQ"));
         assert!(!covered(t, "next: line"));
+        // a block without its end line covers its base64 lines only
+        let cut = "-----BEGIN AGE ENCRYPTED FILE-----\nYWdlLWVuY3J5cHRpb24ub3JnL3YxCi0+IFgyNTUxOQ\napi_token: after_the_block_1\n";
+        assert!(covered(cut, "YWdlLWVuY3J5cHRpb24ub3JnL3YxCi0+IFgyNTUxOQ"));
+        assert!(!covered(cut, "after_the_block_1"));
         let r = "c2VjcmV0X2tleV9iYXNlOiBhYmNkZWY=--MTIzNDU2Nzg5MDEy--MTIzNDU2Nzg5MDEyMzQ1Ng==\n";
         assert!(covered(r, "c2VjcmV0X2tleV9iYXNlOiBhYmNkZWY="));
         // two parts: a signed message, not these credentials

@@ -107,7 +107,8 @@ pub enum Dropped {
     Validator,
     Path,
     /// A generic rule's value that a specific rule recognised and rejected
-    /// (a GitHub token whose checksum is wrong is not a password either).
+    /// (a GitHub token whose checksum is wrong is not a password either; a
+    /// Kubernetes Secret value decoding to a placeholder is no token).
     RejectedBySpecific,
     /// A generic rule's unquoted value in source code: an expression or a
     /// type (`password = get_password()`, `private_key: X25519PrivateKey`),
@@ -397,6 +398,9 @@ impl CompiledRule {
             if self.allow_line_regexes.iter().any(|r| r.is_match(line)) {
                 return Err(Dropped::Allowlist);
             }
+        }
+        if self.validator.is_some_and(|v| v.decodes_to_placeholder(s)) {
+            return Err(Dropped::Placeholder);
         }
         let validation = match self.validator {
             None => Validation::Unchecked,
@@ -819,7 +823,9 @@ impl Engine {
         // get to report them either.
         let mut rejected: Vec<(usize, usize)> = Vec::new();
         let mut record = |ri: usize, span: (usize, usize), why: Dropped| {
-            if why == Dropped::Validator && !self.rules[ri].generic {
+            // a placeholder a specific rule recognised (a Kubernetes Secret
+            // value decoding to `sk-ant-...`) is no generic secret either
+            if matches!(why, Dropped::Validator | Dropped::Placeholder) && !self.rules[ri].generic {
                 rejected.push(span);
             }
             on_drop(ri, span, why);

@@ -90,6 +90,22 @@ impl Validator {
         }
     }
 
+    /// True when the validator decodes `secret` (a base64 value of a
+    /// Kubernetes Secret) to a placeholder or stock value (`sk-ant-...`,
+    /// `changeme`, `<your-key>`): the candidate is a placeholder, not a
+    /// made-up token.
+    pub fn decodes_to_placeholder(self, secret: &[u8]) -> bool {
+        if self != Validator::B64SecretValue {
+            return false;
+        }
+        base64_decode(secret).is_some_and(|bytes| {
+            let text = bytes.trim_ascii();
+            !text.is_empty()
+                && text.iter().all(|c| (0x20..0x7f).contains(c))
+                && is_stock_value(text)
+        })
+    }
+
     pub fn check(self, secret: &[u8]) -> Validation {
         match self {
             Validator::GithubChecksum => github_checksum(secret),

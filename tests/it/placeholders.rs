@@ -222,6 +222,9 @@ fn kubernetes_secret_placeholders_are_not_high() {
     .unwrap();
     let found = scan_json(tmp.path());
     assert!(found.is_empty(), "{found:?}");
+    let explained = run_keyward(tmp.path(), &["explain", "placeholder.yaml:7", "."]);
+    let text = String::from_utf8_lossy(&explained.stdout);
+    assert!(text.contains("placeholder filter"), "{text}");
     fs::write(
         tmp.path().join("real.yaml"),
         manifest(&[("db-password", "Vq7#rT2m!Lz9Kp4x")]),
