@@ -163,8 +163,10 @@ pub fn is_placeholder(secret: &[u8]) -> bool {
 const PATTERNED_MIN_LEN: usize = 16;
 
 /// The share of a value that hand-written patterns (and its own names) must
-/// cover for it to be a placeholder. Measured in the tests below: random
-/// bodies of every token alphabet, 100,000 each, stay under 0.30; a
+/// cover for it to be a placeholder. Measured in the tests below
+/// (`random_bodies_are_never_placeholders`): over 100,000 random bodies of
+/// each of 12 token shapes, the largest share seen is 0.375 (a Stripe key,
+/// whose prefix spells its own name `live`), most stay near 0.2; a
 /// placeholder body behind a provider prefix covers 0.60 or more.
 const PATTERNED_SHARE: f32 = 0.55;
 
