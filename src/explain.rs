@@ -3,7 +3,7 @@
 //! never the secret itself.
 
 use crate::config::Config;
-use crate::engine::{line_bounds, placeholder, Dropped, Engine, RawMatch};
+use crate::engine::{line_bounds, Dropped, Engine, RawMatch};
 use crate::finding::{finding_id, redact, Finding};
 use crate::rules::AllowSpec;
 use crate::suppress::inline::marker_for;
@@ -219,8 +219,10 @@ pub fn explain_line(
                 entropy_line(engine, *r, entropy::shannon_entropy(secret)) + ": below the minimum"
             }
             Dropped::Placeholder => {
-                debug_assert!(placeholder::is_placeholder(secret));
                 "placeholder filter: the value looks like a placeholder, template or documented example".to_string()
+            }
+            Dropped::Encrypted => {
+                "encrypted-value filter: the value is ciphertext (SOPS, SealedSecret, Ansible Vault, age/PGP armor, Rails credentials) or a public encryption recipient".to_string()
             }
             Dropped::Allowlist => allow_entry(engine, *r, config, bytes, *span),
             Dropped::Validator => format!(
@@ -233,7 +235,7 @@ pub fn explain_line(
                     .to_string()
             }
             Dropped::RejectedBySpecific => {
-                "a specific rule recognised this value's format and its validator rejected it"
+                "a specific rule recognised this value's format and rejected it (its validator, or its placeholder filter)"
                     .to_string()
             }
         };

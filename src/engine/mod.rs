@@ -8,6 +8,7 @@
 //! to input size.
 
 pub mod confidence;
+pub mod encrypted;
 pub mod placeholder;
 pub mod validators;
 
@@ -106,12 +107,17 @@ pub enum Dropped {
     Validator,
     Path,
     /// A generic rule's value that a specific rule recognised and rejected
-    /// (a GitHub token whose checksum is wrong is not a password either).
+    /// (a GitHub token whose checksum is wrong is not a password either; a
+    /// Kubernetes Secret value decoding to a placeholder is no token).
     RejectedBySpecific,
     /// A generic rule's unquoted value in source code: an expression or a
     /// type (`password = get_password()`, `private_key: X25519PrivateKey`),
     /// not a literal.
     UnquotedInCode,
+    /// Ciphertext (SOPS, SealedSecret, Ansible Vault, age or PGP armor,
+    /// Rails encrypted credentials) or a public encryption recipient: see
+    /// [`encrypted`].
+    Encrypted,
 }
 
 /// A secret found in a buffer.
@@ -366,7 +372,7 @@ impl CompiledRule {
                 return Err(Dropped::Entropy);
             }
         }
-        if placeholder::is_placeholder(s) {
+        if placeholder::is_placeholder_named(s, &self.names(hay, secret.0)) {
             return Err(Dropped::Placeholder);
         }
         if !self.stopwords.is_empty() {
@@ -393,6 +399,9 @@ impl CompiledRule {
                 return Err(Dropped::Allowlist);
             }
         }
+        if self.validator.is_some_and(|v| v.decodes_to_placeholder(s)) {
+            return Err(Dropped::Placeholder);
+        }
         let validation = match self.validator {
             None => Validation::Unchecked,
             Some(v) => v.check(s),
@@ -401,6 +410,36 @@ impl CompiledRule {
             return Err(Dropped::Validator);
         }
         Ok((entropy, validation))
+    }
+
+    /// The names a placeholder body may spell: the rule's id, its provider,
+    /// and the key the value at `at` is assigned to (the identifier ending
+    /// before it on its line).
+    fn names(&self, hay: &[u8], at: usize) -> Vec<String> {
+        let mut out = Vec::new();
+        placeholder::name_words(&self.rule.spec.id, &mut out);
+        placeholder::name_words(&self.rule.provider, &mut out);
+        let (ls, _) = line_bounds(hay, at);
+        let before = &hay[ls.max(at.saturating_sub(128))..at];
+        let end = before
+            .iter()
+            .rposition(|c| c.is_ascii_alphanumeric())
+            .map_or(0, |p| p + 1);
+        // only a key assigned the value (`KEY=`, `key: "`, `"key": "`)
+        let gap = &before[end..];
+        if !gap.iter().any(|c| matches!(c, b'=' | b':'))
+            || !gap.iter().all(|c| {
+                c.is_ascii_whitespace() || matches!(c, b'=' | b':' | b'"' | b'\'' | b'`' | b'>')
+            })
+        {
+            return out;
+        }
+        let start = before[..end]
+            .iter()
+            .rposition(|c| !(c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.')))
+            .map_or(0, |p| p + 1);
+        placeholder::name_words(&String::from_utf8_lossy(&before[start..end]), &mut out);
+        out
     }
 
     /// True when the rule's path allow list covers `path`.
@@ -784,7 +823,9 @@ impl Engine {
         // get to report them either.
         let mut rejected: Vec<(usize, usize)> = Vec::new();
         let mut record = |ri: usize, span: (usize, usize), why: Dropped| {
-            if why == Dropped::Validator && !self.rules[ri].generic {
+            // a placeholder a specific rule recognised (a Kubernetes Secret
+            // value decoding to `sk-ant-...`) is no generic secret either
+            if matches!(why, Dropped::Validator | Dropped::Placeholder) && !self.rules[ri].generic {
                 rejected.push(span);
             }
             on_drop(ri, span, why);
@@ -828,6 +869,18 @@ impl Engine {
                 }
                 !veto
             });
+        }
+        if !out.is_empty() {
+            let sealed = encrypted::regions(hay);
+            if !sealed.is_empty() {
+                out.retain(|m| {
+                    let ciphertext = encrypted::covers(&sealed, (m.start, m.end));
+                    if ciphertext {
+                        on_drop(m.rule, (m.start, m.end), Dropped::Encrypted);
+                    }
+                    !ciphertext
+                });
+            }
         }
         out.sort_by_key(|m| (m.start, m.end, m.rule));
         // an anchored rule can reach one secret from two keyword hits

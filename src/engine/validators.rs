@@ -90,6 +90,23 @@ impl Validator {
         }
     }
 
+    /// True when the validator decodes `secret` (a base64 value of a
+    /// Kubernetes Secret) to a placeholder or stock value (`sk-ant-...`,
+    /// `changeme`, `<your-key>`): the candidate is a placeholder, not a
+    /// made-up token.
+    pub fn decodes_to_placeholder(self, secret: &[u8]) -> bool {
+        if self != Validator::B64SecretValue {
+            return false;
+        }
+        base64_decode(secret).is_some_and(|bytes| {
+            // text, ASCII or UTF-8 (`sk-proj-…`)
+            let text = bytes.trim_ascii();
+            !text.is_empty()
+                && std::str::from_utf8(text).is_ok_and(|t| !t.chars().any(char::is_control))
+                && is_stock_value(text)
+        })
+    }
+
     pub fn check(self, secret: &[u8]) -> Validation {
         match self {
             Validator::GithubChecksum => github_checksum(secret),
@@ -663,6 +680,35 @@ mod tests {
             );
         }
         assert_eq!(Validator::BasicAuthB64.check(b"a$b"), Validation::Failed);
+    }
+
+    #[test]
+    fn b64_values_decoding_to_placeholders() {
+        for p in [
+            "sk-ant-...",
+            "sk-proj-\u{2026}",
+            "changeme",
+            "<your-key>",
+            "ghp_1234567890abcdefghijklmnopqrstuvwxyz",
+        ] {
+            let v = b64(p.as_bytes());
+            assert!(
+                Validator::B64SecretValue.decodes_to_placeholder(v.as_bytes()),
+                "{p}"
+            );
+        }
+        for real in ["Xq7!vR2mLp9#sT4w", "Vq7#rT2m!Lz9Kp4x"] {
+            let v = b64(real.as_bytes());
+            assert!(
+                !Validator::B64SecretValue.decodes_to_placeholder(v.as_bytes()),
+                "{real}"
+            );
+        }
+        // binary key material decodes to no text: not a placeholder
+        let binary = b64(&[0x8f, 0x12, 0xe4, 0x07, 0x9c, 0x55, 0xa1, 0x3b, 0xd0, 0x6e]);
+        assert!(!Validator::B64SecretValue.decodes_to_placeholder(binary.as_bytes()));
+        // other validators never decode
+        assert!(!Validator::Jwt.decodes_to_placeholder(b64(b"changeme").as_bytes()));
     }
 
     #[test]

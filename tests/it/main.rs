@@ -28,6 +28,7 @@ mod living;
 mod migration;
 mod no_network;
 mod one_pipeline;
+mod placeholders;
 mod precommit_framework;
 mod quality;
 mod redaction;

@@ -368,7 +368,11 @@ fn kind_problems_are_specific() {
     assert!(p("aaaaaaaaaaaaaaaa")
         .iter()
         .any(|x| x.1 == Problem::Placeholder || x.1 == Problem::Weak));
-    assert!(p("abababababababab").iter().any(|x| x.1 == Problem::Weak));
+    // two characters repeated: the central placeholder filter's verdict
+    // (issue 18) or a weak value
+    assert!(p("abababababababab")
+        .iter()
+        .any(|x| x.1 == Problem::Placeholder || x.1 == Problem::Weak));
     let (_, gh) = kind_schema("github-token", "");
     let tok = github_token("ghp_", "R8xKq2LmN4pT7vW9yZ3bC5dF1gH6jK");
     let mut bad = tok.into_bytes();
