@@ -232,7 +232,7 @@ fn scan_chunks(
             (own_start + size, want)
         };
         let hay = &hay[..hay_end - base];
-        let class = if (base == 0 && last) || class.formats.is_empty() {
+        let class = if (own_start == 0 && last) || class.formats.is_empty() {
             class
         } else {
             chunk_class.get_or_insert_with(|| PathClass {

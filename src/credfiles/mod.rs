@@ -8,11 +8,12 @@
 //! without `/`) or path (globs with `/`) matches, case-insensitively. The
 //! registry below maps names to parsers.
 //!
-//! Limit: parsers see whole files only. A file larger than one scan chunk
-//! (8 MiB, see `chunked::CHUNK_SIZE`) is scanned by the pattern rules alone;
-//! credential files are a few KiB, so nothing real is lost, and a file
-//! that fits one chunk gives the same findings whether read whole or
-//! streamed.
+//! Limit: parsers see whole files only. An input larger than one scan
+//! chunk and its overlap (8 MiB and a few KiB, see `chunked::CHUNK_SIZE`)
+//! is scanned by the pattern rules alone; credential files are a few KiB,
+//! so nothing real is lost, and a file that fits gives the same findings
+//! whether read whole or streamed. Standard input has no file name, so no
+//! format applies to it.
 
 pub mod formats;
 pub mod lines;

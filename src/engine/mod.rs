@@ -125,7 +125,7 @@ pub enum Dropped {
 }
 
 impl Dropped {
-    /// The filter that dropped a candidate, in words (`keyword explain`).
+    /// The filter that dropped a candidate, in words (`keyward explain`).
     pub fn describe(self) -> &'static str {
         match self {
             Dropped::Entropy => "entropy filter (below the rule's min_entropy)",
@@ -997,15 +997,16 @@ impl Engine {
                 // a credential file's parser knows the value is a password;
                 // a self-identifying token (high confidence) says more still
                 let parser = |k: usize| parsers.get(k).copied().unwrap_or(false);
-                let token = (i..j).any(|k| {
+                let any_parser = (i..j).any(parser);
+                let tokenish = |k: usize| {
                     let m = &out[k];
                     !parser(k)
                         && m.confidence == Confidence::High
                         && (m.validation != Validation::Unchecked
                             || self.rules[m.rule].reveal(&hay[m.start..m.end]).prefix > 0)
-                });
-                let any_parser = (i..j).any(parser);
-                let eligible = |k: usize| !any_parser || (parser(k) != token);
+                };
+                let token = (i..j).any(tokenish);
+                let eligible = |k: usize| !any_parser || if token { tokenish(k) } else { parser(k) };
                 let best = (i..j)
                     .filter(|&k| eligible(k))
                     .max_by_key(|&k| (width(&out[k]), usize::MAX - k))

@@ -1,5 +1,6 @@
 //! `.yarnrc.yml` (Yarn 2+): `npmAuthToken` (a registry token) and
-//! `npmAuthIdent` (`user:password`, possibly base64), at the top level or
+//! `npmAuthIdent` (`user:password` in clear, reported as the password of
+//! its user, or base64 of it), at the top level or
 //! under `npmScopes` / `npmRegistries`.
 
 use crate::credfiles::lines::{hit, lines, trim, unquote};
@@ -25,7 +26,16 @@ pub fn parse(buf: &[u8]) -> Vec<CredHit> {
                 e = trim(buf, s, s + p).1;
             }
         }
-        out.extend(hit(buf, unquote(buf, s, e), None, kind));
+        let (s, e) = unquote(buf, s, e);
+        // `npmAuthIdent: "user:password"` in clear: the password, of its user
+        if kind == CredKind::EncodedPassword {
+            if let Some(colon) = memchr::memchr(b':', &buf[s..e]) {
+                let user = crate::credfiles::lines::text(buf, (s, s + colon));
+                out.extend(hit(buf, (s + colon + 1, e), Some(user), CredKind::Password));
+                continue;
+            }
+        }
+        out.extend(hit(buf, (s, e), None, kind));
     }
     out
 }
