@@ -339,3 +339,73 @@ fn parsers_see_whole_files_chunked_or_not() {
     let chunked = ids(Chunking { size: 30, overlap: 10 });
     assert!(chunked.iter().all(|f| f.0 != "netrc-password"), "{chunked:?}");
 }
+
+/// (rule, path, line, confidence, weak) of every location of a JSON report.
+fn seen(json: &[u8]) -> BTreeSet<(String, String, u64, String, bool)> {
+    let v: serde_json::Value = serde_json::from_slice(json).expect("JSON report");
+    let mut out = BTreeSet::new();
+    for f in v["findings"].as_array().expect("findings") {
+        for l in f["locations"].as_array().into_iter().flatten() {
+            out.insert((
+                f["rule_id"].as_str().unwrap().to_string(),
+                l["path"].as_str().unwrap().to_string(),
+                l["line"].as_u64().unwrap(),
+                f["confidence"].as_str().unwrap().to_string(),
+                f.get("weak").and_then(|w| w.as_bool()).unwrap_or(false),
+            ));
+        }
+    }
+    out
+}
+
+#[test]
+fn every_mode_parses_credential_files_alike() {
+    let r = crate::util::Repo::new();
+    r.write("README.md", "creds\n");
+    r.commit("init");
+    r.write(
+        "ops/.netrc",
+        "machine git.acme-corp.io\n  login deploy\n  password hunter2\nmachine db.acme-corp.io login app password ${DB_PASSWORD}\n",
+    );
+    r.write(
+        "ops/.pgpass",
+        "db.acme-corp.io:5432:orders:app:Gz8!mQ4\\:vT2#pL\n",
+    );
+    // a test fixture: confidence lowered by its path, as for any rule
+    r.write(
+        "tests/fixtures/.netrc",
+        "machine ci.acme-corp.io login bot password Vx7#kQ2m!Lp9zR\n",
+    );
+    // the same file name elsewhere in a non-credential role: nothing
+    r.write("docs/pgpass.md", "db.acme-corp.io:5432:orders:app:Gz8!mQ4\\:vT2#pL\n");
+    let home = r.path.parent().unwrap().join("home-creds");
+    fs::create_dir_all(home.join(".config")).unwrap();
+    let args = |extra: &[&str]| {
+        let mut a = vec!["scan", "--format", "json", "--min-confidence", "low"];
+        a.extend_from_slice(extra);
+        a.into_iter().map(String::from).collect::<Vec<_>>()
+    };
+    let run = |extra: &[&str]| {
+        let a = args(extra);
+        let a: Vec<&str> = a.iter().map(String::as_str).collect();
+        let out = keyward(&r.path, &home, &a);
+        assert!(out.status.code().is_some_and(|c| c < 2), "{}", String::from_utf8_lossy(&out.stderr));
+        seen(&out.stdout)
+    };
+    r.git(&["add", "-A"]);
+    let staged = run(&["--staged", "."]);
+    r.commit("credentials");
+    let tree = run(&["."]);
+    let history = run(&["--history", "."]);
+    let want: BTreeSet<_> = [
+        ("netrc-password", "ops/.netrc", 3, "high", true),
+        ("pgpass-password", "ops/.pgpass", 1, "high", false),
+        ("netrc-password", "tests/fixtures/.netrc", 1, "medium", false),
+    ]
+    .into_iter()
+    .map(|(a, b, c, d, e)| (a.to_string(), b.to_string(), c, d.to_string(), e))
+    .collect();
+    assert_eq!(tree, want);
+    assert_eq!(staged, tree, "staged vs tree");
+    assert_eq!(history, tree, "history vs tree");
+}
