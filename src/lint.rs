@@ -147,9 +147,9 @@ pub fn lint_rule(rule: &Rule) -> Vec<LintProblem> {
         }
         if !parser
             && !spec
-            .keywords
-            .iter()
-            .any(|k| lower.contains(&k.to_ascii_lowercase()))
+                .keywords
+                .iter()
+                .any(|k| lower.contains(&k.to_ascii_lowercase()))
         {
             problem(format!("example {} contains none of its keywords", n + 1));
         }
@@ -175,7 +175,10 @@ pub fn lint_rule(rule: &Rule) -> Vec<LintProblem> {
     }
     for (n, neg) in spec.negative_examples.iter().enumerate() {
         if parser && neg.path().is_none() {
-            problem(format!("negative example {} of a parser rule has no `path`", n + 1));
+            problem(format!(
+                "negative example {} of a parser rule has no `path`",
+                n + 1
+            ));
             continue;
         }
         let neg = neg.text();

@@ -52,7 +52,9 @@ pub fn is_reference(v: &[u8]) -> bool {
     }
     if v.len() > 1
         && v[0] == b'$'
-        && v[1..].iter().all(|b| b.is_ascii_alphanumeric() || *b == b'_')
+        && v[1..]
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || *b == b'_')
     {
         return true;
     }
@@ -110,7 +112,9 @@ pub fn ini(buf: &[u8]) -> Vec<(String, String, (usize, usize))> {
         let Some(eq) = l.iter().position(|&b| b == b'=' || b == b':') else {
             continue;
         };
-        let key = String::from_utf8_lossy(&l[..eq]).trim().to_ascii_lowercase();
+        let key = String::from_utf8_lossy(&l[..eq])
+            .trim()
+            .to_ascii_lowercase();
         let (vs, ve) = trim(buf, s + eq + 1, e);
         out.push((section.clone(), key, unquote(buf, vs, ve)));
     }
@@ -127,7 +131,9 @@ pub fn url_credentials(buf: &[u8], s: usize, e: usize) -> Vec<((usize, usize), (
         // the authority ends at the first `/`, `?`, `#`, whitespace or quote
         let auth_end = buf[auth_start..e]
             .iter()
-            .position(|&b| matches!(b, b'/' | b'?' | b'#' | b'"' | b'\'') || b.is_ascii_whitespace())
+            .position(|&b| {
+                matches!(b, b'/' | b'?' | b'#' | b'"' | b'\'') || b.is_ascii_whitespace()
+            })
             .map_or(e, |q| auth_start + q);
         at = auth_end.max(auth_start);
         let Some(atsign) = memchr::memrchr(b'@', &buf[auth_start..auth_end]) else {
@@ -144,23 +150,6 @@ pub fn url_credentials(buf: &[u8], s: usize, e: usize) -> Vec<((usize, usize), (
         }
     }
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn lines_and_urls() {
-        let b = b"a\r\nbb\n\nc";
-        let l: Vec<_> = lines(b).collect();
-        assert_eq!(l, vec![(0, &b"a"[..]), (3, &b"bb"[..]), (6, &b""[..]), (7, &b"c"[..])]);
-        let u = b"x https://al:s3cr%40t@h.example/p and http://h2/";
-        let found = url_credentials(u, 0, u.len());
-        assert_eq!(found.len(), 1);
-        assert_eq!(&u[found[0].1 .0..found[0].1 .1], b"s3cr%40t");
-        assert!(is_reference(b"${PW}") && is_reference(b"$PW") && !is_reference(b"$ecret!"));
-    }
 }
 
 /// Every string value of key `key` in a JSON text, as the span of its
@@ -196,4 +185,29 @@ pub fn json_values(buf: &[u8], key: &str) -> Vec<(usize, usize)> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_and_urls() {
+        let b = b"a\r\nbb\n\nc";
+        let l: Vec<_> = lines(b).collect();
+        assert_eq!(
+            l,
+            vec![
+                (0, &b"a"[..]),
+                (3, &b"bb"[..]),
+                (6, &b""[..]),
+                (7, &b"c"[..])
+            ]
+        );
+        let u = b"x https://al:s3cr%40t@h.example/p and http://h2/";
+        let found = url_credentials(u, 0, u.len());
+        assert_eq!(found.len(), 1);
+        assert_eq!(&u[found[0].1 .0..found[0].1 .1], b"s3cr%40t");
+        assert!(is_reference(b"${PW}") && is_reference(b"$PW") && !is_reference(b"$ecret!"));
+    }
 }

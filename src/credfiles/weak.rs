@@ -13,13 +13,63 @@
 
 /// Very common passwords (lower case), from the usual lists' top entries.
 const COMMON: &[&str] = &[
-    "password", "passw0rd", "p@ssw0rd", "p@ssword", "pass", "admin", "administrator", "root",
-    "toor", "letmein", "welcome", "qwerty", "azerty", "abc123", "iloveyou", "monkey", "dragon",
-    "master", "sunshine", "princess", "football", "baseball", "shadow", "superman", "trustno1",
-    "hunter", "hunter2", "secret", "changeme", "default", "guest", "test", "testing", "demo",
-    "user", "login", "oracle", "postgres", "mysql", "database", "server", "summer", "winter",
-    "spring", "autumn", "company", "temp", "temporary", "access", "starwars", "whatever",
-    "freedom", "solo", "qazwsx", "zaq12wsx", "1q2w3e4r", "1qaz2wsx",
+    "password",
+    "passw0rd",
+    "p@ssw0rd",
+    "p@ssword",
+    "pass",
+    "admin",
+    "administrator",
+    "root",
+    "toor",
+    "letmein",
+    "welcome",
+    "qwerty",
+    "azerty",
+    "abc123",
+    "iloveyou",
+    "monkey",
+    "dragon",
+    "master",
+    "sunshine",
+    "princess",
+    "football",
+    "baseball",
+    "shadow",
+    "superman",
+    "trustno1",
+    "hunter",
+    "hunter2",
+    "secret",
+    "changeme",
+    "default",
+    "guest",
+    "test",
+    "testing",
+    "demo",
+    "user",
+    "login",
+    "oracle",
+    "postgres",
+    "mysql",
+    "database",
+    "server",
+    "summer",
+    "winter",
+    "spring",
+    "autumn",
+    "company",
+    "temp",
+    "temporary",
+    "access",
+    "starwars",
+    "whatever",
+    "freedom",
+    "solo",
+    "qazwsx",
+    "zaq12wsx",
+    "1q2w3e4r",
+    "1qaz2wsx",
 ];
 
 /// Keyboard rows and sequences a run is measured against.
@@ -109,13 +159,23 @@ mod tests {
     #[test]
     fn weak_and_strong() {
         for w in [
-            "admin", "hunter2", "P@ssw0rd-2024", "Password123!", "qwertyuiop1", "12345678901",
-            "aaaaaaaaaaaaaa", "alllowercaseletters", "deploy-Deploy-2024!",
+            "admin",
+            "hunter2",
+            "P@ssw0rd-2024",
+            "Password123!",
+            "qwertyuiop1",
+            "12345678901",
+            "aaaaaaaaaaaaaa",
+            "alllowercaseletters",
+            "deploy-Deploy-2024!",
         ] {
             assert!(is_weak(w.as_bytes(), Some("deploy")), "{w} should be weak");
         }
         for s in ["Tr0ub4dor&3xK", "x7Kp!2mQz#9vL", "correct-Horse-battery-9"] {
-            assert!(!is_weak(s.as_bytes(), Some("deploy")), "{s} should be strong");
+            assert!(
+                !is_weak(s.as_bytes(), Some("deploy")),
+                "{s} should be strong"
+            );
         }
     }
 }

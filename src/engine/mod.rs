@@ -140,7 +140,11 @@ impl Dropped {
 }
 
 /// Pattern rules whose secret is a human password: findings carry `weak`.
-const PASSWORD_RULES: &[&str] = &["generic-password", "generic-password-mysql-cli", "netrc-entry"];
+const PASSWORD_RULES: &[&str] = &[
+    "generic-password",
+    "generic-password-mysql-cli",
+    "netrc-entry",
+];
 
 /// A secret found in a buffer.
 #[derive(Debug, Clone, PartialEq)]
@@ -191,6 +195,9 @@ impl PathClass {
 /// Every rule's path allow globs in one set, and the rules of each glob.
 type PathGlobs = (GlobSet, Vec<Vec<u32>>);
 
+/// Parser rules' `files` globs in one set, and the rule of each glob.
+type FileGlobs = Option<(GlobSet, Vec<u32>)>;
+
 /// The compiled rule set.
 #[derive(Debug)]
 pub struct Engine {
@@ -209,7 +216,7 @@ pub struct Engine {
     path_globs: Option<PathGlobs>,
     /// Parser rules' `files` globs: (on the file name, on the whole path),
     /// each with the rule of each glob.
-    file_globs: [Option<(GlobSet, Vec<u32>)>; 2],
+    file_globs: [FileGlobs; 2],
 }
 
 /// A regex validated at load time and compiled on first use.
@@ -310,7 +317,10 @@ impl CompiledRule {
             }
         };
         if parser.is_none() && !spec.files.is_empty() {
-            return Err(invalid(&rule, "`files` is for parser rules (it has no `parser`)".into()));
+            return Err(invalid(
+                &rule,
+                "`files` is for parser rules (it has no `parser`)".into(),
+            ));
         }
         if parser.is_none() && spec.pattern.is_empty() {
             return Err(invalid(&rule, "has no pattern".into()));
@@ -593,7 +603,7 @@ impl Engine {
 
     /// Parser rules' `files` globs: one set on file names (globs without
     /// `/`), one on whole paths; case-insensitive.
-    fn file_globs(rules: &[CompiledRule]) -> Result<[Option<(GlobSet, Vec<u32>)>; 2], RuleError> {
+    fn file_globs(rules: &[CompiledRule]) -> Result<[FileGlobs; 2], RuleError> {
         let mut builders = [GlobSetBuilder::new(), GlobSetBuilder::new()];
         let mut owners: [Vec<u32>; 2] = [Vec::new(), Vec::new()];
         for (ri, r) in rules.iter().enumerate() {
@@ -611,7 +621,7 @@ impl Engine {
                 owners[which].push(ri as u32);
             }
         }
-        let mut out: [Option<(GlobSet, Vec<u32>)>; 2] = [None, None];
+        let mut out: [FileGlobs; 2] = [None, None];
         for (i, (b, o)) in builders.into_iter().zip(owners).enumerate() {
             if o.is_empty() {
                 continue;
@@ -1006,7 +1016,8 @@ impl Engine {
                             || self.rules[m.rule].reveal(&hay[m.start..m.end]).prefix > 0)
                 };
                 let token = (i..j).any(tokenish);
-                let eligible = |k: usize| !any_parser || if token { tokenish(k) } else { parser(k) };
+                let eligible =
+                    |k: usize| !any_parser || if token { tokenish(k) } else { parser(k) };
                 let best = (i..j)
                     .filter(|&k| eligible(k))
                     .max_by_key(|&k| (width(&out[k]), usize::MAX - k))
@@ -1220,8 +1231,8 @@ impl Engine {
             Ok((entropy, validation)) => {
                 let (confidence, path_may_lower) =
                     confidence::assess(rule, hay, secret, validation);
-                let weak =
-                    rule.password && crate::credfiles::weak::is_weak(&hay[secret.0..secret.1], None);
+                let weak = rule.password
+                    && crate::credfiles::weak::is_weak(&hay[secret.0..secret.1], None);
                 out.push(RawMatch {
                     weak,
                     path_may_lower,

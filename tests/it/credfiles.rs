@@ -54,10 +54,23 @@ fn answers() -> Vec<Answer> {
         let format = dir.file_name().unwrap().to_string_lossy().into_owned();
         let text = fs::read_to_string(dir.join("answers.toml")).unwrap();
         let v: toml::Value = toml::from_str(&text).unwrap_or_else(|e| panic!("{format}: {e}"));
-        for a in v.get("answer").and_then(|a| a.as_array()).into_iter().flatten() {
-            let s = |k: &str| a.get(k).and_then(|x| x.as_str()).unwrap_or_default().to_string();
+        for a in v
+            .get("answer")
+            .and_then(|a| a.as_array())
+            .into_iter()
+            .flatten()
+        {
+            let s = |k: &str| {
+                a.get(k)
+                    .and_then(|x| x.as_str())
+                    .unwrap_or_default()
+                    .to_string()
+            };
             let path = s("path");
-            assert!(dir.join(&path).is_file(), "{format}: {path} is not in the corpus");
+            assert!(
+                dir.join(&path).is_file(),
+                "{format}: {path} is not in the corpus"
+            );
             out.push(Answer {
                 path: format!("{format}/{path}"),
                 line: a.get("line").and_then(|x| x.as_integer()).unwrap_or(0) as usize,
@@ -102,7 +115,13 @@ fn reported(root: &Path, json: &[u8]) -> Vec<(String, usize, String, bool, Strin
                 l["end_byte"].as_u64().unwrap() as usize,
             );
             let secret = String::from_utf8_lossy(&bytes[s..e]).into_owned();
-            out.push((path, l["line"].as_u64().unwrap() as usize, secret, weak, rule.clone()));
+            out.push((
+                path,
+                l["line"].as_u64().unwrap() as usize,
+                secret,
+                weak,
+                rule.clone(),
+            ));
         }
     }
     out
@@ -116,13 +135,22 @@ fn corpus_has_enough_answers_per_format() {
     for f in formats {
         let pos = all.iter().filter(|a| a.format == f && a.positive).count();
         let neg = all.iter().filter(|a| a.format == f && !a.positive).count();
-        assert!(pos >= 3 && neg >= 2, "{f}: {pos} positives, {neg} negatives");
+        assert!(
+            pos >= 3 && neg >= 2,
+            "{f}: {pos} positives, {neg} negatives"
+        );
     }
     // every answer's secret stands on its line
     for a in &all {
         let text = fs::read_to_string(corpus_dir().join(&a.path)).unwrap();
         let line = text.lines().nth(a.line - 1).unwrap_or_default();
-        assert!(line.contains(&a.secret), "{}:{} lacks {:?}", a.path, a.line, a.secret);
+        assert!(
+            line.contains(&a.secret),
+            "{}:{} lacks {:?}",
+            a.path,
+            a.line,
+            a.secret
+        );
     }
 }
 
@@ -136,7 +164,12 @@ fn corpus_recall_and_precision() {
     let home = d.path().join("home");
     fs::create_dir_all(home.join(".config")).unwrap();
     let out = keyward(&root, &home, &["scan", ".", "--format", "json"]);
-    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let found = reported(&root, &out.stdout);
     let key = |p: &str, l: usize, s: &str| (p.to_string(), l, s.to_string());
     let positives: BTreeSet<_> = all
@@ -170,7 +203,9 @@ fn corpus_recall_and_precision() {
     let fps = alarms.len();
     let recall = hit as f64 / planted as f64;
     let precision = hit as f64 / (hit + fps).max(1) as f64;
-    let mut report = format!("recall {recall:.3}, precision {precision:.3}\nformat  positives found false-alarms\n");
+    let mut report = format!(
+        "recall {recall:.3}, precision {precision:.3}\nformat  positives found false-alarms\n"
+    );
     for (f, r) in &table {
         report.push_str(&format!("{f:<20} {:>3} {:>3} {:>3}\n", r.0, r.1, r.2));
     }
@@ -184,10 +219,11 @@ fn corpus_recall_and_precision() {
         .iter()
         .filter(|a| a.positive)
         .filter_map(|a| {
-            let r = found
-                .iter()
-                .find(|r| (r.0.as_str(), r.1, r.2.as_str()) == (a.path.as_str(), a.line, a.secret.as_str()))?;
-            (r.3 != a.weak).then(|| format!("{}:{} weak {} expected {}", a.path, a.line, r.3, a.weak))
+            let r = found.iter().find(|r| {
+                (r.0.as_str(), r.1, r.2.as_str()) == (a.path.as_str(), a.line, a.secret.as_str())
+            })?;
+            (r.3 != a.weak)
+                .then(|| format!("{}:{} weak {} expected {}", a.path, a.line, r.3, a.weak))
         })
         .collect();
     assert!(weak_wrong.is_empty(), "{}", weak_wrong.join("\n"));
@@ -209,8 +245,15 @@ fn weak_password_in_text_sarif_and_explain() {
     let text = keyward(&root, &home, &["scan", "."]);
     assert_eq!(text.status.code(), Some(1));
     let text = String::from_utf8_lossy(&text.stdout);
-    assert_eq!(text.matches("weak password: rotate and strengthen").count(), 1, "{text}");
-    assert!(!text.contains("hunter2") && !text.contains("Vx7#kQ2m!Lp9zR"), "{text}");
+    assert_eq!(
+        text.matches("weak password: rotate and strengthen").count(),
+        1,
+        "{text}"
+    );
+    assert!(
+        !text.contains("hunter2") && !text.contains("Vx7#kQ2m!Lp9zR"),
+        "{text}"
+    );
     let sarif = keyward(&root, &home, &["scan", ".", "--format", "sarif"]);
     let v: serde_json::Value = serde_json::from_slice(&sarif.stdout).unwrap();
     let weak: Vec<bool> = v["runs"][0]["results"]
@@ -223,7 +266,10 @@ fn weak_password_in_text_sarif_and_explain() {
     // explain names the layer that decided
     let ex = keyward(&root, &home, &["explain", ".netrc:1", "."]);
     let ex = String::from_utf8_lossy(&ex.stdout);
-    assert!(ex.contains("format parser netrc (rule netrc-password)"), "{ex}");
+    assert!(
+        ex.contains("format parser netrc (rule netrc-password)"),
+        "{ex}"
+    );
     assert!(ex.contains("weak password"), "{ex}");
     assert!(!ex.contains("hunter2"), "{ex}");
     // the same line in a script is decided by a rule pattern
@@ -284,24 +330,40 @@ negative_examples = [{ path = "home/.netrc", text = "machine a.example.org login
 "#;
     fs::write(d.path().join("ok.toml"), pack).unwrap();
     let out = keyward(d.path(), &home, &["rules", "check", "ok.toml"]);
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     // the example's path decides whether the parser runs
     fs::write(
         d.path().join("path.toml"),
-        pack.replace(r#"{ path = "home/.netrc", text = "machine a.example.org login u password hunter2"#, r#"{ path = "home/notes.txt", text = "machine a.example.org login u password hunter2"#),
+        pack.replace(
+            r#"{ path = "home/.netrc", text = "machine a.example.org login u password hunter2"#,
+            r#"{ path = "home/notes.txt", text = "machine a.example.org login u password hunter2"#,
+        ),
     )
     .unwrap();
     let out = keyward(d.path(), &home, &["rules", "check", "path.toml"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("example 2 does not match"));
     // an unknown parser is a load error (exit 2) that names it
-    fs::write(d.path().join("bad.toml"), pack.replace(r#"parser = "netrc""#, r#"parser = "netrcc""#)).unwrap();
+    fs::write(
+        d.path().join("bad.toml"),
+        pack.replace(r#"parser = "netrc""#, r#"parser = "netrcc""#),
+    )
+    .unwrap();
     let out = keyward(d.path(), &home, &["rules", "check", "bad.toml"]);
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(err.contains("unknown parser \"netrcc\""), "{err}");
     // a parser rule without files, a pattern rule without a pattern
-    fs::write(d.path().join("nofiles.toml"), pack.replace(r#"files = [".netrc"]"#, "")).unwrap();
+    fs::write(
+        d.path().join("nofiles.toml"),
+        pack.replace(r#"files = [".netrc"]"#, ""),
+    )
+    .unwrap();
     let out = keyward(d.path(), &home, &["rules", "check", "nofiles.toml"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("needs `files`"));
@@ -332,12 +394,30 @@ fn parsers_see_whole_files_chunked_or_not() {
         ]
     );
     // a file that fits one chunk: the same, however large the overlap
-    assert_eq!(ids(Chunking { size: netrc.len() + 1, overlap: 0 }), whole);
+    assert_eq!(
+        ids(Chunking {
+            size: netrc.len() + 1,
+            overlap: 0
+        }),
+        whole
+    );
     // a file that fits one chunk and its overlap is still read as one window
-    assert_eq!(ids(Chunking { size: 40, overlap: 600 }), whole);
+    assert_eq!(
+        ids(Chunking {
+            size: 40,
+            overlap: 600
+        }),
+        whole
+    );
     // larger than that: the parsers do not run (documented limit)
-    let chunked = ids(Chunking { size: 30, overlap: 10 });
-    assert!(chunked.iter().all(|f| f.0 != "netrc-password"), "{chunked:?}");
+    let chunked = ids(Chunking {
+        size: 30,
+        overlap: 10,
+    });
+    assert!(
+        chunked.iter().all(|f| f.0 != "netrc-password"),
+        "{chunked:?}"
+    );
 }
 
 /// (rule, path, line, confidence, weak) of every location of a JSON report.
@@ -377,7 +457,10 @@ fn every_mode_parses_credential_files_alike() {
         "machine ci.acme-corp.io login bot password Vx7#kQ2m!Lp9zR\n",
     );
     // the same file name elsewhere in a non-credential role: nothing
-    r.write("docs/pgpass.md", "db.acme-corp.io:5432:orders:app:Gz8!mQ4\\:vT2#pL\n");
+    r.write(
+        "docs/pgpass.md",
+        "db.acme-corp.io:5432:orders:app:Gz8!mQ4\\:vT2#pL\n",
+    );
     let home = r.path.parent().unwrap().join("home-creds");
     fs::create_dir_all(home.join(".config")).unwrap();
     let args = |extra: &[&str]| {
@@ -389,7 +472,11 @@ fn every_mode_parses_credential_files_alike() {
         let a = args(extra);
         let a: Vec<&str> = a.iter().map(String::as_str).collect();
         let out = keyward(&r.path, &home, &a);
-        assert!(out.status.code().is_some_and(|c| c < 2), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.code().is_some_and(|c| c < 2),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         seen(&out.stdout)
     };
     r.git(&["add", "-A"]);
@@ -400,7 +487,13 @@ fn every_mode_parses_credential_files_alike() {
     let want: BTreeSet<_> = [
         ("netrc-password", "ops/.netrc", 3, "high", true),
         ("pgpass-password", "ops/.pgpass", 1, "high", false),
-        ("netrc-password", "tests/fixtures/.netrc", 1, "medium", false),
+        (
+            "netrc-password",
+            "tests/fixtures/.netrc",
+            1,
+            "medium",
+            false,
+        ),
     ]
     .into_iter()
     .map(|(a, b, c, d, e)| (a.to_string(), b.to_string(), c, d.to_string(), e))

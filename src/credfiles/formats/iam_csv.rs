@@ -26,7 +26,8 @@ fn fields(at: usize, line: &[u8]) -> Vec<(usize, usize)> {
                 j += 1;
             }
             out.push((at + s, at + j.min(line.len())));
-            i = memchr::memchr(b',', &line[j.min(line.len())..]).map_or(line.len() + 1, |p| j + p + 1);
+            i = memchr::memchr(b',', &line[j.min(line.len())..])
+                .map_or(line.len() + 1, |p| j + p + 1);
         } else {
             let e = memchr::memchr(b',', &line[i.min(line.len())..]).map_or(line.len(), |p| i + p);
             out.push((at + i, at + e));
@@ -49,7 +50,11 @@ pub fn parse(buf: &[u8]) -> Vec<CredHit> {
         .iter()
         .map(|&(s, e)| text(buf, (s, e)).trim().to_ascii_lowercase())
         .collect();
-    let col = |n: &str| names.iter().position(|h| h.trim_start_matches('\u{feff}') == n);
+    let col = |n: &str| {
+        names
+            .iter()
+            .position(|h| h.trim_start_matches('\u{feff}') == n)
+    };
     let (Some(_), Some(secret)) = (col("access key id"), col("secret access key")) else {
         return Vec::new();
     };

@@ -40,11 +40,12 @@ pub fn parse(buf: &[u8]) -> Vec<CredHit> {
     let mut out = Vec::new();
     let mut user: Option<String> = None;
     let mut pending: Vec<(usize, usize)> = Vec::new();
-    let flush = |out: &mut Vec<CredHit>, pending: &mut Vec<(usize, usize)>, user: &Option<String>| {
-        for p in pending.drain(..) {
-            out.extend(hit(buf, p, user.clone(), CredKind::Password));
-        }
-    };
+    let flush =
+        |out: &mut Vec<CredHit>, pending: &mut Vec<(usize, usize)>, user: &Option<String>| {
+            for p in pending.drain(..) {
+                out.extend(hit(buf, p, user.clone(), CredKind::Password));
+            }
+        };
     let mut i = 0;
     while i < toks.len() {
         let word = &buf[toks[i].0..toks[i].1];

@@ -19,7 +19,13 @@ pub fn parse(buf: &[u8]) -> Vec<CredHit> {
             let key = key_end.map(|k| line[..k].trim_ascii().to_ascii_lowercase());
             in_url_key = matches!(
                 key.as_deref(),
-                Some(b"index-url" | b"extra-index-url" | b"index_url" | b"extra_index_url" | b"find-links")
+                Some(
+                    b"index-url"
+                        | b"extra-index-url"
+                        | b"index_url"
+                        | b"extra_index_url"
+                        | b"find-links"
+                )
             );
             if !in_url_key {
                 continue;

@@ -10,7 +10,8 @@ pub fn parse(buf: &[u8]) -> Vec<CredHit> {
     let mut out = Vec::new();
     for (at, line) in lines(buf) {
         let mut fields = line.splitn(3, |&b| b == b':');
-        let (Some(name), Some(hash), Some(_)) = (fields.next(), fields.next(), fields.next()) else {
+        let (Some(name), Some(hash), Some(_)) = (fields.next(), fields.next(), fields.next())
+        else {
             continue;
         };
         let mut s = at + name.len() + 1;
