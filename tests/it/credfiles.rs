@@ -502,3 +502,32 @@ fn every_mode_parses_credential_files_alike() {
     assert_eq!(staged, tree, "staged vs tree");
     assert_eq!(history, tree, "history vs tree");
 }
+
+#[test]
+fn generic_password_rule_flags_weak_passwords_too() {
+    let d = tempfile::tempdir().unwrap();
+    let root = d.path().join("repo");
+    fs::create_dir_all(&root).unwrap();
+    let home = d.path().join("home");
+    fs::create_dir_all(home.join(".config")).unwrap();
+    fs::write(
+        root.join("app.env"),
+        "db_password = \"P@ssw0rd-2024\"\nadmin_password = \"Qm7!vR2xLp9w#Tz\"\n",
+    )
+    .unwrap();
+    let out = keyward(&root, &home, &["scan", ".", "--format", "json"]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "weak findings still fail the scan"
+    );
+    let got = seen(&out.stdout);
+    let want: BTreeSet<_> = [
+        ("generic-password", "app.env", 1, "medium", true),
+        ("generic-password", "app.env", 2, "medium", false),
+    ]
+    .into_iter()
+    .map(|(a, b, c, d, e)| (a.to_string(), b.to_string(), c, d.to_string(), e))
+    .collect();
+    assert_eq!(got, want);
+}
