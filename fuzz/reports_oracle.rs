@@ -168,6 +168,7 @@ impl Case {
             entropy: 4.0,
             validation: Validation::Unchecked,
             confidence: Confidence::Medium,
+            weak: false,
             locations: vec![
                 loc.clone(),
                 Location {

@@ -80,6 +80,8 @@ pub(crate) struct Hit {
     /// A candidate an offline validator rejected: counted in the summary
     /// (where it is), never a finding.
     pub rejected: bool,
+    /// A weak human password.
+    pub weak: bool,
 }
 
 /// A source of input bytes seen through a sliding window `[base, ..)`.
@@ -208,6 +210,9 @@ fn scan_chunks(
     let mut own_start = 0usize;
     let mut last_end: HashMap<usize, usize> = HashMap::new();
     let mut hits = Vec::new();
+    // Credential-file parsers read whole files: an input larger than one
+    // chunk is scanned by the pattern rules alone (see `crate::credfiles`).
+    let mut chunk_class: Option<PathClass> = None;
     loop {
         let base = origin.offset;
         let want = own_start.saturating_add(size).saturating_add(overlap);
@@ -227,6 +232,14 @@ fn scan_chunks(
             (own_start + size, want)
         };
         let hay = &hay[..hay_end - base];
+        let class = if (own_start == 0 && last) || class.formats.is_empty() {
+            class
+        } else {
+            chunk_class.get_or_insert_with(|| PathClass {
+                formats: Vec::new(),
+                ..class.clone()
+            })
+        };
         hits.extend(scan_window(
             engine,
             class,
@@ -338,6 +351,7 @@ fn scan_window(
             location,
             inline: marker_for(hay, m.start),
             rejected: false,
+            weak: m.weak,
         });
     }
     rejected.sort_unstable();
@@ -355,6 +369,7 @@ fn scan_window(
             location: index.locate(start, end),
             inline: None,
             rejected: true,
+            weak: false,
         });
     }
     out

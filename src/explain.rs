@@ -76,6 +76,12 @@ fn allow_entry(
 
 fn rule_line(engine: &Engine, rule: usize, keywords: &[String]) -> String {
     let r = &engine.rule(rule).rule;
+    if let Some(name) = &r.spec.parser {
+        return format!(
+            "rule `{}` ({}, {}, {}) format parser: {name}",
+            r.spec.id, r.spec.name, r.spec.severity, r.origin
+        );
+    }
     let pattern = if r.spec.pattern.len() > 160 {
         format!(
             "{}... ({} characters; see {})",
@@ -99,6 +105,20 @@ fn rule_line(engine: &Engine, rule: usize, keywords: &[String]) -> String {
         },
         pattern
     )
+}
+
+/// Which layer decides for `rule`: a credential-file format parser, or the
+/// rule's pattern at keyword hits.
+fn layer_line(engine: &Engine, rule: usize) -> String {
+    let spec = &engine.rule(rule).rule.spec;
+    match &spec.parser {
+        Some(name) => format!(
+            "decided by: format parser {name} (rule {}), on files {}",
+            spec.id,
+            spec.files.join(", ")
+        ),
+        None => "decided by: rule pattern (at a keyword hit)".to_string(),
+    }
 }
 
 fn entropy_line(engine: &Engine, rule: usize, entropy: f32) -> String {
@@ -156,6 +176,10 @@ pub fn explain_line(
             "  {}",
             rule_line(engine, m.rule, &engine.keywords_in(m.rule, text_line))
         );
+        let _ = writeln!(out, "  {}", layer_line(engine, m.rule));
+        if m.weak {
+            let _ = writeln!(out, "  weak password: rotate and strengthen");
+        }
         let _ = writeln!(out, "  {}", entropy_line(engine, m.rule, m.entropy));
         let _ = writeln!(
             out,
@@ -214,6 +238,8 @@ pub fn explain_line(
             "  {}",
             rule_line(engine, *r, &engine.keywords_in(*r, text_line))
         );
+        let _ = writeln!(out, "  {}", layer_line(engine, *r));
+        let _ = writeln!(out, "  dropped by: {}", why.describe());
         let reason = match why {
             Dropped::Entropy => {
                 entropy_line(engine, *r, entropy::shannon_entropy(secret)) + ": below the minimum"
@@ -299,6 +325,10 @@ pub fn explain_finding(
             f.shown_secret(true),
             String::from_utf8_lossy(&f.secret).chars().count()
         );
+        let _ = writeln!(out, "  {}", layer_line(engine, ri));
+        if f.weak {
+            let _ = writeln!(out, "  weak password: rotate and strengthen");
+        }
         let _ = writeln!(out, "  {}", entropy_line(engine, ri, f.entropy));
         let _ = writeln!(out, "  validation: {}", f.validation.as_str());
         for l in &f.locations {

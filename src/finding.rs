@@ -194,6 +194,10 @@ pub struct Finding {
     pub validation: Validation,
     /// The highest confidence of any of its locations.
     pub confidence: crate::rules::Confidence,
+    /// A weak human password (short, common, one character class, a
+    /// keyboard run, or holding its user name): rotate and strengthen.
+    /// Always false for anything but passwords.
+    pub weak: bool,
     pub locations: Vec<Location>,
     /// History scans: introduction, removal, presence at HEAD.
     pub lifecycle: Option<Lifecycle>,

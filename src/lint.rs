@@ -131,17 +131,29 @@ pub fn lint_rule(rule: &Rule) -> Vec<LintProblem> {
             return problems;
         }
     };
+    let parser = spec.parser.is_some();
+    // a parser rule runs on files of its `files` globs: its examples say
+    // which file they stand in
+    let scan = |text: &str, path: Option<&str>| match path {
+        Some(p) => single.scan_path(text.as_bytes(), p),
+        None => single.scan(text.as_bytes()),
+    };
     for (n, ex) in spec.examples.iter().enumerate() {
         let text = ex.text();
         let lower = text.to_ascii_lowercase();
-        if !spec
-            .keywords
-            .iter()
-            .any(|k| lower.contains(&k.to_ascii_lowercase()))
+        if parser && ex.path().is_none() {
+            problem(format!("example {} of a parser rule has no `path`", n + 1));
+            continue;
+        }
+        if !parser
+            && !spec
+                .keywords
+                .iter()
+                .any(|k| lower.contains(&k.to_ascii_lowercase()))
         {
             problem(format!("example {} contains none of its keywords", n + 1));
         }
-        let found = single.scan(text.as_bytes());
+        let found = scan(text, ex.path());
         let secrets: Vec<String> = found
             .iter()
             .map(|m| String::from_utf8_lossy(&text.as_bytes()[m.start..m.end]).into_owned())
@@ -162,7 +174,15 @@ pub fn lint_rule(rule: &Rule) -> Vec<LintProblem> {
         }
     }
     for (n, neg) in spec.negative_examples.iter().enumerate() {
-        let found = single.scan(neg.as_bytes());
+        if parser && neg.path().is_none() {
+            problem(format!(
+                "negative example {} of a parser rule has no `path`",
+                n + 1
+            ));
+            continue;
+        }
+        let neg = neg.text();
+        let found = scan(neg, spec.negative_examples[n].path());
         if let Some(m) = found.first() {
             problem(format!(
                 "negative example {} matches (captured {:?}): {:?}",

@@ -244,6 +244,7 @@ fn empty_finding(rule: &crate::engine::CompiledRule, h: &Hit) -> Finding {
         entropy: h.entropy,
         validation: h.validation,
         confidence: h.confidence,
+        weak: h.weak,
         locations: Vec::new(),
         lifecycle: None,
     }

@@ -46,6 +46,12 @@ pub struct CompiledRule {
     confidence: Confidence,
     /// `near`: (bytes to look for, how far).
     near: Option<(Box<[bool; 256]>, usize)>,
+    /// A credential-file parser rule: its parser, run over whole files of
+    /// its `files` globs (no keywords, no pattern).
+    parser: Option<crate::credfiles::Parser>,
+    /// A pattern rule whose secret is a human password (its weakness is
+    /// judged, see [`crate::credfiles::weak`]).
+    password: bool,
 }
 
 impl CompiledRule {
@@ -62,6 +68,10 @@ impl CompiledRule {
     /// Provider `generic`.
     pub fn is_generic(&self) -> bool {
         self.generic
+    }
+    /// A credential-file parser rule (see [`crate::credfiles`]).
+    pub fn is_parser(&self) -> bool {
+        self.parser.is_some()
     }
     /// What a mask may show of `secret`, found by this rule: the keyword
     /// it starts with when the rule recognises a self-identifying format
@@ -120,6 +130,29 @@ pub enum Dropped {
     Encrypted,
 }
 
+impl Dropped {
+    /// The filter that dropped a candidate, in words (`keyward explain`).
+    pub fn describe(self) -> &'static str {
+        match self {
+            Dropped::Entropy => "entropy filter (below the rule's min_entropy)",
+            Dropped::Placeholder => "placeholder filter (a template value, not a secret)",
+            Dropped::Allowlist => "the rule's allow list",
+            Dropped::Validator => "offline validator (checksum or format rejected)",
+            Dropped::Path => "the rule's path allow list",
+            Dropped::RejectedBySpecific => "a specific rule rejected the same value",
+            Dropped::UnquotedInCode => "unquoted value in source code (an expression)",
+            Dropped::Encrypted => "encrypted-value filter (ciphertext or a public recipient)",
+        }
+    }
+}
+
+/// Pattern rules whose secret is a human password: findings carry `weak`.
+const PASSWORD_RULES: &[&str] = &[
+    "generic-password",
+    "generic-password-mysql-cli",
+    "netrc-entry",
+];
+
 /// A secret found in a buffer.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RawMatch {
@@ -137,6 +170,9 @@ pub struct RawMatch {
     pub confidence: Confidence,
     /// Whether a test or documentation path lowers [`Self::confidence`].
     pub path_may_lower: bool,
+    /// A weak human password (see [`crate::credfiles::weak`]); false for
+    /// anything but passwords.
+    pub weak: bool,
 }
 
 /// What a scan of one buffer depends on besides its bytes: the facts of the
@@ -152,6 +188,9 @@ pub struct PathClass {
     pub code: bool,
     /// Rules whose path allow list covers the path (sorted indices).
     pub allowed: Vec<u32>,
+    /// Parser rules whose `files` globs match the path (sorted indices):
+    /// their parsers run over the whole content.
+    pub formats: Vec<u32>,
 }
 
 impl PathClass {
@@ -162,6 +201,9 @@ impl PathClass {
 
 /// Every rule's path allow globs in one set, and the rules of each glob.
 type PathGlobs = (GlobSet, Vec<Vec<u32>>);
+
+/// Parser rules' `files` globs in one set, and the rule of each glob.
+type FileGlobs = Option<(GlobSet, Vec<u32>)>;
 
 /// The compiled rule set.
 #[derive(Debug)]
@@ -179,6 +221,9 @@ pub struct Engine {
     keyword_rules: Vec<Vec<u32>>,
     /// Every rule's path allow globs in one set, and the rules of each glob.
     path_globs: Option<PathGlobs>,
+    /// Parser rules' `files` globs: (on the file name, on the whole path),
+    /// each with the rule of each glob.
+    file_globs: [FileGlobs; 2],
 }
 
 /// A regex validated at load time and compiled on first use.
@@ -254,7 +299,40 @@ fn invalid(rule: &Rule, message: String) -> RuleError {
 impl CompiledRule {
     pub fn new(rule: Rule) -> Result<Self, RuleError> {
         let spec = &rule.spec;
-        if spec.keywords.is_empty() {
+        let parser = match &spec.parser {
+            None => None,
+            Some(name) => {
+                let p = crate::credfiles::parser(name).ok_or_else(|| {
+                    invalid(
+                        &rule,
+                        format!(
+                            "unknown parser {name:?} (known: {})",
+                            crate::credfiles::parser_names().join(", ")
+                        ),
+                    )
+                })?;
+                if spec.files.is_empty() {
+                    return Err(invalid(&rule, "a parser rule needs `files` globs".into()));
+                }
+                if !spec.keywords.is_empty() || !spec.pattern.is_empty() {
+                    return Err(invalid(
+                        &rule,
+                        "a parser rule has no `keywords` or `pattern`".into(),
+                    ));
+                }
+                Some(p)
+            }
+        };
+        if parser.is_none() && !spec.files.is_empty() {
+            return Err(invalid(
+                &rule,
+                "`files` is for parser rules (it has no `parser`)".into(),
+            ));
+        }
+        if parser.is_none() && spec.pattern.is_empty() {
+            return Err(invalid(&rule, "has no pattern".into()));
+        }
+        if parser.is_none() && spec.keywords.is_empty() {
             return Err(invalid(&rule, "has no keywords".into()));
         }
         if let Some(k) = spec.keywords.iter().find(|k| k.len() < 2) {
@@ -271,7 +349,10 @@ impl CompiledRule {
                 return Err(invalid(&rule, "value_run min must be at least 1".into()));
             }
         }
-        let source = if spec.anchored {
+        let source = if parser.is_some() {
+            // never run: a class that matches nothing
+            r"[^\x00-\xff]".to_string()
+        } else if spec.anchored {
             format!(r"\A(?:{})", spec.pattern)
         } else {
             spec.pattern.clone()
@@ -342,7 +423,10 @@ impl CompiledRule {
             }
             (set, n.within)
         });
+        let password = PASSWORD_RULES.contains(&spec.id.as_str());
         Ok(CompiledRule {
+            parser,
+            password,
             near,
             generic,
             confidence,
@@ -364,15 +448,23 @@ impl CompiledRule {
         hay: &[u8],
         secret: (usize, usize),
         whole: (usize, usize),
+        hash: bool,
     ) -> Result<(f32, Validation), Dropped> {
         let s = &hay[secret.0..secret.1];
         let entropy = entropy::shannon_entropy(s);
-        if let Some(min) = self.rule.spec.min_entropy {
+        if let (Some(min), None) = (self.rule.spec.min_entropy, self.parser) {
             if entropy < min {
                 return Err(Dropped::Entropy);
             }
         }
-        if placeholder::is_placeholder_named(s, &self.names(hay, secret.0)) {
+        // a crypt hash (`$apr1$salt$digest`) starts like a `$VAR`: only its
+        // digest can be a placeholder
+        let shown = if hash {
+            s.rsplit(|&b| b == b'$').next().unwrap_or(s)
+        } else {
+            s
+        };
+        if placeholder::is_placeholder_named(shown, &self.names(hay, secret.0)) {
             return Err(Dropped::Placeholder);
         }
         if !self.stopwords.is_empty() {
@@ -501,7 +593,9 @@ impl Engine {
             .start_state(Anchored::No)
             .map_err(|e| automaton_error(format!("keyword automaton has no start: {e}")))?;
         let path_globs = Self::path_globs(&compiled)?;
+        let file_globs = Self::file_globs(&compiled)?;
         Ok(Engine {
+            file_globs,
             path_globs,
             rules: compiled,
             keywords: dfa,
@@ -547,6 +641,57 @@ impl Engine {
         Ok(Some((set, owners)))
     }
 
+    /// Parser rules' `files` globs: one set on file names (globs without
+    /// `/`), one on whole paths; case-insensitive.
+    fn file_globs(rules: &[CompiledRule]) -> Result<[FileGlobs; 2], RuleError> {
+        let mut builders = [GlobSetBuilder::new(), GlobSetBuilder::new()];
+        let mut owners: [Vec<u32>; 2] = [Vec::new(), Vec::new()];
+        for (ri, r) in rules.iter().enumerate() {
+            if r.parser.is_none() {
+                continue;
+            }
+            for p in &r.rule.spec.files {
+                let which = usize::from(p.contains('/'));
+                let g = globset::GlobBuilder::new(p)
+                    .case_insensitive(true)
+                    .literal_separator(true)
+                    .build()
+                    .map_err(|e| invalid(&r.rule, format!("bad files glob {p:?}: {e}")))?;
+                builders[which].add(g);
+                owners[which].push(ri as u32);
+            }
+        }
+        let mut out: [FileGlobs; 2] = [None, None];
+        for (i, (b, o)) in builders.into_iter().zip(owners).enumerate() {
+            if o.is_empty() {
+                continue;
+            }
+            let set = b.build().map_err(|e| RuleError::Parse {
+                file: "<rules>".into(),
+                line: 0,
+                column: 0,
+                message: format!("bad files globs: {e}"),
+            })?;
+            out[i] = Some((set, o));
+        }
+        Ok(out)
+    }
+
+    /// Parser rules whose `files` globs match `path` (sorted indices).
+    fn formats_of(&self, path: &str) -> Vec<u32> {
+        let path = path.replace('\\', "/");
+        let name = path.rsplit('/').next().unwrap_or(&path);
+        let mut formats = Vec::new();
+        for (i, subject) in [name, path.as_str()].into_iter().enumerate() {
+            if let Some((set, owners)) = &self.file_globs[i] {
+                formats.extend(set.matches(subject).into_iter().map(|g| owners[g]));
+            }
+        }
+        formats.sort_unstable();
+        formats.dedup();
+        formats
+    }
+
     /// The [`PathClass`] of `path`: decided once per path, whatever the mode.
     pub fn path_class(&self, path: &str) -> PathClass {
         let mut allowed = Vec::new();
@@ -559,6 +704,7 @@ impl Engine {
         }
         PathClass {
             code: is_code_path(path),
+            formats: self.formats_of(path),
             allowed,
         }
     }
@@ -811,8 +957,9 @@ impl Engine {
                 windows.push((ri, s, e));
             }
         }
+        let parsed = self.run_parsers(hay, class, on_drop);
         if windows.is_empty() && anchors.is_empty() {
-            return Vec::new();
+            return parsed;
         }
         windows.sort_unstable();
         anchors.sort_unstable();
@@ -870,6 +1017,7 @@ impl Engine {
                 !veto
             });
         }
+        out.extend(parsed);
         if !out.is_empty() {
             let sealed = encrypted::regions(hay);
             if !sealed.is_empty() {
@@ -886,17 +1034,21 @@ impl Engine {
         // an anchored rule can reach one secret from two keyword hits
         out.dedup_by_key(|m| (m.start, m.end, m.rule));
         self.drop_generic_overlaps(&mut out);
-        Self::keep_most_specific(&mut out);
+        self.keep_most_specific(hay, &mut out);
         out
     }
 
-    /// Two specific rules that capture the very same secret: keep the one whose
+    /// Two specific rules that capture the very same secret: a credential
+    /// file's parser rule wins over pattern rules, except over a
+    /// self-identifying token (high confidence, and a checksum or its
+    /// prefix says what it is); otherwise keep the one whose
     /// match carries the most context (e.g. a service-account JSON rule over
     /// the bare private-key rule for the key inside it). `out` is sorted by span.
-    fn keep_most_specific(out: &mut Vec<RawMatch>) {
+    fn keep_most_specific(&self, hay: &[u8], out: &mut Vec<RawMatch>) {
         if out.len() < 2 {
             return;
         }
+        let parsers: Vec<bool> = out.iter().map(|m| self.rules[m.rule].is_parser()).collect();
         let width = |m: &RawMatch| m.match_end - m.match_start;
         let mut keep = vec![true; out.len()];
         let mut i = 0;
@@ -906,7 +1058,22 @@ impl Engine {
                 j += 1;
             }
             if j - i > 1 {
+                // a credential file's parser knows the value is a password;
+                // a self-identifying token (high confidence) says more still
+                let parser = |k: usize| parsers.get(k).copied().unwrap_or(false);
+                let any_parser = (i..j).any(parser);
+                let tokenish = |k: usize| {
+                    let m = &out[k];
+                    !parser(k)
+                        && m.confidence == Confidence::High
+                        && (m.validation != Validation::Unchecked
+                            || self.rules[m.rule].reveal(&hay[m.start..m.end]).prefix > 0)
+                };
+                let token = (i..j).any(tokenish);
+                let eligible =
+                    |k: usize| !any_parser || if token { tokenish(k) } else { parser(k) };
                 let best = (i..j)
+                    .filter(|&k| eligible(k))
                     .max_by_key(|&k| (width(&out[k]), usize::MAX - k))
                     .unwrap_or(i);
                 for (k, flag) in keep.iter_mut().enumerate().take(j).skip(i) {
@@ -1032,6 +1199,69 @@ impl Engine {
         self.accept(ri, hay, code, secret, whole, out, on_drop);
     }
 
+    /// Runs the parsers of `class.formats` over the whole buffer: each
+    /// credential goes through the rule's filters (placeholders, allow
+    /// lists; no entropy minimum) and its match span is its line.
+    fn run_parsers(
+        &self,
+        hay: &[u8],
+        class: &PathClass,
+        on_drop: &mut dyn FnMut(usize, (usize, usize), Dropped),
+    ) -> Vec<RawMatch> {
+        let mut out = Vec::new();
+        for &ri in &class.formats {
+            let ri = ri as usize;
+            let Some(rule) = self.rules.get(ri) else {
+                continue;
+            };
+            let Some(parse) = rule.parser else {
+                continue;
+            };
+            if class.allows(ri) {
+                on_drop(ri, (0, 0), Dropped::Path);
+                continue;
+            }
+            let mut hits = parse(hay);
+            hits.retain(|h| h.start < h.end && h.end <= hay.len());
+            hits.sort_by_key(|h| (h.start, h.end));
+            hits.dedup_by_key(|h| (h.start, h.end));
+            let mut last_end = 0;
+            for h in hits {
+                if h.start < last_end {
+                    continue;
+                }
+                let secret = (h.start, h.end);
+                let whole = line_bounds(hay, h.start);
+                let whole = (whole.0.min(h.start), whole.1.max(h.end));
+                let hash = h.kind == crate::credfiles::CredKind::PasswordHash;
+                match rule.judge(hay, secret, whole, hash) {
+                    Ok((entropy, validation)) => {
+                        last_end = h.end;
+                        let weak = h.kind == crate::credfiles::CredKind::Password
+                            && crate::credfiles::weak::is_weak(
+                                &hay[h.start..h.end],
+                                h.user.as_deref(),
+                            );
+                        out.push(RawMatch {
+                            rule: ri,
+                            start: h.start,
+                            end: h.end,
+                            match_start: whole.0,
+                            match_end: whole.1,
+                            entropy,
+                            validation,
+                            confidence: rule.confidence,
+                            path_may_lower: true,
+                            weak,
+                        });
+                    }
+                    Err(why) => on_drop(ri, secret, why),
+                }
+            }
+        }
+        out
+    }
+
     /// The filters every candidate goes through; true when it is kept.
     #[allow(clippy::too_many_arguments)]
     fn accept(
@@ -1051,11 +1281,14 @@ impl Engine {
             on_drop(ri, secret, Dropped::UnquotedInCode);
             return false;
         }
-        match rule.judge(hay, secret, whole) {
+        match rule.judge(hay, secret, whole, false) {
             Ok((entropy, validation)) => {
                 let (confidence, path_may_lower) =
                     confidence::assess(rule, hay, secret, validation);
+                let weak = rule.password
+                    && crate::credfiles::weak::is_weak(&hay[secret.0..secret.1], None);
                 out.push(RawMatch {
+                    weak,
                     path_may_lower,
                     rule: ri,
                     start: secret.0,

@@ -46,6 +46,9 @@ pub fn finding_json(f: &Finding, opts: &RenderOptions) -> Value {
         "confidence": f.confidence.as_str(),
         "locations": locations,
     });
+    if f.weak {
+        v["weak"] = json!(true);
+    }
     if let Some(l) = &f.lifecycle {
         v["lifecycle"] = json!({
             "first_introduced": commit_json(&l.first_introduced),

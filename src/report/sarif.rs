@@ -244,6 +244,9 @@ pub fn to_sarif(report: &ScanReport, opts: &RenderOptions, ctx: &ReportContext) 
             props.insert("severity".to_string(), json!(f.severity.as_str()));
             props.insert("validation".to_string(), json!(f.validation.as_str()));
             props.insert("confidence".to_string(), json!(f.confidence.as_str()));
+            if f.weak {
+                props.insert("weak".to_string(), json!(true));
+            }
             if let Some(c) = &l.commit {
                 props.insert("commit".to_string(), json!(c));
             }

@@ -63,6 +63,9 @@ pub fn render(report: &ScanReport, opts: &RenderOptions) -> String {
             f.validation.as_str(),
             f.confidence.as_str()
         );
+        if f.weak {
+            let _ = writeln!(out, "    weak password: rotate and strengthen");
+        }
         if let Some(lc) = &f.lifecycle {
             let c = &lc.first_introduced;
             let _ = writeln!(

@@ -94,7 +94,14 @@ impl std::str::FromStr for Confidence {
 #[serde(untagged)]
 pub enum Example {
     Text(String),
-    WithSecret { text: String, secret: String },
+    /// `path`: the file the text stands in (parser rules run on files of
+    /// their `files` globs only).
+    WithSecret {
+        text: String,
+        secret: String,
+        #[serde(default)]
+        path: Option<String>,
+    },
 }
 
 impl Example {
@@ -108,6 +115,36 @@ impl Example {
         match self {
             Example::Text(_) => None,
             Example::WithSecret { secret, .. } => Some(secret),
+        }
+    }
+    pub fn path(&self) -> Option<&str> {
+        match self {
+            Example::Text(_) => None,
+            Example::WithSecret { path, .. } => path.as_deref(),
+        }
+    }
+}
+
+/// A text a rule must not match: plain text, or (for parser rules) a file's
+/// text and its path.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum NegativeExample {
+    Text(String),
+    WithPath { path: String, text: String },
+}
+
+impl NegativeExample {
+    pub fn text(&self) -> &str {
+        match self {
+            NegativeExample::Text(t) => t,
+            NegativeExample::WithPath { text, .. } => text,
+        }
+    }
+    pub fn path(&self) -> Option<&str> {
+        match self {
+            NegativeExample::Text(_) => None,
+            NegativeExample::WithPath { path, .. } => Some(path),
         }
     }
 }
@@ -171,8 +208,21 @@ pub struct RuleSpec {
     /// signals. Defaults to `high`, or `medium` for generic rules.
     #[serde(default)]
     pub confidence: Option<Confidence>,
+    /// Required for pattern rules; absent for parser rules.
+    #[serde(default)]
     pub keywords: Vec<String>,
+    /// Required for pattern rules; absent for parser rules.
+    #[serde(default)]
     pub pattern: String,
+    /// A credential-file parser rule: the name of a registered parser
+    /// ([`crate::credfiles::parser`]) run over whole files matching `files`
+    /// instead of keywords and a pattern.
+    #[serde(default)]
+    pub parser: Option<String>,
+    /// Parser rules: globs on the file name (no `/`) or on the whole path
+    /// (with `/`), case-insensitive.
+    #[serde(default)]
+    pub files: Vec<String>,
     /// Capture group holding the secret: 0 is the whole match. Defaults to 1
     /// when the pattern has a group, else 0.
     #[serde(default)]
@@ -226,7 +276,7 @@ pub struct RuleSpec {
     #[serde(default)]
     pub examples: Vec<Example>,
     #[serde(default)]
-    pub negative_examples: Vec<String>,
+    pub negative_examples: Vec<NegativeExample>,
     #[serde(default)]
     pub references: Vec<String>,
 }

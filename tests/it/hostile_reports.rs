@@ -39,6 +39,7 @@ fn report(path: &str, commit: Option<&str>, line_before: &str, secret: &str) -> 
             entropy: 4.0,
             validation: Validation::Unchecked,
             confidence: keyward::rules::Confidence::Medium,
+            weak: false,
             locations: vec![loc],
             lifecycle: None,
         }],

@@ -15,6 +15,7 @@ mod canary;
 mod chunking;
 mod cli;
 mod completions;
+mod credfiles;
 mod discovery;
 mod docker;
 mod docs_drift;
