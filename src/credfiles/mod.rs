@@ -3,6 +3,7 @@
 //! `config.json`…), each yielding [`CredHit`]s that the engine turns into
 //! findings of the format's rule.
 
+pub mod formats_b;
 pub mod types;
 
 pub use types::{CredHit, CredKind, Parser};
