@@ -6,7 +6,12 @@ use crate::credfiles::{CredHit, CredKind};
 
 /// A hit for the bytes `start..end`.
 pub fn hit(start: usize, end: usize, user: Option<String>, kind: CredKind) -> CredHit {
-    CredHit { start, end, user, kind }
+    CredHit {
+        start,
+        end,
+        user,
+        kind,
+    }
 }
 
 /// Text of `buf[s..e]` as a user name (lossy, trimmed), `None` when empty.
@@ -24,19 +29,35 @@ pub fn is_reference(v: &[u8]) -> bool {
     if t.is_empty() {
         return true;
     }
-    if t.starts_with(b"${") || t.starts_with(b"$(") || t.starts_with(b"{{") || t.starts_with(b"<%") {
+    if t.starts_with(b"${") || t.starts_with(b"$(") || t.starts_with(b"{{") || t.starts_with(b"<%")
+    {
         return true;
     }
     if t.starts_with(b"%(") && t.ends_with(b")s") {
         return true;
     }
-    if t.len() > 2 && t[0] == b'%' && t[t.len() - 1] == b'%' && t[1].is_ascii_uppercase() && t[1..t.len() - 1].iter().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || *c == b'_') {
+    if t.len() > 2
+        && t[0] == b'%'
+        && t[t.len() - 1] == b'%'
+        && t[1].is_ascii_uppercase()
+        && t[1..t.len() - 1]
+            .iter()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || *c == b'_')
+    {
         return true;
     }
-    if t.len() > 1 && t[0] == b'$' && t[1..].iter().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || *c == b'_') && t[1].is_ascii_uppercase() {
+    if t.len() > 1
+        && t[0] == b'$'
+        && t[1..]
+            .iter()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || *c == b'_')
+        && t[1].is_ascii_uppercase()
+    {
         return true;
     }
-    t.len() > 1 && t.iter().all(|c| *c == t[0]) && matches!(t[0], b'*' | b'x' | b'X' | b'.' | b'-' | b'#')
+    t.len() > 1
+        && t.iter().all(|c| *c == t[0])
+        && matches!(t[0], b'*' | b'x' | b'X' | b'.' | b'-' | b'#')
 }
 
 /// Every line of `buf` as (offset of its first byte, the line without its
@@ -111,9 +132,10 @@ pub fn value_span(line: &[u8], from: usize, hash_comments: bool) -> Option<(usiz
 /// 1-based line number of byte `pos`.
 #[cfg(test)]
 pub fn line_of(buf: &[u8], pos: usize) -> usize {
-    buf.get(..pos).map_or(0, |b| b.iter().filter(|c| **c == b'\n').count()) + 1
+    buf.get(..pos)
+        .map_or(0, |b| b.iter().filter(|c| **c == b'\n').count())
+        + 1
 }
-
 
 /// A line-oriented `keyword value` / `keyword=value` file (esmtprc,
 /// msmtprc): the values of `pass_keys` as `Password`s, with the user from
@@ -159,7 +181,9 @@ pub fn kv_hits(buf: &[u8], f: &KvFormat) -> Vec<CredHit> {
             user = None;
             continue;
         }
-        let Some((vs, ve)) = value_span(line, v, f.hash_comments) else { continue };
+        let Some((vs, ve)) = value_span(line, v, f.hash_comments) else {
+            continue;
+        };
         if is(f.user_keys) {
             user = user_of(line, vs, ve);
         } else if is(f.pass_keys) && !is_reference(&line[vs..ve]) {
@@ -183,11 +207,16 @@ pub fn kv_hits(buf: &[u8], f: &KvFormat) -> Vec<CredHit> {
 pub enum Json {
     Obj(Vec<(String, Json)>),
     Arr(Vec<Json>),
-    Str { start: usize, end: usize, text: String },
+    Str {
+        start: usize,
+        end: usize,
+        text: String,
+    },
     Other,
 }
 
 impl Json {
+    #[cfg(test)]
     pub fn get(&self, key: &str) -> Option<&Json> {
         match self {
             Json::Obj(m) => m.iter().find(|(k, _)| k == key).map(|(_, v)| v),
@@ -204,7 +233,11 @@ impl Json {
 
 /// Parses `buf` leniently; what a truncated file holds up to the cut.
 pub fn parse_json(buf: &[u8]) -> Option<Json> {
-    let mut p = JsonParser { b: buf, i: 0, depth: 0 };
+    let mut p = JsonParser {
+        b: buf,
+        i: 0,
+        depth: 0,
+    };
     p.ws();
     p.value()
 }
@@ -233,7 +266,9 @@ impl JsonParser<'_> {
                 }
             } else if c == b'/' && self.b.get(self.i + 1) == Some(&b'*') {
                 self.i += 2;
-                while self.i < self.b.len() && !(self.b[self.i] == b'*' && self.b.get(self.i + 1) == Some(&b'/')) {
+                while self.i < self.b.len()
+                    && !(self.b[self.i] == b'*' && self.b.get(self.i + 1) == Some(&b'/'))
+                {
                     self.i += 1;
                 }
                 self.i = (self.i + 2).min(self.b.len());
@@ -376,9 +411,12 @@ fn unescape(raw: &[u8]) -> String {
     out
 }
 
+/// What [`each_object`] calls: the key of the object, its members.
+pub type ObjectVisitor<'v, 'a> = dyn FnMut(&str, &'a [(String, Json)]) + 'v;
+
 /// Calls `f` on the members of every object in `j`, outermost first, with
 /// the key under which the object stands (`""` at the top and in arrays).
-pub fn each_object<'a>(j: &'a Json, parent_key: &str, f: &mut dyn FnMut(&str, &'a [(String, Json)])) {
+pub fn each_object<'a>(j: &'a Json, parent_key: &str, f: &mut ObjectVisitor<'_, 'a>) {
     match j {
         Json::Obj(m) => {
             f(parent_key, m);
@@ -398,8 +436,15 @@ pub fn each_object<'a>(j: &'a Json, parent_key: &str, f: &mut dyn FnMut(&str, &'
 /// For each object of `buf`'s JSON: the string members named in `keys`
 /// (case-insensitive), as `kind` hits, with the user from the first member
 /// named in `user_keys`. References and empty values are skipped.
-pub fn json_key_hits(buf: &[u8], keys: &[&str], user_keys: &[&str], kind: CredKind) -> Vec<CredHit> {
-    let Some(j) = parse_json(buf) else { return Vec::new() };
+pub fn json_key_hits(
+    buf: &[u8],
+    keys: &[&str],
+    user_keys: &[&str],
+    kind: CredKind,
+) -> Vec<CredHit> {
+    let Some(j) = parse_json(buf) else {
+        return Vec::new();
+    };
     let mut out = Vec::new();
     each_object(&j, "", &mut |_, members| {
         let user = user_keys.iter().find_map(|u| {
@@ -413,7 +458,9 @@ pub fn json_key_hits(buf: &[u8], keys: &[&str], user_keys: &[&str], kind: CredKi
         });
         for (k, v) in members {
             if let Json::Str { start, end, .. } = v {
-                if keys.iter().any(|n| k.eq_ignore_ascii_case(n)) && !is_reference(buf.get(*start..*end).unwrap_or_default()) {
+                if keys.iter().any(|n| k.eq_ignore_ascii_case(n))
+                    && !is_reference(buf.get(*start..*end).unwrap_or_default())
+                {
                     out.push(hit(*start, *end, user.clone(), kind));
                 }
             }
@@ -440,7 +487,10 @@ pub struct Elem {
 
 impl Elem {
     pub fn attr(&self, name: &str) -> Option<(usize, usize)> {
-        self.attrs.iter().find(|(n, _, _)| n.eq_ignore_ascii_case(name)).map(|(_, s, e)| (*s, *e))
+        self.attrs
+            .iter()
+            .find(|(n, _, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, s, e)| (*s, *e))
     }
 }
 
@@ -480,7 +530,10 @@ pub fn elements(buf: &[u8], name: &str) -> Vec<Elem> {
                 continue;
             }
             let ns = i;
-            while i < buf.len() && !buf[i].is_ascii_whitespace() && !matches!(buf[i], b'=' | b'>' | b'/') {
+            while i < buf.len()
+                && !buf[i].is_ascii_whitespace()
+                && !matches!(buf[i], b'=' | b'>' | b'/')
+            {
                 i += 1;
             }
             let an = String::from_utf8_lossy(&buf[ns..i]).into_owned();
@@ -502,7 +555,9 @@ pub fn elements(buf: &[u8], name: &str) -> Vec<Elem> {
                 continue;
             }
             let vs = i + 1;
-            let Some(len) = buf.get(vs..).and_then(|b| memchr::memchr(q, b)) else { break };
+            let Some(len) = buf.get(vs..).and_then(|b| memchr::memchr(q, b)) else {
+                break;
+            };
             attrs.push((an, vs, vs + len));
             i = vs + len + 1;
         }
@@ -512,10 +567,16 @@ pub fn elements(buf: &[u8], name: &str) -> Vec<Elem> {
         from = i;
         let mut text = None;
         if !self_closing {
-            if let Some(len) = buf.get(i..).and_then(|b| memchr::memmem::find(b, close_pat.as_bytes())) {
+            if let Some(len) = buf
+                .get(i..)
+                .and_then(|b| memchr::memmem::find(b, close_pat.as_bytes()))
+            {
                 let (s, e) = (i, i + len);
                 let inner = &buf[s..e];
-                if let Some(c) = inner.strip_prefix(b"<![CDATA[").and_then(|c| c.strip_suffix(b"]]>")) {
+                if let Some(c) = inner
+                    .strip_prefix(b"<![CDATA[")
+                    .and_then(|c| c.strip_suffix(b"]]>"))
+                {
                     let cs = s + 9;
                     text = Some((cs, cs + c.len()));
                 } else if !inner.contains(&b'<') {
@@ -534,7 +595,18 @@ mod tests {
 
     #[test]
     fn references_are_no_secrets() {
-        for r in ["", "  ", "${DB_PASS}", "$(pass show db)", "%(password)s", "{{ db_password }}", "<%= ENV['X'] %>", "%DB_PASSWORD%", "$DB_PASSWORD", "********"] {
+        for r in [
+            "",
+            "  ",
+            "${DB_PASS}",
+            "$(pass show db)",
+            "%(password)s",
+            "{{ db_password }}",
+            "<%= ENV['X'] %>",
+            "%DB_PASSWORD%",
+            "$DB_PASSWORD",
+            "********",
+        ] {
             assert!(is_reference(r.as_bytes()), "{r}");
         }
         for p in ["hunter2", "admin", "P@ssw0rd-2024", "$ecret", "x", "%d4y%"] {
@@ -546,11 +618,15 @@ mod tests {
     fn lenient_json_keeps_spans_and_skips_comments() {
         let buf = b"{\n // a comment\n \"a\": \"x\\\"y\", /* b */ \"n\": [1, {\"k\": \"v\",},],\n}";
         let j = parse_json(buf).expect("json");
-        let Some(Json::Str { start, end, text }) = j.get("a") else { panic!("a: {j:?}") };
+        let Some(Json::Str { start, end, text }) = j.get("a") else {
+            panic!("a: {j:?}")
+        };
         assert_eq!(&buf[*start..*end], b"x\\\"y");
         assert_eq!(text, "x\"y");
         let mut keys = Vec::new();
-        each_object(&j, "", &mut |_, m| keys.extend(m.iter().map(|(k, _)| k.clone())));
+        each_object(&j, "", &mut |_, m| {
+            keys.extend(m.iter().map(|(k, _)| k.clone()))
+        });
         assert_eq!(keys, ["a", "n", "k"]);
     }
 

@@ -23,18 +23,46 @@ struct RuleB {
 }
 
 fn rules() -> Vec<RuleB> {
-    let text = std::fs::read_to_string(root().join("rules/credfiles-b.toml")).expect("rules/credfiles-b.toml");
+    let text = std::fs::read_to_string(root().join("rules/credfiles-b.toml"))
+        .expect("rules/credfiles-b.toml");
     let pack: toml::Value = toml::from_str(&text).expect("valid TOML");
-    assert_eq!(pack.get("provider").and_then(|p| p.as_str()), Some("credfiles"));
+    assert_eq!(
+        pack.get("provider").and_then(|p| p.as_str()),
+        Some("credfiles")
+    );
     let mut out = Vec::new();
-    for r in pack.get("rules").and_then(|r| r.as_array()).expect("[[rules]]") {
-        let id = r.get("id").and_then(|v| v.as_str()).expect("id").to_string();
-        let parser_name = r.get("parser").and_then(|v| v.as_str()).unwrap_or_else(|| panic!("{id}: parser")).to_string();
-        let parser = PARSERS.iter().find(|(n, _)| *n == parser_name).unwrap_or_else(|| panic!("{id}: no parser {parser_name}")).1;
+    for r in pack
+        .get("rules")
+        .and_then(|r| r.as_array())
+        .expect("[[rules]]")
+    {
+        let id = r
+            .get("id")
+            .and_then(|v| v.as_str())
+            .expect("id")
+            .to_string();
+        let parser_name = r
+            .get("parser")
+            .and_then(|v| v.as_str())
+            .unwrap_or_else(|| panic!("{id}: parser"))
+            .to_string();
+        let parser = PARSERS
+            .iter()
+            .find(|(n, _)| *n == parser_name)
+            .unwrap_or_else(|| panic!("{id}: no parser {parser_name}"))
+            .1;
         for k in ["name", "description", "severity"] {
-            assert!(r.get(k).and_then(|v| v.as_str()).is_some_and(|s| !s.is_empty()), "{id}: {k}");
+            assert!(
+                r.get(k)
+                    .and_then(|v| v.as_str())
+                    .is_some_and(|s| !s.is_empty()),
+                "{id}: {k}"
+            );
         }
-        assert!(r.get("pattern").is_none() && r.get("keywords").is_none(), "{id}: a parser rule has no pattern or keywords");
+        assert!(
+            r.get("pattern").is_none() && r.get("keywords").is_none(),
+            "{id}: a parser rule has no pattern or keywords"
+        );
         let globs = r
             .get("files")
             .and_then(|v| v.as_array())
@@ -42,11 +70,22 @@ fn rules() -> Vec<RuleB> {
             .iter()
             .map(|g| {
                 let g = g.as_str().expect("glob").to_string();
-                let m = globset::GlobBuilder::new(&g).case_insensitive(true).literal_separator(false).build().expect("glob").compile_matcher();
+                let m = globset::GlobBuilder::new(&g)
+                    .case_insensitive(true)
+                    .literal_separator(false)
+                    .build()
+                    .expect("glob")
+                    .compile_matcher();
                 (g, m)
             })
             .collect();
-        out.push(RuleB { id, parser, parser_name, globs, value: r.clone() });
+        out.push(RuleB {
+            id,
+            parser,
+            parser_name,
+            globs,
+            value: r.clone(),
+        });
     }
     out
 }
@@ -55,38 +94,86 @@ fn rules() -> Vec<RuleB> {
 /// with `/` on the whole (relative) path; case-insensitive.
 fn matches(rule: &RuleB, path: &str) -> bool {
     let name = path.rsplit('/').next().unwrap_or(path);
-    rule.globs.iter().any(|(g, m)| if g.contains('/') { m.is_match(path) } else { m.is_match(name) })
+    rule.globs.iter().any(|(g, m)| {
+        if g.contains('/') {
+            m.is_match(path)
+        } else {
+            m.is_match(name)
+        }
+    })
 }
 
 fn secrets(buf: &[u8], hits: &[CredHit]) -> BTreeSet<(usize, String)> {
-    hits.iter().map(|h| (line_of(buf, h.start), String::from_utf8_lossy(&buf[h.start..h.end]).into_owned())).collect()
+    hits.iter()
+        .map(|h| {
+            (
+                line_of(buf, h.start),
+                String::from_utf8_lossy(&buf[h.start..h.end]).into_owned(),
+            )
+        })
+        .collect()
 }
 
 #[test]
 fn every_parser_has_a_rule_and_the_examples_hold() {
     let rules = rules();
     for (name, _) in PARSERS {
-        assert!(rules.iter().any(|r| r.parser_name == *name), "parser {name} has no rule");
+        assert!(
+            rules.iter().any(|r| r.parser_name == *name),
+            "parser {name} has no rule"
+        );
     }
     for r in &rules {
-        let ex = r.value.get("examples").and_then(|v| v.as_array()).unwrap_or_else(|| panic!("{}: examples", r.id));
+        let ex = r
+            .value
+            .get("examples")
+            .and_then(|v| v.as_array())
+            .unwrap_or_else(|| panic!("{}: examples", r.id));
         assert!(!ex.is_empty(), "{}: examples", r.id);
         for e in ex {
-            let path = e.get("path").and_then(|v| v.as_str()).unwrap_or_else(|| panic!("{}: example path", r.id));
+            let path = e
+                .get("path")
+                .and_then(|v| v.as_str())
+                .unwrap_or_else(|| panic!("{}: example path", r.id));
             let text = e.get("text").and_then(|v| v.as_str()).expect("text");
             let secret = e.get("secret").and_then(|v| v.as_str()).expect("secret");
-            assert!(matches(r, path), "{}: example path {path} does not match files", r.id);
+            assert!(
+                matches(r, path),
+                "{}: example path {path} does not match files",
+                r.id
+            );
             let hits = (r.parser)(text.as_bytes());
-            assert!(hits.iter().any(|h| &text.as_bytes()[h.start..h.end] == secret.as_bytes()), "{}: example {secret:?} not found in {hits:?}", r.id);
+            assert!(
+                hits.iter()
+                    .any(|h| &text.as_bytes()[h.start..h.end] == secret.as_bytes()),
+                "{}: example {secret:?} not found in {hits:?}",
+                r.id
+            );
         }
-        let neg = r.value.get("negative_examples").and_then(|v| v.as_array()).unwrap_or_else(|| panic!("{}: negative_examples", r.id));
+        let neg = r
+            .value
+            .get("negative_examples")
+            .and_then(|v| v.as_array())
+            .unwrap_or_else(|| panic!("{}: negative_examples", r.id));
         assert!(!neg.is_empty(), "{}: negative_examples", r.id);
         for e in neg {
-            let path = e.get("path").and_then(|v| v.as_str()).unwrap_or_else(|| panic!("{}: negative path", r.id));
+            let path = e
+                .get("path")
+                .and_then(|v| v.as_str())
+                .unwrap_or_else(|| panic!("{}: negative path", r.id));
             let text = e.get("text").and_then(|v| v.as_str()).expect("text");
-            assert!(matches(r, path), "{}: negative path {path} does not match files", r.id);
+            assert!(
+                matches(r, path),
+                "{}: negative path {path} does not match files",
+                r.id
+            );
             let hits = (r.parser)(text.as_bytes());
-            assert!(hits.is_empty(), "{}: negative example {text:?} yields {:?}", r.id, secrets(text.as_bytes(), &hits));
+            assert!(
+                hits.is_empty(),
+                "{}: negative example {text:?} yields {:?}",
+                r.id,
+                secrets(text.as_bytes(), &hits)
+            );
         }
     }
 }
@@ -106,26 +193,52 @@ fn files_under(dir: &Path, out: &mut Vec<PathBuf>) {
 fn every_parser_yields_exactly_its_corpus_answers() {
     for r in rules() {
         let dir = root().join("bench/credfiles").join(&r.id);
-        let answers_text = std::fs::read_to_string(dir.join("answers.toml")).unwrap_or_else(|e| panic!("{}: answers.toml: {e}", r.id));
-        let answers: toml::Value = toml::from_str(&answers_text).unwrap_or_else(|e| panic!("{}: answers.toml: {e}", r.id));
-        let answers = answers.get("answer").and_then(|a| a.as_array()).unwrap_or_else(|| panic!("{}: [[answer]]", r.id)).clone();
+        let answers_text = std::fs::read_to_string(dir.join("answers.toml"))
+            .unwrap_or_else(|e| panic!("{}: answers.toml: {e}", r.id));
+        let answers: toml::Value =
+            toml::from_str(&answers_text).unwrap_or_else(|e| panic!("{}: answers.toml: {e}", r.id));
+        let answers = answers
+            .get("answer")
+            .and_then(|a| a.as_array())
+            .unwrap_or_else(|| panic!("{}: [[answer]]", r.id))
+            .clone();
         let (mut pos, mut neg) = (0, 0);
         let mut files = Vec::new();
         files_under(&dir, &mut files);
         assert!(!files.is_empty(), "{}: no corpus files", r.id);
         for f in &files {
-            let rel = f.strip_prefix(&dir).expect("under dir").to_string_lossy().replace('\\', "/");
-            assert!(matches(&r, &rel), "{}: corpus file {rel} does not match the rule's files", r.id);
+            let rel = f
+                .strip_prefix(&dir)
+                .expect("under dir")
+                .to_string_lossy()
+                .replace('\\', "/");
+            assert!(
+                matches(&r, &rel),
+                "{}: corpus file {rel} does not match the rule's files",
+                r.id
+            );
             let buf = std::fs::read(f).expect("read");
             let got = secrets(&buf, &(r.parser)(&buf));
             let mut want = BTreeSet::new();
-            for a in answers.iter().filter(|a| a.get("path").and_then(|p| p.as_str()) == Some(rel.as_str())) {
+            for a in answers
+                .iter()
+                .filter(|a| a.get("path").and_then(|p| p.as_str()) == Some(rel.as_str()))
+            {
                 let line = a.get("line").and_then(|v| v.as_integer()).expect("line") as usize;
-                let secret = a.get("secret").and_then(|v| v.as_str()).expect("secret").to_string();
-                let positive = a.get("positive").and_then(|v| v.as_bool()).expect("positive");
+                let secret = a
+                    .get("secret")
+                    .and_then(|v| v.as_str())
+                    .expect("secret")
+                    .to_string();
+                let positive = a
+                    .get("positive")
+                    .and_then(|v| v.as_bool())
+                    .expect("positive");
                 let text_line = buf.split(|c| *c == b'\n').nth(line - 1).unwrap_or_default();
                 assert!(
-                    memchr::memmem::find(text_line, secret.as_bytes()).is_some() || !secret.is_empty() && memchr::memmem::find(&buf, secret.as_bytes()).is_some(),
+                    memchr::memmem::find(text_line, secret.as_bytes()).is_some()
+                        || !secret.is_empty()
+                            && memchr::memmem::find(&buf, secret.as_bytes()).is_some(),
                     "{}: {rel}:{line}: {secret:?} is not in the file",
                     r.id
                 );
@@ -134,22 +247,42 @@ fn every_parser_yields_exactly_its_corpus_answers() {
                     want.insert((line, secret));
                 } else {
                     neg += 1;
-                    assert!(!got.contains(&(line, secret.clone())), "{}: {rel}:{line}: negative {secret:?} reported", r.id);
+                    assert!(
+                        !got.contains(&(line, secret.clone())),
+                        "{}: {rel}:{line}: negative {secret:?} reported",
+                        r.id
+                    );
                 }
             }
-            assert_eq!(got, want, "{}: {rel}: reported (left) vs answers (right)", r.id);
+            assert_eq!(
+                got, want,
+                "{}: {rel}: reported (left) vs answers (right)",
+                r.id
+            );
         }
         for a in &answers {
             let p = a.get("path").and_then(|p| p.as_str()).expect("path");
-            assert!(dir.join(p).is_file(), "{}: answer for missing file {p}", r.id);
+            assert!(
+                dir.join(p).is_file(),
+                "{}: answer for missing file {p}",
+                r.id
+            );
         }
-        assert!(pos >= 3 && neg >= 2, "{}: {pos} positives, {neg} negatives (want >= 3 and >= 2)", r.id);
+        assert!(
+            pos >= 3 && neg >= 2,
+            "{}: {pos} positives, {neg} negatives (want >= 3 and >= 2)",
+            r.id
+        );
     }
 }
 
 fn check_bounds(name: &str, buf: &[u8], hits: &[CredHit]) {
     for h in hits {
-        assert!(h.start < h.end && h.end <= buf.len(), "{name}: bad span {h:?} in {} bytes", buf.len());
+        assert!(
+            h.start < h.end && h.end <= buf.len(),
+            "{name}: bad span {h:?} in {} bytes",
+            buf.len()
+        );
     }
 }
 

@@ -11,7 +11,12 @@ use super::common::json_key_hits;
 use crate::credfiles::{CredHit, CredKind};
 
 pub fn parse(buf: &[u8]) -> Vec<CredHit> {
-    json_key_hits(buf, &["password", "userPassword"], &["user", "userName"], CredKind::Password)
+    json_key_hits(
+        buf,
+        &["password", "userPassword"],
+        &["user", "userName"],
+        CredKind::Password,
+    )
 }
 
 #[cfg(test)]
@@ -45,8 +50,17 @@ mod tests {
 	}
 }"#;
         let hits = parse(j.as_bytes());
-        let got: Vec<_> = hits.iter().map(|h| (&j[h.start..h.end], h.user.as_deref(), h.kind)).collect();
-        assert_eq!(got, [("Tr1cky\\\"Quote", Some("orders_app"), CredKind::Password), ("admin", Some("root"), CredKind::Password)]);
+        let got: Vec<_> = hits
+            .iter()
+            .map(|h| (&j[h.start..h.end], h.user.as_deref(), h.kind))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("Tr1cky\\\"Quote", Some("orders_app"), CredKind::Password),
+                ("admin", Some("root"), CredKind::Password)
+            ]
+        );
     }
 
     #[test]

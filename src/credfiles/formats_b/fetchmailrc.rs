@@ -33,7 +33,12 @@ pub fn parse(buf: &[u8]) -> Vec<CredHit> {
                 user = user_of(buf, n.s, n.e);
                 i += 1;
             }
-        } else if ["pass", "password"].iter().any(|w| word(t, w)) && !(i > 0 && ["auth", "authenticate"].iter().any(|w| word(&toks[i - 1], w))) {
+        } else if ["pass", "password"].iter().any(|w| word(t, w))
+            && !(i > 0
+                && ["auth", "authenticate"]
+                    .iter()
+                    .any(|w| word(&toks[i - 1], w)))
+        {
             if let Some(n) = toks.get(i + 1) {
                 if !is_reference(&buf[n.s..n.e]) && (n.quoted || !is_keyword(&buf[n.s..n.e])) {
                     out.push(hit(n.s, n.e, None, CredKind::Password));
@@ -54,9 +59,12 @@ struct Tok {
 }
 
 fn is_keyword(w: &[u8]) -> bool {
-    ["is", "here", "there", "poll", "user", "username", "protocol", "proto", "options", "ssl", "keep", "fetchall"]
-        .iter()
-        .any(|k| w.eq_ignore_ascii_case(k.as_bytes()))
+    [
+        "is", "here", "there", "poll", "user", "username", "protocol", "proto", "options", "ssl",
+        "keep", "fetchall",
+    ]
+    .iter()
+    .any(|k| w.eq_ignore_ascii_case(k.as_bytes()))
 }
 
 fn tokens(buf: &[u8]) -> Vec<Tok> {
@@ -80,15 +88,29 @@ fn tokens(buf: &[u8]) -> Vec<Tok> {
             if j >= buf.len() {
                 break;
             }
-            out.push(Tok { s, e: j, quoted: true });
+            out.push(Tok {
+                s,
+                e: j,
+                quoted: true,
+            });
             i = j + 1;
         } else {
             let s = i;
-            while i < buf.len() && !buf[i].is_ascii_whitespace() && !matches!(buf[i], b':' | b';' | b',' | b'"' | b'\'') {
+            while i < buf.len()
+                && !buf[i].is_ascii_whitespace()
+                && !matches!(buf[i], b':' | b';' | b',' | b'"' | b'\'')
+            {
                 i += 1;
             }
-            if !NOISE.iter().any(|n| buf[s..i].eq_ignore_ascii_case(n.as_bytes())) {
-                out.push(Tok { s, e: i, quoted: false });
+            if !NOISE
+                .iter()
+                .any(|n| buf[s..i].eq_ignore_ascii_case(n.as_bytes()))
+            {
+                out.push(Tok {
+                    s,
+                    e: i,
+                    quoted: false,
+                });
             }
         }
     }
@@ -103,7 +125,13 @@ mod tests {
     fn statements_across_lines_and_auth_password_is_a_method() {
         let rc = "set daemon 300\n# a comment with password \"nope\"\npoll imap.example.org protocol imap auth password\n    user \"joe\" there with password \"Tr0ub4dor&3\" is joe here\n    options ssl keep\npoll pop.example.net proto pop3 user 'ann' pass letmein;\nskip old.example.net user x password \"\"\n";
         let hits = parse(rc.as_bytes());
-        let got: Vec<_> = hits.iter().map(|h| (&rc[h.start..h.end], h.user.as_deref())).collect();
-        assert_eq!(got, [("Tr0ub4dor&3", Some("joe")), ("letmein", Some("ann"))]);
+        let got: Vec<_> = hits
+            .iter()
+            .map(|h| (&rc[h.start..h.end], h.user.as_deref()))
+            .collect();
+        assert_eq!(
+            got,
+            [("Tr0ub4dor&3", Some("joe")), ("letmein", Some("ann"))]
+        );
     }
 }

@@ -56,8 +56,15 @@ fn server_user(buf: &[u8], users: &[super::common::Elem], pos: usize) -> Option<
 
 fn is_base64(v: &[u8]) -> bool {
     let t = v.trim_ascii();
-    let body = t.strip_suffix(b"==").or_else(|| t.strip_suffix(b"=")).unwrap_or(t);
-    t.len() % 4 == 0 && !body.is_empty() && body.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'+' || *c == b'/')
+    let body = t
+        .strip_suffix(b"==")
+        .or_else(|| t.strip_suffix(b"="))
+        .unwrap_or(t);
+    t.len() % 4 == 0
+        && !body.is_empty()
+        && body
+            .iter()
+            .all(|c| c.is_ascii_alphanumeric() || *c == b'+' || *c == b'/')
 }
 
 #[cfg(test)]
@@ -100,7 +107,10 @@ mod tests {
     fn base64_and_clear_passwords_with_their_users() {
         let b = SITES.as_bytes();
         let hits = parse(b);
-        let got: Vec<_> = hits.iter().map(|h| (&SITES[h.start..h.end], h.user.as_deref(), h.kind)).collect();
+        let got: Vec<_> = hits
+            .iter()
+            .map(|h| (&SITES[h.start..h.end], h.user.as_deref(), h.kind))
+            .collect();
         assert_eq!(
             got,
             [

@@ -21,7 +21,10 @@ pub fn parse(buf: &[u8]) -> Vec<CredHit> {
         if fields[0].is_empty() || fields[0].iter().any(|c| c.is_ascii_whitespace()) {
             continue;
         }
-        if !fields[2..4].iter().all(|f| !f.is_empty() && f.iter().all(u8::is_ascii_digit)) {
+        if !fields[2..4]
+            .iter()
+            .all(|f| !f.is_empty() && f.iter().all(u8::is_ascii_digit))
+        {
             continue;
         }
         let h = fields[1];
@@ -29,7 +32,12 @@ pub fn parse(buf: &[u8]) -> Vec<CredHit> {
             continue;
         }
         let s = off + fields[0].len() + 1;
-        out.push(hit(s, s + h.len(), user_of(fields[0], 0, fields[0].len()), CredKind::PasswordHash));
+        out.push(hit(
+            s,
+            s + h.len(),
+            user_of(fields[0], 0, fields[0].len()),
+            CredKind::PasswordHash,
+        ));
     }
     out
 }
@@ -42,7 +50,9 @@ pub fn is_crypt_hash(h: &[u8]) -> bool {
         return parts.len() >= 3
             && !parts[0].is_empty()
             && parts[0].iter().all(|c| c.is_ascii_alphanumeric())
-            && parts.last().is_some_and(|l| l.len() >= 16 && l.iter().all(salt_char));
+            && parts
+                .last()
+                .is_some_and(|l| l.len() >= 16 && l.iter().all(salt_char));
     }
     h.len() == 13 && h.iter().all(salt_char)
 }
@@ -55,11 +65,18 @@ mod tests {
     fn hashes_with_users_and_locked_entries_skipped() {
         let f = "web:$1$Qd7pNvqL$gY3mXp0w2rQk8sVt1uZbE/:2001:2001::/srv/ftp/web:/bin/false\nold:aB3xY9kLmN0pQ:2002:2001::/srv/ftp/old:/bin/false\nlocked:!:2003:2001::/srv/ftp/locked:/bin/false\nshadow:x:2004:2001::/srv:/bin/false\n# comment:$1$abc$defghijklmnopqrstuv:1:1\n";
         let hits = parse(f.as_bytes());
-        let got: Vec<_> = hits.iter().map(|h| (&f[h.start..h.end], h.user.as_deref(), h.kind)).collect();
+        let got: Vec<_> = hits
+            .iter()
+            .map(|h| (&f[h.start..h.end], h.user.as_deref(), h.kind))
+            .collect();
         assert_eq!(
             got,
             [
-                ("$1$Qd7pNvqL$gY3mXp0w2rQk8sVt1uZbE/", Some("web"), CredKind::PasswordHash),
+                (
+                    "$1$Qd7pNvqL$gY3mXp0w2rQk8sVt1uZbE/",
+                    Some("web"),
+                    CredKind::PasswordHash
+                ),
                 ("aB3xY9kLmN0pQ", Some("old"), CredKind::PasswordHash),
             ]
         );

@@ -20,7 +20,9 @@ use crate::credfiles::{CredHit, CredKind};
 pub fn parse_webservers(buf: &[u8]) -> Vec<CredHit> {
     let mut out = Vec::new();
     for ft in elements(buf, "fileTransfer") {
-        let Some((s, e)) = ft.attr("password") else { continue };
+        let Some((s, e)) = ft.attr("password") else {
+            continue;
+        };
         if is_reference(&buf[s..e]) {
             continue;
         }
@@ -34,14 +36,31 @@ pub fn parse_datasources(buf: &[u8]) -> Vec<CredHit> {
     let users = elements(buf, "user-name");
     let sources = elements(buf, "data-source");
     let user_at = |pos: usize| -> Option<String> {
-        let start = sources.iter().map(|d| d.open).filter(|o| *o < pos).max().unwrap_or(0);
-        let end = sources.iter().map(|d| d.open).filter(|o| *o > pos).min().unwrap_or(buf.len());
-        users.iter().filter(|u| u.open > start && u.open < end).find_map(|u| u.text.and_then(|(s, e)| user_of(buf, s, e)))
+        let start = sources
+            .iter()
+            .map(|d| d.open)
+            .filter(|o| *o < pos)
+            .max()
+            .unwrap_or(0);
+        let end = sources
+            .iter()
+            .map(|d| d.open)
+            .filter(|o| *o > pos)
+            .min()
+            .unwrap_or(buf.len());
+        users
+            .iter()
+            .filter(|u| u.open > start && u.open < end)
+            .find_map(|u| u.text.and_then(|(s, e)| user_of(buf, s, e)))
     };
     let mut out = Vec::new();
     for p in elements(buf, "property") {
-        let named_password = p.attr("name").is_some_and(|(s, e)| buf[s..e].eq_ignore_ascii_case(b"password"));
-        let Some((s, e)) = p.attr("value").filter(|_| named_password) else { continue };
+        let named_password = p
+            .attr("name")
+            .is_some_and(|(s, e)| buf[s..e].eq_ignore_ascii_case(b"password"));
+        let Some((s, e)) = p.attr("value").filter(|_| named_password) else {
+            continue;
+        };
         if !is_reference(&buf[s..e]) {
             out.push(hit(s, e, user_at(p.open), CredKind::Password));
         }
@@ -75,7 +94,10 @@ fn url_password(buf: &[u8], url: &Elem) -> Option<(usize, usize)> {
             continue;
         }
         let vs = at + 9;
-        let ve = text[vs..].iter().position(|c| matches!(c, b'&' | b';')).map_or(text.len(), |p| vs + p);
+        let ve = text[vs..]
+            .iter()
+            .position(|c| matches!(c, b'&' | b';'))
+            .map_or(text.len(), |p| vs + p);
         if is_reference(&text[vs..ve]) {
             return None;
         }
@@ -103,8 +125,18 @@ mod tests {
   </component>
 </application>"#;
         let hits = parse_webservers(x.as_bytes());
-        let got: Vec<_> = hits.iter().map(|h| (&x[h.start..h.end], h.user.as_deref(), h.kind)).collect();
-        assert_eq!(got, [("dfcedfd9dfcfdfdedfc5dfc8dfc9dfd8", Some("deploy"), CredKind::EncodedPassword)]);
+        let got: Vec<_> = hits
+            .iter()
+            .map(|h| (&x[h.start..h.end], h.user.as_deref(), h.kind))
+            .collect();
+        assert_eq!(
+            got,
+            [(
+                "dfcedfd9dfcfdfdedfc5dfc8dfc9dfd8",
+                Some("deploy"),
+                CredKind::EncodedPassword
+            )]
+        );
     }
 
     #[test]
@@ -124,11 +156,18 @@ mod tests {
   </component>
 </project>"#;
         let hits = parse_datasources(x.as_bytes());
-        let got: Vec<_> = hits.iter().map(|h| (&x[h.start..h.end], h.user.as_deref(), h.kind)).collect();
+        let got: Vec<_> = hits
+            .iter()
+            .map(|h| (&x[h.start..h.end], h.user.as_deref(), h.kind))
+            .collect();
         assert_eq!(
             got,
             [
-                ("dfc2dfc6dfcddfcd", Some("orders"), CredKind::EncodedPassword),
+                (
+                    "dfc2dfc6dfcddfcd",
+                    Some("orders"),
+                    CredKind::EncodedPassword
+                ),
                 ("changeme", Some("sa"), CredKind::Password),
                 ("Sq1Server!2019", Some("sa"), CredKind::Password),
             ]

@@ -10,7 +10,12 @@ use crate::credfiles::CredHit;
 pub fn parse(buf: &[u8]) -> Vec<CredHit> {
     kv_hits(
         buf,
-        &KvFormat { pass_keys: &["password"], user_keys: &["user"], reset_keys: &["account", "defaults"], hash_comments: false },
+        &KvFormat {
+            pass_keys: &["password"],
+            user_keys: &["user"],
+            reset_keys: &["account", "defaults"],
+            hash_comments: false,
+        },
     )
 }
 
@@ -22,7 +27,16 @@ mod tests {
     fn password_lines_not_passwordeval() {
         let rc = "defaults\nauth on\ntls on\n\naccount work\nhost smtp.example.com\nuser j.doe@example.com\npassword Spring#2024\n\naccount home\nhost mail.example.net\nuser jd\npasswordeval \"gpg --quiet --decrypt ~/.mail.gpg\"\n\naccount alt : home\npassword \"with spaces\"\n";
         let hits = parse(rc.as_bytes());
-        let got: Vec<_> = hits.iter().map(|h| (&rc[h.start..h.end], h.user.as_deref())).collect();
-        assert_eq!(got, [("Spring#2024", Some("j.doe@example.com")), ("with spaces", None)]);
+        let got: Vec<_> = hits
+            .iter()
+            .map(|h| (&rc[h.start..h.end], h.user.as_deref()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("Spring#2024", Some("j.doe@example.com")),
+                ("with spaces", None)
+            ]
+        );
     }
 }

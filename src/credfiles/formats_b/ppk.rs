@@ -36,7 +36,12 @@ pub fn parse(buf: &[u8]) -> Vec<CredHit> {
             comment = super::common::user_of(c, 0, c.len());
         } else if let Some(n) = line.strip_prefix(b"Private-Lines:") {
             in_key = false;
-            let Some(n) = std::str::from_utf8(n).ok().and_then(|n| n.trim().parse::<usize>().ok()) else { continue };
+            let Some(n) = std::str::from_utf8(n)
+                .ok()
+                .and_then(|n| n.trim().parse::<usize>().ok())
+            else {
+                continue;
+            };
             if n == 0 || n > 10_000 {
                 continue;
             }
@@ -48,7 +53,11 @@ pub fn parse(buf: &[u8]) -> Vec<CredHit> {
                     ok = false;
                     break;
                 };
-                if l.is_empty() || !l.iter().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'+' | b'/' | b'=')) {
+                if l.is_empty()
+                    || !l
+                        .iter()
+                        .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'+' | b'/' | b'='))
+                {
                     ok = false;
                     break;
                 }
@@ -74,7 +83,10 @@ mod tests {
     fn clear_private_lines_are_a_private_key() {
         let hits = parse(CLEAR.as_bytes());
         assert_eq!(hits.len(), 1);
-        assert_eq!(&CLEAR[hits[0].start..hits[0].end], "AAAAIH7Wc2pQmZr9sTnLxE4vBaYk1oJd6uGh3RfN8tCwIe5S");
+        assert_eq!(
+            &CLEAR[hits[0].start..hits[0].end],
+            "AAAAIH7Wc2pQmZr9sTnLxE4vBaYk1oJd6uGh3RfN8tCwIe5S"
+        );
         assert_eq!(hits[0].kind, CredKind::PrivateKey);
         assert_eq!(hits[0].user.as_deref(), Some("deploy@ci"));
     }
@@ -84,7 +96,10 @@ mod tests {
         let k = "PuTTY-User-Key-File-2: ssh-rsa\r\nEncryption: none\r\nComment: x\r\nPublic-Lines: 1\r\nAAAAB3Nza\r\nPrivate-Lines: 2\r\nAAAB/first+line\r\nsecondLine==\r\nPrivate-MAC: 00\r\n";
         let hits = parse(k.as_bytes());
         assert_eq!(hits.len(), 1);
-        assert_eq!(&k[hits[0].start..hits[0].end], "AAAB/first+line\r\nsecondLine==");
+        assert_eq!(
+            &k[hits[0].start..hits[0].end],
+            "AAAB/first+line\r\nsecondLine=="
+        );
     }
 
     #[test]

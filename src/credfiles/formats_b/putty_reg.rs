@@ -36,7 +36,9 @@ pub fn parse(buf: &[u8]) -> Vec<CredHit> {
         if !in_putty {
             continue;
         }
-        let Some((name, vs, ve)) = reg_string(line) else { continue };
+        let Some((name, vs, ve)) = reg_string(line) else {
+            continue;
+        };
         if name.eq_ignore_ascii_case(b"ProxyUsername") {
             user = user_of(line, vs, ve);
         } else if name.eq_ignore_ascii_case(b"ProxyPassword") && !is_reference(&line[vs..ve]) {
@@ -88,7 +90,13 @@ mod tests {
     fn proxy_password_of_putty_sessions_only() {
         let reg = "Windows Registry Editor Version 5.00\r\n\r\n[HKEY_CURRENT_USER\\Software\\SimonTatham\\PuTTY\\Sessions\\bastion]\r\n\"HostName\"=\"bastion.example.org\"\r\n\"ProxyPassword\"=\"Sq\\\\uid-proxy\\\"9\"\r\n\"ProxyUsername\"=\"jdoe\"\r\n\"PortNumber\"=dword:00000016\r\n\r\n[HKEY_CURRENT_USER\\Software\\SimonTatham\\PuTTY\\Sessions\\direct]\r\n\"ProxyPassword\"=\"\"\r\n\r\n[HKEY_CURRENT_USER\\Software\\Other]\r\n\"ProxyPassword\"=\"notputty1\"\r\n";
         let hits = parse(reg.as_bytes());
-        let got: Vec<_> = hits.iter().map(|h| (&reg[h.start..h.end], h.user.as_deref(), h.kind)).collect();
-        assert_eq!(got, [("Sq\\\\uid-proxy\\\"9", Some("jdoe"), CredKind::Password)]);
+        let got: Vec<_> = hits
+            .iter()
+            .map(|h| (&reg[h.start..h.end], h.user.as_deref(), h.kind))
+            .collect();
+        assert_eq!(
+            got,
+            [("Sq\\\\uid-proxy\\\"9", Some("jdoe"), CredKind::Password)]
+        );
     }
 }

@@ -11,7 +11,12 @@ use crate::credfiles::{CredHit, CredKind};
 pub fn parse(buf: &[u8]) -> Vec<CredHit> {
     json_key_hits(
         buf,
-        &["userPassword", "sshUserPassword", "sshPassphrase", "passphrase"],
+        &[
+            "userPassword",
+            "sshUserPassword",
+            "sshPassphrase",
+            "passphrase",
+        ],
         &["userName", "sshUserName"],
         CredKind::Password,
     )
@@ -38,7 +43,17 @@ mod tests {
     ]
 }"#;
         let hits = parse(j.as_bytes());
-        let got: Vec<_> = hits.iter().map(|h| (&j[h.start..h.end], h.user.as_deref())).collect();
-        assert_eq!(got, [("P@ssw0rd-2024", Some("dba")), ("correct horse battery", Some("tunnel")), ("letmein", None)]);
+        let got: Vec<_> = hits
+            .iter()
+            .map(|h| (&j[h.start..h.end], h.user.as_deref()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("P@ssw0rd-2024", Some("dba")),
+                ("correct horse battery", Some("tunnel")),
+                ("letmein", None)
+            ]
+        );
     }
 }

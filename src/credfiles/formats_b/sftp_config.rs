@@ -17,7 +17,10 @@ mod tests {
     fn password_with_comments_around_and_commented_out_one_ignored() {
         let j = "{\n    // The tab key will cycle through the settings when first created\n    \"type\": \"sftp\",\n    \"host\": \"example.com\",\n    \"user\": \"deploy\",\n    \"password\": \"s3cr3t-Sftp!\",\n    //\"password\": \"commented\",\n    \"port\": \"22\",\n}\n";
         let hits = parse(j.as_bytes());
-        let got: Vec<_> = hits.iter().map(|h| (&j[h.start..h.end], h.user.as_deref())).collect();
+        let got: Vec<_> = hits
+            .iter()
+            .map(|h| (&j[h.start..h.end], h.user.as_deref()))
+            .collect();
         assert_eq!(got, [("s3cr3t-Sftp!", Some("deploy"))]);
     }
 }

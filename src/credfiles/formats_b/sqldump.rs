@@ -36,7 +36,10 @@ pub fn parse(buf: &[u8]) -> Vec<CredHit> {
         match st.word(0).as_deref() {
             Some("insert" | "replace") => st.insert(&tables, &mut out),
             Some("update") => st.update(&mut out),
-            Some("create") if st.word(1).as_deref() == Some("table") || st.word(2).as_deref() == Some("table") => {
+            Some("create")
+                if st.word(1).as_deref() == Some("table")
+                    || st.word(2).as_deref() == Some("table") =>
+            {
                 if let Some((name, cols)) = st.create_table() {
                     tables.insert(name, cols);
                 }
@@ -126,11 +129,19 @@ fn statement(b: &[u8], mut i: usize) -> (Vec<Tok>, usize, bool) {
             while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_' || b[i] == b'$') {
                 i += 1;
             }
-            toks.push(Tok { k: K::Word, s, e: i });
+            toks.push(Tok {
+                k: K::Word,
+                s,
+                e: i,
+            });
         } else if c == b';' {
             return (toks, i + 1, true);
         } else {
-            toks.push(Tok { k: K::Punct(c), s: i, e: i + 1 });
+            toks.push(Tok {
+                k: K::Punct(c),
+                s: i,
+                e: i + 1,
+            });
             i += 1;
         }
     }
@@ -150,7 +161,10 @@ impl Stmt<'_> {
 
     /// The lower-cased word at `i` (bare words only).
     fn word(&self, i: usize) -> Option<String> {
-        (self.t.get(i)?.k == K::Word).then(|| self.text(i)).flatten().map(|w| w.to_ascii_lowercase())
+        (self.t.get(i)?.k == K::Word)
+            .then(|| self.text(i))
+            .flatten()
+            .map(|w| w.to_ascii_lowercase())
     }
 
     fn is_word(&self, i: usize, w: &str) -> bool {
@@ -162,7 +176,9 @@ impl Stmt<'_> {
     }
 
     fn is_ident(&self, i: usize) -> bool {
-        self.t.get(i).is_some_and(|t| matches!(t.k, K::Word | K::QIdent | K::DStr))
+        self.t
+            .get(i)
+            .is_some_and(|t| matches!(t.k, K::Word | K::QIdent | K::DStr))
     }
 
     /// A (possibly `schema.`-qualified) name from `i`: its last part,
@@ -239,10 +255,13 @@ impl Stmt<'_> {
         let t = self.t.get(s..e)?;
         match t {
             [v] if matches!(v.k, K::Str | K::DStr) => Some(*v),
-            [p, v] if p.k == K::Word && matches!(v.k, K::Str | K::DStr) && {
-                let w = self.buf.get(p.s..p.e).unwrap_or_default();
-                w.starts_with(b"_") || w.eq_ignore_ascii_case(b"N") || w.eq_ignore_ascii_case(b"E")
-            } =>
+            [p, v]
+                if p.k == K::Word && matches!(v.k, K::Str | K::DStr) && {
+                    let w = self.buf.get(p.s..p.e).unwrap_or_default();
+                    w.starts_with(b"_")
+                        || w.eq_ignore_ascii_case(b"N")
+                        || w.eq_ignore_ascii_case(b"E")
+                } =>
             {
                 Some(*v)
             }
@@ -262,7 +281,19 @@ impl Stmt<'_> {
             let w = self.word(s);
             if matches!(
                 w.as_deref(),
-                Some("primary" | "key" | "unique" | "index" | "constraint" | "foreign" | "fulltext" | "spatial" | "check" | "exclude" | "like")
+                Some(
+                    "primary"
+                        | "key"
+                        | "unique"
+                        | "index"
+                        | "constraint"
+                        | "foreign"
+                        | "fulltext"
+                        | "spatial"
+                        | "check"
+                        | "exclude"
+                        | "like"
+                )
             ) {
                 continue;
             }
@@ -275,13 +306,18 @@ impl Stmt<'_> {
 
     fn insert(&self, tables: &HashMap<String, Vec<String>>, out: &mut Vec<CredHit>) {
         let mut i = 1;
-        while matches!(self.word(i).as_deref(), Some("low_priority" | "delayed" | "high_priority" | "ignore")) {
+        while matches!(
+            self.word(i).as_deref(),
+            Some("low_priority" | "delayed" | "high_priority" | "ignore")
+        ) {
             i += 1;
         }
         if self.is_word(i, "into") {
             i += 1;
         }
-        let Some((table, mut i)) = self.name(i) else { return };
+        let Some((table, mut i)) = self.name(i) else {
+            return;
+        };
         let cols = match self.column_list(i) {
             Some((c, next)) => {
                 i = next;
@@ -292,7 +328,9 @@ impl Stmt<'_> {
                 None => return,
             },
         };
-        let Some(pi) = cols.iter().position(|c| is_password_column(c)) else { return };
+        let Some(pi) = cols.iter().position(|c| is_password_column(c)) else {
+            return;
+        };
         let ui = user_column(&cols);
         if !(self.is_word(i, "values") || self.is_word(i, "value")) {
             return;
@@ -300,7 +338,10 @@ impl Stmt<'_> {
         i += 1;
         while let Some((items, next)) = self.items(i) {
             if let Some(v) = items.get(pi).and_then(|r| self.string_value(*r)) {
-                let user = ui.and_then(|u| items.get(u)).and_then(|r| self.string_value(*r)).and_then(|t| user_text(self.buf, t.s, t.e));
+                let user = ui
+                    .and_then(|u| items.get(u))
+                    .and_then(|r| self.string_value(*r))
+                    .and_then(|t| user_text(self.buf, t.s, t.e));
                 push_value(self.buf, v.s, v.e, user, None, out);
             }
             i = next;
@@ -313,7 +354,9 @@ impl Stmt<'_> {
     }
 
     fn update(&self, out: &mut Vec<CredHit>) {
-        let Some(set) = (1..self.t.len()).find(|&i| self.is_word(i, "set")) else { return };
+        let Some(set) = (1..self.t.len()).find(|&i| self.is_word(i, "set")) else {
+            return;
+        };
         let mut i = set + 1;
         while i + 2 < self.t.len() + 1 {
             if self.is_word(i, "where") {
@@ -321,7 +364,10 @@ impl Stmt<'_> {
             }
             if self.is_ident(i) && self.is_punct(i + 1, b'=') {
                 let col = self.text(i).unwrap_or_default().to_ascii_lowercase();
-                if let Some(v) = self.string_value((i + 2, i + 3)).filter(|_| is_password_column(&col)) {
+                if let Some(v) = self
+                    .string_value((i + 2, i + 3))
+                    .filter(|_| is_password_column(&col))
+                {
                     push_value(self.buf, v.s, v.e, None, None, out);
                 }
             }
@@ -342,12 +388,16 @@ impl Stmt<'_> {
                 Some(i)
             }
             ("set", "password") => (self.is_word(2, "for")).then_some(3),
-            ("grant", _) => (1..self.t.len()).find(|&i| self.is_word(i, "to")).map(|i| i + 1),
+            ("grant", _) => (1..self.t.len())
+                .find(|&i| self.is_word(i, "to"))
+                .map(|i| i + 1),
             _ => return,
         };
         let user = user_at.and_then(|i| {
             let t = self.t.get(i)?;
-            matches!(t.k, K::Str | K::DStr | K::QIdent | K::Word).then(|| user_text(self.buf, t.s, t.e)).flatten()
+            matches!(t.k, K::Str | K::DStr | K::QIdent | K::Word)
+                .then(|| user_text(self.buf, t.s, t.e))
+                .flatten()
         });
         let mut i = 0;
         while i < self.t.len() {
@@ -356,14 +406,22 @@ impl Stmt<'_> {
                 if self.is_word(j, "with") {
                     j += 2; // the plugin
                 }
-                let hashed = self.is_word(j, "as") || (self.is_word(j, "by") && self.is_word(j + 1, "password"));
+                let hashed = self.is_word(j, "as")
+                    || (self.is_word(j, "by") && self.is_word(j + 1, "password"));
                 if self.is_word(j, "by") || self.is_word(j, "as") {
                     j += 1;
                     if self.is_word(j, "password") && !self.is_punct(j + 1, b'(') {
                         j += 1;
                     }
                     if let Some((s, e)) = self.literal_at(j) {
-                        push_value(self.buf, s, e, user.clone(), hashed.then_some(CredKind::PasswordHash), out);
+                        push_value(
+                            self.buf,
+                            s,
+                            e,
+                            user.clone(),
+                            hashed.then_some(CredKind::PasswordHash),
+                            out,
+                        );
                     }
                 }
                 i = j + 1;
@@ -411,14 +469,21 @@ impl Stmt<'_> {
         if !(self.is_word(i, "from") && self.is_word(i + 1, "stdin")) {
             return None;
         }
-        let nl = memchr::memchr(b'\n', self.buf.get(end..)?).map_or(self.buf.len(), |p| end + p + 1);
+        let nl =
+            memchr::memchr(b'\n', self.buf.get(end..)?).map_or(self.buf.len(), |p| end + p + 1);
         Some((cols, nl))
     }
 }
 
 /// The rows of a `COPY … FROM stdin` from `from`: returns where they end
 /// (after the `\.` line).
-fn copy_rows(buf: &[u8], from: usize, cols: &[String], tables: &HashMap<String, Vec<String>>, out: &mut Vec<CredHit>) -> usize {
+fn copy_rows(
+    buf: &[u8],
+    from: usize,
+    cols: &[String],
+    tables: &HashMap<String, Vec<String>>,
+    out: &mut Vec<CredHit>,
+) -> usize {
     let owned;
     let cols = match cols.first().and_then(|c| c.strip_prefix('\u{0}')) {
         Some(table) => match tables.get(table) {
@@ -454,7 +519,10 @@ fn copy_rows(buf: &[u8], from: usize, cols: &[String], tables: &HashMap<String, 
             fields.push((s, line.len()));
             if let Some(&(fs, fe)) = fields.get(pi) {
                 if &line[fs..fe] != b"\\N" {
-                    let user = ui.and_then(|u| fields.get(u)).filter(|(a, b)| &line[*a..*b] != b"\\N").and_then(|(a, b)| user_text(line, *a, *b));
+                    let user = ui
+                        .and_then(|u| fields.get(u))
+                        .filter(|(a, b)| &line[*a..*b] != b"\\N")
+                        .and_then(|(a, b)| user_text(line, *a, *b));
                     push_value(buf, pos + fs, pos + fe, user, None, out);
                 }
             }
@@ -465,7 +533,11 @@ fn copy_rows(buf: &[u8], from: usize, cols: &[String], tables: &HashMap<String, 
 }
 
 fn is_password_column(name: &str) -> bool {
-    let n: String = name.chars().filter(|c| *c != '_' && *c != '-').collect::<String>().to_ascii_lowercase();
+    let n: String = name
+        .chars()
+        .filter(|c| *c != '_' && *c != '-')
+        .collect::<String>()
+        .to_ascii_lowercase();
     matches!(
         n.as_str(),
         "password"
@@ -489,9 +561,19 @@ fn is_password_column(name: &str) -> bool {
 }
 
 fn user_column(cols: &[String]) -> Option<usize> {
-    ["username", "user_name", "login", "user_login", "user", "usename", "email", "user_email", "name"]
-        .iter()
-        .find_map(|n| cols.iter().position(|c| c == n))
+    [
+        "username",
+        "user_name",
+        "login",
+        "user_login",
+        "user",
+        "usename",
+        "email",
+        "user_email",
+        "name",
+    ]
+    .iter()
+    .find_map(|n| cols.iter().position(|c| c == n))
 }
 
 fn user_text(buf: &[u8], s: usize, e: usize) -> Option<String> {
@@ -499,7 +581,14 @@ fn user_text(buf: &[u8], s: usize, e: usize) -> Option<String> {
     (!t.is_empty() && t.len() <= 256).then_some(t)
 }
 
-fn push_value(buf: &[u8], s: usize, e: usize, user: Option<String>, kind: Option<CredKind>, out: &mut Vec<CredHit>) {
+fn push_value(
+    buf: &[u8],
+    s: usize,
+    e: usize,
+    user: Option<String>,
+    kind: Option<CredKind>,
+    out: &mut Vec<CredHit>,
+) {
     let Some(v) = buf.get(s..e) else { return };
     let Some(k) = classify(v) else { return };
     out.push(hit(s, e, user, kind.unwrap_or(k)));
@@ -516,18 +605,34 @@ pub fn classify(v: &[u8]) -> Option<CredKind> {
     let lower = v.to_ascii_lowercase();
     if matches!(
         lower.as_slice(),
-        b"null" | b"none" | b"n/a" | b"nil" | b"disabled" | b"locked" | b"nologin" | b"true" | b"false" | b"default" | b"empty" | b"undefined"
+        b"null"
+            | b"none"
+            | b"n/a"
+            | b"nil"
+            | b"disabled"
+            | b"locked"
+            | b"nologin"
+            | b"true"
+            | b"false"
+            | b"default"
+            | b"empty"
+            | b"undefined"
     ) {
         return None;
     }
-    Some(if is_hash(v) { CredKind::PasswordHash } else { CredKind::Password })
+    Some(if is_hash(v) {
+        CredKind::PasswordHash
+    } else {
+        CredKind::Password
+    })
 }
 
 fn is_hash(v: &[u8]) -> bool {
     let hex = |b: &[u8]| b.iter().all(u8::is_ascii_hexdigit);
     let v = v.strip_prefix(b"!").unwrap_or(v);
     if v.starts_with(b"$") {
-        return v.iter().filter(|c| **c == b'$').count() >= 3 && v.len() >= 20 || ((v.starts_with(b"$P$") || v.starts_with(b"$H$")) && v.len() == 34);
+        return v.iter().filter(|c| **c == b'$').count() >= 3 && v.len() >= 20
+            || ((v.starts_with(b"$P$") || v.starts_with(b"$H$")) && v.len() == 34);
     }
     if let Some(h) = v.strip_prefix(b"*") {
         return h.len() == 40 && hex(h);
@@ -537,10 +642,24 @@ fn is_hash(v: &[u8]) -> bool {
             return true;
         }
     }
-    if v.starts_with(b"SCRAM-SHA-256$") || v.starts_with(b"{") && v.iter().position(|c| *c == b'}').is_some_and(|p| (3..12).contains(&p)) {
+    if v.starts_with(b"SCRAM-SHA-256$")
+        || v.starts_with(b"{")
+            && v.iter()
+                .position(|c| *c == b'}')
+                .is_some_and(|p| (3..12).contains(&p))
+    {
         return true;
     }
-    for prefix in [&b"pbkdf2_sha256$"[..], b"pbkdf2_sha1$", b"argon2$", b"bcrypt_sha256$", b"bcrypt$", b"sha1$", b"md5$", b"scrypt$"] {
+    for prefix in [
+        &b"pbkdf2_sha256$"[..],
+        b"pbkdf2_sha1$",
+        b"argon2$",
+        b"bcrypt_sha256$",
+        b"bcrypt$",
+        b"sha1$",
+        b"md5$",
+        b"scrypt$",
+    ] {
         if v.starts_with(prefix) {
             return true;
         }
@@ -553,7 +672,10 @@ mod tests {
     use super::*;
 
     fn got(sql: &str) -> Vec<(&str, Option<String>, CredKind)> {
-        parse(sql.as_bytes()).into_iter().map(|h| (&sql[h.start..h.end], h.user, h.kind)).collect()
+        parse(sql.as_bytes())
+            .into_iter()
+            .map(|h| (&sql[h.start..h.end], h.user, h.kind))
+            .collect()
     }
 
     #[test]
@@ -562,8 +684,16 @@ mod tests {
         assert_eq!(
             got(sql),
             [
-                ("$2y$10$7rLSvRVyTQORapkDOqmkhetjF6H9lJHngr4hJMSM2lHObJbW5EQh6", Some("ann@example.org".into()), CredKind::PasswordHash),
-                ("it''s\\'me", Some("bob@example.org".into()), CredKind::Password),
+                (
+                    "$2y$10$7rLSvRVyTQORapkDOqmkhetjF6H9lJHngr4hJMSM2lHObJbW5EQh6",
+                    Some("ann@example.org".into()),
+                    CredKind::PasswordHash
+                ),
+                (
+                    "it''s\\'me",
+                    Some("bob@example.org".into()),
+                    CredKind::Password
+                ),
             ]
         );
     }
@@ -576,10 +706,22 @@ mod tests {
             [
                 ("toor", Some("root".into()), CredKind::Password),
                 ("S3cure!pass", Some("app".into()), CredKind::Password),
-                ("*6BB4837EB74329105EE4568DDA7DC67ED2CA2AD9", Some("old".into()), CredKind::PasswordHash),
-                ("md5a3556571e93b0d20722ba62be61e8c2d", Some("postgres".into()), CredKind::PasswordHash),
+                (
+                    "*6BB4837EB74329105EE4568DDA7DC67ED2CA2AD9",
+                    Some("old".into()),
+                    CredKind::PasswordHash
+                ),
+                (
+                    "md5a3556571e93b0d20722ba62be61e8c2d",
+                    Some("postgres".into()),
+                    CredKind::PasswordHash
+                ),
                 ("welcome1", Some("report".into()), CredKind::Password),
-                ("$argon2id$v=19$m=65536,t=3,p=4$c2FsdHNhbHQ$3vLw1Z7bKx6Q0sX2yV9pTn", Some("alice".into()), CredKind::PasswordHash),
+                (
+                    "$argon2id$v=19$m=65536,t=3,p=4$c2FsdHNhbHQ$3vLw1Z7bKx6Q0sX2yV9pTn",
+                    Some("alice".into()),
+                    CredKind::PasswordHash
+                ),
                 ("qwerty", None, CredKind::Password),
             ]
         );
@@ -593,6 +735,9 @@ mod tests {
 
     #[test]
     fn password_changed_at_is_not_a_password_column() {
-        assert!(got("INSERT INTO users (id, password_changed_at) VALUES (1, '2024-01-01 10:00:00');").is_empty());
+        assert!(got(
+            "INSERT INTO users (id, password_changed_at) VALUES (1, '2024-01-01 10:00:00');"
+        )
+        .is_empty());
     }
 }

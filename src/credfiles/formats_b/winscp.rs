@@ -35,11 +35,16 @@ pub fn parse(buf: &[u8]) -> Vec<CredHit> {
             in_session = section.starts_with(b"sessions\\");
             continue;
         }
-        let Some(eq) = memchr::memchr(b'=', line) else { continue };
+        let Some(eq) = memchr::memchr(b'=', line) else {
+            continue;
+        };
         let key = line[..eq].trim_ascii();
         let (vs, ve) = trim_span(line, eq + 1, line.len());
         let value = &line[vs..ve];
-        if section == b"configuration\\security" && key.eq_ignore_ascii_case(b"UseMasterPassword") && value == b"1" {
+        if section == b"configuration\\security"
+            && key.eq_ignore_ascii_case(b"UseMasterPassword")
+            && value == b"1"
+        {
             master = true;
         }
         if !in_session {
@@ -49,7 +54,9 @@ pub fn parse(buf: &[u8]) -> Vec<CredHit> {
             user = super::common::user_of(line, vs, ve).map(|u| percent_decode(&u));
             continue;
         }
-        let kind = if key.eq_ignore_ascii_case(b"Password") || key.eq_ignore_ascii_case(b"TunnelPassword") {
+        let kind = if key.eq_ignore_ascii_case(b"Password")
+            || key.eq_ignore_ascii_case(b"TunnelPassword")
+        {
             if !is_obfuscated(value) {
                 continue;
             }
@@ -84,7 +91,11 @@ fn percent_decode(s: &str) -> String {
     let mut i = 0;
     while i < b.len() {
         if b[i] == b'%' {
-            if let Some(v) = b.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok()).and_then(|h| u8::from_str_radix(h, 16).ok()) {
+            if let Some(v) = b
+                .get(i + 1..i + 3)
+                .and_then(|h| std::str::from_utf8(h).ok())
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+            {
                 out.push(v);
                 i += 3;
                 continue;
@@ -104,11 +115,18 @@ mod tests {
     fn obfuscated_and_plain_passwords_per_session() {
         let ini = "[Configuration\\Interface]\r\nTheme=0\r\n[Sessions\\web%20prod]\r\nHostName=web.example.org\r\nUserName=deploy%20bot\r\nPassword=A35C4E5D6E6D3B333C2F282E6E6C6F6C726F6D6F2E3A3F3F6F\r\nTunnelPassword=\r\n[Sessions\\lab]\r\nPasswordPlain=hunter2\r\nUserName=root\r\n[Sessions\\odd]\r\nPassword=not-hex\r\n";
         let hits = parse(ini.as_bytes());
-        let got: Vec<_> = hits.iter().map(|h| (&ini[h.start..h.end], h.user.as_deref(), h.kind)).collect();
+        let got: Vec<_> = hits
+            .iter()
+            .map(|h| (&ini[h.start..h.end], h.user.as_deref(), h.kind))
+            .collect();
         assert_eq!(
             got,
             [
-                ("A35C4E5D6E6D3B333C2F282E6E6C6F6C726F6D6F2E3A3F3F6F", Some("deploy bot"), CredKind::EncodedPassword),
+                (
+                    "A35C4E5D6E6D3B333C2F282E6E6C6F6C726F6D6F2E3A3F3F6F",
+                    Some("deploy bot"),
+                    CredKind::EncodedPassword
+                ),
                 ("hunter2", Some("root"), CredKind::Password),
             ]
         );
