@@ -1,9 +1,15 @@
 //! The second batch of credential-file parsers: FTP/SFTP clients (FileZilla,
-//! WinSCP, PuTTY, editor plugins), database tools (DBeaver, Robo 3T,
+//! WinSCP, PuTTY sessions, editor plugins), database tools (DBeaver, Robo 3T,
 //! JetBrains), mail clients (esmtp, msmtp, fetchmail), ProFTPD password
 //! files and SQL dumps. One file per format, each a pure
 //! `fn(&[u8]) -> Vec<CredHit>`; [`PARSERS`] names them for the rule packs
 //! (`parser = "…"` in `rules/credfiles-b.toml`).
+//!
+//! PuTTY private keys (`.ppk`) have no parser here: the pattern rules
+//! `putty-private-key` and `putty-private-key-encrypted` (`rules/putty.toml`)
+//! already report every key block, unencrypted (critical) and
+//! passphrase-protected (medium, open to offline guessing); a parser would
+//! report each unencrypted key a second time with another span.
 
 mod common;
 pub mod dbeaver;
@@ -14,7 +20,6 @@ pub mod ftpasswd;
 pub mod ftpconfig;
 pub mod jetbrains;
 pub mod msmtprc;
-pub mod ppk;
 pub mod putty_reg;
 pub mod remote_sync;
 pub mod robomongo;
@@ -27,7 +32,6 @@ pub const PARSERS: &[(&str, crate::credfiles::Parser)] = &[
     ("filezilla", filezilla::parse),
     ("winscp", winscp::parse),
     ("putty-reg", putty_reg::parse),
-    ("ppk", ppk::parse),
     ("dbeaver", dbeaver::parse),
     ("robomongo", robomongo::parse),
     ("jetbrains-webservers", jetbrains::parse_webservers),

@@ -27,7 +27,7 @@ CREATE TABLE `customers` (
 
 LOCK TABLES `customers` WRITE;
 /*!40000 ALTER TABLE `customers` DISABLE KEYS */;
-INSERT INTO `customers` VALUES (1,'anna@example.org','$2y$10$1Ifik4FXKor3CO3extN426c9lS2ost1VynNHid/GAqcmMWtLzs1Sq','9f2c4e6a8b0d1f3e5a7c9b1d3f5e7a9c','2024-01-05 10:11:12'),(2,'ben@example.org','summer2024',NULL,'2024-01-06 09:00:00'),(3,'guest@example.org',NULL,NULL,'2024-01-07 08:00:00'),(4,'sso@example.org','',NULL,'2024-01-08 07:00:00');
+INSERT INTO `customers` VALUES (1,'anna@example.org','$2y$10$rYw.PJ7xxVvzOgwsQopkO1A0QS0.4K/e0x76zRaUUtk9FJrURZfHS','9f2c4e6a8b0d1f3e5a7c9b1d3f5e7a9c','2024-01-05 10:11:12'),(2,'ben@example.org','summer2024',NULL,'2024-01-06 09:00:00'),(3,'guest@example.org',NULL,NULL,'2024-01-07 08:00:00'),(4,'sso@example.org','',NULL,'2024-01-08 07:00:00');
 /*!40000 ALTER TABLE `customers` ENABLE KEYS */;
 UNLOCK TABLES;
 
