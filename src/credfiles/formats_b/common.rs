@@ -129,6 +129,39 @@ pub fn value_span(line: &[u8], from: usize, hash_comments: bool) -> Option<(usiz
     (s < e).then_some((s, e))
 }
 
+/// A `.reg` string value `"Name"="value"`: the name and the span of the value between its
+/// quotes (relative to `line`).
+pub fn reg_string(line: &[u8]) -> Option<(&[u8], usize, usize)> {
+    let (s, _) = trim_span(line, 0, line.len());
+    if line.get(s) != Some(&b'"') {
+        return None;
+    }
+    let ne = s + 1 + memchr::memchr(b'"', line.get(s + 1..)?)?;
+    let name = &line[s + 1..ne];
+    let rest = line.get(ne + 1..)?;
+    let eq = rest.iter().position(|c| !c.is_ascii_whitespace())?;
+    if rest[eq] != b'=' {
+        return None;
+    }
+    let mut i = ne + 1 + eq + 1;
+    while line.get(i).is_some_and(u8::is_ascii_whitespace) {
+        i += 1;
+    }
+    if line.get(i) != Some(&b'"') {
+        return None; // dword:, hex: values
+    }
+    let vs = i + 1;
+    let mut j = vs;
+    while j < line.len() {
+        match line[j] {
+            b'\\' => j += 2,
+            b'"' => return Some((name, vs, j)),
+            _ => j += 1,
+        }
+    }
+    None
+}
+
 /// 1-based line number of byte `pos`.
 #[cfg(test)]
 pub fn line_of(buf: &[u8], pos: usize) -> usize {

@@ -8,8 +8,12 @@
 //! clear text (`Password`). With a master password
 //! (`[Configuration\Security] UseMasterPassword=1`) the values are encrypted
 //! with a key derived from it: nothing is reported then.
+//!
+//! The same sessions exported from the registry (`.reg`, keys
+//! `[HKEY_CURRENT_USER\Software\Martin Prikryl\WinSCP 2\Sessions\<name>]`,
+//! values `"Password"="…"`) are read the same way.
 
-use super::common::{hit, is_reference, lines, trim_span};
+use super::common::{hit, is_reference, lines, reg_string, trim_span};
 use crate::credfiles::{CredHit, CredKind};
 
 pub fn parse(buf: &[u8]) -> Vec<CredHit> {
@@ -32,14 +36,34 @@ pub fn parse(buf: &[u8]) -> Vec<CredHit> {
             flush(&mut pending, &user, &mut out);
             user = None;
             section = t[1..t.len() - 1].to_ascii_lowercase();
+            // a .reg export names the whole key
+            if let Some(i) = memchr::memmem::find(&section, b"\\winscp 2\\") {
+                section = section[i + b"\\winscp 2\\".len()..].to_vec();
+            }
             in_session = section.starts_with(b"sessions\\");
             continue;
         }
-        let Some(eq) = memchr::memchr(b'=', line) else {
-            continue;
+        let (key, vs, ve) = if line.get(s) == Some(&b'"') {
+            match reg_string(line) {
+                Some(kv) => kv,
+                None => match reg_dword(line) {
+                    Some((k, v))
+                        if section == b"configuration\\security"
+                            && k.eq_ignore_ascii_case(b"UseMasterPassword") =>
+                    {
+                        master |= v == 1;
+                        continue;
+                    }
+                    _ => continue,
+                },
+            }
+        } else {
+            let Some(eq) = memchr::memchr(b'=', line) else {
+                continue;
+            };
+            let (vs, ve) = trim_span(line, eq + 1, line.len());
+            (line[..eq].trim_ascii(), vs, ve)
         };
-        let key = line[..eq].trim_ascii();
-        let (vs, ve) = trim_span(line, eq + 1, line.len());
         let value = &line[vs..ve];
         if section == b"configuration\\security"
             && key.eq_ignore_ascii_case(b"UseMasterPassword")
@@ -76,6 +100,21 @@ pub fn parse(buf: &[u8]) -> Vec<CredHit> {
         out.retain(|h| h.kind != CredKind::EncodedPassword);
     }
     out
+}
+
+/// `"Name"=dword:0000000n`: the name and the number.
+fn reg_dword(line: &[u8]) -> Option<(&[u8], u32)> {
+    let t = line.trim_ascii();
+    let t = t.strip_prefix(b"\"")?;
+    let q = memchr::memchr(b'"', t)?;
+    let rest = t
+        .get(q + 1..)?
+        .trim_ascii()
+        .strip_prefix(b"=")?
+        .trim_ascii();
+    let hex = rest.strip_prefix(b"dword:")?;
+    let v = u32::from_str_radix(std::str::from_utf8(hex).ok()?, 16).ok()?;
+    Some((&t[..q], v))
 }
 
 /// WinSCP's obfuscated strings: hex digits, two per byte, at least a few
@@ -136,6 +175,26 @@ mod tests {
     fn a_master_password_protects_the_saved_ones() {
         let ini = "[Sessions\\a]\nPassword=A35C4E5D6E6D3B333C2F\n[Configuration\\Security]\nUseMasterPassword=1\n";
         assert!(parse(ini.as_bytes()).is_empty());
+    }
+
+    #[test]
+    fn registry_export_of_sessions() {
+        let reg = "Windows Registry Editor Version 5.00\r\n\r\n[HKEY_CURRENT_USER\\Software\\Martin Prikryl\\WinSCP 2\\Sessions\\ops@db]\r\n\"HostName\"=\"db.example.org\"\r\n\"UserName\"=\"ops\"\r\n\"Password\"=\"A35C4E5D6E6D3B333C2F282E6E6C6F6C\"\r\n\r\n[HKEY_CURRENT_USER\\Software\\Martin Prikryl\\WinSCP 2\\Configuration\\Interface]\r\n\"Password\"=\"A35C4E5D6E6D3B333C2F\"\r\n";
+        let hits = parse(reg.as_bytes());
+        let got: Vec<_> = hits
+            .iter()
+            .map(|h| (&reg[h.start..h.end], h.user.as_deref(), h.kind))
+            .collect();
+        assert_eq!(
+            got,
+            [(
+                "A35C4E5D6E6D3B333C2F282E6E6C6F6C",
+                Some("ops"),
+                CredKind::EncodedPassword
+            )]
+        );
+        let with_master = format!("{reg}[HKEY_CURRENT_USER\\Software\\Martin Prikryl\\WinSCP 2\\Configuration\\Security]\r\n\"UseMasterPassword\"=dword:00000001\r\n");
+        assert!(parse(with_master.as_bytes()).is_empty());
     }
 
     #[test]
