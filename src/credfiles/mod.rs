@@ -17,6 +17,7 @@
 
 pub mod formats;
 pub mod lines;
+pub mod formats_b;
 pub mod types;
 pub mod weak;
 
@@ -30,10 +31,9 @@ fn all() -> impl Iterator<Item = &'static (&'static str, Parser)> {
     PARSERS.iter().chain(extra())
 }
 
-/// Parsers registered by other format modules. MERGE NOTE: with
-/// `formats_b` (cred2) merged, this returns `formats_b::PARSERS`.
+/// Parsers registered by the second format module.
 fn extra() -> &'static [(&'static str, Parser)] {
-    &[]
+    formats_b::PARSERS
 }
 
 /// The parser registered under `name`.
