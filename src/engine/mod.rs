@@ -8,6 +8,7 @@
 //! to input size.
 
 pub mod confidence;
+pub mod decode;
 pub mod placeholder;
 pub mod validators;
 
@@ -131,6 +132,10 @@ pub struct RawMatch {
     pub confidence: Confidence,
     /// Whether a test or documentation path lowers [`Self::confidence`].
     pub path_may_lower: bool,
+    /// The secret, when it was found decoded in an encoded run (base64,
+    /// hex, percent-encoding: [`decode`]); the span is then that of the
+    /// encoded characters carrying it.
+    pub decoded: Option<Vec<u8>>,
 }
 
 /// What a scan of one buffer depends on besides its bytes: the facts of the
@@ -724,6 +729,18 @@ impl Engine {
         class: &PathClass,
         on_drop: &mut dyn FnMut(usize, (usize, usize), Dropped),
     ) -> Vec<RawMatch> {
+        let mut out = self.scan_plain(hay, class, on_drop);
+        decode::rescan(self, hay, class, 0, &mut decode::Budget::new(), &mut out);
+        out
+    }
+
+    /// The matches of `hay` as written (no decoding).
+    fn scan_plain(
+        &self,
+        hay: &[u8],
+        class: &PathClass,
+        on_drop: &mut dyn FnMut(usize, (usize, usize), Dropped),
+    ) -> Vec<RawMatch> {
         // 1. Keyword hits -> windows (rule, start, end).
         // A window overlapping or touching its rule's previous one is merged
         // into it at once (step 2 would merge them anyway): keyword-dense
@@ -1012,6 +1029,7 @@ impl Engine {
                     entropy,
                     validation,
                     confidence,
+                    decoded: None,
                 });
                 true
             }
