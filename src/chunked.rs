@@ -80,6 +80,9 @@ pub(crate) struct Hit {
     /// A candidate an offline validator rejected: counted in the summary
     /// (where it is), never a finding.
     pub rejected: bool,
+    /// The archive member it was found in (`inner/file` of
+    /// `archive.tgz!inner/file`); [`crate::scan::place`] joins it to the path.
+    pub member: Option<std::sync::Arc<str>>,
 }
 
 /// A source of input bytes seen through a sliding window `[base, ..)`.
@@ -341,6 +344,7 @@ fn scan_window(
             location,
             inline: marker_for(hay, m.start),
             rejected: false,
+            member: None,
         });
     }
     rejected.sort_unstable();
@@ -358,6 +362,7 @@ fn scan_window(
             location: index.locate(start, end),
             inline: None,
             rejected: true,
+            member: None,
         });
     }
     out
