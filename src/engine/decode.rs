@@ -55,9 +55,10 @@ impl Budget {
 
 /// How offsets of the decoded text map back to the encoded run.
 enum Map {
-    /// Base64 starting at this offset: byte `d` is carried by characters
-    /// `4d/3 ..= (4d+7)/3`.
-    Base64(usize),
+    /// Base64 starting at this offset, its characters (no padding) ending
+    /// at the second: byte `d` is carried by characters `4d/3 ..= (4d+7)/3`;
+    /// a span reaching the last character takes the padding along.
+    Base64(usize, usize),
     /// Hex starting at this offset: two characters a byte.
     Hex(usize),
     /// Percent-encoding: the offset of each decoded byte, and the run's end.
@@ -68,7 +69,10 @@ impl Map {
     /// The encoded span carrying decoded bytes `[s, e)`, clipped to `run`.
     fn span(&self, (s, e): (usize, usize), run: (usize, usize)) -> (usize, usize) {
         let (a, b) = match self {
-            Map::Base64(at) => (at + s * 4 / 3, at + (e * 4).div_ceil(3)),
+            Map::Base64(at, body_end) => {
+                let b = at + (e * 4).div_ceil(3);
+                (at + s * 4 / 3, if b >= *body_end { run.1 } else { b })
+            }
             Map::Hex(at) => (at + 2 * s, at + 2 * e),
             Map::Percent(offsets) => (
                 offsets.get(s).copied().unwrap_or(run.1),
@@ -201,7 +205,7 @@ fn decode_run(hay: &[u8], s: usize, e: usize, budget: &mut Budget) -> Option<Run
     spend(budget, text).map(|text| Run {
         span: (s, e),
         text,
-        map: Map::Base64(s),
+        map: Map::Base64(s, s + body.len()),
     })
 }
 
@@ -397,13 +401,11 @@ mod tests {
         assert_eq!(runs.len(), 1);
         assert_eq!(runs[0].text, text);
         assert_eq!(runs[0].span, (5, 5 + enc.len()));
-        // the whole decoded text maps to the whole run but its padding
-        let body = enc.trim_end_matches('=').len();
-        assert!(body < enc.len());
-        assert_eq!(
-            runs[0].map.span((0, text.len()), runs[0].span),
-            (5, 5 + body)
-        );
+        // the whole decoded text maps to the whole run, padding included
+        assert!(enc.ends_with('='));
+        assert_eq!(runs[0].map.span((0, text.len()), runs[0].span), runs[0].span);
+        // `token=` (6 bytes) is carried by the first 8 characters
+        assert_eq!(runs[0].map.span((0, 6), runs[0].span), (5, 13));
     }
 
     #[test]

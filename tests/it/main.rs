@@ -17,6 +17,7 @@ mod cli;
 mod completions;
 mod discovery;
 mod docker;
+mod encoded;
 mod fixtures_tree;
 mod fuzz_regressions;
 mod git;
