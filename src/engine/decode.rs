@@ -112,21 +112,50 @@ fn printable(b: &[u8]) -> bool {
     }
 }
 
+const LENIENT: base64::engine::GeneralPurposeConfig = base64::engine::GeneralPurposeConfig::new()
+    .with_decode_padding_mode(base64::engine::DecodePaddingMode::Indifferent)
+    .with_decode_allow_trailing_bits(true);
+/// The decoders, built at compile time (their tables are not rebuilt per run).
+const STANDARD: base64::engine::GeneralPurpose =
+    base64::engine::GeneralPurpose::new(&base64::alphabet::STANDARD, LENIENT);
+const URL_SAFE: base64::engine::GeneralPurpose =
+    base64::engine::GeneralPurpose::new(&base64::alphabet::URL_SAFE, LENIENT);
+
 /// Decodes base64 characters (either alphabet, no padding) leniently.
 fn decode_b64(chars: &[u8], url: bool) -> Option<Vec<u8>> {
-    use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
     use base64::Engine as _;
-    let config = GeneralPurposeConfig::new()
-        .with_decode_padding_mode(DecodePaddingMode::Indifferent)
-        .with_decode_allow_trailing_bits(true);
-    let engine = if url {
-        GeneralPurpose::new(&base64::alphabet::URL_SAFE, config)
-    } else {
-        GeneralPurpose::new(&base64::alphabet::STANDARD, config)
-    };
     // a lone trailing character carries no whole byte
     let usable = chars.len() - usize::from(chars.len() % 4 == 1);
+    let engine = if url { &URL_SAFE } else { &STANDARD };
     engine.decode(&chars[..usable]).ok()
+}
+
+/// The 6-bit value of a base64 character of either alphabet.
+fn sextet(c: u8) -> u32 {
+    match c {
+        b'A'..=b'Z' => u32::from(c - b'A'),
+        b'a'..=b'z' => u32::from(c - b'a') + 26,
+        b'0'..=b'9' => u32::from(c - b'0') + 52,
+        b'+' | b'-' => 62,
+        _ => 63,
+    }
+}
+
+/// Whether the first 8 characters of a base64 run decode to 6 printable
+/// bytes: random data passes one time in about 400, so most runs that are
+/// not text cost no more than this.
+fn starts_as_text(chars: &[u8]) -> bool {
+    if chars.len() < 8 {
+        return false;
+    }
+    let ok = |b: u32| {
+        let b = (b & 0xff) as u8;
+        b == b'\t' || b == b'\n' || b == b'\r' || (0x20..0x7f).contains(&b) || b >= 0x80
+    };
+    chars[..8].chunks_exact(4).all(|q| {
+        let v = sextet(q[0]) << 18 | sextet(q[1]) << 12 | sextet(q[2]) << 6 | sextet(q[3]);
+        ok(v >> 16) && ok(v >> 8) && ok(v)
+    })
 }
 
 fn hex_value(c: u8) -> Option<u8> {
@@ -184,14 +213,22 @@ fn decode_run(hay: &[u8], s: usize, e: usize, budget: &mut Budget) -> Option<Run
             map: Map::Hex(at),
         });
     }
-    // base64: both cases of letters (hex, identifiers in one case are not),
-    // one alphabet
-    let url = body.iter().any(|&c| c == b'-' || c == b'_');
-    let std = body.iter().any(|&c| c == b'+' || c == b'/');
-    if url && std {
+    // base64: text in its first bytes, both cases of letters (hex,
+    // identifiers in one case are not), one alphabet
+    if !starts_as_text(body) {
         return None;
     }
-    if !body.iter().any(u8::is_ascii_uppercase) || !body.iter().any(u8::is_ascii_lowercase) {
+    let (mut url, mut std, mut upper, mut lower) = (false, false, false, false);
+    for &c in body {
+        match c {
+            b'-' | b'_' => url = true,
+            b'+' | b'/' => std = true,
+            b'A'..=b'Z' => upper = true,
+            b'a'..=b'z' => lower = true,
+            _ => {}
+        }
+    }
+    if (url && std) || !upper || !lower {
         return None;
     }
     let probe = &body[..body.len().min(PROBE) / 4 * 4];
