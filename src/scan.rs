@@ -227,8 +227,7 @@ fn scan_file(
     let size = bytes.len() as u64;
     let text = match source::classify(&bytes) {
         source::Content::Binary => {
-            return scan_archive(engine, class.1, &bytes)
-                .unwrap_or(Outcome::Skipped(Skip::Binary))
+            return scan_archive(engine, class.1, &bytes).unwrap_or(Outcome::Skipped(Skip::Binary))
         }
         source::Content::Text(t) => t,
     };

@@ -101,7 +101,9 @@ fn printable(b: &[u8]) -> bool {
     }
     let bad = b
         .iter()
-        .filter(|&&c| !(c == b'\t' || c == b'\n' || c == b'\r' || (0x20..0x7f).contains(&c) || c >= 0x80))
+        .filter(|&&c| {
+            !(c == b'\t' || c == b'\n' || c == b'\r' || (0x20..0x7f).contains(&c) || c >= 0x80)
+        })
         .count();
     if bad * 20 > b.len() {
         return false;
@@ -204,7 +206,11 @@ fn decode_run(hay: &[u8], s: usize, e: usize, budget: &mut Budget) -> Option<Run
     }
     // hex: `0x` prefix allowed, an even number of digits
     let hex = body.strip_prefix(b"0x").unwrap_or(body);
-    if hex.len() >= MIN_HEX && hex.len() % 2 == 0 && body_end == run.len() && hex.iter().all(|c| c.is_ascii_hexdigit()) {
+    if hex.len() >= MIN_HEX
+        && hex.len() % 2 == 0
+        && body_end == run.len()
+        && hex.iter().all(|c| c.is_ascii_hexdigit())
+    {
         let at = s + (body.len() - hex.len());
         let text = decode_hex(hex)?;
         return spend(budget, text).map(|text| Run {
@@ -247,7 +253,11 @@ fn decode_run(hay: &[u8], s: usize, e: usize, budget: &mut Budget) -> Option<Run
 }
 
 fn spend(budget: &mut Budget, text: Vec<u8>) -> Option<Vec<u8>> {
-    if text.len() < MIN_DECODED || !printable(&text) || budget.runs == 0 || budget.bytes < text.len() {
+    if text.len() < MIN_DECODED
+        || !printable(&text)
+        || budget.runs == 0
+        || budget.bytes < text.len()
+    {
         return None;
     }
     budget.runs -= 1;
@@ -257,7 +267,22 @@ fn spend(budget: &mut Budget, text: Vec<u8>) -> Option<Vec<u8>> {
 
 /// Characters a percent-encoded run may hold (a URL, a form value).
 fn url_char(c: u8) -> bool {
-    c.is_ascii_graphic() && !matches!(c, b'"' | b'\'' | b'<' | b'>' | b'`' | b'(' | b')' | b'[' | b']' | b'{' | b'}' | b',' | b';')
+    c.is_ascii_graphic()
+        && !matches!(
+            c,
+            b'"' | b'\''
+                | b'<'
+                | b'>'
+                | b'`'
+                | b'('
+                | b')'
+                | b'['
+                | b']'
+                | b'{'
+                | b'}'
+                | b','
+                | b';'
+        )
 }
 
 /// Percent-encoded runs: a `%XX` of a punctuation character a secret may
@@ -266,7 +291,13 @@ fn url_char(c: u8) -> bool {
 /// `@`, `%3A` `:`, `%2F` `/`, `%3F` `?`) and of spaces and quotes stay
 /// encoded, so the decoded run keeps the shape rules look for.
 fn percent_runs(hay: &[u8], budget: &mut Budget, out: &mut Vec<Run>) {
-    let decodable = |v: u8| v.is_ascii_punctuation() && !matches!(v, b'@' | b':' | b'/' | b'?' | b'"' | b'\'' | b'<' | b'>' | b'`');
+    let decodable = |v: u8| {
+        v.is_ascii_punctuation()
+            && !matches!(
+                v,
+                b'@' | b':' | b'/' | b'?' | b'"' | b'\'' | b'<' | b'>' | b'`'
+            )
+    };
     let escape = |i: usize| -> Option<u8> {
         let h = hex_value(*hay.get(i + 1)?)?;
         let l = hex_value(*hay.get(i + 2)?)?;
@@ -405,9 +436,7 @@ pub(super) fn rescan(
     if found.is_empty() {
         return;
     }
-    out.retain(|m| {
-        m.decoded.is_some() || !used.iter().any(|&(s, e)| s <= m.start && m.end <= e)
-    });
+    out.retain(|m| m.decoded.is_some() || !used.iter().any(|&(s, e)| s <= m.start && m.end <= e));
     out.extend(found);
     out.sort_by_key(|m| (m.start, m.end, m.rule));
     out.dedup_by(|a, b| {
@@ -440,7 +469,10 @@ mod tests {
         assert_eq!(runs[0].span, (5, 5 + enc.len()));
         // the whole decoded text maps to the whole run, padding included
         assert!(enc.ends_with('='));
-        assert_eq!(runs[0].map.span((0, text.len()), runs[0].span), runs[0].span);
+        assert_eq!(
+            runs[0].map.span((0, text.len()), runs[0].span),
+            runs[0].span
+        );
         // `token=` (6 bytes) is carried by the first 8 characters
         assert_eq!(runs[0].map.span((0, 6), runs[0].span), (5, 13));
     }

@@ -72,7 +72,9 @@ impl Members {
     /// allows); keeps it when it is text.
     fn add(&mut self, name: String, r: impl Read, budget: &mut Budget) -> std::io::Result<()> {
         if budget.members == 0 {
-            self.error.get_or_insert_with(|| format!("more than {MAX_MEMBERS} members: the rest not read"));
+            self.error.get_or_insert_with(|| {
+                format!("more than {MAX_MEMBERS} members: the rest not read")
+            });
             return Ok(());
         }
         budget.members -= 1;
@@ -86,7 +88,10 @@ impl Members {
             super::Read::TooLarge(n) => {
                 budget.bytes = budget.bytes.saturating_sub(n);
                 self.error.get_or_insert_with(|| {
-                    format!("member {name} is over {}: not scanned", crate::text::human_bytes(limit))
+                    format!(
+                        "member {name} is over {}: not scanned",
+                        crate::text::human_bytes(limit)
+                    )
                 });
                 return Ok(());
             }
@@ -152,7 +157,8 @@ fn zip_members(bytes: &[u8], out: &mut Members, budget: &mut Budget) -> Result<(
         let entry = match zip.by_index(i) {
             Ok(e) => e,
             Err(e) => {
-                out.error.get_or_insert_with(|| format!("zip member {i}: {e}"));
+                out.error
+                    .get_or_insert_with(|| format!("zip member {i}: {e}"));
                 continue;
             }
         };
@@ -161,7 +167,8 @@ fn zip_members(bytes: &[u8], out: &mut Members, budget: &mut Budget) -> Result<(
         }
         let name = entry.name().to_string();
         if let Err(e) = out.add(name.clone(), entry, budget) {
-            out.error.get_or_insert_with(|| format!("zip member {name}: {e}"));
+            out.error
+                .get_or_insert_with(|| format!("zip member {name}: {e}"));
         }
         if budget.bytes == 0 {
             break;
@@ -179,7 +186,8 @@ fn tar_members(r: impl Read, out: &mut Members, budget: &mut Budget) -> Result<(
         let entry = match entry {
             Ok(e) => e,
             Err(e) => {
-                out.error.get_or_insert_with(|| format!("corrupt tar archive: {e}"));
+                out.error
+                    .get_or_insert_with(|| format!("corrupt tar archive: {e}"));
                 break;
             }
         };
@@ -191,7 +199,8 @@ fn tar_members(r: impl Read, out: &mut Members, budget: &mut Budget) -> Result<(
             .map(|p| p.to_string_lossy().trim_start_matches("./").to_string())
             .unwrap_or_else(|_| "?".to_string());
         if let Err(e) = out.add(name.clone(), entry, budget) {
-            out.error.get_or_insert_with(|| format!("tar member {name}: {e}"));
+            out.error
+                .get_or_insert_with(|| format!("tar member {name}: {e}"));
             break;
         }
         if budget.bytes == 0 || budget.members == 0 {

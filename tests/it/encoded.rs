@@ -86,7 +86,10 @@ fn every_mode(r: &Repo, check: impl Fn(&str, &Value)) {
 fn base64_token_in_yaml_has_the_plain_id_at_the_encoded_span() {
     let r = Repo::new();
     let enc = b64(S1.as_bytes());
-    r.write("deploy/values.yaml", &format!("app:\n  name: shop\n  github_token: {enc}\n"));
+    r.write(
+        "deploy/values.yaml",
+        &format!("app:\n  name: shop\n  github_token: {enc}\n"),
+    );
     r.write("plain.env", &format!("GITHUB_TOKEN={S1}\n"));
     every_mode(&r, |mode, v| {
         let plain = at(v, "github-pat", "plain.env").unwrap_or_else(|| panic!("{mode}: {v}"));
@@ -117,7 +120,8 @@ fn kubernetes_secret_data_value_is_decoded_with_high_confidence() {
     r.commit("k8s");
     let (_, v) = scan(&r, &["."]);
     let plain = at(&v, "github-pat", "plain.env").expect("plain");
-    let dec = at(&v, "github-pat", "k8s/secret.yaml").unwrap_or_else(|| panic!("{:?}", locations(&v)));
+    let dec =
+        at(&v, "github-pat", "k8s/secret.yaml").unwrap_or_else(|| panic!("{:?}", locations(&v)));
     assert_eq!(dec.0, plain.0);
     assert_eq!((dec.1, dec.2), (8, 13));
     assert_eq!(dec.3, "high");
@@ -182,12 +186,18 @@ fn service_account_json_in_a_base64_env_value() {
     r.write("sa.json", &sa);
     r.write(
         ".env.production",
-        &format!("REGION=eu-west-1\nGOOGLE_CREDENTIALS_B64={}\n", b64(sa.as_bytes())),
+        &format!(
+            "REGION=eu-west-1\nGOOGLE_CREDENTIALS_B64={}\n",
+            b64(sa.as_bytes())
+        ),
     );
     r.commit("sa");
     let (_, v) = scan(&r, &["."]);
     let locs = locations(&v);
-    let plain = locs.iter().find(|l| l.2 == "sa.json").unwrap_or_else(|| panic!("{locs:?}"));
+    let plain = locs
+        .iter()
+        .find(|l| l.2 == "sa.json")
+        .unwrap_or_else(|| panic!("{locs:?}"));
     let dec = locs
         .iter()
         .find(|l| l.2 == ".env.production")
@@ -207,7 +217,10 @@ fn url_encoded_password_and_hex_token_have_the_plain_ids() {
         "app/plain.env",
         "DATABASE_URL=postgres://billing:Vq8!nTz2#wLr5@db.internal:5432/billing\n",
     );
-    let hex: String = format!("token={S3}").bytes().map(|b| format!("{b:02x}")).collect();
+    let hex: String = format!("token={S3}")
+        .bytes()
+        .map(|b| format!("{b:02x}"))
+        .collect();
     r.write("app/blob.cfg", &format!("[ci]\nencoded = {hex}\n"));
     r.write("app/plain.cfg", &format!("token = {S3}\n"));
     r.commit("db");
@@ -271,10 +284,20 @@ fn tokens_in_tgz_zip_and_gz_members_in_every_mode() {
     .unwrap();
     std::fs::write(
         r.path.join("dist/site.zip"),
-        zip_of(&[("README.txt", b"docs\n"), ("conf/settings.ini", format!("[gh]\ntoken = {S5}\n").as_bytes())]),
+        zip_of(&[
+            ("README.txt", b"docs\n"),
+            (
+                "conf/settings.ini",
+                format!("[gh]\ntoken = {S5}\n").as_bytes(),
+            ),
+        ]),
     )
     .unwrap();
-    std::fs::write(r.path.join("dist/deploy.log.gz"), gz(format!("step 1\nGITHUB_TOKEN={S1}\n").as_bytes())).unwrap();
+    std::fs::write(
+        r.path.join("dist/deploy.log.gz"),
+        gz(format!("step 1\nGITHUB_TOKEN={S1}\n").as_bytes()),
+    )
+    .unwrap();
     every_mode(&r, |mode, v| {
         let locs = locations(v);
         let mut paths: Vec<(&str, u64)> = locs.iter().map(|l| (l.2.as_str(), l.3)).collect();
@@ -290,7 +313,11 @@ fn tokens_in_tgz_zip_and_gz_members_in_every_mode() {
         );
         assert!(locs.iter().all(|l| l.0 == "github-pat"), "{mode}: {locs:?}");
         // the archives were scanned, not skipped as binary
-        assert_eq!(v["summary"]["skipped_binary"], serde_json::json!([]), "{mode}");
+        assert_eq!(
+            v["summary"]["skipped_binary"],
+            serde_json::json!([]),
+            "{mode}"
+        );
         assert_eq!(v["summary"]["errors"], serde_json::json!([]), "{mode}");
     });
     let out = run_keyward(&r.path, &["scan", "."]);
@@ -333,7 +360,10 @@ fn a_zip_bomb_is_bounded() {
     // one 8 MiB member of one repeated line, then 15 copies of its
     // compressed bytes: 128 MiB once inflated from a few hundred KiB
     let filler = b"x".repeat(8 << 20);
-    let first = zip_of(&[("env/token.sh", format!("GITHUB_TOKEN={S3}\n").as_bytes()), ("fill/0.txt", &filler)]);
+    let first = zip_of(&[
+        ("env/token.sh", format!("GITHUB_TOKEN={S3}\n").as_bytes()),
+        ("fill/0.txt", &filler),
+    ]);
     let src = zip::ZipArchive::new(std::io::Cursor::new(first.clone())).unwrap();
     let mut z = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     let mut src = src;
@@ -373,7 +403,10 @@ fn random_base64_gives_no_finding() {
         "web/logo.svg",
         &format!("<svg xmlns=\"http://www.w3.org/2000/svg\"><image href=\"{uri}\"/></svg>\n"),
     );
-    r.write("web/index.html", &format!("<img alt=\"logo\" src=\"{uri}\">\n"));
+    r.write(
+        "web/index.html",
+        &format!("<img alt=\"logo\" src=\"{uri}\">\n"),
+    );
     // integrity hashes in a lockfile
     let mut lock = String::from("{\n  \"lockfileVersion\": 3,\n  \"packages\": {\n");
     for i in 0..40u64 {
@@ -393,13 +426,22 @@ fn random_base64_gives_no_finding() {
         .collect();
     r.write(
         "certs/ca.pem",
-        &format!("-----BEGIN CERTIFICATE-----\n{}\n-----END CERTIFICATE-----\n", lines.join("\n")),
+        &format!(
+            "-----BEGIN CERTIFICATE-----\n{}\n-----END CERTIFICATE-----\n",
+            lines.join("\n")
+        ),
     );
     // hex digests and a base64 SHA-256 in a checksums file
     let mut sums = String::new();
     for i in 0..20u64 {
-        let h: String = noise(200 + i, 32).iter().map(|b| format!("{b:02x}")).collect();
-        sums.push_str(&format!("{h}  dist/file{i}.tar.gz\nsha256-{}\n", b64(&noise(300 + i, 32))));
+        let h: String = noise(200 + i, 32)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        sums.push_str(&format!(
+            "{h}  dist/file{i}.tar.gz\nsha256-{}\n",
+            b64(&noise(300 + i, 32))
+        ));
     }
     r.write("SHA256SUMS", &sums);
     r.commit("assets");
