@@ -82,6 +82,9 @@ pub(crate) struct Hit {
     pub rejected: bool,
     /// A weak human password.
     pub weak: bool,
+    /// The archive member it was found in (`inner/file` of
+    /// `archive.tgz!inner/file`); [`crate::scan::place`] joins it to the path.
+    pub member: Option<std::sync::Arc<str>>,
 }
 
 /// A source of input bytes seen through a sliding window `[base, ..)`.
@@ -334,7 +337,10 @@ fn scan_window(
             continue;
         }
         last_end.insert(m.rule, origin.offset + m.end);
-        let secret = hay[m.start..m.end].to_vec();
+        let secret = m
+            .decoded
+            .clone()
+            .unwrap_or_else(|| hay[m.start..m.end].to_vec());
         let id = finding_id(engine.rule(m.rule).id(), &secret);
         let mut location = index.locate(m.start, m.end);
         let from = m.start - location.secret_in_line.0;
@@ -352,6 +358,7 @@ fn scan_window(
             inline: marker_for(hay, m.start),
             rejected: false,
             weak: m.weak,
+            member: None,
         });
     }
     rejected.sort_unstable();
@@ -370,6 +377,7 @@ fn scan_window(
             inline: None,
             rejected: true,
             weak: false,
+            member: None,
         });
     }
     out

@@ -89,20 +89,67 @@ pub(crate) fn place(engine: &Engine, hits: &[Hit], p: Provenance<'_>) -> Vec<Hit
             let mut h = h.clone();
             h.confidence = engine.confidence_at(h.rule, h.confidence, h.path_may_lower, p.rel);
             h.path_may_lower = false;
-            h.location.path = p.display.to_string();
+            h.location.path = match h.member.take() {
+                Some(m) => member_path(p.display, &m),
+                None => p.display.to_string(),
+            };
+            let display = h.location.path.as_str();
             match p.commit {
                 Some(c) => {
-                    h.location.fingerprint = history_fingerprint(c, p.display, &h.id);
+                    h.location.fingerprint = history_fingerprint(c, display, &h.id);
                     h.location.commit = Some(c.to_string());
                 }
                 None => {
                     h.location.fingerprint =
-                        location_fingerprint(&h.id, p.display, &h.location.line_text);
+                        location_fingerprint(&h.id, display, &h.location.line_text);
                 }
             }
             h
         })
         .collect()
+}
+
+/// The display path of archive member `member` of the archive at
+/// `display`: `archive.tgz!inner/file`. A gzip file's nameless member is
+/// named after the archive, less `.gz`.
+fn member_path(display: &str, member: &str) -> String {
+    if member.is_empty() {
+        let file = display.rsplit(['/', '\\']).next().unwrap_or(display);
+        let inner = file
+            .strip_suffix(".gz")
+            .or_else(|| file.strip_suffix(".GZ"))
+            .unwrap_or(file);
+        return format!("{display}!{inner}");
+    }
+    format!("{display}!{member}")
+}
+
+/// Scans the text members of an archive (`bytes`, binary content whose first
+/// bytes say zip, tar or gzip) as contents of the archive's class: hits
+/// tagged with their member. None when `bytes` is not an archive.
+pub(crate) fn scan_archive(engine: &Engine, class: &PathClass, bytes: &[u8]) -> Option<Outcome> {
+    source::archive::kind(bytes)?;
+    let read = match source::archive::members(bytes) {
+        Err(e) => return Some(Outcome::Skipped(Skip::Error(e))),
+        Ok(m) => m,
+    };
+    if read.members.is_empty() {
+        if let Some(e) = read.error {
+            return Some(Outcome::Skipped(Skip::Error(e)));
+        }
+    }
+    let mut hits = Vec::new();
+    for m in read.members {
+        let name: std::sync::Arc<str> = m.name.into();
+        hits.extend(scan_text(engine, class, &m.text).into_iter().map(|mut h| {
+            h.member = Some(name.clone());
+            h
+        }));
+    }
+    Some(Outcome::Scanned {
+        bytes: read.bytes,
+        hits,
+    })
 }
 
 /// Path classes met in one scan, interned: a content is scanned once per
@@ -171,7 +218,7 @@ fn scan_file(
     }
     let bytes = match source::read_file(&f.path, max, f.size) {
         Err(e) => return Outcome::Skipped(Skip::Error(e.to_string())),
-        Ok(source::Read::Binary) => return Outcome::Skipped(Skip::Binary),
+        Ok(source::Read::Binary) => return archive_file(engine, f, class.1, max),
         Ok(source::Read::TooLarge(size)) => {
             return Outcome::Skipped(Skip::TooLarge { size, limit: max })
         }
@@ -179,7 +226,9 @@ fn scan_file(
     };
     let size = bytes.len() as u64;
     let text = match source::classify(&bytes) {
-        source::Content::Binary => return Outcome::Skipped(Skip::Binary),
+        source::Content::Binary => {
+            return scan_archive(engine, class.1, &bytes).unwrap_or(Outcome::Skipped(Skip::Binary))
+        }
         source::Content::Text(t) => t,
     };
     let key = (content_hash(&bytes), class.0);
@@ -202,6 +251,48 @@ fn scan_file(
     }
 }
 
+/// A binary working-tree file: scanned as an archive when it is one (read
+/// whole, within `max`), else skipped as binary.
+fn archive_file(engine: &Engine, f: &FileEntry, class: &PathClass, max: u64) -> Outcome {
+    let mut head = [0u8; 262];
+    let n = std::fs::File::open(&f.path)
+        .and_then(|mut file| {
+            let mut n = 0;
+            while n < head.len() {
+                match file.read(&mut head[n..])? {
+                    0 => break,
+                    k => n += k,
+                }
+            }
+            Ok(n)
+        })
+        .unwrap_or(0);
+    if source::archive::kind(&head[..n]).is_none() {
+        return Outcome::Skipped(Skip::Binary);
+    }
+    if f.size > max {
+        return Outcome::Skipped(Skip::TooLarge {
+            size: f.size,
+            limit: max,
+        });
+    }
+    let bytes = match std::fs::File::open(&f.path).and_then(|file| {
+        let mut b = Vec::new();
+        file.take(max.saturating_add(1)).read_to_end(&mut b)?;
+        Ok(b)
+    }) {
+        Err(e) => return Outcome::Skipped(Skip::Error(e.to_string())),
+        Ok(b) => b,
+    };
+    if bytes.len() as u64 > max {
+        return Outcome::Skipped(Skip::TooLarge {
+            size: bytes.len() as u64,
+            limit: max,
+        });
+    }
+    scan_archive(engine, class, &bytes).unwrap_or(Outcome::Skipped(Skip::Binary))
+}
+
 /// Reads and scans a large working-tree file chunk by chunk.
 fn stream_file(engine: &Engine, f: &FileEntry, class: &PathClass, max: u64) -> Outcome {
     if f.size > max {
@@ -211,12 +302,15 @@ fn stream_file(engine: &Engine, f: &FileEntry, class: &PathClass, max: u64) -> O
         });
     }
     let hint = usize::try_from(f.size).unwrap_or(usize::MAX);
-    streamed(
+    match streamed(
         std::fs::File::open(&f.path).and_then(|file| {
             chunked::scan_stream(engine, class, file, max, hint, Chunking::for_engine(engine))
         }),
         max,
-    )
+    ) {
+        Outcome::Skipped(Skip::Binary) => archive_file(engine, f, class, max),
+        o => o,
+    }
 }
 
 /// The outcome of a streamed scan.

@@ -5,8 +5,8 @@
 use crate::engine::Engine;
 use crate::finding::Lifecycle;
 use crate::scan::{
-    aggregate, place, scan_text, Classes, Hit, Provenance, ScanMode, ScanReport, Skip, Skipped,
-    Summary,
+    aggregate, place, scan_text, Classes, Hit, Outcome, Provenance, ScanMode, ScanReport, Skip,
+    Skipped, Summary,
 };
 use crate::source::git::{self, BlobContent, GitError, HistoryPlan, HistorySelection};
 use crate::source::repo::{self, Oid, Repo, Shared};
@@ -50,7 +50,12 @@ fn scan_blob(
             bytes: bytes.len() as u64,
             hits: scan_text(engine, class, &bytes),
         },
-        BlobContent::Binary => BlobScan::Skipped(Skip::Binary),
+        // `buf` holds the blob: an archive's members are scanned
+        BlobContent::Binary => match crate::scan::scan_archive(engine, class, buf) {
+            Some(Outcome::Scanned { bytes, hits }) => BlobScan::Scanned { bytes, hits },
+            Some(Outcome::Skipped(why)) => BlobScan::Skipped(why),
+            _ => BlobScan::Skipped(Skip::Binary),
+        },
         BlobContent::TooLarge(size) => BlobScan::Skipped(Skip::TooLarge { size, limit: max }),
         BlobContent::Missing(m) => BlobScan::Missing(m),
         BlobContent::Corrupt(m) => BlobScan::Skipped(Skip::Error(m)),

@@ -642,6 +642,17 @@ fn only_source_uses_gix() {
 }
 
 #[test]
+fn only_source_archive_opens_archives() {
+    for word in ["zip::", "tar::", "flate2::"] {
+        let bad = mentions_outside(word, &["source/archive.rs"]);
+        assert!(
+            bad.is_empty(),
+            "only src/source/archive.rs may use the archive crates ({word}): {bad:?}"
+        );
+    }
+}
+
+#[test]
 fn only_the_binary_uses_clap() {
     let binary = binary_modules();
     let mut dirs: Vec<String> = vec!["main.rs".into(), "cli/".into()];

@@ -9,6 +9,7 @@
 
 pub mod confidence;
 pub mod encrypted;
+pub mod decode;
 pub mod placeholder;
 pub mod validators;
 
@@ -173,6 +174,10 @@ pub struct RawMatch {
     /// A weak human password (see [`crate::credfiles::weak`]); false for
     /// anything but passwords.
     pub weak: bool,
+    /// The secret, when it was found decoded in an encoded run (base64,
+    /// hex, percent-encoding: [`decode`]); the span is then that of the
+    /// encoded characters carrying it.
+    pub decoded: Option<Vec<u8>>,
 }
 
 /// What a scan of one buffer depends on besides its bytes: the facts of the
@@ -909,6 +914,18 @@ impl Engine {
         class: &PathClass,
         on_drop: &mut dyn FnMut(usize, (usize, usize), Dropped),
     ) -> Vec<RawMatch> {
+        let mut out = self.scan_plain(hay, class, on_drop);
+        decode::rescan(self, hay, class, 0, &mut decode::Budget::new(), &mut out);
+        out
+    }
+
+    /// The matches of `hay` as written (no decoding).
+    fn scan_plain(
+        &self,
+        hay: &[u8],
+        class: &PathClass,
+        on_drop: &mut dyn FnMut(usize, (usize, usize), Dropped),
+    ) -> Vec<RawMatch> {
         // 1. Keyword hits -> windows (rule, start, end).
         // A window overlapping or touching its rule's previous one is merged
         // into it at once (step 2 would merge them anyway): keyword-dense
@@ -1253,6 +1270,7 @@ impl Engine {
                             confidence: rule.confidence,
                             path_may_lower: true,
                             weak,
+                            decoded: None,
                         });
                     }
                     Err(why) => on_drop(ri, secret, why),
@@ -1298,6 +1316,7 @@ impl Engine {
                     entropy,
                     validation,
                     confidence,
+                    decoded: None,
                 });
                 true
             }

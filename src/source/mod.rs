@@ -1,5 +1,6 @@
 //! Where bytes come from. Only this module touches the file system (and, later, git).
 
+pub mod archive;
 pub mod excludes;
 pub mod git;
 pub mod repo;

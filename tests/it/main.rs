@@ -19,6 +19,7 @@ mod credfiles;
 mod discovery;
 mod docker;
 mod docs_drift;
+mod encoded;
 mod fixtures_tree;
 mod fuzz_regressions;
 mod git;
