@@ -173,6 +173,9 @@ pub struct Engine {
     keyword_rules: Vec<Vec<u32>>,
     /// Every rule's path allow globs in one set, and the rules of each glob.
     path_globs: Option<PathGlobs>,
+    /// Rules limited to some paths (`only_paths`): their globs in one set,
+    /// the rule of each glob, and the limited rules.
+    only_globs: Option<(GlobSet, Vec<u32>, Vec<u32>)>,
 }
 
 /// A regex validated at load time and compiled on first use.
@@ -462,7 +465,9 @@ impl Engine {
             .start_state(Anchored::No)
             .map_err(|e| automaton_error(format!("keyword automaton has no start: {e}")))?;
         let path_globs = Self::path_globs(&compiled)?;
+        let only_globs = Self::only_globs(&compiled)?;
         Ok(Engine {
+            only_globs,
             path_globs,
             rules: compiled,
             keywords: dfa,
@@ -508,6 +513,38 @@ impl Engine {
         Ok(Some((set, owners)))
     }
 
+    /// Every `only_paths` glob in one set, the rule of each, and the rules
+    /// that have some.
+    #[allow(clippy::type_complexity)]
+    fn only_globs(
+        rules: &[CompiledRule],
+    ) -> Result<Option<(GlobSet, Vec<u32>, Vec<u32>)>, RuleError> {
+        let mut b = GlobSetBuilder::new();
+        let mut owner = Vec::new();
+        let mut limited = Vec::new();
+        for (ri, r) in rules.iter().enumerate() {
+            for p in &r.rule.spec.only_paths {
+                let g = Glob::new(p)
+                    .map_err(|e| invalid(&r.rule, format!("bad only_paths glob {p:?}: {e}")))?;
+                b.add(g);
+                owner.push(ri as u32);
+            }
+            if !r.rule.spec.only_paths.is_empty() {
+                limited.push(ri as u32);
+            }
+        }
+        if limited.is_empty() {
+            return Ok(None);
+        }
+        let set = b.build().map_err(|e| RuleError::Parse {
+            file: "<rules>".into(),
+            line: 0,
+            column: 0,
+            message: format!("bad only_paths globs: {e}"),
+        })?;
+        Ok(Some((set, owner, limited)))
+    }
+
     /// The [`PathClass`] of `path`: decided once per path, whatever the mode.
     pub fn path_class(&self, path: &str) -> PathClass {
         let mut allowed = Vec::new();
@@ -515,9 +552,14 @@ impl Engine {
             for gi in set.matches(path) {
                 allowed.extend_from_slice(&owners[gi]);
             }
-            allowed.sort_unstable();
-            allowed.dedup();
         }
+        // a rule limited to some paths is skipped (as if allowed) elsewhere
+        if let Some((set, owner, limited)) = &self.only_globs {
+            let hits: Vec<u32> = set.matches(path).into_iter().map(|gi| owner[gi]).collect();
+            allowed.extend(limited.iter().filter(|ri| !hits.contains(ri)));
+        }
+        allowed.sort_unstable();
+        allowed.dedup();
         PathClass {
             code: is_code_path(path),
             allowed,
@@ -833,18 +875,26 @@ impl Engine {
         // an anchored rule can reach one secret from two keyword hits
         out.dedup_by_key(|m| (m.start, m.end, m.rule));
         self.drop_generic_overlaps(&mut out);
-        Self::keep_most_specific(&mut out);
+        self.keep_most_specific(&mut out);
         out
     }
 
     /// Two specific rules that capture the very same secret: keep the one whose
     /// match carries the most context (e.g. a service-account JSON rule over
     /// the bare private-key rule for the key inside it). `out` is sorted by span.
-    fn keep_most_specific(out: &mut Vec<RawMatch>) {
+    fn keep_most_specific(&self, out: &mut Vec<RawMatch>) {
         if out.len() < 2 {
             return;
         }
-        let width = |m: &RawMatch| m.match_end - m.match_start;
+        // a rule limited to some paths (a context rule such as
+        // config-password) yields to an unlimited one on the same value, so
+        // the value keeps the finding id it had before the context rule
+        let width = |m: &RawMatch| {
+            (
+                self.rules[m.rule].rule.spec.only_paths.is_empty(),
+                m.match_end - m.match_start,
+            )
+        };
         let mut keep = vec![true; out.len()];
         let mut i = 0;
         while i < out.len() {
@@ -994,7 +1044,12 @@ impl Engine {
         let rule = &self.rules[ri];
         // a value in code is a literal when it, or the whole match (a URL
         // holding credentials), opens a string
-        if rule.generic && code && !quoted(hay, secret.0) && !quoted(hay, whole.0) {
+        if rule.generic
+            && code
+            && !rule.rule.spec.literal_in_code
+            && !quoted(hay, secret.0)
+            && !quoted(hay, whole.0)
+        {
             on_drop(ri, secret, Dropped::UnquotedInCode);
             return false;
         }
