@@ -142,7 +142,7 @@ pub fn explain_line(
     for m in matches.iter().filter(|m| on_line(m.start)) {
         said += 1;
         let rule = engine.rule(m.rule);
-        let secret = &bytes[m.start..m.end];
+        let secret = m.secret(bytes);
         let id = finding_id(rule.id(), secret);
         let col = crate::finding::char_count(&bytes[ls..m.start]) + 1;
         let _ = writeln!(

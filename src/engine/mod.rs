@@ -7,6 +7,7 @@
 //! bytes after it for multi-line rules. Regex work is proportional to hits, not
 //! to input size.
 
+mod concat;
 pub mod confidence;
 pub mod placeholder;
 pub mod validators;
@@ -131,6 +132,20 @@ pub struct RawMatch {
     pub confidence: Confidence,
     /// Whether a test or documentation path lowers [`Self::confidence`].
     pub path_may_lower: bool,
+    /// The secret, when string concatenation split it (`"ghp_ab" + "cd…"`):
+    /// the joined token. The span then runs from the token's start in the
+    /// first literal to its end in the last one (see `concat`).
+    pub joined: Option<Box<[u8]>>,
+}
+
+impl RawMatch {
+    /// The secret's bytes: the joined token, or the span of `hay`.
+    pub fn secret<'a>(&'a self, hay: &'a [u8]) -> &'a [u8] {
+        match &self.joined {
+            Some(j) => j,
+            None => &hay[self.start..self.end],
+        }
+    }
 }
 
 /// What a scan of one buffer depends on besides its bytes: the facts of the
@@ -775,7 +790,17 @@ impl Engine {
         // Anchored rules: (rule, keyword start).
         let mut anchors: Vec<(u32, usize)> = Vec::new();
         let mut runs = [None; RunAlphabet::COUNT];
+        // keyword hits of specific rules in a literal joined to another
+        // (`"ghp_ab" + "cd…"`): rescanned joined (see `concat`)
+        let mut joins: Vec<(usize, usize)> = Vec::new();
         for (ks, ke, ki) in self.keyword_hits(hay) {
+            if self.keyword_rules[ki as usize]
+                .iter()
+                .any(|&ri| !self.rules[ri as usize].generic)
+                && concat::may_join(hay, ks, ke)
+            {
+                joins.push((ks, ke));
+            }
             let mut hit = Hit::new(hay, ks, ke, &mut runs);
             for &ri in &self.keyword_rules[ki as usize] {
                 let rule = &self.rules[ri as usize];
@@ -814,7 +839,7 @@ impl Engine {
                 windows.push((ri, s, e));
             }
         }
-        if windows.is_empty() && anchors.is_empty() {
+        if windows.is_empty() && anchors.is_empty() && joins.is_empty() {
             return Vec::new();
         }
         windows.sort_unstable();
@@ -860,6 +885,9 @@ impl Engine {
                 continue;
             }
             self.run_anchored(ri as usize, hay, class.code, at, &mut out, &mut record);
+        }
+        if !joins.is_empty() {
+            concat::rescan(self, hay, class, &joins, &mut out, &mut record);
         }
         if !rejected.is_empty() {
             out.retain(|m| {
@@ -1067,6 +1095,7 @@ impl Engine {
                     entropy,
                     validation,
                     confidence,
+                    joined: None,
                 });
                 true
             }
