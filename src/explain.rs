@@ -227,7 +227,9 @@ pub fn explain_line(
                 "validator `{}` rejected it (checksum or structure wrong)",
                 rule.rule.spec.validator.as_deref().unwrap_or("?")
             ),
-            Dropped::Path => "the rule's allow.paths covers this file, or its only_paths does not".to_string(),
+            Dropped::Path => {
+                "the rule's allow.paths covers this file, or its only_paths does not".to_string()
+            }
             Dropped::UnquotedInCode => {
                 "an unquoted value in source code is an expression or a type, not a literal"
                     .to_string()

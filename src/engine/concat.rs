@@ -232,7 +232,10 @@ mod tests {
         assert_eq!(buf, b"ab_cdefghijk");
         assert_eq!(parts.len(), 3);
         // the end of the joined value maps to the last literal's end
-        assert_eq!(&js[to_hay(&parts, buf.len()) - 3..to_hay(&parts, buf.len())], b"ijk");
+        assert_eq!(
+            &js[to_hay(&parts, buf.len()) - 3..to_hay(&parts, buf.len())],
+            b"ijk"
+        );
         let php = b"$k = 'rk_live_' . 'zz';";
         let (o, c) = literal_around(php, 7, 10).expect("literal");
         assert_eq!(join(php, o, c).0, b"rk_live_zz");
