@@ -193,6 +193,47 @@ fn ini_properties_toml_and_yaml_config_files() {
 }
 
 #[test]
+fn ci_service_passwords_and_settings_about_passwords_are_not_reported() {
+    let workflow = "\
+jobs:
+  test:
+    services:
+      postgres:
+        env:
+          POSTGRES_PASSWORD: hunter2
+    steps:
+      - run: make test
+        env:
+          DB_PASSWORD: ${{ secrets.DB_PASSWORD }}
+";
+    let ansible = "\
+- mysql_user:
+    name: app
+    password: \"{{ app_db_password }}\"
+    update_password: on_create
+";
+    let compose = "services:\n  db:\n    environment:\n      POSTGRES_PASSWORD: postgres\n";
+    let found = scan_files(
+        &[
+            (".github/workflows/ci.yml", workflow),
+            ("playbook.yml", ansible),
+            ("compose.yaml", compose),
+        ],
+        "low",
+    );
+    assert!(found.is_empty(), "{found:#?}");
+    // the same weak value outside CI is a leaked password
+    let found = scan_files(
+        &[("deploy/values.yml", "db:\n  password: hunter2\n")],
+        "medium",
+    );
+    assert_eq!(
+        secrets_at(&found, "deploy/values.yml"),
+        sorted(&["hunter2"])
+    );
+}
+
+#[test]
 fn source_code_does_not_start_alarming_on_weak_values() {
     // the same weak values in code: expressions, comparisons, annotations,
     // test fixtures. Only the structured-config context drops the entropy floor.
@@ -252,6 +293,7 @@ fn wordpress_config_password_keys_and_salts() {
 #[test]
 fn passwords_on_command_lines() {
     let aws_secret = "ug7EN7bfQ1g2UVkls5I9WX1wXHBUeiuxm69aSK/q";
+    let aws_secret2 = "NNa76vg9mlrCa0kOLRfIq9iesZA5qyccVrKBccSM";
     let script = format!(
         "#!/bin/sh\n\
          mysql -u app -pSh0p!2024 -h db.internal shop < dump.sql\n\
@@ -260,6 +302,7 @@ fn passwords_on_command_lines() {
          redis-server --appendonly yes --requirepass c4che-Pw7\n\
          PGPASSWORD=hunter22 psql -h db.internal -U app app\n\
          aws configure set aws_secret_access_key {aws_secret}\n\
+         AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY={aws_secret2} aws s3 ls\n\
          # prompts and variables are not secrets\n\
          mysql -u root -p shop\n\
          mysql -u root -p\"$MYSQL_ROOT_PASSWORD\" shop\n\
@@ -285,7 +328,8 @@ fn passwords_on_command_lines() {
             "kT9#vmQ2",
             "c4che-Pw7",
             "hunter22",
-            aws_secret
+            aws_secret,
+            aws_secret2
         ]),
         "{found:#?}"
     );
