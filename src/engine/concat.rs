@@ -21,6 +21,10 @@ const MAX_JOINED: usize = 1024;
 /// How far a literal's closing quote may be from the keyword, and how much
 /// white space may stand between two literals.
 const MAX_GAP: usize = 256;
+/// At most this many bytes from the first literal's opening quote to the last
+/// one's closing quote: within the context a chunk boundary keeps
+/// ([`Engine::max_context`]), so large files give the same matches.
+const MAX_EXTENT: usize = 3072;
 
 fn is_quote(b: u8) -> bool {
     matches!(b, b'"' | b'\'' | b'`')
@@ -107,7 +111,7 @@ fn join(hay: &[u8], o: usize, c: usize) -> (Vec<u8>, Vec<(usize, usize)>) {
         let Some((no, nc)) = next_literal(hay, close) else {
             break;
         };
-        if buf.len() + (nc - no - 1) > MAX_JOINED {
+        if buf.len() + (nc - no - 1) > MAX_JOINED || nc - o > MAX_EXTENT {
             break;
         }
         parts.push((buf.len(), no + 1));
