@@ -1599,6 +1599,46 @@ pattern = '(?i)key[a-z]*\s*=\s*([A-Za-z0-9]{12})'
     }
 
     #[test]
+    fn only_paths_limits_a_rule_to_its_paths_and_yields_on_the_same_value() {
+        let e = engine(
+            r#"
+provider = "generic"
+[[rules]]
+id = "anywhere"
+name = "Anywhere"
+severity = "medium"
+keywords = ["password"]
+pattern = '(?m)^PASSWORD=(\S{8,})$'
+
+[[rules]]
+id = "config"
+name = "Config only"
+severity = "medium"
+keywords = ["password"]
+only_paths = ["*.env", "*.yml"]
+pattern = '(?m)^PASSWORD=(\S{4,})$'
+"#,
+        );
+        let weak = b"PASSWORD=admin\n";
+        let strong = b"PASSWORD=Tr0ub4dor&3x\n";
+        let rules = |hay: &[u8], path: &str| -> Vec<String> {
+            e.scan_path(hay, path)
+                .iter()
+                .map(|m| e.rule(m.rule).id().to_string())
+                .collect()
+        };
+        assert_eq!(rules(weak, "deploy/prod.env"), ["config"]);
+        assert_eq!(rules(weak, "app.yml"), ["config"]);
+        assert!(rules(weak, "app.py").is_empty());
+        assert!(rules(weak, "notes.txt").is_empty());
+        // the unlimited rule keeps a value both find (and so its id)
+        assert_eq!(rules(strong, "prod.env"), ["anywhere"]);
+        assert_eq!(rules(strong, "notes.txt"), ["anywhere"]);
+        // no path: every rule runs (rule examples, standard input)
+        assert_eq!(e.scan(weak).len(), 1);
+    }
+
+    #[test]
     fn value_run_skips_hits_without_a_long_enough_value() {
         let pack = r#"
 [[rules]]
