@@ -337,10 +337,7 @@ fn scan_window(
             continue;
         }
         last_end.insert(m.rule, origin.offset + m.end);
-        let secret = m
-            .decoded
-            .clone()
-            .unwrap_or_else(|| hay[m.start..m.end].to_vec());
+        let secret = m.secret(hay).to_vec();
         let id = finding_id(engine.rule(m.rule).id(), &secret);
         let mut location = index.locate(m.start, m.end);
         let from = m.start - location.secret_in_line.0;

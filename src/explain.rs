@@ -162,7 +162,7 @@ pub fn explain_line(
     for m in matches.iter().filter(|m| on_line(m.start)) {
         said += 1;
         let rule = engine.rule(m.rule);
-        let secret = &bytes[m.start..m.end];
+        let secret = m.secret(bytes);
         let id = finding_id(rule.id(), secret);
         let col = crate::finding::char_count(&bytes[ls..m.start]) + 1;
         let _ = writeln!(
@@ -255,7 +255,9 @@ pub fn explain_line(
                 "validator `{}` rejected it (checksum or structure wrong)",
                 rule.rule.spec.validator.as_deref().unwrap_or("?")
             ),
-            Dropped::Path => "the rule's allow.paths covers this file".to_string(),
+            Dropped::Path => {
+                "the rule's allow.paths covers this file, or its only_paths does not".to_string()
+            }
             Dropped::UnquotedInCode => {
                 "an unquoted value in source code is an expression or a type, not a literal"
                     .to_string()

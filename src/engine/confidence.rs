@@ -42,7 +42,11 @@ pub fn assess(
     let value = &hay[secret.0..secret.1];
     let (ls, _) = super::line_bounds(hay, secret.0);
     let before = &hay[ls..secret.0];
-    if is_doctest_line(before) || reads_as_words(value) {
+    // a context rule limited to configuration files (config-password)
+    // knows its value is a password: words there are weak passwords, not
+    // examples
+    let words = reads_as_words(value) && rule.rule.spec.only_paths.is_empty();
+    if is_doctest_line(before) || words {
         (base.lower(), true)
     } else {
         (base, true)

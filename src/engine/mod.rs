@@ -7,6 +7,7 @@
 //! bytes after it for multi-line rules. Regex work is proportional to hits, not
 //! to input size.
 
+mod concat;
 pub mod confidence;
 pub mod encrypted;
 pub mod decode;
@@ -152,6 +153,14 @@ const PASSWORD_RULES: &[&str] = &[
     "generic-password",
     "generic-password-mysql-cli",
     "netrc-entry",
+    "config-password",
+    "comment-password",
+    "wordpress-db-password",
+    "mysql-cli-password",
+    "sshpass-password",
+    "redis-password",
+    "env-password-command",
+    "database-url-password",
 ];
 
 /// A secret found in a buffer.
@@ -178,6 +187,22 @@ pub struct RawMatch {
     /// hex, percent-encoding: [`decode`]); the span is then that of the
     /// encoded characters carrying it.
     pub decoded: Option<Vec<u8>>,
+    /// The secret, when string concatenation split it (`"ghp_ab" + "cd…"`):
+    /// the joined token. The span then runs from the token's start in the
+    /// first literal to its end in the last one (see `concat`).
+    pub joined: Option<Box<[u8]>>,
+}
+
+impl RawMatch {
+    /// The secret's bytes: the decoded value (found in an encoded run), the
+    /// joined token (split by concatenation), or the span of `hay`.
+    pub fn secret<'a>(&'a self, hay: &'a [u8]) -> &'a [u8] {
+        match (&self.decoded, &self.joined) {
+            (Some(d), _) => d,
+            (None, Some(j)) => j,
+            (None, None) => &hay[self.start..self.end],
+        }
+    }
 }
 
 /// What a scan of one buffer depends on besides its bytes: the facts of the
@@ -229,6 +254,9 @@ pub struct Engine {
     /// Parser rules' `files` globs: (on the file name, on the whole path),
     /// each with the rule of each glob.
     file_globs: [FileGlobs; 2],
+    /// Rules limited to some paths (`only_paths`): their globs in one set,
+    /// the rule of each glob, and the limited rules.
+    only_globs: Option<(GlobSet, Vec<u32>, Vec<u32>)>,
 }
 
 /// A regex validated at load time and compiled on first use.
@@ -599,8 +627,10 @@ impl Engine {
             .map_err(|e| automaton_error(format!("keyword automaton has no start: {e}")))?;
         let path_globs = Self::path_globs(&compiled)?;
         let file_globs = Self::file_globs(&compiled)?;
+        let only_globs = Self::only_globs(&compiled)?;
         Ok(Engine {
             file_globs,
+            only_globs,
             path_globs,
             rules: compiled,
             keywords: dfa,
@@ -697,6 +727,38 @@ impl Engine {
         formats
     }
 
+    /// Every `only_paths` glob in one set, the rule of each, and the rules
+    /// that have some.
+    #[allow(clippy::type_complexity)]
+    fn only_globs(
+        rules: &[CompiledRule],
+    ) -> Result<Option<(GlobSet, Vec<u32>, Vec<u32>)>, RuleError> {
+        let mut b = GlobSetBuilder::new();
+        let mut owner = Vec::new();
+        let mut limited = Vec::new();
+        for (ri, r) in rules.iter().enumerate() {
+            for p in &r.rule.spec.only_paths {
+                let g = Glob::new(p)
+                    .map_err(|e| invalid(&r.rule, format!("bad only_paths glob {p:?}: {e}")))?;
+                b.add(g);
+                owner.push(ri as u32);
+            }
+            if !r.rule.spec.only_paths.is_empty() {
+                limited.push(ri as u32);
+            }
+        }
+        if limited.is_empty() {
+            return Ok(None);
+        }
+        let set = b.build().map_err(|e| RuleError::Parse {
+            file: "<rules>".into(),
+            line: 0,
+            column: 0,
+            message: format!("bad only_paths globs: {e}"),
+        })?;
+        Ok(Some((set, owner, limited)))
+    }
+
     /// The [`PathClass`] of `path`: decided once per path, whatever the mode.
     pub fn path_class(&self, path: &str) -> PathClass {
         let mut allowed = Vec::new();
@@ -704,9 +766,14 @@ impl Engine {
             for gi in set.matches(path) {
                 allowed.extend_from_slice(&owners[gi]);
             }
-            allowed.sort_unstable();
-            allowed.dedup();
         }
+        // a rule limited to some paths is skipped (as if allowed) elsewhere
+        if let Some((set, owner, limited)) = &self.only_globs {
+            let hits: Vec<u32> = set.matches(path).into_iter().map(|gi| owner[gi]).collect();
+            allowed.extend(limited.iter().filter(|ri| !hits.contains(ri)));
+        }
+        allowed.sort_unstable();
+        allowed.dedup();
         PathClass {
             code: is_code_path(path),
             formats: self.formats_of(path),
@@ -935,7 +1002,17 @@ impl Engine {
         // Anchored rules: (rule, keyword start).
         let mut anchors: Vec<(u32, usize)> = Vec::new();
         let mut runs = [None; RunAlphabet::COUNT];
+        // keyword hits of specific rules in a literal joined to another
+        // (`"ghp_ab" + "cd…"`): rescanned joined (see `concat`)
+        let mut joins: Vec<(usize, usize)> = Vec::new();
         for (ks, ke, ki) in self.keyword_hits(hay) {
+            if self.keyword_rules[ki as usize]
+                .iter()
+                .any(|&ri| !self.rules[ri as usize].generic)
+                && concat::may_join(hay, ks, ke)
+            {
+                joins.push((ks, ke));
+            }
             let mut hit = Hit::new(hay, ks, ke, &mut runs);
             for &ri in &self.keyword_rules[ki as usize] {
                 let rule = &self.rules[ri as usize];
@@ -975,7 +1052,7 @@ impl Engine {
             }
         }
         let parsed = self.run_parsers(hay, class, on_drop);
-        if windows.is_empty() && anchors.is_empty() {
+        if windows.is_empty() && anchors.is_empty() && joins.is_empty() {
             return parsed;
         }
         windows.sort_unstable();
@@ -1024,6 +1101,9 @@ impl Engine {
             }
             self.run_anchored(ri as usize, hay, class.code, at, &mut out, &mut record);
         }
+        if !joins.is_empty() {
+            concat::rescan(self, hay, class, &joins, &mut out, &mut record);
+        }
         if !rejected.is_empty() {
             out.retain(|m| {
                 let veto = self.rules[m.rule].generic
@@ -1066,7 +1146,15 @@ impl Engine {
             return;
         }
         let parsers: Vec<bool> = out.iter().map(|m| self.rules[m.rule].is_parser()).collect();
-        let width = |m: &RawMatch| m.match_end - m.match_start;
+        // a rule limited to some paths (a context rule such as
+        // config-password) yields to an unlimited one on the same value, so
+        // the value keeps the finding id it had before the context rule
+        let width = |m: &RawMatch| {
+            (
+                self.rules[m.rule].rule.spec.only_paths.is_empty(),
+                m.match_end - m.match_start,
+            )
+        };
         let mut keep = vec![true; out.len()];
         let mut i = 0;
         while i < out.len() {
@@ -1271,6 +1359,7 @@ impl Engine {
                             path_may_lower: true,
                             weak,
                             decoded: None,
+                            joined: None,
                         });
                     }
                     Err(why) => on_drop(ri, secret, why),
@@ -1295,7 +1384,12 @@ impl Engine {
         let rule = &self.rules[ri];
         // a value in code is a literal when it, or the whole match (a URL
         // holding credentials), opens a string
-        if rule.generic && code && !quoted(hay, secret.0) && !quoted(hay, whole.0) {
+        if rule.generic
+            && code
+            && !rule.rule.spec.literal_in_code
+            && !quoted(hay, secret.0)
+            && !quoted(hay, whole.0)
+        {
             on_drop(ri, secret, Dropped::UnquotedInCode);
             return false;
         }
@@ -1317,6 +1411,7 @@ impl Engine {
                     validation,
                     confidence,
                     decoded: None,
+                    joined: None,
                 });
                 true
             }
@@ -1817,6 +1912,46 @@ pattern = '(?i)key[a-z]*\s*=\s*([A-Za-z0-9]{12})'
         for len in [0, 10, 5000] {
             assert!(e.scan(&vec![b'k'; len]).is_empty());
         }
+    }
+
+    #[test]
+    fn only_paths_limits_a_rule_to_its_paths_and_yields_on_the_same_value() {
+        let e = engine(
+            r#"
+provider = "generic"
+[[rules]]
+id = "anywhere"
+name = "Anywhere"
+severity = "medium"
+keywords = ["password"]
+pattern = '(?m)^PASSWORD=(\S{8,})$'
+
+[[rules]]
+id = "config"
+name = "Config only"
+severity = "medium"
+keywords = ["password"]
+only_paths = ["*.env", "*.yml"]
+pattern = '(?m)^PASSWORD=(\S{4,})$'
+"#,
+        );
+        let weak = b"PASSWORD=admin\n";
+        let strong = b"PASSWORD=Tr0ub4dor&3x\n";
+        let rules = |hay: &[u8], path: &str| -> Vec<String> {
+            e.scan_path(hay, path)
+                .iter()
+                .map(|m| e.rule(m.rule).id().to_string())
+                .collect()
+        };
+        assert_eq!(rules(weak, "deploy/prod.env"), ["config"]);
+        assert_eq!(rules(weak, "app.yml"), ["config"]);
+        assert!(rules(weak, "app.py").is_empty());
+        assert!(rules(weak, "notes.txt").is_empty());
+        // the unlimited rule keeps a value both find (and so its id)
+        assert_eq!(rules(strong, "prod.env"), ["anywhere"]);
+        assert_eq!(rules(strong, "notes.txt"), ["anywhere"]);
+        // no path: every rule runs (rule examples, standard input)
+        assert_eq!(e.scan(weak).len(), 1);
     }
 
     #[test]

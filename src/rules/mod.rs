@@ -271,6 +271,18 @@ pub struct RuleSpec {
     /// masks keep that many, so a reviewer can find the key to rotate.
     #[serde(default)]
     pub public_suffix: Option<usize>,
+    /// Path globs (gitignore-style) the rule is limited to: a rule for a
+    /// context only configuration files give (`KEY=value` in `.env`,
+    /// `password: x` in YAML) does not run on other paths. Empty: every
+    /// path. A buffer without a path (standard input, rule examples) runs
+    /// every rule.
+    #[serde(default)]
+    pub only_paths: Vec<String>,
+    /// A generic rule whose context makes an unquoted value a literal even
+    /// in source code (a password stated in a comment): the "unquoted value
+    /// in code is an expression" filter does not apply.
+    #[serde(default)]
+    pub literal_in_code: bool,
     #[serde(default)]
     pub allow: AllowSpec,
     #[serde(default)]

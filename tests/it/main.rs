@@ -15,6 +15,7 @@ mod canary;
 mod chunking;
 mod cli;
 mod completions;
+mod contexts;
 mod credfiles;
 mod discovery;
 mod docker;

@@ -73,6 +73,13 @@ fn reshape(rng: &mut Rng, value: &str, keywords: &[String]) -> String {
             i += n;
             continue;
         }
+        // a format's version digit (Asana's `1/` and `2/` tokens): a random
+        // digit there makes a value no rule's format has, shown as is
+        if i == 0 && (rest.starts_with("1/") || rest.starts_with("2/")) {
+            out.push_str(&rest[..2]);
+            i = 2;
+            continue;
+        }
         if !bytes[i].is_ascii_alphanumeric() {
             let ch = rest[i..].chars().next().unwrap();
             out.push(ch);
