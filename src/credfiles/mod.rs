@@ -16,8 +16,8 @@
 //! format applies to it.
 
 pub mod formats;
-pub mod lines;
 pub mod formats_b;
+pub mod lines;
 pub mod types;
 pub mod weak;
 

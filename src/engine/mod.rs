@@ -9,8 +9,8 @@
 
 mod concat;
 pub mod confidence;
-pub mod encrypted;
 pub mod decode;
+pub mod encrypted;
 pub mod placeholder;
 pub mod validators;
 

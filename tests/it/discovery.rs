@@ -192,7 +192,7 @@ fn a_gitignored_credential_file_is_counted_and_the_advice_finds_it() {
     assert!(!text.contains(S1) && !text.contains("debug.log"), "{text}");
     // the advice, followed
     let flag = line
-        .split(|c| c == '(' || c == ' ')
+        .split(['(', ' '])
         .find(|w| w.starts_with("--"))
         .unwrap();
     let (code, found, err) = scan(&repo.path, &[flag, "."]);

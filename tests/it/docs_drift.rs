@@ -84,14 +84,14 @@ fn readme_blocked_commit_sample_is_current() {
 #[test]
 fn documented_validation_labels_exist() {
     let labels = ["checksum_ok", "structure_ok", "unchecked", "failed"];
+    // JSON (`"validation": "x"`), text output (`validation x  `) and
+    // prose (`` `validation: x` ``)
+    let re = regex::Regex::new(
+        r#""validation":\s*"([a-z_]+)"|\bvalidation ([a-z_]+)(?:  |$)|`validation: ([a-z_]+)`"#,
+    )
+    .unwrap();
     for doc in ["README.md", "docs/json-report.md"] {
         let text = fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(doc)).unwrap();
-        // JSON (`"validation": "x"`), text output (`validation x  `) and
-        // prose (`` `validation: x` ``)
-        let re = regex::Regex::new(
-            r#""validation":\s*"([a-z_]+)"|\bvalidation ([a-z_]+)(?:  |$)|`validation: ([a-z_]+)`"#,
-        )
-        .unwrap();
         let mut seen = 0;
         for c in re.captures_iter(&text) {
             let label = c.iter().skip(1).flatten().next().unwrap().as_str();
