@@ -150,13 +150,14 @@ fn quality_corpus_recall_and_precision() {
     let c = gen::generate(CI_SEED, CI_SCALE);
     let dir = tempfile::tempdir().unwrap();
     c.write_files(dir.path()).unwrap();
-    let bin = std::path::Path::new(env!("CARGO_BIN_EXE_keyward"));
-    let reported = score::run_keyward(bin, dir.path(), &[]).unwrap();
+    let bin = crate::util::test_bin();
+    let reported = score::run_keyward(std::path::Path::new(&bin), dir.path(), &[]).unwrap();
     let s = score::score(&c, &reported);
     let table = score::render_table(&s);
     let details = score::render_details(&s);
+    // the targets: recall >= 97 %, precision >= 99 % (issue 18 keeps them)
     assert!(
-        s.recall() >= 0.97 && s.precision() >= 0.97,
+        s.recall() >= 0.97 && s.precision() >= 0.99,
         "quality targets missed (recall {:.3}, precision {:.3})\n{table}{details}",
         s.recall(),
         s.precision()
