@@ -171,13 +171,26 @@ pub fn is_placeholder(secret: &[u8]) -> bool {
     {
         return true;
     }
-    // `$VAR`, `$(cmd)`: shell references, not values.
+    // `$VAR`, `$HOME/.pw`, `$(cmd)`: shell references, not values. A long
+    // value that only starts with `$` and goes on in symbols a reference's
+    // suffix does not take (a WordPress key `$RaW._8:Cz5NA=K%DM?…`) is one.
     if lower[0] == b'$'
         && lower
             .get(1)
             .is_some_and(|c| c.is_ascii_alphabetic() || *c == b'(' || *c == b'_')
     {
-        return true;
+        let name = 1 + lower[1..]
+            .iter()
+            .take_while(|c| c.is_ascii_alphanumeric() || **c == b'_')
+            .count();
+        let random_tail = lower.len() >= 32
+            && lower[1] != b'('
+            && lower[name..].iter().any(|c| {
+                !(c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'/' | b':' | b'-'))
+            });
+        if !random_tail {
+            return true;
+        }
     }
     // One character repeated (`aaaaaaaa`, `00000000`).
     if lower.iter().all(|c| *c == lower[0]) {
@@ -583,6 +596,8 @@ mod tests {
             "AKIAIOSFODNN7EXAMPLE",
             "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
             "$PASSWORD",
+            "$HOME/.config/acme/credentials/db-password.txt",
+            "$(cat /run/secrets/db_password) # from the secret store",
             "[TOKEN]",
             "000000000000",
             "your_token_here",
@@ -607,6 +622,7 @@ mod tests {
             "Tv}o@hBKqFYY@kv5Z(Jr3(J?1T;#{WDtkwtD=Db![xHKas1&V}-Oq:$<+.g6;)YZ",
             "q2L%(vB8;Wm}}Zr4^pX!k7@Nd0#fG&hJ3)sT9*uY6$wE1+cR5=aQ8~bV2?nM4/oP",
             "{R7pX!k{{Lm2@Nd0#fG&hJ3)sT9*uY6$wE1+cR5=aQ8~bV2?nM4/oPq2LvB8;Wm",
+            "$RaW._8:Cz5NA=K%DM?kl14&zXeVYIS4~ c7G=PxH71}{$ZegrN;FE>>--)6y^ZX",
         ] {
             assert!(!is_placeholder(v.as_bytes()), "{v}");
         }
