@@ -61,6 +61,45 @@ fn markers() -> &'static aho_corasick::AhoCorasick {
     })
 }
 
+/// Whether a template opener or closer at `secret[start..end]` is one: the
+/// pairs turn up by chance inside random keys of a wide alphabet (a WordPress
+/// salt `…q8(${UcbB@E9^…`), so each counts only in a template's shape.
+/// `${` / `#{` / `%(` open a reference when a name follows (spaces allowed)
+/// and then the value ends, or a closer or an operator of the template
+/// language comes (`${VAR}`, `${VAR:-x}`, `${{ secrets.X }}`, `#{ENV['X']}`,
+/// `%(name)s`); `{{` counts when it starts the value or `}}` follows,
+/// `}}` when it ends the value or `{{` precedes.
+fn template_counts(secret: &[u8], start: usize, end: usize) -> bool {
+    match &secret[start..end] {
+        b"{{" => start == 0 || memchr::memmem::find(&secret[end..], b"}}").is_some(),
+        b"}}" => end == secret.len() || memchr::memmem::find(&secret[..start], b"{{").is_some(),
+        m => {
+            let mut i = end;
+            while secret.get(i).is_some_and(|c| *c == b' ') {
+                i += 1;
+            }
+            if m == b"${" && secret.get(i) == Some(&b'{') {
+                return true;
+            }
+            let name = i;
+            while secret
+                .get(i)
+                .is_some_and(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.'))
+            {
+                i += 1;
+            }
+            if i == name {
+                return false;
+            }
+            match secret.get(i) {
+                None => true,
+                Some(c) if m == b"%(" => *c == b')',
+                Some(c) => matches!(c, b'}' | b':' | b'-' | b'?' | b'['),
+            }
+        }
+    }
+}
+
 /// Whether a marker found at `secret[start..end]` marks a placeholder. A
 /// short marker of letters only (`todo`, `xxxx`, `dummy`, `sample`) turns up
 /// by chance inside random tokens (`…ItODo…`, `…lDUMMYy…`), so it counts only
@@ -71,6 +110,9 @@ fn markers() -> &'static aho_corasick::AhoCorasick {
 /// [`patterned_share`]).
 fn marker_counts(secret: &[u8], start: usize, end: usize) -> bool {
     let m = &secret[start..end];
+    if matches!(m, b"${" | b"#{" | b"%(" | b"{{" | b"}}") {
+        return template_counts(secret, start, end);
+    }
     if m.len() > 6 || !m.iter().all(u8::is_ascii_alphabetic) {
         return true;
     }
@@ -129,13 +171,26 @@ pub fn is_placeholder(secret: &[u8]) -> bool {
     {
         return true;
     }
-    // `$VAR`, `$(cmd)`: shell references, not values.
+    // `$VAR`, `$HOME/.pw`, `$(cmd)`: shell references, not values. A long
+    // value that only starts with `$` and goes on in symbols a reference's
+    // suffix does not take (a WordPress key `$RaW._8:Cz5NA=K%DM?…`) is one.
     if lower[0] == b'$'
         && lower
             .get(1)
             .is_some_and(|c| c.is_ascii_alphabetic() || *c == b'(' || *c == b'_')
     {
-        return true;
+        let name = 1 + lower[1..]
+            .iter()
+            .take_while(|c| c.is_ascii_alphanumeric() || **c == b'_')
+            .count();
+        let random_tail = lower.len() >= 32
+            && lower[1] != b'('
+            && lower[name..].iter().any(|c| {
+                !(c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'/' | b':' | b'-'))
+            });
+        if !random_tail {
+            return true;
+        }
     }
     // One character repeated (`aaaaaaaa`, `00000000`).
     if lower.iter().all(|c| *c == lower[0]) {
@@ -530,10 +585,19 @@ mod tests {
             "${DB_PASSWORD}",
             "{{ .Values.password }}",
             "%(password)s",
+            "${DB_PASSWORD:-postgres}",
+            "${REDIS_PASSWORD:}",
+            "${{ secrets.DB_PASSWORD }}",
+            "#{ENV['DB_PASSWORD']}",
+            "{{ vault_db_password }}",
+            "pre-{{ env }}-suffix",
+            "${DB_PASS",
             "xxxxxxxxxxxxxxxx",
             "AKIAIOSFODNN7EXAMPLE",
             "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
             "$PASSWORD",
+            "$HOME/.config/acme/credentials/db-password.txt",
+            "$(cat /run/secrets/db_password) # from the secret store",
             "[TOKEN]",
             "000000000000",
             "your_token_here",
@@ -552,6 +616,13 @@ mod tests {
             "hunter2hunter2x",
             "s3cr3t-Pa55w0rd!",
             aws.as_str(),
+            // WordPress salts (64 of the secret-key service's alphabet) with a
+            // template opener or closer inside by chance
+            "n}1rX@x?]3D({$M!8q8(${UcbB@E9^JVI&PM^rxRZ;4y}m6ewHHyDUlHV|^n-O8S",
+            "Tv}o@hBKqFYY@kv5Z(Jr3(J?1T;#{WDtkwtD=Db![xHKas1&V}-Oq:$<+.g6;)YZ",
+            "q2L%(vB8;Wm}}Zr4^pX!k7@Nd0#fG&hJ3)sT9*uY6$wE1+cR5=aQ8~bV2?nM4/oP",
+            "{R7pX!k{{Lm2@Nd0#fG&hJ3)sT9*uY6$wE1+cR5=aQ8~bV2?nM4/oPq2LvB8;Wm",
+            "$RaW._8:Cz5NA=K%DM?kl14&zXeVYIS4~ c7G=PxH71}{$ZegrN;FE>>--)6y^ZX",
         ] {
             assert!(!is_placeholder(v.as_bytes()), "{v}");
         }
