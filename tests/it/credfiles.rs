@@ -3,11 +3,11 @@
 //! every format directory, cred2's too), weak-password flags, the layer
 //! `explain` names, `rules check` on parser rules, and chunked streams.
 
-use crate::util::{test_bin, GHP};
+use crate::util::GHP;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
 fn corpus_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("bench/credfiles")
@@ -15,19 +15,7 @@ fn corpus_dir() -> PathBuf {
 
 /// Runs the binary in `dir` with no user or system git configuration.
 fn keyward(dir: &Path, home: &Path, args: &[&str]) -> Output {
-    Command::new(test_bin())
-        .current_dir(dir)
-        .args(args)
-        .env("HOME", home)
-        .env("XDG_CONFIG_HOME", home.join(".config"))
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env_remove("GIT_CONFIG_GLOBAL")
-        .env_remove("GIT_DIR")
-        .env_remove("GIT_WORK_TREE")
-        .env_remove("GIT_INDEX_FILE")
-        .stdin(Stdio::null())
-        .output()
-        .expect("keyward runs")
+    crate::util::keyward_isolated(dir, home, args)
 }
 
 #[derive(Debug, Clone)]

@@ -113,7 +113,7 @@ pub fn run_keyward(dir: &Path, args: &[&str]) -> Output {
 /// Runs `keyward args...` in `dir` with HOME and XDG_CONFIG_HOME in `home`
 /// (no user or system git config, no global excludes, no GIT_DIR leaks in).
 pub fn keyward_isolated(dir: &Path, home: &Path, args: &[&str]) -> Output {
-    Command::new(BIN)
+    Command::new(test_bin())
         .current_dir(dir)
         .args(args)
         .env("HOME", home)
