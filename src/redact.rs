@@ -199,9 +199,15 @@ pub fn mask_spans(
                         .position(|&x| x == b'&' || x == b'#')
                         .map_or(d, |p| c + p);
                 }
+                // a quoted value runs to its closing quote: symbols inside
+                // (`]`, `}`, `:`) split it into tokens, all of them its own
+                let between = &line[b..c];
+                if let Some(&q) = between.last().filter(|q| matches!(q, b'"' | b'\'' | b'`')) {
+                    d = line[c..].iter().position(|&x| x == q).map_or(n, |p| c + p);
+                }
                 let value = &line[c..d];
                 let place = value.len() <= 5 && value.iter().all(u8::is_ascii_digit);
-                if !place && assigns(&line[b..c], t.starts_with(b"-")) {
+                if !place && assigns(between, t.starts_with(b"-")) {
                     spans.push((c, d));
                 }
             }
@@ -561,6 +567,22 @@ mod tests {
         let own = (a, a + own.len());
         let spans = mask_spans(line.as_bytes(), &[own], (false, false));
         masked_line(line.as_bytes(), own, own_mask, &spans)
+    }
+
+    #[test]
+    fn a_quoted_value_of_a_secret_name_is_masked_whole() {
+        // a WordPress-style salt: symbols that split tokens inside the quotes
+        let line = r#"TOKEN=ghp_R2d4Xq8LmN0pT6vB1cY7zK3sW9eJ5hF0aQ2u ; export LOGGED_IN_SALT="u1~Lh]ldr-j&pP}oqV}Dr~MP{N8uv:d%zT^Wt:*e^V`v/P" ;"#;
+        let out = snippet(
+            line,
+            "ghp_R2d4Xq8LmN0pT6vB1cY7zK3sW9eJ5hF0aQ2u",
+            "ghp_********",
+        );
+        for piece in ["oqV", "Dr~MP", "^V`v/P", "N8uv", "zT^Wt"] {
+            assert!(!out.contains(piece), "{piece} shown in {out}");
+        }
+        assert!(out.contains("LOGGED_IN_SALT=\""), "{out}");
+        assert!(out.ends_with("\" ;"), "{out}");
     }
 
     #[test]
