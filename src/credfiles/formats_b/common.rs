@@ -60,27 +60,8 @@ pub fn is_reference(v: &[u8]) -> bool {
         && matches!(t[0], b'*' | b'x' | b'X' | b'.' | b'-' | b'#')
 }
 
-/// Every line of `buf` as (offset of its first byte, the line without its
-/// `\n` and a trailing `\r`).
-pub fn lines(buf: &[u8]) -> impl Iterator<Item = (usize, &[u8])> {
-    let mut pos = 0usize;
-    std::iter::from_fn(move || {
-        if pos >= buf.len() {
-            return None;
-        }
-        let start = pos;
-        let rest = buf.get(start..)?;
-        let (mut line, next) = match memchr::memchr(b'\n', rest) {
-            Some(i) => (&rest[..i], start + i + 1),
-            None => (rest, buf.len()),
-        };
-        if let Some(l) = line.strip_suffix(b"\r") {
-            line = l;
-        }
-        pos = next;
-        Some((start, line))
-    })
-}
+/// Every line of `buf` with its offset: the one line splitter of the parsers.
+pub use crate::credfiles::lines::lines;
 
 /// The span of `line[from..]` with blanks trimmed off both ends, offsets
 /// relative to `line`.
