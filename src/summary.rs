@@ -81,6 +81,9 @@ pub struct Summary {
     pub notes: Vec<String>,
     /// Wall time of each phase, for `-v`.
     pub phases: Vec<(&'static str, Duration)>,
+    /// Counters behind the phases (history: bytes inflated from packs,
+    /// bytes the engine actually read...), for `-v`.
+    pub counters: Vec<(&'static str, u64)>,
     /// Locations found but not reported (inline marker, baseline, ignore line).
     pub suppressed: Vec<Suppressed>,
     /// Candidates an offline validator rejected (a checksum or structure

@@ -45,6 +45,9 @@ pub fn run(args: ScanArgs) -> Result<u8> {
         for (phase, d) in &report.summary.phases {
             let _ = writeln!(err, "keyward: {phase}: {:.3}s", d.as_secs_f64());
         }
+        for (what, n) in &report.summary.counters {
+            let _ = writeln!(err, "keyward: {what}: {n}");
+        }
     }
     redact_percent(&mut report, &args.compat);
     let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();

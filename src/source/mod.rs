@@ -3,6 +3,7 @@
 pub mod archive;
 pub mod excludes;
 pub mod git;
+pub mod pack;
 pub mod repo;
 pub mod tracked;
 pub mod worktree;

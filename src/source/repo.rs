@@ -11,7 +11,7 @@ use std::path::Path;
 
 /// A git object id.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Oid(gix::hash::ObjectId);
+pub struct Oid(pub(super) gix::hash::ObjectId);
 
 impl Oid {
     /// A full hexadecimal object id; `None` for anything else.
@@ -83,6 +83,15 @@ impl Shared {
 }
 
 impl<'r> Repo<'r> {
+    /// The object directory (`objects`, or `GIT_OBJECT_DIRECTORY`).
+    pub fn objects_dir(self) -> std::path::PathBuf {
+        self.0.objects.store_ref().path().to_path_buf()
+    }
+
+    pub(super) fn hash_kind(self) -> gix::hash::Kind {
+        self.0.object_hash()
+    }
+
     /// Whether the object store holds `id`.
     pub fn has_object(self, id: Oid) -> bool {
         self.0.has_object(id.0)

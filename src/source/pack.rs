@@ -1,0 +1,605 @@
+//! Blobs in pack order: every wanted blob of a history scan decoded once,
+//! straight from the pack files, each delta applied to its base while the
+//! base is still in memory.
+//!
+//! Reading blobs one at a time through the object database resolves every
+//! delta chain from its root again (or from whatever a small cache still
+//! holds): most of the work of a history scan. Here each pack's delta forest
+//! is walked from its roots, depth first: a base is decoded once and each of
+//! its deltas is applied to it directly, so every object on the way to a
+//! wanted blob is inflated exactly once. Objects no wanted blob depends on
+//! (trees, commits, blobs outside the selection) are not touched, and no
+//! checksum is verified (the object database does that when it must).
+//!
+//! A delta's instructions are kept as [`Copied`] runs: the byte ranges the
+//! object repeats from its base. The caller uses them to scan only what a
+//! delta changed (`crate::delta`).
+//!
+//! Memory: the pack files are memory-mapped; each thread holds the objects
+//! on one path from a root down (a delta chain: at most git's `--depth`,
+//! 50 by default, objects) and their scan state.
+//!
+//! Wanted blobs not found in a pack (loose objects, deltas against a base in
+//! another pack) are left to the caller, which reads them one at a time.
+
+use super::git::GitError;
+use super::repo::{Oid, Repo};
+use gix::odb::pack as gpack;
+use rayon::prelude::*;
+use std::path::{Path, PathBuf};
+
+/// A run of a delta's target copied from its base:
+/// `target[target..target + len] == base[base..base + len]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Copied {
+    pub target: usize,
+    pub base: usize,
+    pub len: usize,
+}
+
+/// An object's base, as a visited child sees it.
+pub struct Base<'a, S> {
+    pub id: Oid,
+    pub data: &'a [u8],
+    /// What the visit of the base returned.
+    pub state: &'a S,
+    /// The child's runs copied from `data`, sorted by target offset.
+    pub copied: &'a [Copied],
+}
+
+/// The pack files of a repository (its object directory and alternates).
+pub struct Packs {
+    packs: Vec<Pack>,
+    hash: gix::hash::Kind,
+}
+
+struct Pack {
+    index: gpack::index::File,
+    data: gpack::data::File,
+}
+
+/// What a traversal did.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Stats {
+    /// Objects inflated (wanted blobs and the bases they need).
+    pub decoded: u64,
+    /// Bytes of the objects inflated, after delta resolution.
+    pub decoded_bytes: u64,
+    /// Wanted blobs visited.
+    pub visited: u64,
+}
+
+fn other(e: impl std::fmt::Display) -> GitError {
+    GitError::Unusable(e.to_string())
+}
+
+/// The pack directories: `objects/pack` of the repository and of every
+/// alternate object directory.
+fn pack_dirs(objects: &Path) -> Vec<PathBuf> {
+    let mut dirs = vec![objects.join("pack")];
+    let cwd = std::env::current_dir().unwrap_or_default();
+    if let Ok(alts) = gix::odb::alternate::resolve(objects.to_path_buf(), &cwd) {
+        dirs.extend(alts.into_iter().map(|a| a.join("pack")));
+    }
+    dirs
+}
+
+impl Packs {
+    /// Opens every pack of `repo`. An unreadable pack is an error: its
+    /// objects cannot be read any other way.
+    pub fn open(repo: Repo<'_>) -> Result<Packs, GitError> {
+        let objects = repo.objects_dir();
+        let hash = repo.hash_kind();
+        let mut packs = Vec::new();
+        for dir in pack_dirs(&objects) {
+            let Ok(rd) = std::fs::read_dir(&dir) else {
+                continue;
+            };
+            let mut idx: Vec<PathBuf> = rd
+                .flatten()
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|x| x == "idx"))
+                .collect();
+            idx.sort();
+            for ip in idx {
+                let pp = ip.with_extension("pack");
+                if !pp.is_file() {
+                    continue;
+                }
+                let index = gpack::index::File::at(&ip, hash)
+                    .map_err(|e| other(format!("{}: {e}", ip.display())))?;
+                let data = gpack::data::File::at(&pp, hash)
+                    .map_err(|e| other(format!("{}: {e}", pp.display())))?;
+                packs.push(Pack { index, data });
+            }
+        }
+        Ok(Packs { packs, hash })
+    }
+
+    /// Decodes every blob of `wanted` that a pack holds, in pack order,
+    /// calling `visit(id, bytes, base)` once per wanted blob (from several
+    /// threads). `base` is the wanted blob this one was decoded from as a
+    /// delta, with what its visit returned; `None` for an object stored
+    /// whole or a delta of an object that is not wanted. `fail(id, message)`
+    /// is called for a wanted blob that could not be decoded.
+    ///
+    /// Returns the wanted ids no pack could serve, and what was done.
+    pub fn visit_blobs<S, V, E>(&self, wanted: &[Oid], visit: V, fail: E) -> (Vec<Oid>, Stats)
+    where
+        S: Send + Sync,
+        V: Fn(Oid, &[u8], Option<Base<'_, S>>) -> S + Sync,
+        E: Fn(Oid, String) + Sync,
+    {
+        // Each wanted blob to the first pack that holds it.
+        let mut per_pack: Vec<Vec<u32>> = vec![Vec::new(); self.packs.len()];
+        let mut leftover = Vec::new();
+        for id in wanted {
+            let found = self
+                .packs
+                .iter()
+                .enumerate()
+                .find_map(|(p, pack)| pack.index.lookup(id.0).map(|i| (p, i)));
+            match found {
+                Some((p, i)) => per_pack[p].push(i),
+                None => leftover.push(*id),
+            }
+        }
+        let mut stats = Stats::default();
+        for (pack, want) in self.packs.iter().zip(per_pack) {
+            if want.is_empty() {
+                continue;
+            }
+            let (left, s) = pack.visit(self.hash, &want, &visit, &fail);
+            leftover.extend(left);
+            stats.decoded += s.decoded;
+            stats.decoded_bytes += s.decoded_bytes;
+            stats.visited += s.visited;
+        }
+        (leftover, stats)
+    }
+}
+
+/// The delta forest of the wanted part of one pack.
+struct Forest {
+    /// Pack offsets of the nodes (ascending) and their index positions.
+    offsets: Vec<u64>,
+    index_pos: Vec<u32>,
+    wanted: Vec<bool>,
+    /// Children of each node (CSR: `children[child_start[n]..child_start[n + 1]]`).
+    child_start: Vec<u32>,
+    children: Vec<u32>,
+    /// Nodes with no base in this pack that some wanted blob depends on.
+    roots: Vec<u32>,
+}
+
+const NONE: u32 = u32::MAX;
+
+impl Pack {
+    fn visit<S, V, E>(
+        &self,
+        hash: gix::hash::Kind,
+        want: &[u32],
+        visit: &V,
+        fail: &E,
+    ) -> (Vec<Oid>, Stats)
+    where
+        S: Send + Sync,
+        V: Fn(Oid, &[u8], Option<Base<'_, S>>) -> S + Sync,
+        E: Fn(Oid, String) + Sync,
+    {
+        let (forest, leftover) = self.forest(hash, want);
+        let decoded = std::sync::atomic::AtomicU64::new(0);
+        let decoded_bytes = std::sync::atomic::AtomicU64::new(0);
+        let visited = std::sync::atomic::AtomicU64::new(0);
+        let walker = Walker {
+            pack: self,
+            forest: &forest,
+            visit,
+            fail,
+            decoded: &decoded,
+            decoded_bytes: &decoded_bytes,
+            visited: &visited,
+        };
+        forest
+            .roots
+            .par_iter()
+            .for_each_init(Scratch::default, |scratch, &root| {
+                walker.root(scratch, root);
+            });
+        use std::sync::atomic::Ordering::Relaxed;
+        let stats = Stats {
+            decoded: decoded.load(Relaxed),
+            decoded_bytes: decoded_bytes.load(Relaxed),
+            visited: visited.load(Relaxed),
+        };
+        (leftover, stats)
+    }
+
+    fn oid(&self, index_pos: u32) -> Oid {
+        Oid(self.index.oid_at_index(index_pos).to_owned())
+    }
+
+    /// The wanted objects' delta chains as a forest. Wanted objects whose
+    /// chain leaves the pack (a thin pack's base) are returned apart.
+    fn forest(&self, _hash: gix::hash::Kind, want: &[u32]) -> (Forest, Vec<Oid>) {
+        let n = self.index.num_objects() as usize;
+        let mut by_offset: Vec<(u64, u32)> = (0..n as u32)
+            .map(|i| (self.index.pack_offset_at_index(i), i))
+            .collect();
+        by_offset.sort_unstable();
+        let offsets: Vec<u64> = by_offset.iter().map(|e| e.0).collect();
+        let index_pos: Vec<u32> = by_offset.iter().map(|e| e.1).collect();
+        let mut node_of_pos = vec![0u32; n];
+        for (node, &(_, pos)) in by_offset.iter().enumerate() {
+            node_of_pos[pos as usize] = node as u32;
+        }
+        drop(by_offset);
+        let node_at =
+            |off: u64| -> Option<u32> { offsets.binary_search(&off).ok().map(|k| k as u32) };
+        // base of each node: unknown (NONE - 1), none (NONE), or a node
+        const UNKNOWN: u32 = NONE - 1;
+        const EXTERNAL: u32 = NONE - 2;
+        let mut base = vec![UNKNOWN; n];
+        let mut wanted = vec![false; n];
+        let mut needed = vec![false; n];
+        let mut chain = Vec::new();
+        let mut leftover = Vec::new();
+        for &pos in want {
+            let node = node_of_pos[pos as usize];
+            wanted[node as usize] = true;
+        }
+        for &pos in want {
+            let start = node_of_pos[pos as usize];
+            if needed[start as usize] {
+                continue;
+            }
+            // walk the base chain up to a node already needed or a root
+            chain.clear();
+            let mut cur = start;
+            let mut ok = true;
+            loop {
+                if needed[cur as usize] {
+                    break;
+                }
+                chain.push(cur);
+                let b = match base[cur as usize] {
+                    UNKNOWN => {
+                        let b = self.base_of(offsets[cur as usize], &node_at);
+                        base[cur as usize] = b;
+                        b
+                    }
+                    b => b,
+                };
+                if b == EXTERNAL {
+                    ok = false;
+                    break;
+                }
+                if b == NONE {
+                    break;
+                }
+                if chain.len() > 10_000 {
+                    ok = false; // a cycle in a corrupt pack
+                    break;
+                }
+                cur = b;
+            }
+            if ok {
+                for &c in &chain {
+                    needed[c as usize] = true;
+                }
+            } else {
+                for &c in &chain {
+                    base[c as usize] = EXTERNAL;
+                }
+                leftover.push(self.oid(pos));
+            }
+        }
+        // wanted objects whose chain was found external later
+        let mut child_count = vec![0u32; n + 1];
+        let mut roots = Vec::new();
+        for node in 0..n {
+            if !needed[node] {
+                continue;
+            }
+            match base[node] {
+                NONE => roots.push(node as u32),
+                b if b < EXTERNAL => child_count[b as usize] += 1,
+                _ => {}
+            }
+        }
+        let mut child_start = vec![0u32; n + 1];
+        let mut acc = 0u32;
+        for node in 0..n {
+            child_start[node] = acc;
+            acc += child_count[node];
+        }
+        child_start[n] = acc;
+        let mut fill = child_start.clone();
+        let mut children = vec![0u32; acc as usize];
+        for node in 0..n {
+            if !needed[node] {
+                continue;
+            }
+            let b = base[node];
+            if b < EXTERNAL {
+                children[fill[b as usize] as usize] = node as u32;
+                fill[b as usize] += 1;
+            }
+        }
+        (
+            Forest {
+                offsets,
+                index_pos,
+                wanted,
+                child_start,
+                children,
+                roots,
+            },
+            leftover,
+        )
+    }
+
+    /// The node an entry is a delta of: `NONE` for a whole object,
+    /// `NONE - 2` when the base is outside this pack or unreadable.
+    fn base_of(&self, offset: u64, node_at: &dyn Fn(u64) -> Option<u32>) -> u32 {
+        let Ok(entry) = self.data.entry(offset) else {
+            return NONE - 2;
+        };
+        use gpack::data::entry::Header;
+        match entry.header {
+            Header::OfsDelta { base_distance } => {
+                match Header::verified_base_pack_offset(offset, base_distance) {
+                    Some(b) => node_at(b).unwrap_or(NONE - 2),
+                    None => NONE - 2,
+                }
+            }
+            Header::RefDelta { base_id } => match self.index.lookup(base_id) {
+                Some(pos) => node_at(self.index.pack_offset_at_index(pos)).unwrap_or(NONE - 2),
+                None => NONE - 2,
+            },
+            _ => NONE,
+        }
+    }
+}
+
+/// A thread's reusable buffers.
+#[derive(Default)]
+struct Scratch {
+    inflate: gix::zlib::Inflate,
+    delta: Vec<u8>,
+    /// Spare object buffers (one per level of the current chain in use).
+    spare: Vec<Vec<u8>>,
+    spare_copies: Vec<Vec<Copied>>,
+}
+
+struct Walker<'a, V, E> {
+    pack: &'a Pack,
+    forest: &'a Forest,
+    visit: &'a V,
+    fail: &'a E,
+    decoded: &'a std::sync::atomic::AtomicU64,
+    decoded_bytes: &'a std::sync::atomic::AtomicU64,
+    visited: &'a std::sync::atomic::AtomicU64,
+}
+
+impl<V, E> Walker<'_, V, E>
+where
+    E: Fn(Oid, String) + Sync,
+{
+    fn count(&self, bytes: usize) {
+        use std::sync::atomic::Ordering::Relaxed;
+        self.decoded.fetch_add(1, Relaxed);
+        self.decoded_bytes.fetch_add(bytes as u64, Relaxed);
+    }
+
+    fn children(&self, node: u32) -> &[u32] {
+        let f = self.forest;
+        &f.children
+            [f.child_start[node as usize] as usize..f.child_start[node as usize + 1] as usize]
+    }
+
+    /// Every wanted object below `node` failed with `why`.
+    fn fail_below(&self, node: u32, why: &str) {
+        let mut stack = vec![node];
+        while let Some(n) = stack.pop() {
+            if self.forest.wanted[n as usize] {
+                (self.fail)(
+                    self.pack.oid(self.forest.index_pos[n as usize]),
+                    why.to_string(),
+                );
+            }
+            stack.extend_from_slice(self.children(n));
+        }
+    }
+
+    fn root<S>(&self, scratch: &mut Scratch, root: u32)
+    where
+        S: Send + Sync,
+        V: Fn(Oid, &[u8], Option<Base<'_, S>>) -> S + Sync,
+    {
+        let offset = self.forest.offsets[root as usize];
+        let mut buf = scratch.spare.pop().unwrap_or_default();
+        let r = self
+            .pack
+            .data
+            .entry(offset)
+            .map_err(|e| e.to_string())
+            .and_then(|entry| {
+                let size = usize::try_from(entry.decompressed_size).map_err(|e| e.to_string())?;
+                buf.clear();
+                buf.resize(size, 0);
+                self.pack
+                    .data
+                    .decompress_entry(&entry, &mut scratch.inflate, &mut buf)
+                    .map_err(|e| e.to_string())
+            });
+        if let Err(e) = r {
+            self.fail_below(
+                root,
+                &format!("pack entry at offset {offset} is unreadable: {e}"),
+            );
+            scratch.spare.push(buf);
+            return;
+        }
+        self.count(buf.len());
+        let id = self.pack.oid(self.forest.index_pos[root as usize]);
+        let state = self.forest.wanted[root as usize].then(|| {
+            self.visited
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            (self.visit)(id, &buf, None)
+        });
+        self.below(scratch, root, id, &buf, state.as_ref());
+        scratch.spare.push(buf);
+    }
+
+    /// Decodes and visits the children of `node` (whose object is `data`)
+    /// and theirs, depth first.
+    fn below<S>(&self, scratch: &mut Scratch, node: u32, id: Oid, data: &[u8], state: Option<&S>)
+    where
+        S: Send + Sync,
+        V: Fn(Oid, &[u8], Option<Base<'_, S>>) -> S + Sync,
+    {
+        for &child in self.children(node) {
+            let offset = self.forest.offsets[child as usize];
+            let mut buf = scratch.spare.pop().unwrap_or_default();
+            let mut copies = scratch.spare_copies.pop().unwrap_or_default();
+            let r = self
+                .pack
+                .data
+                .entry(offset)
+                .map_err(|e| e.to_string())
+                .and_then(|entry| {
+                    let size =
+                        usize::try_from(entry.decompressed_size).map_err(|e| e.to_string())?;
+                    scratch.delta.clear();
+                    scratch.delta.resize(size, 0);
+                    self.pack
+                        .data
+                        .decompress_entry(&entry, &mut scratch.inflate, &mut scratch.delta)
+                        .map_err(|e| e.to_string())?;
+                    apply_delta(data, &scratch.delta, &mut buf, &mut copies)
+                });
+            match r {
+                Err(e) => self.fail_below(
+                    child,
+                    &format!("pack entry at offset {offset} is unreadable: {e}"),
+                ),
+                Ok(()) => {
+                    self.count(buf.len());
+                    let cid = self.pack.oid(self.forest.index_pos[child as usize]);
+                    let cstate = self.forest.wanted[child as usize].then(|| {
+                        self.visited
+                            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let base = state.map(|s| Base {
+                            id,
+                            data,
+                            state: s,
+                            copied: &copies,
+                        });
+                        (self.visit)(cid, &buf, base)
+                    });
+                    self.below(scratch, child, cid, &buf, cstate.as_ref());
+                }
+            }
+            scratch.spare.push(buf);
+            scratch.spare_copies.push(copies);
+        }
+    }
+}
+
+/// Reads a delta header size (little-endian base-128).
+fn varint(d: &[u8], pos: &mut usize) -> Result<u64, String> {
+    let mut v = 0u64;
+    let mut shift = 0;
+    loop {
+        let b = *d.get(*pos).ok_or("delta header is truncated")?;
+        *pos += 1;
+        if shift > 63 {
+            return Err("delta header size is too large".into());
+        }
+        v |= u64::from(b & 0x7f) << shift;
+        shift += 7;
+        if b & 0x80 == 0 {
+            return Ok(v);
+        }
+    }
+}
+
+/// Applies git delta `delta` to `base` into `out`, recording the copied
+/// runs (adjacent runs that continue each other merged).
+pub fn apply_delta(
+    base: &[u8],
+    delta: &[u8],
+    out: &mut Vec<u8>,
+    copies: &mut Vec<Copied>,
+) -> Result<(), String> {
+    out.clear();
+    copies.clear();
+    let mut pos = 0;
+    let base_size = varint(delta, &mut pos)?;
+    let size = varint(delta, &mut pos)?;
+    if base_size != base.len() as u64 {
+        return Err(format!(
+            "delta expects a base of {base_size} bytes, the base has {}",
+            base.len()
+        ));
+    }
+    let size = usize::try_from(size).map_err(|e| e.to_string())?;
+    out.reserve(size.min(1 << 30));
+    while pos < delta.len() {
+        let op = delta[pos];
+        pos += 1;
+        if op & 0x80 != 0 {
+            let mut off = 0usize;
+            let mut len = 0usize;
+            for i in 0..4 {
+                if op & (1 << i) != 0 {
+                    off |=
+                        usize::from(*delta.get(pos).ok_or("delta copy is truncated")?) << (8 * i);
+                    pos += 1;
+                }
+            }
+            for i in 0..3 {
+                if op & (0x10 << i) != 0 {
+                    len |=
+                        usize::from(*delta.get(pos).ok_or("delta copy is truncated")?) << (8 * i);
+                    pos += 1;
+                }
+            }
+            if len == 0 {
+                len = 0x10000;
+            }
+            let src = off
+                .checked_add(len)
+                .and_then(|end| base.get(off..end))
+                .ok_or("delta copies beyond its base")?;
+            let target = out.len();
+            match copies.last_mut() {
+                Some(c) if c.target + c.len == target && c.base + c.len == off => c.len += len,
+                _ => copies.push(Copied {
+                    target,
+                    base: off,
+                    len,
+                }),
+            }
+            out.extend_from_slice(src);
+        } else if op != 0 {
+            let n = usize::from(op);
+            let src = delta.get(pos..pos + n).ok_or("delta insert is truncated")?;
+            out.extend_from_slice(src);
+            pos += n;
+        } else {
+            return Err("delta has a reserved instruction".into());
+        }
+        if out.len() > size {
+            return Err("delta writes beyond its declared size".into());
+        }
+    }
+    if out.len() != size {
+        return Err(format!(
+            "delta produced {} bytes, declared {size}",
+            out.len()
+        ));
+    }
+    Ok(())
+}
