@@ -186,110 +186,288 @@ fn is_file(mode: gix::objs::tree::EntryMode) -> bool {
     mode.is_blob()
 }
 
-#[derive(Default)]
-struct Differ {
-    state: gix::diff::tree::State,
-    buf1: Vec<u8>,
-    buf2: Vec<u8>,
+/// Tree diffs and lookups. Trees come from the pack reader
+/// ([`super::pack::Reader`]: each delta chain decoded once and cached)
+/// when the repository's packs could be opened, else from the object
+/// database.
+struct Differ<'p> {
+    reader: Option<super::pack::Reader<'p>>,
+    buf: Vec<u8>,
+    queue: std::collections::VecDeque<(Option<ObjectId>, Option<ObjectId>, BString)>,
 }
 
-impl Differ {
-    /// File changes from tree `old` (None: empty) to tree `new`.
+impl<'p> Differ<'p> {
+    fn new(reader: Option<super::pack::Reader<'p>>) -> Self {
+        Differ {
+            reader,
+            buf: Vec::new(),
+            queue: Default::default(),
+        }
+    }
+
+    /// The bytes of tree `id`.
+    fn tree(
+        &mut self,
+        repo: &gix::Repository,
+        id: &ObjectId,
+    ) -> Result<std::sync::Arc<[u8]>, GitError> {
+        use super::pack::{Found, ObjectKind};
+        if let Some(r) = self.reader.as_mut() {
+            match r
+                .find(id)
+                .map_err(|e| GitError::Unusable(format!("object {id}: {e}")))?
+            {
+                Found::Object {
+                    kind: ObjectKind::Tree,
+                    data,
+                } => return Ok(data),
+                Found::Object { .. } => {
+                    return Err(GitError::Unusable(format!("object {id} is not a tree")))
+                }
+                Found::NotInPack => {}
+            }
+        }
+        let t = repo.objects.find_tree(id, &mut self.buf).map_err(other)?;
+        let _ = t;
+        Ok(self.buf.as_slice().into())
+    }
+
+    /// The tree of commit `commit`.
+    fn tree_of(&mut self, repo: &gix::Repository, commit: ObjectId) -> Result<ObjectId, GitError> {
+        use super::pack::{Found, ObjectKind};
+        if let Some(r) = self.reader.as_mut() {
+            if let Found::Object {
+                kind: ObjectKind::Commit,
+                data,
+            } = r
+                .find(&commit)
+                .map_err(|e| GitError::Unusable(format!("object {commit}: {e}")))?
+            {
+                let mut c = gix::objs::CommitRefIter::from_bytes(&data, repo.object_hash());
+                return c.tree_id().map_err(other);
+            }
+        }
+        tree_of(repo, commit)
+    }
+
+    /// File changes from tree `old` (None: empty) to tree `new`, in the
+    /// order of a breadth-first walk of the trees (the git library's order).
     fn diff(
         &mut self,
         repo: &gix::Repository,
         old: Option<ObjectId>,
         new: ObjectId,
     ) -> Result<Vec<PathChange>, GitError> {
-        let kind = repo.object_hash();
-        let lhs = match old {
-            Some(t) => repo
-                .objects
-                .find_tree_iter(&t, &mut self.buf1)
-                .map_err(other)?,
-            None => TreeRefIter::from_bytes(&[], kind),
-        };
-        let rhs = repo
-            .objects
-            .find_tree_iter(&new, &mut self.buf2)
-            .map_err(other)?;
-        let mut rec = gix::diff::tree::Recorder::default();
-        gix::diff::tree(lhs, rhs, &mut self.state, &repo.objects, &mut rec).map_err(other)?;
-        use gix::diff::tree::recorder::Change;
-        let mut out = Vec::with_capacity(rec.records.len());
-        for c in rec.records {
-            match c {
-                Change::Addition {
-                    entry_mode,
-                    oid,
-                    path,
-                    ..
-                } if is_file(entry_mode) => out.push(PathChange {
-                    path,
-                    old: None,
-                    new: Some(oid),
-                }),
-                Change::Deletion {
-                    entry_mode,
-                    oid,
-                    path,
-                    ..
-                } if is_file(entry_mode) => out.push(PathChange {
-                    path,
-                    old: Some(oid),
-                    new: None,
-                }),
-                Change::Modification {
-                    previous_entry_mode,
-                    previous_oid,
-                    entry_mode,
-                    oid,
-                    path,
-                } => {
-                    let old = is_file(previous_entry_mode).then_some(previous_oid);
-                    let new = is_file(entry_mode).then_some(oid);
-                    if old.is_some() || new.is_some() {
-                        out.push(PathChange { path, old, new });
+        use gix::objs::tree::name_order;
+        use std::cmp::Ordering;
+        let hash = repo.object_hash();
+        let mut out = Vec::new();
+        self.queue.clear();
+        self.queue.push_back((old, Some(new), BString::default()));
+        let empty: std::sync::Arc<[u8]> = std::sync::Arc::from(&[][..]);
+        while let Some((l, r, prefix)) = self.queue.pop_front() {
+            let ld = match l {
+                Some(id) => self.tree(repo, &id)?,
+                None => empty.clone(),
+            };
+            let rd = match r {
+                Some(id) => self.tree(repo, &id)?,
+                None => empty.clone(),
+            };
+            let join = |name: &[u8]| -> BString {
+                let mut p = prefix.clone();
+                if !p.is_empty() {
+                    p.push(b'/');
+                }
+                p.extend_from_slice(name);
+                p
+            };
+            let mut li = TreeRefIter::from_bytes(&ld, hash).peekable();
+            let mut ri = TreeRefIter::from_bytes(&rd, hash).peekable();
+            loop {
+                let order = match (li.peek(), ri.peek()) {
+                    (None, None) => break,
+                    (Some(Err(_)), _) | (_, Some(Err(_))) => {
+                        return Err(GitError::Unusable(format!(
+                            "a tree below {} is corrupt",
+                            prefix
+                        )))
+                    }
+                    (Some(Ok(_)), None) => Ordering::Less,
+                    (None, Some(Ok(_))) => Ordering::Greater,
+                    (Some(Ok(a)), Some(Ok(b))) => {
+                        name_order(a.filename, a.mode.is_tree(), b.filename, b.mode.is_tree())
+                    }
+                };
+                match order {
+                    Ordering::Less => {
+                        let Some(Ok(e)) = li.next() else { break };
+                        if e.mode.is_tree() {
+                            self.queue
+                                .push_back((Some(e.oid.to_owned()), None, join(e.filename)));
+                        } else if is_file(e.mode) {
+                            out.push(PathChange {
+                                path: join(e.filename),
+                                old: Some(e.oid.to_owned()),
+                                new: None,
+                            });
+                        }
+                    }
+                    Ordering::Greater => {
+                        let Some(Ok(e)) = ri.next() else { break };
+                        if e.mode.is_tree() {
+                            self.queue
+                                .push_back((None, Some(e.oid.to_owned()), join(e.filename)));
+                        } else if is_file(e.mode) {
+                            out.push(PathChange {
+                                path: join(e.filename),
+                                old: None,
+                                new: Some(e.oid.to_owned()),
+                            });
+                        }
+                    }
+                    Ordering::Equal => {
+                        let (Some(Ok(a)), Some(Ok(b))) = (li.next(), ri.next()) else {
+                            break;
+                        };
+                        if a.oid == b.oid && a.mode == b.mode {
+                            continue;
+                        }
+                        match (a.mode.is_tree(), b.mode.is_tree()) {
+                            (true, true) => self.queue.push_back((
+                                Some(a.oid.to_owned()),
+                                Some(b.oid.to_owned()),
+                                join(a.filename),
+                            )),
+                            (false, false) => {
+                                let old = is_file(a.mode).then(|| a.oid.to_owned());
+                                let new = is_file(b.mode).then(|| b.oid.to_owned());
+                                if old.is_some() || new.is_some() {
+                                    out.push(PathChange {
+                                        path: join(a.filename),
+                                        old,
+                                        new,
+                                    });
+                                }
+                            }
+                            // names that order equal have the same kind
+                            _ => {}
+                        }
                     }
                 }
-                _ => {}
             }
         }
         Ok(out)
     }
+
+    /// The blob at `path` in tree `tree`, if there is one.
+    fn lookup(
+        &mut self,
+        repo: &gix::Repository,
+        tree: ObjectId,
+        path: &[u8],
+    ) -> Result<Option<ObjectId>, GitError> {
+        let hash = repo.object_hash();
+        let mut cur = tree;
+        let mut comps = path.split(|b| *b == b'/').peekable();
+        while let Some(name) = comps.next() {
+            let data = self.tree(repo, &cur)?;
+            let mut found = None;
+            for e in TreeRefIter::from_bytes(&data, hash) {
+                let e = e.map_err(other)?;
+                if e.filename == name {
+                    found = Some((e.mode, e.oid.to_owned()));
+                    break;
+                }
+            }
+            match found {
+                None => return Ok(None),
+                Some((mode, oid)) if comps.peek().is_none() => {
+                    return Ok(is_file(mode).then_some(oid))
+                }
+                Some((mode, oid)) if mode.is_tree() => cur = oid,
+                Some(_) => return Ok(None),
+            }
+        }
+        Ok(None)
+    }
 }
 
-/// A commit's changes against each parent (empty parent list: against the empty tree).
-type CommitDiff = Result<Vec<Vec<PathChange>>, String>;
+/// A commit's changes against its first parent (no parent: against the
+/// empty tree), which of them are new relative to every parent, and for
+/// range scans the blobs of the parents outside the range that it replaced.
+struct CommitChanges {
+    first: Vec<PathChange>,
+    /// Per entry of `first`: the new blob at that path differs from what
+    /// every other parent holds there (an introduction).
+    introduced: Vec<bool>,
+    base_blobs: Vec<ObjectId>,
+}
 
-/// Diffs one commit against its parents.
+type CommitDiff = Result<CommitChanges, String>;
+
+/// Diffs one commit against its first parent; a merge's other parents are
+/// asked only about the paths that diff names (a full diff against a
+/// merged branch's parent lists everything the other side changed).
+/// `outside(p)`: parent `p` lies outside the scanned range (range scans:
+/// its versions of the paths the commit touches are the base's).
 fn diff_commit(
     repo: &gix::Repository,
-    differ: &mut Differ,
+    differ: &mut Differ<'_>,
     id: ObjectId,
     parents: &[ObjectId],
+    outside: &dyn Fn(&ObjectId) -> bool,
 ) -> CommitDiff {
-    let tree = tree_of(repo, id).map_err(|e| format!("commit {id}: {}", e.message()))?;
-    if parents.is_empty() {
-        return differ
+    let tree = differ
+        .tree_of(repo, id)
+        .map_err(|e| format!("commit {id}: {}", e.message()))?;
+    let Some((p0, rest)) = parents.split_first() else {
+        let first = differ
             .diff(repo, None, tree)
-            .map(|c| vec![c])
-            .map_err(|e| format!("commit {id}: {}", e.message()));
+            .map_err(|e| format!("commit {id}: {}", e.message()))?;
+        let introduced = first.iter().map(|c| c.new.is_some()).collect();
+        return Ok(CommitChanges {
+            first,
+            introduced,
+            base_blobs: Vec::new(),
+        });
+    };
+    let err = |p: &ObjectId, e: GitError| format!("commit {id} vs parent {p}: {}", e.message());
+    let first = differ
+        .tree_of(repo, *p0)
+        .and_then(|pt| differ.diff(repo, Some(pt), tree))
+        .map_err(|e| err(p0, e))?;
+    let mut introduced: Vec<bool> = first.iter().map(|c| c.new.is_some()).collect();
+    let mut base_blobs = Vec::new();
+    if outside(p0) {
+        base_blobs.extend(first.iter().filter_map(|c| c.old));
     }
-    parents
-        .iter()
-        .map(|p| {
-            tree_of(repo, *p)
-                .and_then(|pt| differ.diff(repo, Some(pt), tree))
-                .map_err(|e| format!("commit {id} vs parent {p}: {}", e.message()))
-        })
-        .collect()
+    for p in rest {
+        let pt = differ.tree_of(repo, *p).map_err(|e| err(p, e))?;
+        for (c, intro) in first.iter().zip(introduced.iter_mut()) {
+            if *intro && differ.lookup(repo, pt, &c.path).map_err(|e| err(p, e))? == c.new {
+                *intro = false;
+            }
+        }
+        if outside(p) {
+            let changes = differ.diff(repo, Some(pt), tree).map_err(|e| err(p, e))?;
+            base_blobs.extend(changes.iter().filter_map(|c| c.old));
+        }
+    }
+    Ok(CommitChanges {
+        first,
+        introduced,
+        base_blobs,
+    })
 }
 
 fn tree_of(repo: &gix::Repository, commit: ObjectId) -> Result<ObjectId, GitError> {
     let c = repo.find_commit(commit).map_err(other)?;
     Ok(c.tree_id().map_err(other)?.detach())
 }
+
+/// Bytes of decoded objects each thread of the commit walk keeps.
+const TREE_CACHE: usize = 48 << 20;
 
 /// Walks the selected history and records, per commit, which blobs it
 /// introduced (relative to all its parents) at which paths.
@@ -375,29 +553,39 @@ pub fn plan_history(
             }
         })
         .collect();
+    let ranged = !sel.hidden.is_empty() || sel.hide_remote_tracking;
+    let in_range = |id: &ObjectId| index.contains_key(id);
+    let packs = super::pack::Packs::open(repo.into()).ok();
     let sync = repo.clone().into_sync();
-    let diffs: Vec<CommitDiff> = order
+    // Newest first: a pack stores the newest version of a tree whole and
+    // older ones as deltas of newer ones, so in this order a tree's delta
+    // base was usually decoded just before (and is in the delta cache).
+    let mut diffs: Vec<CommitDiff> = order
         .par_iter()
         .zip(parent_lists.par_iter())
+        .rev()
         .map_init(
             || {
                 let mut r = sync.to_thread_local();
                 r.object_cache_size_if_unset(16 << 20);
-                (r, Differ::default())
+                let reader = packs.as_ref().map(|p| p.reader(TREE_CACHE));
+                (r, Differ::new(reader))
             },
-            |(r, differ), (&ni, parents)| diff_commit(r, differ, nodes[ni].0, parents),
+            |(r, differ), (&ni, parents)| {
+                diff_commit(r, differ, nodes[ni].0, parents, &|p| ranged && !in_range(p))
+            },
         )
         .collect();
+    diffs.reverse();
     let mut path_ids: HashMap<BString, u32> = HashMap::new();
-    let in_range = |id: &ObjectId| index.contains_key(id);
-    for ((&ni, diff), parent_list) in order.iter().zip(diffs).zip(&parent_lists) {
+    for (&ni, diff) in order.iter().zip(diffs) {
         let id = &nodes[ni].0;
         let commit_idx = plan.commits.len() as u32;
         plan.commits.push(*id);
         if shallow.contains(id) {
             plan.shallow_roots += 1;
         }
-        let mut per_parent = match diff {
+        let changes = match diff {
             Ok(d) => d,
             Err(e) => {
                 plan.warnings.push(e);
@@ -405,51 +593,30 @@ pub fn plan_history(
                 continue;
             }
         };
-        if per_parent.is_empty() {
-            plan.changes.push(Vec::new());
-            continue;
-        }
         // Introductions: new (path, blob) relative to every parent.
-        let first = &per_parent[0];
-        let others: Vec<HashSet<(&BString, ObjectId)>> = per_parent[1..]
+        for (c, _) in changes
+            .first
             .iter()
-            .map(|cs| {
-                cs.iter()
-                    .filter_map(|c| c.new.map(|n| (&c.path, n)))
-                    .collect()
-            })
-            .collect();
-        for c in first {
+            .zip(&changes.introduced)
+            .filter(|(_, i)| **i)
+        {
             let Some(new) = c.new else { continue };
-            if others.iter().all(|o| o.contains(&(&c.path, new))) {
-                let pid = match path_ids.get(&c.path) {
-                    Some(p) => *p,
-                    None => {
-                        let p = plan.paths.len() as u32;
-                        plan.paths.push(c.path.clone());
-                        path_ids.insert(c.path.clone(), p);
-                        p
-                    }
-                };
-                plan.blobs.entry(new).or_default().push(Introduction {
-                    commit: commit_idx,
-                    path: pid,
-                });
-            }
-        }
-        // Base versions of paths touched by a range commit whose parent lies outside it.
-        if !sel.hidden.is_empty() || sel.hide_remote_tracking {
-            for (pi, p) in parent_list.iter().enumerate() {
-                if !in_range(p) {
-                    for c in &per_parent[pi] {
-                        if let Some(old) = c.old {
-                            plan.base_blobs.insert(old);
-                        }
-                    }
+            let pid = match path_ids.get(&c.path) {
+                Some(p) => *p,
+                None => {
+                    let p = plan.paths.len() as u32;
+                    plan.paths.push(c.path.clone());
+                    path_ids.insert(c.path.clone(), p);
+                    p
                 }
-            }
+            };
+            plan.blobs.entry(new).or_default().push(Introduction {
+                commit: commit_idx,
+                path: pid,
+            });
         }
-        plan.changes.push(per_parent.swap_remove(0));
+        plan.base_blobs.extend(changes.base_blobs);
+        plan.changes.push(changes.first);
     }
     // 4. The commit graph inside the walk, and the refs pointing into it.
     let commit_idx: HashMap<ObjectId, u32> = plan
@@ -470,7 +637,7 @@ pub fn plan_history(
     // 5. Blobs in HEAD's tree.
     if let Ok(head) = repo.head_commit() {
         if let Ok(t) = head.tree_id() {
-            match Differ::default().diff(repo, None, t.detach()) {
+            match Differ::new(None).diff(repo, None, t.detach()) {
                 Ok(all) => plan.head_blobs = all.into_iter().filter_map(|c| c.new).collect(),
                 Err(e) => plan.warnings.push(format!("HEAD tree: {}", e.message())),
             }

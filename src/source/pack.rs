@@ -26,7 +26,9 @@ use super::git::GitError;
 use super::repo::{Oid, Repo};
 use gix::odb::pack as gpack;
 use rayon::prelude::*;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// A run of a delta's target copied from its base:
 /// `target[target..target + len] == base[base..base + len]`.
@@ -602,4 +604,156 @@ pub fn apply_delta(
         ));
     }
     Ok(())
+}
+
+/// Random access to the objects of the packs, for the commit walk's tree
+/// diffs: every object decoded on the way to a requested one (its delta
+/// chain) is kept in a byte-bounded cache, so reading the versions of a
+/// tree one after the other, newest first (the order the history plan
+/// diffs commits in), applies one delta per tree.
+pub struct Reader<'p> {
+    packs: &'p Packs,
+    /// Two generations of decoded objects by (pack, offset): a lookup
+    /// promotes from `old` to `new`; when `new` outgrows half the budget,
+    /// `old` is dropped and `new` becomes it. An LRU's behaviour without
+    /// its bookkeeping.
+    new: HashMap<(u32, u64), (ObjectKind, Arc<[u8]>)>,
+    old: HashMap<(u32, u64), (ObjectKind, Arc<[u8]>)>,
+    new_bytes: usize,
+    budget: usize,
+    inflate: gix::zlib::Inflate,
+    delta: Vec<u8>,
+    copies: Vec<Copied>,
+}
+
+/// What [`Reader::find`] found.
+pub enum Found {
+    Object {
+        kind: ObjectKind,
+        data: Arc<[u8]>,
+    },
+    /// Not in any pack (a loose object, or a missing one).
+    NotInPack,
+}
+
+/// The kind of a git object.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ObjectKind {
+    Commit,
+    Tree,
+    Blob,
+    Tag,
+}
+
+impl Packs {
+    /// A reader whose cache holds about `budget` bytes.
+    pub fn reader(&self, budget: usize) -> Reader<'_> {
+        Reader {
+            packs: self,
+            new: HashMap::new(),
+            old: HashMap::new(),
+            new_bytes: 0,
+            budget,
+            inflate: Default::default(),
+            delta: Vec::new(),
+            copies: Vec::new(),
+        }
+    }
+}
+
+impl Reader<'_> {
+    /// The object `id`, decoded.
+    pub fn find(&mut self, id: &gix::hash::oid) -> Result<Found, String> {
+        let found = self.packs.packs.iter().enumerate().find_map(|(p, pack)| {
+            pack.index
+                .lookup(id)
+                .map(|i| (p as u32, pack.index.pack_offset_at_index(i)))
+        });
+        let Some((p, offset)) = found else {
+            return Ok(Found::NotInPack);
+        };
+        let (kind, data) = self.resolve(p, offset, 0)?;
+        Ok(Found::Object { kind, data })
+    }
+
+    fn cached(&mut self, key: (u32, u64)) -> Option<(ObjectKind, Arc<[u8]>)> {
+        if let Some(d) = self.new.get(&key) {
+            return Some(d.clone());
+        }
+        let d = self.old.remove(&key)?;
+        self.put(key, d.clone());
+        Some(d)
+    }
+
+    fn put(&mut self, key: (u32, u64), data: (ObjectKind, Arc<[u8]>)) {
+        self.new_bytes += data.1.len() + 64;
+        self.new.insert(key, data);
+        if self.new_bytes > self.budget / 2 {
+            self.old = std::mem::take(&mut self.new);
+            self.new_bytes = 0;
+        }
+    }
+
+    /// The object at `offset` of pack `p` and its kind.
+    fn resolve(
+        &mut self,
+        p: u32,
+        offset: u64,
+        depth: usize,
+    ) -> Result<(ObjectKind, Arc<[u8]>), String> {
+        use gpack::data::entry::Header;
+        if depth > 10_000 {
+            return Err("delta chain too long (a cycle?)".into());
+        }
+        if let Some(d) = self.cached((p, offset)) {
+            return Ok(d);
+        }
+        let pack = &self.packs.packs[p as usize];
+        let entry = pack.data.entry(offset).map_err(|e| e.to_string())?;
+        // the kind is the chain root's: cache entries carry it
+        let base = match entry.header {
+            Header::OfsDelta { base_distance } => Some(
+                Header::verified_base_pack_offset(offset, base_distance)
+                    .ok_or_else(|| format!("bad delta base distance at offset {offset}"))?,
+            ),
+            Header::RefDelta { base_id } => {
+                let pos = pack
+                    .index
+                    .lookup(base_id)
+                    .ok_or_else(|| format!("delta base {base_id} is not in the pack"))?;
+                Some(pack.index.pack_offset_at_index(pos))
+            }
+            _ => None,
+        };
+        let kind = |h: &Header| match h {
+            Header::Commit => ObjectKind::Commit,
+            Header::Tree => ObjectKind::Tree,
+            Header::Tag => ObjectKind::Tag,
+            _ => ObjectKind::Blob,
+        };
+        let size = usize::try_from(entry.decompressed_size).map_err(|e| e.to_string())?;
+        let (k, data): (ObjectKind, Arc<[u8]>) = match base {
+            None => {
+                let mut buf = vec![0u8; size];
+                pack.data
+                    .decompress_entry(&entry, &mut self.inflate, &mut buf)
+                    .map_err(|e| e.to_string())?;
+                (kind(&entry.header), buf.into())
+            }
+            Some(b) => {
+                let (k, base_data) = self.resolve(p, b, depth + 1)?;
+                let pack = &self.packs.packs[p as usize];
+                self.delta.clear();
+                self.delta.resize(size, 0);
+                pack.data
+                    .decompress_entry(&entry, &mut self.inflate, &mut self.delta)
+                    .map_err(|e| e.to_string())?;
+                let mut out = Vec::new();
+                apply_delta(&base_data, &self.delta, &mut out, &mut self.copies)?;
+                (k, out.into())
+            }
+        };
+        self.put((p, offset), (k, data.clone()));
+        Ok((k, data))
+    }
 }
