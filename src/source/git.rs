@@ -282,69 +282,92 @@ impl<'p> Differ<'p> {
                 p.extend_from_slice(name);
                 p
             };
-            let mut li = TreeRefIter::from_bytes(&ld, hash).peekable();
-            let mut ri = TreeRefIter::from_bytes(&rd, hash).peekable();
+            let hl = hash.len_in_bytes();
+            let bad = || GitError::Unusable(format!("a tree below {prefix:?} is corrupt"));
+            // Versions of a tree share most entries: skip the entries of
+            // their common prefix, and stop where the rest is a common suffix.
+            let common = ld.iter().zip(rd.iter()).take_while(|(a, b)| a == b).count();
+            let suffix = ld
+                .iter()
+                .rev()
+                .zip(rd.iter().rev())
+                .take_while(|(a, b)| a == b)
+                .count();
+            let (mut lp, mut rp) = (0, 0);
+            while let Some((_, next)) = tree_entry(&ld, lp, hl) {
+                if next > common {
+                    break;
+                }
+                lp = next;
+            }
+            rp += lp;
             loop {
-                let order = match (li.peek(), ri.peek()) {
+                let (lrest, rrest) = (ld.len() - lp, rd.len() - rp);
+                if lrest == rrest && lrest <= suffix {
+                    break;
+                }
+                let le = if lp < ld.len() {
+                    Some(tree_entry(&ld, lp, hl).ok_or_else(bad)?)
+                } else {
+                    None
+                };
+                let re = if rp < rd.len() {
+                    Some(tree_entry(&rd, rp, hl).ok_or_else(bad)?)
+                } else {
+                    None
+                };
+                let order = match (&le, &re) {
                     (None, None) => break,
-                    (Some(Err(_)), _) | (_, Some(Err(_))) => {
-                        return Err(GitError::Unusable(format!(
-                            "a tree below {} is corrupt",
-                            prefix
-                        )))
-                    }
-                    (Some(Ok(_)), None) => Ordering::Less,
-                    (None, Some(Ok(_))) => Ordering::Greater,
-                    (Some(Ok(a)), Some(Ok(b))) => {
-                        name_order(a.filename, a.mode.is_tree(), b.filename, b.mode.is_tree())
-                    }
+                    (Some(_), None) => Ordering::Less,
+                    (None, Some(_)) => Ordering::Greater,
+                    (Some((a, _)), Some((b, _))) => name_order(a.name, a.is_tree(), b.name, b.is_tree()),
                 };
                 match order {
                     Ordering::Less => {
-                        let Some(Ok(e)) = li.next() else { break };
-                        if e.mode.is_tree() {
-                            self.queue
-                                .push_back((Some(e.oid.to_owned()), None, join(e.filename)));
-                        } else if is_file(e.mode) {
+                        let Some((e, next)) = le else { break };
+                        lp = next;
+                        if e.is_tree() {
+                            self.queue.push_back((Some(e.id()), None, join(e.name)));
+                        } else if e.is_file() {
                             out.push(PathChange {
-                                path: join(e.filename),
-                                old: Some(e.oid.to_owned()),
+                                path: join(e.name),
+                                old: Some(e.id()),
                                 new: None,
                             });
                         }
                     }
                     Ordering::Greater => {
-                        let Some(Ok(e)) = ri.next() else { break };
-                        if e.mode.is_tree() {
-                            self.queue
-                                .push_back((None, Some(e.oid.to_owned()), join(e.filename)));
-                        } else if is_file(e.mode) {
+                        let Some((e, next)) = re else { break };
+                        rp = next;
+                        if e.is_tree() {
+                            self.queue.push_back((None, Some(e.id()), join(e.name)));
+                        } else if e.is_file() {
                             out.push(PathChange {
-                                path: join(e.filename),
+                                path: join(e.name),
                                 old: None,
-                                new: Some(e.oid.to_owned()),
+                                new: Some(e.id()),
                             });
                         }
                     }
                     Ordering::Equal => {
-                        let (Some(Ok(a)), Some(Ok(b))) = (li.next(), ri.next()) else {
+                        let (Some((a, ln)), Some((b, rn))) = (le, re) else {
                             break;
                         };
+                        lp = ln;
+                        rp = rn;
                         if a.oid == b.oid && a.mode == b.mode {
                             continue;
                         }
-                        match (a.mode.is_tree(), b.mode.is_tree()) {
-                            (true, true) => self.queue.push_back((
-                                Some(a.oid.to_owned()),
-                                Some(b.oid.to_owned()),
-                                join(a.filename),
-                            )),
+                        match (a.is_tree(), b.is_tree()) {
+                            (true, true) => {
+                                self.queue.push_back((Some(a.id()), Some(b.id()), join(a.name)))
+                            }
                             (false, false) => {
-                                let old = is_file(a.mode).then(|| a.oid.to_owned());
-                                let new = is_file(b.mode).then(|| b.oid.to_owned());
+                                let old = a.is_file().then(|| a.id());
+                                let new = b.is_file().then(|| b.id());
                                 if old.is_some() || new.is_some() {
                                     out.push(PathChange {
-                                        path: join(a.filename),
+                                        path: join(a.name),
                                         old,
                                         new,
                                     });
@@ -464,6 +487,45 @@ fn diff_commit(
 fn tree_of(repo: &gix::Repository, commit: ObjectId) -> Result<ObjectId, GitError> {
     let c = repo.find_commit(commit).map_err(other)?;
     Ok(c.tree_id().map_err(other)?.detach())
+}
+
+/// One entry of a tree object, as stored: `<mode> <name>\0<id>`.
+struct TreeEntry<'a> {
+    mode: &'a [u8],
+    name: &'a [u8],
+    oid: &'a [u8],
+}
+
+impl TreeEntry<'_> {
+    fn is_tree(&self) -> bool {
+        // `40000` (some old writers: `040000`)
+        self.mode.trim_start_with(|c| c == '0') == b"40000"
+    }
+    /// A regular or executable file (not a link, not a submodule).
+    fn is_file(&self) -> bool {
+        self.mode.starts_with(b"100")
+    }
+    fn id(&self) -> ObjectId {
+        ObjectId::from_bytes_or_panic(self.oid)
+    }
+}
+
+/// The entry of tree `d` at byte `pos` and the position after it; `None`
+/// for a malformed entry.
+fn tree_entry(d: &[u8], pos: usize, hash_len: usize) -> Option<(TreeEntry<'_>, usize)> {
+    let rest = d.get(pos..)?;
+    let sp = memchr::memchr(b' ', rest)?;
+    let nul = sp + 1 + memchr::memchr(0, &rest[sp + 1..])?;
+    let end = nul + 1 + hash_len;
+    let oid = rest.get(nul + 1..end)?;
+    Some((
+        TreeEntry {
+            mode: &rest[..sp],
+            name: &rest[sp + 1..nul],
+            oid,
+        },
+        pos + end,
+    ))
 }
 
 /// Bytes of decoded objects each thread of the commit walk keeps.
