@@ -3,7 +3,7 @@
 
 use gix::bstr::{BString, ByteSlice};
 use gix::hash::ObjectId;
-use gix::objs::{FindExt, TreeRefIter};
+use gix::objs::FindExt;
 use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
@@ -181,11 +181,6 @@ fn all_tips(repo: &gix::Repository, remote_tracking_only: bool) -> Result<Vec<Ob
     Ok(tips)
 }
 
-/// Blob-valued entries (regular and executable files) of a tree diff.
-fn is_file(mode: gix::objs::tree::EntryMode) -> bool {
-    mode.is_blob()
-}
-
 /// Tree diffs and lookups. Trees come from the pack reader
 /// ([`super::pack::Reader`]: each delta chain decoded once and cached)
 /// when the repository's packs could be opened, else from the object
@@ -286,13 +281,8 @@ impl<'p> Differ<'p> {
             let bad = || GitError::Unusable(format!("a tree below {prefix:?} is corrupt"));
             // Versions of a tree share most entries: skip the entries of
             // their common prefix, and stop where the rest is a common suffix.
-            let common = ld.iter().zip(rd.iter()).take_while(|(a, b)| a == b).count();
-            let suffix = ld
-                .iter()
-                .rev()
-                .zip(rd.iter().rev())
-                .take_while(|(a, b)| a == b)
-                .count();
+            let common = common_prefix(&ld, &rd);
+            let suffix = common_suffix(&ld, &rd);
             let (mut lp, mut rp) = (0, 0);
             while let Some((_, next)) = tree_entry(&ld, lp, hl) {
                 if next > common {
@@ -396,19 +386,21 @@ impl<'p> Differ<'p> {
         while let Some(name) = comps.next() {
             let data = self.tree(repo, &cur)?;
             let mut found = None;
-            for e in TreeRefIter::from_bytes(&data, hash) {
-                let e = e.map_err(other)?;
-                if e.filename == name {
-                    found = Some((e.mode, e.oid.to_owned()));
+            let mut pos = 0;
+            while pos < data.len() {
+                let (e, next) = tree_entry(&data, pos, hash.len_in_bytes()).ok_or_else(|| {
+                    GitError::Unusable(format!("tree {cur} is corrupt"))
+                })?;
+                if e.name == name {
+                    found = Some((e.is_tree(), e.is_file(), e.id()));
                     break;
                 }
+                pos = next;
             }
             match found {
                 None => return Ok(None),
-                Some((mode, oid)) if comps.peek().is_none() => {
-                    return Ok(is_file(mode).then_some(oid))
-                }
-                Some((mode, oid)) if mode.is_tree() => cur = oid,
+                Some((_, file, oid)) if comps.peek().is_none() => return Ok(file.then_some(oid)),
+                Some((true, _, oid)) => cur = oid,
                 Some(_) => return Ok(None),
             }
         }
@@ -508,6 +500,33 @@ impl TreeEntry<'_> {
     fn id(&self) -> ObjectId {
         ObjectId::from_bytes_or_panic(self.oid)
     }
+}
+
+/// How many bytes `a` and `b` share at their start.
+fn common_prefix(a: &[u8], b: &[u8]) -> usize {
+    let n = a.len().min(b.len());
+    let mut i = 0;
+    while i + 64 <= n && a[i..i + 64] == b[i..i + 64] {
+        i += 64;
+    }
+    while i < n && a[i] == b[i] {
+        i += 1;
+    }
+    i
+}
+
+/// How many bytes `a` and `b` share at their end.
+fn common_suffix(a: &[u8], b: &[u8]) -> usize {
+    let n = a.len().min(b.len());
+    let (a, b) = (&a[a.len() - n..], &b[b.len() - n..]);
+    let mut i = 0;
+    while i + 64 <= n && a[n - i - 64..n - i] == b[n - i - 64..n - i] {
+        i += 64;
+    }
+    while i < n && a[n - i - 1] == b[n - i - 1] {
+        i += 1;
+    }
+    i
 }
 
 /// The entry of tree `d` at byte `pos` and the position after it; `None`
