@@ -221,6 +221,7 @@ pub fn scan_history_with(
     progress.finish();
     let t_plan = t0.elapsed();
     let cpu_plan = cpu_ms();
+    let rss_plan = peak_rss_kib();
     // Path policy once per path: excluded paths drop out, the others get
     // their class; a blob is scanned once per class it was introduced with.
     let mut excl = exclusions(repo.repo(), &opts.exclude);
@@ -485,6 +486,14 @@ pub fn scan_history_with(
         ("bytes of text covered", summary.bytes_scanned),
         ("bytes the engine read", decode.engine_bytes),
     ];
+    if let Some(k) = rss_plan {
+        summary
+            .counters
+            .push(("peak resident KiB after the walk", k));
+    }
+    if let Some(k) = peak_rss_kib() {
+        summary.counters.push(("peak resident KiB", k));
+    }
     if let (Some(a), Some(b)) = (cpu_plan, cpu_scan) {
         summary
             .counters
@@ -507,6 +516,13 @@ fn cpu_ms() -> Option<u64> {
     let ticks: u64 = f.get(11)?.parse::<u64>().ok()? + f.get(12)?.parse::<u64>().ok()?;
     // USER_HZ is 100 on Linux
     Some(ticks * 10)
+}
+
+/// The process's peak resident memory in KiB (Linux's `/proc`, else `None`).
+fn peak_rss_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
 }
 
 /// One history job: a blob, the class it is scanned as, its introductions.

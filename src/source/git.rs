@@ -310,7 +310,9 @@ impl<'p> Differ<'p> {
                     (None, None) => break,
                     (Some(_), None) => Ordering::Less,
                     (None, Some(_)) => Ordering::Greater,
-                    (Some((a, _)), Some((b, _))) => name_order(a.name, a.is_tree(), b.name, b.is_tree()),
+                    (Some((a, _)), Some((b, _))) => {
+                        name_order(a.name, a.is_tree(), b.name, b.is_tree())
+                    }
                 };
                 match order {
                     Ordering::Less => {
@@ -350,7 +352,8 @@ impl<'p> Differ<'p> {
                         }
                         match (a.is_tree(), b.is_tree()) {
                             (true, true) => {
-                                self.queue.push_back((Some(a.id()), Some(b.id()), join(a.name)))
+                                self.queue
+                                    .push_back((Some(a.id()), Some(b.id()), join(a.name)))
                             }
                             (false, false) => {
                                 let old = a.is_file().then(|| a.id());
@@ -388,9 +391,8 @@ impl<'p> Differ<'p> {
             let mut found = None;
             let mut pos = 0;
             while pos < data.len() {
-                let (e, next) = tree_entry(&data, pos, hash.len_in_bytes()).ok_or_else(|| {
-                    GitError::Unusable(format!("tree {cur} is corrupt"))
-                })?;
+                let (e, next) = tree_entry(&data, pos, hash.len_in_bytes())
+                    .ok_or_else(|| GitError::Unusable(format!("tree {cur} is corrupt")))?;
                 if e.name == name {
                     found = Some((e.is_tree(), e.is_file(), e.id()));
                     break;
@@ -548,7 +550,7 @@ fn tree_entry(d: &[u8], pos: usize, hash_len: usize) -> Option<(TreeEntry<'_>, u
 }
 
 /// Bytes of decoded objects each thread of the commit walk keeps.
-const TREE_CACHE: usize = 48 << 20;
+const TREE_CACHE: usize = 32 << 20;
 
 /// Walks the selected history and records, per commit, which blobs it
 /// introduced (relative to all its parents) at which paths.

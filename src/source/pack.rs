@@ -161,6 +161,39 @@ impl Packs {
     }
 }
 
+impl Pack {
+    /// Tells the kernel the mapped pack's pages may be dropped from this
+    /// process (they stay in the page cache): memory-mapped bytes count as
+    /// resident once read, and a history scan reads the whole pack.
+    fn release(&self) {
+        let len = self.data.data_len();
+        if let Some(bytes) = self.data.entry_slice(0..len as u64) {
+            release_pages(bytes);
+        }
+    }
+}
+
+#[cfg(unix)]
+fn release_pages(bytes: &[u8]) {
+    // SAFETY: sysconf has no memory effects.
+    let page = unsafe { libc::sysconf(libc::_SC_PAGESIZE) };
+    let page = usize::try_from(page).unwrap_or(4096).max(1);
+    let start = bytes.as_ptr() as usize;
+    let aligned = start - start % page;
+    let len = bytes.len() + (start - aligned);
+    // SAFETY: the range lies within a read-only file mapping owned by the
+    // pack (extended down to its page boundary, which the mapping starts
+    // on); MADV_DONTNEED on such a mapping only drops pages, which are
+    // faulted in again from the file on the next read. No Rust reference
+    // observes a change: the file's bytes are the same.
+    unsafe {
+        libc::madvise(aligned as *mut libc::c_void, len, libc::MADV_DONTNEED);
+    }
+}
+
+#[cfg(not(unix))]
+fn release_pages(_: &[u8]) {}
+
 /// The delta forest of the wanted part of one pack.
 struct Forest {
     /// Pack offsets of the nodes (ascending) and their index positions.
@@ -391,7 +424,12 @@ where
     fn count(&self, bytes: usize) {
         use std::sync::atomic::Ordering::Relaxed;
         self.decoded.fetch_add(1, Relaxed);
-        self.decoded_bytes.fetch_add(bytes as u64, Relaxed);
+        let before = self.decoded_bytes.fetch_add(bytes as u64, Relaxed);
+        // every 256 MiB decoded, hand the pack's pages back: they are
+        // read again from the page cache where still needed
+        if before >> 28 != (before + bytes as u64) >> 28 {
+            self.pack.release();
+        }
     }
 
     fn children(&self, node: u32) -> &[u32] {
@@ -624,6 +662,8 @@ pub struct Reader<'p> {
     inflate: gix::zlib::Inflate,
     delta: Vec<u8>,
     copies: Vec<Copied>,
+    /// Bytes decoded since the packs' pages were last handed back.
+    since_release: usize,
 }
 
 /// What [`Reader::find`] found.
@@ -657,6 +697,7 @@ impl Packs {
             inflate: Default::default(),
             delta: Vec::new(),
             copies: Vec::new(),
+            since_release: 0,
         }
     }
 }
@@ -753,6 +794,13 @@ impl Reader<'_> {
                 (k, out.into())
             }
         };
+        self.since_release += data.len();
+        if self.since_release > 64 << 20 {
+            self.since_release = 0;
+            for pack in &self.packs.packs {
+                pack.release();
+            }
+        }
         self.put((p, offset), (k, data.clone()));
         Ok((k, data))
     }
