@@ -17,6 +17,7 @@ pub mod validators;
 use crate::rules::{Confidence, Rule, RuleError, RunAlphabet, Severity};
 use aho_corasick::automaton::{Automaton, StateID};
 use aho_corasick::dfa::DFA;
+use aho_corasick::nfa::noncontiguous::NFA;
 use aho_corasick::{Anchored, MatchKind};
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use regex::bytes::Regex;
@@ -30,6 +31,9 @@ const MAX_FORWARD: usize = 4096;
 /// The most bytes all distinct keywords may total (the automaton's state ids
 /// stay far from overflowing).
 const MAX_KEYWORD_BYTES: usize = 1 << 20;
+/// Bytes an engine searches with its NFA before it builds the DFA: the
+/// DFA's build costs about as much as the NFA's slower search of this much.
+const SMALL_SCAN: usize = 256 << 10;
 
 /// A rule ready to run.
 #[derive(Debug)]
@@ -246,6 +250,12 @@ pub struct Engine {
     /// (standard) match semantics): built on first use, so a run that scans
     /// nothing (an empty commit, an empty directory) never pays for it.
     keywords: std::sync::OnceLock<Option<(DFA, StateID)>>,
+    /// The same automaton as a plain NFA: about four times cheaper to build,
+    /// several times slower to run; searches the first [`SMALL_SCAN`] bytes
+    /// (a pre-commit hook's one staged file never pays for the DFA).
+    small_keywords: std::sync::OnceLock<Option<(NFA, StateID)>>,
+    /// Bytes searched for keywords so far (see [`SMALL_SCAN`]).
+    searched: std::sync::atomic::AtomicUsize,
     /// Length of the longest keyword.
     keywords_max: usize,
     /// All keywords, lower-cased, distinct: the automaton's patterns.
@@ -621,6 +631,8 @@ impl Engine {
             path_globs,
             rules: compiled,
             keywords: std::sync::OnceLock::new(),
+            small_keywords: std::sync::OnceLock::new(),
+            searched: std::sync::atomic::AtomicUsize::new(0),
             keywords_max: keywords.iter().map(String::len).max().unwrap_or(0),
             keywords_list: keywords,
             keyword_rules,
@@ -889,6 +901,41 @@ impl Engine {
             .as_ref()
     }
 
+    /// The NFA twin of [`Self::automaton`], built on first use.
+    fn small_automaton(&self) -> Option<&(NFA, StateID)> {
+        self.small_keywords
+            .get_or_init(|| {
+                let nfa = aho_corasick::nfa::noncontiguous::Builder::new()
+                    .ascii_case_insensitive(true)
+                    .match_kind(MatchKind::Standard)
+                    .build(&self.keywords_list)
+                    .ok()?;
+                let start = nfa.start_state(Anchored::No).ok()?;
+                Some((nfa, start))
+            })
+            .as_ref()
+    }
+
+    /// Every keyword occurrence in `hay`: see [`Self::hits_with`]. The first
+    /// [`SMALL_SCAN`] bytes an engine searches go through its NFA, the rest
+    /// through its DFA (both give the same hits).
+    fn keyword_hits(&self, hay: &[u8]) -> Vec<(usize, usize, u32)> {
+        use std::sync::atomic::Ordering;
+        if let Some(Some((dfa, st))) = self.keywords.get() {
+            return self.hits_with(dfa, *st, hay);
+        }
+        let before = self.searched.fetch_add(hay.len(), Ordering::Relaxed);
+        if before.saturating_add(hay.len()) <= SMALL_SCAN {
+            if let Some((nfa, st)) = self.small_automaton() {
+                return self.hits_with(nfa, *st, hay);
+            }
+        }
+        match self.automaton() {
+            Some((dfa, st)) => self.hits_with(dfa, *st, hay),
+            None => Vec::new(),
+        }
+    }
+
     /// Every keyword occurrence in `hay` as (start, end, keyword index),
     /// overlapping ones included; sorted by end within each lane (below).
     ///
@@ -898,12 +945,13 @@ impl Engine {
     /// overlap. Each part but the last runs `keywords_max - 1` bytes into
     /// the next and keeps only the hits that start inside it; the next
     /// starts fresh.
-    fn keyword_hits(&self, hay: &[u8]) -> Vec<(usize, usize, u32)> {
+    fn hits_with<A: Automaton>(
+        &self,
+        dfa: &A,
+        st: StateID,
+        hay: &[u8],
+    ) -> Vec<(usize, usize, u32)> {
         let mut hits = Vec::new();
-        let Some((dfa, st)) = self.automaton() else {
-            return hits;
-        };
-        let st = *st;
         let part = hay.len() / 4;
         if part < self.keywords_max.max(256) {
             self.walk(dfa, hay, 0, st, 0, usize::MAX, &mut hits);
@@ -950,9 +998,9 @@ impl Engine {
     /// Walks `lane[from..]` from DFA state `sid`; `lane` starts at offset
     /// `base` of the buffer. Records the hits starting before `limit`.
     #[allow(clippy::too_many_arguments)]
-    fn walk(
+    fn walk<A: Automaton>(
         &self,
-        dfa: &DFA,
+        dfa: &A,
         lane: &[u8],
         from: usize,
         mut sid: StateID,
@@ -972,9 +1020,9 @@ impl Engine {
     /// a match state; the dead state cannot occur with standard semantics
     /// and has no matches), those starting before `limit`.
     #[inline]
-    fn emit(
+    fn emit<A: Automaton>(
         &self,
-        dfa: &DFA,
+        dfa: &A,
         sid: StateID,
         end: usize,
         limit: usize,
@@ -1909,17 +1957,30 @@ pattern = '(?i)key[a-z]*\s*=\s*([A-Za-z0-9]{12})'
                 .find_overlapping_iter(&hay)
                 .map(|m| (m.start(), m.end(), m.pattern().as_u32()))
                 .collect();
-            let hits = e.keyword_hits(&hay);
-            let got: std::collections::BTreeSet<(usize, usize, u32)> = hits
-                .iter()
-                .map(|&(s, t, k)| {
-                    let kw = &e.keywords_list[k as usize];
-                    let ki = keywords.binary_search(kw).unwrap() as u32;
-                    (s, t, ki)
-                })
-                .collect();
-            assert_eq!(got.len(), hits.len(), "a hit reported twice (len {len})");
-            assert_eq!(got, want, "len {len}");
+            // both automata (the NFA searches an engine's first bytes, the
+            // DFA the rest), and whichever `keyword_hits` picks
+            let (dfa, dfa_start) = e.automaton().unwrap();
+            let (nfa, nfa_start) = e.small_automaton().unwrap();
+            for (which, hits) in [
+                ("dfa", e.hits_with(dfa, *dfa_start, &hay)),
+                ("nfa", e.hits_with(nfa, *nfa_start, &hay)),
+                ("auto", e.keyword_hits(&hay)),
+            ] {
+                let got: std::collections::BTreeSet<(usize, usize, u32)> = hits
+                    .iter()
+                    .map(|&(s, t, k)| {
+                        let kw = &e.keywords_list[k as usize];
+                        let ki = keywords.binary_search(kw).unwrap() as u32;
+                        (s, t, ki)
+                    })
+                    .collect();
+                assert_eq!(
+                    got.len(),
+                    hits.len(),
+                    "{which}: a hit reported twice (len {len})"
+                );
+                assert_eq!(got, want, "{which}: len {len}");
+            }
         }
     }
 
