@@ -684,8 +684,20 @@ impl Engine {
             }
             for p in &r.rule.spec.files {
                 let which = usize::from(p.contains('/'));
-                let g = globset::GlobBuilder::new(p)
-                    .case_insensitive(true)
+                // Matched against the ASCII-lowercased path: an ASCII glob
+                // without a class is lowercased too and built case-sensitive,
+                // which lets the set match it by literal, extension or suffix
+                // instead of one big case-insensitive regex (that regex was a
+                // tenth of a pre-commit run's start-up). Others keep the
+                // case-insensitive regex.
+                let fast = p.is_ascii() && !p.contains('[');
+                let src = if fast {
+                    p.to_ascii_lowercase()
+                } else {
+                    p.clone()
+                };
+                let g = globset::GlobBuilder::new(&src)
+                    .case_insensitive(!fast)
                     .literal_separator(true)
                     .build()
                     .map_err(|e| invalid(&r.rule, format!("bad files glob {p:?}: {e}")))?;
@@ -711,7 +723,7 @@ impl Engine {
 
     /// Parser rules whose `files` globs match `path` (sorted indices).
     fn formats_of(&self, path: &str) -> Vec<u32> {
-        let path = path.replace('\\', "/");
+        let path = path.replace('\\', "/").to_ascii_lowercase();
         let name = path.rsplit('/').next().unwrap_or(&path);
         let mut formats = Vec::new();
         for (i, subject) in [name, path.as_str()].into_iter().enumerate() {
@@ -1981,6 +1993,27 @@ pattern = '(?i)key[a-z]*\s*=\s*([A-Za-z0-9]{12})'
                 );
                 assert_eq!(got, want, "{which}: len {len}");
             }
+        }
+    }
+
+    #[test]
+    fn parser_files_globs_match_in_any_case() {
+        let e = Engine::new(builtin_rules().unwrap()).unwrap();
+        for (a, b) in [
+            ("home/.npmrc", "HOME/.NPMRC"),
+            ("x/WinSCP.ini", "x/winscp.INI"),
+            ("x/WinSCP-backup.ini", "x/WINSCP-BACKUP.ini"),
+            ("u/.docker/config.json", "u/.Docker/Config.JSON"),
+            ("db/dump.sql", "db\\DUMP.Sql"),
+            ("k/accessKeys_1.csv", "k/ACCESSKEYS_1.csv"),
+            ("etc/proftpd/passwd", "ETC/ProFTPd/PASSWD"),
+        ] {
+            let (fa, fb) = (e.path_class(a).formats, e.path_class(b).formats);
+            assert!(!fa.is_empty(), "{a}: no parser rule");
+            assert_eq!(fa, fb, "{a} vs {b}");
+        }
+        for p in ["src/main.rs", "docs/npmrc.md", "sql/readme.txt"] {
+            assert!(e.path_class(p).formats.is_empty(), "{p}");
         }
     }
 
