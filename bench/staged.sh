@@ -2,7 +2,9 @@
 # Staged-scan latency: a 1-file staged change in a repository with many tracked files.
 #   bench/staged.sh [FILES] [RUNS]      (default 20000 files, 30 runs)
 # Builds the repository in a temp dir with the git binary, then times
-# `keyward scan --staged` RUNS times and prints min / median / max wall time.
+# `keyward scan --staged` RUNS times (with hyperfine when installed: warm-up,
+# median) and prints min / median / max wall time.
+# KEEP=DIR keeps the generated repository at DIR (for profiling).
 set -euo pipefail
 files=${1:-20000}
 runs=${2:-30}
@@ -10,7 +12,7 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 bin="$here/target/release/keyward"
 [ -x "$bin" ] || (cd "$here" && cargo build --release -q)
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+if [ -n "${KEEP:-}" ]; then tmp=$KEEP; mkdir -p "$tmp"; else trap 'rm -rf "$tmp"' EXIT; fi
 repo="$tmp/repo"
 mkdir -p "$repo"
 cd "$repo"
@@ -30,6 +32,17 @@ echo "tracked files: $(git ls-files | wc -l)"
 printf 'def added():\n    return 42\n' >> src/mod000/sub0/file00000.py
 git add src/mod000/sub0/file00000.py
 "$bin" scan --staged | tail -2
+if command -v hyperfine >/dev/null; then
+    hyperfine -N --warmup 3 --runs "$runs" --export-json "$tmp/staged.json" "$bin scan --staged" >/dev/null
+    python3 - "$tmp/staged.json" "$runs" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))["results"][0]
+ms = lambda s: s * 1000
+print(f"keyward scan --staged, {sys.argv[2]} runs (hyperfine): min {ms(r['min']):.1f} ms, "
+      f"median {ms(r['median']):.1f} ms, mean {ms(r['mean']):.1f} ms, max {ms(r['max']):.1f} ms")
+PY
+    exit 0
+fi
 python3 - "$bin" "$runs" <<'PY'
 import subprocess, sys, time, statistics
 binary, runs = sys.argv[1], int(sys.argv[2])

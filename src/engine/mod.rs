@@ -17,6 +17,7 @@ pub mod validators;
 use crate::rules::{Confidence, Rule, RuleError, RunAlphabet, Severity};
 use aho_corasick::automaton::{Automaton, StateID};
 use aho_corasick::dfa::DFA;
+use aho_corasick::nfa::noncontiguous::NFA;
 use aho_corasick::{Anchored, MatchKind};
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use regex::bytes::Regex;
@@ -27,6 +28,12 @@ pub use validators::{Validation, Validator};
 const MAX_BACK: usize = 1024;
 /// How far after a keyword hit a single-line window may end.
 const MAX_FORWARD: usize = 4096;
+/// The most bytes all distinct keywords may total (the automaton's state ids
+/// stay far from overflowing).
+const MAX_KEYWORD_BYTES: usize = 1 << 20;
+/// Bytes an engine searches with its NFA before it builds the DFA: the
+/// DFA's build costs about as much as the NFA's slower search of this much.
+const SMALL_SCAN: usize = 256 << 10;
 
 /// A rule ready to run.
 #[derive(Debug)]
@@ -239,13 +246,19 @@ type FileGlobs = Option<(GlobSet, Vec<u32>)>;
 #[derive(Debug)]
 pub struct Engine {
     rules: Vec<CompiledRule>,
-    /// All keywords, lower-cased, ASCII case-insensitive, overlapping
-    /// (standard) match semantics.
-    keywords: DFA,
-    keywords_start: StateID,
+    /// The automaton over all keywords (ASCII case-insensitive, overlapping
+    /// (standard) match semantics): built on first use, so a run that scans
+    /// nothing (an empty commit, an empty directory) never pays for it.
+    keywords: std::sync::OnceLock<Option<(DFA, StateID)>>,
+    /// The same automaton as a plain NFA: about four times cheaper to build,
+    /// several times slower to run; searches the first [`SMALL_SCAN`] bytes
+    /// (a pre-commit hook's one staged file never pays for the DFA).
+    small_keywords: std::sync::OnceLock<Option<(NFA, StateID)>>,
+    /// Bytes searched for keywords so far (see [`SMALL_SCAN`]).
+    searched: std::sync::atomic::AtomicUsize,
     /// Length of the longest keyword.
     keywords_max: usize,
-    #[cfg(test)]
+    /// All keywords, lower-cased, distinct: the automaton's patterns.
     keywords_list: Vec<String>,
     /// For each keyword pattern, the rules it triggers.
     keyword_rules: Vec<Vec<u32>>,
@@ -268,19 +281,22 @@ struct Lazy {
 
 impl Lazy {
     /// Parses `src` (syntax only, about 25 us a pattern) to reject bad syntax
-    /// now; returns the number of capture groups. Errors the syntax parse
-    /// cannot see (e.g. a Unicode class in ASCII mode) surface when the regex
-    /// compiles: eagerly in `rules check`, else at first use.
+    /// now; returns the number of capture groups. The built-in packs'
+    /// regexes were parsed at build time (`build.rs`): a regex of theirs is
+    /// looked up instead. Errors the syntax parse cannot see (e.g. a Unicode
+    /// class in ASCII mode) surface when the regex compiles: eagerly in
+    /// `rules check`, else at first use.
     fn new(src: &str) -> Result<(Lazy, usize), String> {
-        let ast = regex_syntax::ast::parse::Parser::new()
-            .parse(src)
-            .map_err(|e| e.to_string())?;
+        let groups = match crate::rules::prevalidated_groups(src) {
+            Some(g) => g,
+            None => crate::rules::syntax::pattern_groups(src)?,
+        };
         Ok((
             Lazy {
                 src: src.to_string(),
                 cell: std::sync::OnceLock::new(),
             },
-            count_captures(&ast),
+            groups,
         ))
     }
 
@@ -297,25 +313,13 @@ impl Lazy {
             // Syntax was checked at load; only a size limit can fail here.
             // Such a rule matches nothing (`rules check` reports it).
             compile_pattern(&self.src)
-                .or_else(|_| compile_pattern(r"[^\x00-\xff]"))
+                .or_else(|_| compile_pattern(crate::rules::syntax::NEVER))
                 .unwrap_or_else(|_| unreachable!("a one-class regex compiles"))
         })
     }
 
     fn is_match(&self, hay: &[u8]) -> bool {
         self.get().is_match(hay)
-    }
-}
-
-/// Number of capturing groups in a parsed pattern.
-fn count_captures(ast: &regex_syntax::ast::Ast) -> usize {
-    use regex_syntax::ast::Ast;
-    match ast {
-        Ast::Group(g) => usize::from(g.capture_index().is_some()) + count_captures(&g.ast),
-        Ast::Repetition(r) => count_captures(&r.ast),
-        Ast::Alternation(a) => a.asts.iter().map(count_captures).sum(),
-        Ast::Concat(c) => c.asts.iter().map(count_captures).sum(),
-        _ => 0,
     }
 }
 
@@ -384,11 +388,9 @@ impl CompiledRule {
         }
         let source = if parser.is_some() {
             // never run: a class that matches nothing
-            r"[^\x00-\xff]".to_string()
-        } else if spec.anchored {
-            format!(r"\A(?:{})", spec.pattern)
+            crate::rules::syntax::NEVER.to_string()
         } else {
-            spec.pattern.clone()
+            crate::rules::syntax::rule_source(&spec.pattern, spec.anchored)
         };
         let (regex, groups) =
             Lazy::new(&source).map_err(|e| invalid(&rule, format!("bad pattern: {e}")))?;
@@ -606,25 +608,20 @@ impl Engine {
                 }
             }
         }
-        // A full DFA: about 3.5x faster than the default contiguous NFA with a
-        // hundred-odd case-insensitive keywords (measured on Python sources).
-        // No prefilter: with hundreds of keywords none applies, and the
-        // search loop (see `keyword_hits`) never leaves the DFA.
-        let automaton_error = |message: String| RuleError::Parse {
-            file: "<rules>".into(),
-            line: 0,
-            column: 0,
-            message,
-        };
-        let dfa = aho_corasick::dfa::Builder::new()
-            .ascii_case_insensitive(true)
-            .match_kind(MatchKind::Standard)
-            .prefilter(false)
-            .build(&keywords)
-            .map_err(|e| automaton_error(format!("cannot build keyword automaton: {e}")))?;
-        let start = dfa
-            .start_state(Anchored::No)
-            .map_err(|e| automaton_error(format!("keyword automaton has no start: {e}")))?;
+        // The automaton's states are fewer than its patterns' bytes (plus
+        // one); with this bound its state ids cannot overflow, so building
+        // it later cannot fail.
+        let bytes: usize = keywords.iter().map(String::len).sum();
+        if bytes > MAX_KEYWORD_BYTES {
+            return Err(RuleError::Parse {
+                file: "<rules>".into(),
+                line: 0,
+                column: 0,
+                message: format!(
+                    "the rules' keywords total {bytes} bytes (at most {MAX_KEYWORD_BYTES})"
+                ),
+            });
+        }
         let path_globs = Self::path_globs(&compiled)?;
         let file_globs = Self::file_globs(&compiled)?;
         let only_globs = Self::only_globs(&compiled)?;
@@ -633,10 +630,10 @@ impl Engine {
             only_globs,
             path_globs,
             rules: compiled,
-            keywords: dfa,
-            keywords_start: start,
+            keywords: std::sync::OnceLock::new(),
+            small_keywords: std::sync::OnceLock::new(),
+            searched: std::sync::atomic::AtomicUsize::new(0),
             keywords_max: keywords.iter().map(String::len).max().unwrap_or(0),
-            #[cfg(test)]
             keywords_list: keywords,
             keyword_rules,
         })
@@ -687,8 +684,20 @@ impl Engine {
             }
             for p in &r.rule.spec.files {
                 let which = usize::from(p.contains('/'));
-                let g = globset::GlobBuilder::new(p)
-                    .case_insensitive(true)
+                // Matched against the ASCII-lowercased path: an ASCII glob
+                // without a class is lowercased too and built case-sensitive,
+                // which lets the set match it by literal, extension or suffix
+                // instead of one big case-insensitive regex (that regex was a
+                // tenth of a pre-commit run's start-up). Others keep the
+                // case-insensitive regex.
+                let fast = p.is_ascii() && !p.contains('[');
+                let src = if fast {
+                    p.to_ascii_lowercase()
+                } else {
+                    p.clone()
+                };
+                let g = globset::GlobBuilder::new(&src)
+                    .case_insensitive(!fast)
                     .literal_separator(true)
                     .build()
                     .map_err(|e| invalid(&r.rule, format!("bad files glob {p:?}: {e}")))?;
@@ -714,7 +723,7 @@ impl Engine {
 
     /// Parser rules whose `files` globs match `path` (sorted indices).
     fn formats_of(&self, path: &str) -> Vec<u32> {
-        let path = path.replace('\\', "/");
+        let path = path.replace('\\', "/").to_ascii_lowercase();
         let name = path.rsplit('/').next().unwrap_or(&path);
         let mut formats = Vec::new();
         for (i, subject) in [name, path.as_str()].into_iter().enumerate() {
@@ -881,6 +890,64 @@ impl Engine {
             .collect()
     }
 
+    /// The keyword automaton and its start state, built on first use.
+    /// `None` only if it could not be built, which the bound on the
+    /// keywords' size checked by [`Engine::new`] rules out.
+    fn automaton(&self) -> Option<&(DFA, StateID)> {
+        self.keywords
+            .get_or_init(|| {
+                // A full DFA: about 3.5x faster than the default contiguous
+                // NFA with a hundred-odd case-insensitive keywords (measured
+                // on Python sources). No prefilter: with hundreds of keywords
+                // none applies, and the search loop (see `keyword_hits`)
+                // never leaves the DFA.
+                let dfa = aho_corasick::dfa::Builder::new()
+                    .ascii_case_insensitive(true)
+                    .match_kind(MatchKind::Standard)
+                    .prefilter(false)
+                    .build(&self.keywords_list)
+                    .ok()?;
+                let start = dfa.start_state(Anchored::No).ok()?;
+                Some((dfa, start))
+            })
+            .as_ref()
+    }
+
+    /// The NFA twin of [`Self::automaton`], built on first use.
+    fn small_automaton(&self) -> Option<&(NFA, StateID)> {
+        self.small_keywords
+            .get_or_init(|| {
+                let nfa = aho_corasick::nfa::noncontiguous::Builder::new()
+                    .ascii_case_insensitive(true)
+                    .match_kind(MatchKind::Standard)
+                    .build(&self.keywords_list)
+                    .ok()?;
+                let start = nfa.start_state(Anchored::No).ok()?;
+                Some((nfa, start))
+            })
+            .as_ref()
+    }
+
+    /// Every keyword occurrence in `hay`: see [`Self::hits_with`]. The first
+    /// [`SMALL_SCAN`] bytes an engine searches go through its NFA, the rest
+    /// through its DFA (both give the same hits).
+    fn keyword_hits(&self, hay: &[u8]) -> Vec<(usize, usize, u32)> {
+        use std::sync::atomic::Ordering;
+        if let Some(Some((dfa, st))) = self.keywords.get() {
+            return self.hits_with(dfa, *st, hay);
+        }
+        let before = self.searched.fetch_add(hay.len(), Ordering::Relaxed);
+        if before.saturating_add(hay.len()) <= SMALL_SCAN {
+            if let Some((nfa, st)) = self.small_automaton() {
+                return self.hits_with(nfa, *st, hay);
+            }
+        }
+        match self.automaton() {
+            Some((dfa, st)) => self.hits_with(dfa, *st, hay),
+            None => Vec::new(),
+        }
+    }
+
     /// Every keyword occurrence in `hay` as (start, end, keyword index),
     /// overlapping ones included; sorted by end within each lane (below).
     ///
@@ -890,12 +957,16 @@ impl Engine {
     /// overlap. Each part but the last runs `keywords_max - 1` bytes into
     /// the next and keeps only the hits that start inside it; the next
     /// starts fresh.
-    fn keyword_hits(&self, hay: &[u8]) -> Vec<(usize, usize, u32)> {
-        let dfa = &self.keywords;
+    fn hits_with<A: Automaton>(
+        &self,
+        dfa: &A,
+        st: StateID,
+        hay: &[u8],
+    ) -> Vec<(usize, usize, u32)> {
         let mut hits = Vec::new();
         let part = hay.len() / 4;
         if part < self.keywords_max.max(256) {
-            self.walk(hay, 0, self.keywords_start, 0, usize::MAX, &mut hits);
+            self.walk(dfa, hay, 0, st, 0, usize::MAX, &mut hits);
             return hits;
         }
         let over = self.keywords_max.saturating_sub(1);
@@ -906,7 +977,6 @@ impl Engine {
         let l3 = &hay[b3..];
         let common = l0.len().min(l3.len());
         let (mut h1, mut h2, mut h3) = (Vec::new(), Vec::new(), Vec::new());
-        let st = self.keywords_start;
         let (mut s0, mut s1, mut s2, mut s3) = (st, st, st, st);
         for i in 0..common {
             s0 = dfa.next_state(Anchored::No, s0, l0[i]);
@@ -914,23 +984,23 @@ impl Engine {
             s2 = dfa.next_state(Anchored::No, s2, l2[i]);
             s3 = dfa.next_state(Anchored::No, s3, l3[i]);
             if dfa.is_special(s0) {
-                self.emit(s0, i + 1, b1, &mut hits);
+                self.emit(dfa, s0, i + 1, b1, &mut hits);
             }
             if dfa.is_special(s1) {
-                self.emit(s1, b1 + i + 1, b2, &mut h1);
+                self.emit(dfa, s1, b1 + i + 1, b2, &mut h1);
             }
             if dfa.is_special(s2) {
-                self.emit(s2, b2 + i + 1, b3, &mut h2);
+                self.emit(dfa, s2, b2 + i + 1, b3, &mut h2);
             }
             if dfa.is_special(s3) {
-                self.emit(s3, b3 + i + 1, usize::MAX, &mut h3);
+                self.emit(dfa, s3, b3 + i + 1, usize::MAX, &mut h3);
             }
         }
         // the lanes' tails, one at a time
-        self.walk(l0, common, s0, 0, b1, &mut hits);
-        self.walk(l1, common, s1, b1, b2, &mut h1);
-        self.walk(l2, common, s2, b2, b3, &mut h2);
-        self.walk(l3, common, s3, b3, usize::MAX, &mut h3);
+        self.walk(dfa, l0, common, s0, 0, b1, &mut hits);
+        self.walk(dfa, l1, common, s1, b1, b2, &mut h1);
+        self.walk(dfa, l2, common, s2, b2, b3, &mut h2);
+        self.walk(dfa, l3, common, s3, b3, usize::MAX, &mut h3);
         hits.append(&mut h1);
         hits.append(&mut h2);
         hits.append(&mut h3);
@@ -939,8 +1009,10 @@ impl Engine {
 
     /// Walks `lane[from..]` from DFA state `sid`; `lane` starts at offset
     /// `base` of the buffer. Records the hits starting before `limit`.
-    fn walk(
+    #[allow(clippy::too_many_arguments)]
+    fn walk<A: Automaton>(
         &self,
+        dfa: &A,
         lane: &[u8],
         from: usize,
         mut sid: StateID,
@@ -948,11 +1020,10 @@ impl Engine {
         limit: usize,
         hits: &mut Vec<(usize, usize, u32)>,
     ) {
-        let dfa = &self.keywords;
         for (i, &b) in lane.iter().enumerate().skip(from) {
             sid = dfa.next_state(Anchored::No, sid, b);
             if dfa.is_special(sid) {
-                self.emit(sid, base + i + 1, limit, hits);
+                self.emit(dfa, sid, base + i + 1, limit, hits);
             }
         }
     }
@@ -961,8 +1032,14 @@ impl Engine {
     /// a match state; the dead state cannot occur with standard semantics
     /// and has no matches), those starting before `limit`.
     #[inline]
-    fn emit(&self, sid: StateID, end: usize, limit: usize, hits: &mut Vec<(usize, usize, u32)>) {
-        let dfa = &self.keywords;
+    fn emit<A: Automaton>(
+        &self,
+        dfa: &A,
+        sid: StateID,
+        end: usize,
+        limit: usize,
+        hits: &mut Vec<(usize, usize, u32)>,
+    ) {
         if !dfa.is_match(sid) {
             return;
         }
@@ -1892,17 +1969,51 @@ pattern = '(?i)key[a-z]*\s*=\s*([A-Za-z0-9]{12})'
                 .find_overlapping_iter(&hay)
                 .map(|m| (m.start(), m.end(), m.pattern().as_u32()))
                 .collect();
-            let hits = e.keyword_hits(&hay);
-            let got: std::collections::BTreeSet<(usize, usize, u32)> = hits
-                .iter()
-                .map(|&(s, t, k)| {
-                    let kw = &e.keywords_list[k as usize];
-                    let ki = keywords.binary_search(kw).unwrap() as u32;
-                    (s, t, ki)
-                })
-                .collect();
-            assert_eq!(got.len(), hits.len(), "a hit reported twice (len {len})");
-            assert_eq!(got, want, "len {len}");
+            // both automata (the NFA searches an engine's first bytes, the
+            // DFA the rest), and whichever `keyword_hits` picks
+            let (dfa, dfa_start) = e.automaton().unwrap();
+            let (nfa, nfa_start) = e.small_automaton().unwrap();
+            for (which, hits) in [
+                ("dfa", e.hits_with(dfa, *dfa_start, &hay)),
+                ("nfa", e.hits_with(nfa, *nfa_start, &hay)),
+                ("auto", e.keyword_hits(&hay)),
+            ] {
+                let got: std::collections::BTreeSet<(usize, usize, u32)> = hits
+                    .iter()
+                    .map(|&(s, t, k)| {
+                        let kw = &e.keywords_list[k as usize];
+                        let ki = keywords.binary_search(kw).unwrap() as u32;
+                        (s, t, ki)
+                    })
+                    .collect();
+                assert_eq!(
+                    got.len(),
+                    hits.len(),
+                    "{which}: a hit reported twice (len {len})"
+                );
+                assert_eq!(got, want, "{which}: len {len}");
+            }
+        }
+    }
+
+    #[test]
+    fn parser_files_globs_match_in_any_case() {
+        let e = Engine::new(builtin_rules().unwrap()).unwrap();
+        for (a, b) in [
+            ("home/.npmrc", "HOME/.NPMRC"),
+            ("x/WinSCP.ini", "x/winscp.INI"),
+            ("x/WinSCP-backup.ini", "x/WINSCP-BACKUP.ini"),
+            ("u/.docker/config.json", "u/.Docker/Config.JSON"),
+            ("db/dump.sql", "db\\DUMP.Sql"),
+            ("k/accessKeys_1.csv", "k/ACCESSKEYS_1.csv"),
+            ("etc/proftpd/passwd", "ETC/ProFTPd/PASSWD"),
+        ] {
+            let (fa, fb) = (e.path_class(a).formats, e.path_class(b).formats);
+            assert!(!fa.is_empty(), "{a}: no parser rule");
+            assert_eq!(fa, fb, "{a} vs {b}");
+        }
+        for p in ["src/main.rs", "docs/npmrc.md", "sql/readme.txt"] {
+            assert!(e.path_class(p).formats.is_empty(), "{p}");
         }
     }
 
