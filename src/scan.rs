@@ -130,12 +130,12 @@ fn member_path(display: &str, member: &str) -> String {
 pub(crate) fn scan_archive(engine: &Engine, class: &PathClass, bytes: &[u8]) -> Option<Outcome> {
     source::archive::kind(bytes)?;
     let read = match source::archive::members(bytes) {
-        Err(e) => return Some(Outcome::Skipped(Skip::Error(e))),
+        Err(e) => return Some(Outcome::Skipped(Skip::UnreadableArchive(e))),
         Ok(m) => m,
     };
     if read.members.is_empty() {
         if let Some(e) = read.error {
-            return Some(Outcome::Skipped(Skip::Error(e)));
+            return Some(Outcome::Skipped(Skip::UnreadableArchive(e)));
         }
     }
     let mut hits = Vec::new();

@@ -6,7 +6,7 @@ use crate::engine::Engine;
 use crate::finding::Lifecycle;
 use crate::scan::{
     aggregate, place, scan_text, Classes, Hit, Outcome, Provenance, ScanMode, ScanReport, Skip,
-    Skipped, Summary,
+    Summary,
 };
 use crate::source::git::{self, BlobContent, GitError, HistoryPlan, HistorySelection};
 use crate::source::repo::{self, Oid, Repo, Shared};
@@ -321,10 +321,7 @@ pub fn scan_history_with(
             }
             // a blob met with several path classes is judged once
             BlobScan::Skipped(_) | BlobScan::Missing(_) if !blobs_counted.insert(*id) => {}
-            BlobScan::Skipped(why) => summary.skipped.push(Skipped {
-                path: format!("{first_path} (blob {id})"),
-                why,
-            }),
+            BlobScan::Skipped(why) => summary.skip(format!("{first_path} (blob {id})"), why),
             BlobScan::Missing(m) => summary.warnings.push(format!("{first_path}: {m}")),
         }
     }

@@ -11,7 +11,15 @@ use std::time::Duration;
 #[derive(Debug, Clone, PartialEq)]
 pub enum Skip {
     Binary,
-    TooLarge { size: u64, limit: u64 },
+    /// Binary content that looks like an archive keyward cannot read
+    /// (corrupt, truncated, or a variant it does not support): skipped as
+    /// binary content is, not an error of the scan (test suites keep broken
+    /// archives on purpose).
+    UnreadableArchive(String),
+    TooLarge {
+        size: u64,
+        limit: u64,
+    },
     Error(String),
 }
 
@@ -19,6 +27,7 @@ impl std::fmt::Display for Skip {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Skip::Binary => f.write_str("binary (NUL byte in the first 8 KiB)"),
+            Skip::UnreadableArchive(m) => write!(f, "binary: an archive that cannot be read ({m})"),
             Skip::TooLarge { size, limit } => write!(
                 f,
                 "{} is over the {} limit",
@@ -120,7 +129,9 @@ pub struct Summary {
 
 impl Summary {
     pub fn binary(&self) -> impl Iterator<Item = &Skipped> {
-        self.skipped.iter().filter(|s| s.why == Skip::Binary)
+        self.skipped
+            .iter()
+            .filter(|s| matches!(s.why, Skip::Binary | Skip::UnreadableArchive(_)))
     }
     pub fn too_large(&self) -> impl Iterator<Item = &Skipped> {
         self.skipped
@@ -164,11 +175,19 @@ impl Summary {
                 self.bytes_scanned += bytes;
                 self.scanned.push((path.to_string(), bytes, hits));
             }
-            Err(why) => self.skipped.push(Skipped {
-                path: path.to_string(),
-                why,
-            }),
+            Err(why) => self.skip(path.to_string(), why),
         }
+    }
+
+    /// Records an input not scanned. An unreadable archive is also a
+    /// warning: the reason is worth reading, though it is no error.
+    pub(crate) fn skip(&mut self, path: String, why: Skip) {
+        if let Skip::UnreadableArchive(m) = &why {
+            self.warnings.push(format!(
+                "{path}: an archive that cannot be read ({m}), skipped as binary"
+            ));
+        }
+        self.skipped.push(Skipped { path, why });
     }
 }
 

@@ -655,8 +655,8 @@ pub struct Reader<'p> {
     /// promotes from `old` to `new`; when `new` outgrows half the budget,
     /// `old` is dropped and `new` becomes it. An LRU's behaviour without
     /// its bookkeeping.
-    new: HashMap<(u32, u64), (ObjectKind, Arc<[u8]>)>,
-    old: HashMap<(u32, u64), (ObjectKind, Arc<[u8]>)>,
+    new: HashMap<(u32, u64), Cached>,
+    old: HashMap<(u32, u64), Cached>,
     new_bytes: usize,
     budget: usize,
     inflate: gix::zlib::Inflate,
@@ -665,6 +665,9 @@ pub struct Reader<'p> {
     /// Bytes decoded since the packs' pages were last handed back.
     since_release: usize,
 }
+
+/// A decoded object in the reader's cache.
+type Cached = (ObjectKind, Arc<[u8]>);
 
 /// What [`Reader::find`] found.
 pub enum Found {
@@ -717,7 +720,7 @@ impl Reader<'_> {
         Ok(Found::Object { kind, data })
     }
 
-    fn cached(&mut self, key: (u32, u64)) -> Option<(ObjectKind, Arc<[u8]>)> {
+    fn cached(&mut self, key: (u32, u64)) -> Option<Cached> {
         if let Some(d) = self.new.get(&key) {
             return Some(d.clone());
         }
@@ -726,7 +729,7 @@ impl Reader<'_> {
         Some(d)
     }
 
-    fn put(&mut self, key: (u32, u64), data: (ObjectKind, Arc<[u8]>)) {
+    fn put(&mut self, key: (u32, u64), data: Cached) {
         self.new_bytes += data.1.len() + 64;
         self.new.insert(key, data);
         if self.new_bytes > self.budget / 2 {
