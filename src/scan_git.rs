@@ -28,6 +28,8 @@ pub struct GitScanOptions {
     /// working tree), applied with its `.keywardignore` files to every path
     /// the scan meets, as the working-tree walk applies them.
     pub exclude: Vec<String>,
+    /// How history blobs are read and scanned.
+    pub reading: crate::scanner::HistoryReading,
 }
 
 /// Outcome of scanning one blob.
@@ -264,7 +266,15 @@ pub fn scan_history_with(
     let sync = repo.shared();
     let max = opts.max_file_size;
     let (results, decode) = scan_jobs(
-        engine, &repo, &sync, &blobs, &classes, max, progress, commits,
+        engine,
+        &repo,
+        &sync,
+        &blobs,
+        &classes,
+        max,
+        opts.reading,
+        progress,
+        commits,
     );
     progress.finish();
     let t_scan = t0.elapsed();
@@ -574,6 +584,7 @@ fn scan_jobs(
     jobs: &[Job],
     classes: &Classes,
     max: u64,
+    reading: crate::scanner::HistoryReading,
     progress: &dyn crate::scan::Progress,
     commits: usize,
 ) -> (Vec<BlobScan>, DecodeStats) {
@@ -606,8 +617,12 @@ fn scan_jobs(
     let mut wanted: Vec<Oid> = jobs_of.keys().copied().collect();
     wanted.sort_unstable();
     let mut stats = DecodeStats::default();
-    let leftover = match crate::source::pack::Packs::open(repo.repo()) {
-        Ok(packs) => {
+    let packs = match reading {
+        crate::scanner::HistoryReading::OneByOne => None,
+        _ => crate::source::pack::Packs::open(repo.repo()).ok(),
+    };
+    let leftover = match packs {
+        Some(packs) => {
             let visit = |id: Oid, data: &[u8], _base: Option<crate::source::pack::Base<'_, ()>>| {
                 for &j in jobs_of.get(&id).into_iter().flatten() {
                     let (_, c, _) = &jobs[j as usize];
@@ -631,7 +646,7 @@ fn scan_jobs(
         }
         // unreadable pack files: every blob through the object database,
         // which reports what it cannot read
-        Err(_) => wanted,
+        None => wanted,
     };
     let rest: Vec<u32> = leftover
         .iter()

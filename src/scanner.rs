@@ -83,6 +83,21 @@ pub struct ScanPlan {
     pub baseline: BaselineChoice,
     /// Days since the epoch baseline expiry is judged on (default: today).
     pub today: Option<i64>,
+    /// History: how blobs are read and scanned (benchmarks and the
+    /// differential tests compare the ways; the findings are the same).
+    pub history_reading: HistoryReading,
+}
+
+/// How a history scan reads and scans blobs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum HistoryReading {
+    /// Packs in pack order, each delta scanned only around its changes.
+    #[default]
+    DeltaAware,
+    /// Packs in pack order, every blob scanned whole.
+    PackOrder,
+    /// One blob at a time through the object database, scanned whole.
+    OneByOne,
 }
 
 impl ScanPlan {
@@ -96,6 +111,7 @@ impl ScanPlan {
             min_confidence: None,
             baseline: BaselineChoice::Default,
             today: None,
+            history_reading: HistoryReading::default(),
         }
     }
 }
@@ -149,6 +165,7 @@ impl Scanner {
             max_file_size: self.max_file_size(plan),
             ignore_inline: plan.ignore_inline,
             exclude: self.config.exclude.clone(),
+            reading: plan.history_reading,
         }
     }
 

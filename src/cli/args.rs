@@ -256,6 +256,14 @@ pub struct ExplainArgs {
     pub scan: ScanArgs,
 }
 
+/// `--history-reading` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum HistoryReadingArg {
+    DeltaAware,
+    PackOrder,
+    OneByOne,
+}
+
 #[derive(Args)]
 pub struct ScanArgs {
     /// Files or directories to scan; `-` for standard input.
@@ -325,6 +333,11 @@ pub struct ScanArgs {
     /// markdown summary to $GITHUB_STEP_SUMMARY when set.
     #[arg(long, conflicts_with_all = ["history", "staged", "pre_push", "no_ignore"])]
     pub ci: bool,
+    /// History: how blobs are read (benchmarks and differential tests; the
+    /// findings are the same): delta-aware (default), pack-order (every blob
+    /// scanned whole), one-by-one (through the object database).
+    #[arg(long, value_enum, hide = true, default_value = "delta-aware")]
+    pub history_reading: HistoryReadingArg,
     /// Report secrets under inline allow markers too (keyward:allow, gitleaks:allow,
     /// pragma: allowlist secret): for audits.
     #[arg(long)]

@@ -7,7 +7,7 @@
 //! [`plan`] decides what to scan; [`perform`] is the one function that calls
 //! the library's scanners.
 
-use super::args::ScanArgs;
+use super::args::{HistoryReadingArg, ScanArgs};
 use super::output::report_now;
 use anyhow::{Context, Result};
 use keyward::ci::CiScope;
@@ -243,6 +243,11 @@ pub fn plan(args: &ScanArgs) -> Result<Option<Plan>> {
     scan.max_file_size = args.max_file_size;
     scan.no_ignore = args.no_ignore;
     scan.ignore_inline = args.ignore_inline;
+    scan.history_reading = match args.history_reading {
+        HistoryReadingArg::DeltaAware => keyward::scanner::HistoryReading::DeltaAware,
+        HistoryReadingArg::PackOrder => keyward::scanner::HistoryReading::PackOrder,
+        HistoryReadingArg::OneByOne => keyward::scanner::HistoryReading::OneByOne,
+    };
     scan.min_confidence = args.min_confidence;
     scan.baseline = baseline_choice(args);
     Ok(Some(Plan {
