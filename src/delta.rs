@@ -1,0 +1,578 @@
+//! Delta-aware scanning: the hits of a blob stored as a git delta against a
+//! base blob that was scanned already, found by scanning only the parts of
+//! the target near what the delta changed and inheriting the base's hits
+//! everywhere else. The result is exactly what [`crate::scan::scan_text`]
+//! returns for the target (same hits, same fields, same order); whenever
+//! that cannot be guaranteed by the rules below, the target is scanned whole.
+//!
+//! # The locality claim
+//!
+//! In the *local regime* (below), every hit the engine reports for a buffer
+//! (accepted or rejected by a validator, with all its fields) whose secret
+//! starts in line group `G` is a function of the bytes of `dep(G)` alone,
+//! taken relative to its start, plus the line number of its first line:
+//!
+//! * A **line group** is a run of lines joined by *joinable* newlines. A
+//!   newline is joinable when the last byte of the line before it that is not
+//!   one of ` \t\r+.` is a quote (`"` `'` `` ` ``) and the first byte after it
+//!   that is not one of ` \t\r\n+.` is a quote too: only there can string
+//!   concatenation (`src/engine/concat.rs`) join literals across lines.
+//!   Every other detector stays on its line: keyword windows, anchored
+//!   rules, `near`, `value_run`, allow regexes (`allow_line` looks at the
+//!   line), placeholders (the key before the value on its line), quoting,
+//!   confidence, encoded runs (base64, hex and percent runs hold no newline),
+//!   age recipients and Rails credential lines, line texts, columns and the
+//!   other secrets masked on a line.
+//! * `dep(G)` runs from the start of the line before `G` (an allow-next-line
+//!   marker there covers `G`'s first line; the non-joinable newline ending
+//!   it is decided by that line) to the end of the line holding the first
+//!   byte after `G` that is not one of ` \t\r\n+.` (where a concatenation
+//!   chain ending `G` learns that no literal follows), or the end of input.
+//!
+//! The local regime excludes what looks further than a line group; a buffer
+//! (base or target) outside it is scanned whole:
+//!
+//! * a keyword of a rule with a `multiline_window` or `document_separator`
+//!   (PEM blocks, Kubernetes Secrets, netrc `machine`, JSON service accounts,
+//!   ...), or a keyword holding a newline (custom rules);
+//! * the byte strings whose mere presence changes whole-file behaviour:
+//!   `-----BEGIN` (PEM blocks skipped by decoding, armored ciphertext), the
+//!   Kubernetes `kind: Secret` forms (decoded values become high confidence),
+//!   SOPS, SealedSecret and Ansible Vault markers (encrypted regions spanning
+//!   lines): see [`GLOBAL_NEEDLES`];
+//! * a decoding budget that could run out: the decoder spends a per-buffer
+//!   budget of runs and bytes ([`decode::MAX_RUNS`], [`decode::MAX_DECODED`]),
+//!   so once it is exhausted a run's fate depends on every run before it.
+//!   [`decoding_bounded`] proves from a cheap upper bound that it cannot be;
+//! * a path class with formats (whole-file credential parsers), inputs
+//!   larger than one chunk (chunked scans clip line context), base hits
+//!   from archive members, and a `copied` list that does not describe the
+//!   target (out of bounds, unsorted, overlapping).
+//!
+//! # The delta scan
+//!
+//! A group `G` of the target is *clean* when `dep(G)`, with the newline
+//! before it, lies inside one copied run, and the run maps a start of input
+//! to a start of input and an end of input to an end of input (a line at the
+//! start of the file has no line before it; a line at its end no byte after
+//! it). The bytes the claim depends on are then the base's, at the copied
+//! offsets, so the target's hits in `G` are the base's hits in the copied
+//! group, translated: byte offsets by the run's shift, line numbers by the
+//! difference of the line numbers of the two positions; columns, line texts,
+//! masks and markers are unchanged. A base range copied twice gives its hits
+//! twice.
+//!
+//! Every other group is *dirty*: its `dep` range is scanned as a slice of
+//! the target (starting at a line start, with the line, column and offset
+//! of its first byte, as chunked scans do), and the hits starting in dirty
+//! groups are kept. Slices that touch are merged. When the slices would cover
+//! most of the target, the target is scanned whole instead.
+//!
+//! The hits are ordered as a whole scan orders them: accepted hits by
+//! (start, end, rule), then validator-rejected ones by (rule, start, end).
+//!
+//! The differential test (`delta/tests.rs`) checks the result against a
+//! whole scan field by field on many generated edits.
+
+use crate::chunked::{self, Hit};
+use crate::engine::{decode, Engine, PathClass};
+use crate::finding::Origin;
+use aho_corasick::AhoCorasick;
+use std::collections::HashMap;
+
+/// A run of the target copied from the base: `target[t..t+len] == base[b..b+len]`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Copied {
+    pub target: usize,
+    pub base: usize,
+    pub len: usize,
+}
+
+/// Why a delta scan scanned the whole target.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Fallback {
+    /// The path class runs whole-file parsers.
+    Formats,
+    /// The base or the target is larger than one chunk.
+    Large,
+    /// The base or the target holds a multi-line rule's keyword or a
+    /// whole-file marker (see the module doc).
+    NonLocal,
+    /// The decoding budget could run out on the base or the target.
+    Decoding,
+    /// `copied` does not describe the target and base.
+    BadCopies,
+    /// `base_hits` are not those of a whole in-memory scan of `base`.
+    BadBaseHits,
+    /// The parts to rescan cover most of the target.
+    MostlyChanged,
+}
+
+/// The hits of a target and how they were found.
+#[derive(Debug)]
+pub(crate) struct DeltaScan {
+    /// Equal to `scan_text(engine, class, target)`.
+    pub hits: Vec<Hit>,
+    /// Target bytes the engine scanned (all of them on a fallback).
+    pub scanned: usize,
+    /// Hits taken over from the base.
+    pub inherited: usize,
+    /// Why the whole target was scanned, if it was.
+    pub fallback: Option<Fallback>,
+}
+
+/// Byte strings whose presence anywhere in a buffer changes how other parts
+/// of it are scanned: `decode` skips base64 inside PEM blocks (`-----BEGIN`
+/// to `-----END`) and treats every decoded value of a Kubernetes Secret
+/// manifest as high confidence; `encrypted` drops matches inside SOPS files'
+/// metadata, SealedSecret `encryptedData` blocks, Ansible Vault bodies and
+/// age/PGP armor (all multi-line regions). Kept in step with
+/// `src/engine/decode.rs` and `src/engine/encrypted.rs`.
+pub(crate) const GLOBAL_NEEDLES: &[&[u8]] = &[
+    b"-----BEGIN",
+    b"kind: Secret",
+    b"\"kind\": \"Secret\"",
+    b"\"kind\":\"Secret\"",
+    b"ENC[AES256_GCM,",
+    b"SealedSecret",
+    b"$ANSIBLE_VAULT;",
+];
+
+/// What a delta scan needs from the engine, prepared once per engine (the
+/// pack reader builds one and scans every delta with it).
+pub(crate) struct Delta<'e> {
+    engine: &'e Engine,
+    /// Keywords of rules whose windows cross lines (ASCII
+    /// case-insensitive, as the engine matches them). `Err` when the
+    /// automaton could not be built: every scan falls back.
+    nonlocal: Result<Option<AhoCorasick>, ()>,
+}
+
+/// The hits of `target` scanned as class `class`, equal to what
+/// `crate::scan::scan_text(engine, class, target)` returns, found by scanning
+/// only the parts of `target` near bytes that are not copied from `base` and
+/// inheriting `base_hits` (the result of `scan_text(engine, class, base)`)
+/// elsewhere (see the module doc). `copied` is sorted by target offset and
+/// non-overlapping; the gaps are inserted bytes. Builds a [`Delta`] for the
+/// call: a caller scanning many deltas should build one and reuse it.
+pub(crate) fn scan_with_base(
+    engine: &Engine,
+    class: &PathClass,
+    base: &[u8],
+    base_hits: &[Hit],
+    target: &[u8],
+    copied: &[Copied],
+) -> DeltaScan {
+    Delta::new(engine).scan(class, base, base_hits, target, copied)
+}
+
+impl<'e> Delta<'e> {
+    pub(crate) fn new(engine: &'e Engine) -> Self {
+        let mut keywords: Vec<String> = Vec::new();
+        for r in engine.rules() {
+            let spec = &r.rule.spec;
+            let crosses = spec.multiline_window.is_some()
+                || spec.document_separator.is_some()
+                || spec.keywords.iter().any(|k| k.contains('\n'));
+            if crosses {
+                keywords.extend(spec.keywords.iter().map(|k| k.to_ascii_lowercase()));
+            }
+        }
+        keywords.sort();
+        keywords.dedup();
+        let nonlocal = if keywords.is_empty() {
+            Ok(None)
+        } else {
+            AhoCorasick::builder()
+                .ascii_case_insensitive(true)
+                .build(&keywords)
+                .map(Some)
+                .map_err(|_| ())
+        };
+        Delta { engine, nonlocal }
+    }
+
+    /// See [`scan_with_base`].
+    pub(crate) fn scan(
+        &self,
+        class: &PathClass,
+        base: &[u8],
+        base_hits: &[Hit],
+        target: &[u8],
+        copied: &[Copied],
+    ) -> DeltaScan {
+        match self.try_scan(class, base, base_hits, target, copied) {
+            Ok(d) => d,
+            Err(why) => DeltaScan {
+                hits: crate::scan::scan_text(self.engine, class, target),
+                scanned: target.len(),
+                inherited: 0,
+                fallback: Some(why),
+            },
+        }
+    }
+
+    /// Whether `hay` is in the local regime (see the module doc).
+    fn local(&self, hay: &[u8]) -> Result<(), Fallback> {
+        if GLOBAL_NEEDLES
+            .iter()
+            .any(|n| memchr::memmem::find(hay, n).is_some())
+        {
+            return Err(Fallback::NonLocal);
+        }
+        match &self.nonlocal {
+            Err(()) => return Err(Fallback::NonLocal),
+            Ok(Some(ac)) if ac.is_match(hay) => return Err(Fallback::NonLocal),
+            Ok(_) => {}
+        }
+        if !decoding_bounded(hay) {
+            return Err(Fallback::Decoding);
+        }
+        Ok(())
+    }
+
+    fn try_scan(
+        &self,
+        class: &PathClass,
+        base: &[u8],
+        base_hits: &[Hit],
+        target: &[u8],
+        copied: &[Copied],
+    ) -> Result<DeltaScan, Fallback> {
+        if !class.formats.is_empty() {
+            return Err(Fallback::Formats);
+        }
+        if base.len() > chunked::CHUNK_SIZE || target.len() > chunked::CHUNK_SIZE {
+            return Err(Fallback::Large);
+        }
+        let runs = merge_copies(copied, base.len(), target.len()).ok_or(Fallback::BadCopies)?;
+        if base_hits.iter().any(|h| {
+            h.member.is_some()
+                || h.location.start_byte > h.location.end_byte
+                || h.location.end_byte > base.len()
+                || h.location.line == 0
+        }) {
+            return Err(Fallback::BadBaseHits);
+        }
+        self.local(target)?;
+        self.local(base)?;
+
+        let mut lines = Lines::new(target);
+        let groups = lines.groups();
+        // clean[g]: the group's hits are the base's, translated
+        let clean: Vec<bool> = groups
+            .iter()
+            .map(|g| g.clean(&runs, base.len(), target.len()))
+            .collect();
+
+        // 1. dirty groups: scan their dependency ranges
+        let mut slices: Vec<(usize, usize)> = Vec::new();
+        for (g, c) in groups.iter().zip(&clean) {
+            if *c {
+                continue;
+            }
+            match slices.last_mut() {
+                Some(last) if g.dep.0 <= last.1 => last.1 = last.1.max(g.dep.1),
+                _ => slices.push(g.dep),
+            }
+        }
+        let scanned: usize = slices.iter().map(|s| s.1 - s.0).sum();
+        if scanned > target.len() / 4 * 3 {
+            return Err(Fallback::MostlyChanged);
+        }
+        let mut accepted: Vec<Hit> = Vec::new();
+        let mut rejected: Vec<Hit> = Vec::new();
+        for &(s, e) in &slices {
+            let origin = Origin {
+                offset: s,
+                line: lines.line_of(s) + 1,
+                column: 0,
+            };
+            let hay = &target[s..e];
+            let found = chunked::scan_window(
+                self.engine,
+                class,
+                hay,
+                origin,
+                (0, hay.len()),
+                &mut HashMap::new(),
+            );
+            for h in found {
+                let g = lines.group_of(h.location.start_byte);
+                if clean[g as usize] {
+                    continue;
+                }
+                if h.rejected {
+                    rejected.push(h);
+                } else {
+                    accepted.push(h);
+                }
+            }
+        }
+
+        // 2. clean groups: the base's hits, translated
+        let mut by_start: Vec<(usize, usize)> = base_hits
+            .iter()
+            .enumerate()
+            .map(|(i, h)| (h.location.start_byte, i))
+            .collect();
+        by_start.sort_unstable();
+        let mut inherited = 0;
+        for r in &runs {
+            let lo = by_start.partition_point(|&(q, _)| q < r.base);
+            let hi = by_start.partition_point(|&(q, _)| q < r.base + r.len);
+            for &(q, i) in &by_start[lo..hi] {
+                let p = q - r.base + r.target;
+                if !clean[lines.group_of(p) as usize] {
+                    continue;
+                }
+                let h = &base_hits[i];
+                let mut t = h.clone();
+                let line = lines.line_of(p) + 1;
+                let loc = &mut t.location;
+                loc.start_byte = p;
+                loc.end_byte = h.location.end_byte - q + p;
+                loc.end_line = h.location.end_line + line - h.location.line;
+                loc.line = line;
+                inherited += 1;
+                if t.rejected {
+                    rejected.push(t);
+                } else {
+                    accepted.push(t);
+                }
+            }
+        }
+
+        // 3. the order of a whole scan
+        accepted.sort_by_key(|h| (h.location.start_byte, h.location.end_byte, h.rule));
+        rejected.sort_by_key(|h| (h.rule, h.location.start_byte, h.location.end_byte));
+        accepted.extend(rejected);
+        Ok(DeltaScan {
+            hits: accepted,
+            scanned,
+            inherited,
+            fallback: None,
+        })
+    }
+}
+
+/// `copied` checked (in bounds, sorted by target, non-overlapping) with
+/// empty runs dropped and runs that continue each other in both buffers
+/// merged. None when it does not describe the buffers.
+fn merge_copies(copied: &[Copied], base_len: usize, target_len: usize) -> Option<Vec<Copied>> {
+    let mut out: Vec<Copied> = Vec::with_capacity(copied.len());
+    let mut next_free = 0usize;
+    for c in copied {
+        let t_end = c.target.checked_add(c.len)?;
+        let b_end = c.base.checked_add(c.len)?;
+        if t_end > target_len || b_end > base_len || c.target < next_free {
+            return None;
+        }
+        next_free = t_end;
+        if c.len == 0 {
+            continue;
+        }
+        match out.last_mut() {
+            Some(last) if last.target + last.len == c.target && last.base + last.len == c.base => {
+                last.len += c.len;
+            }
+            _ => out.push(*c),
+        }
+    }
+    Some(out)
+}
+
+/// Whether the decoder's budget provably cannot run out on `hay`: an upper
+/// bound of the runs and bytes it could decode stays below
+/// [`decode::MAX_RUNS`] and [`decode::MAX_DECODED`].
+///
+/// Depth 0: each base64 or hex run is a maximal run of at least
+/// [`decode::MIN_BASE64`] base64 characters and decodes to at most its length;
+/// each percent-encoded run holds a `%XX` escape and stays within the URL
+/// characters around it (at most 512 bytes either way). Depth 1 (the last
+/// depth that decodes): in decoded text of `d` bytes, base64 runs are
+/// disjoint (at most `d / 20`), percent runs each start at a distinct
+/// escape (at most `d / 3`), and together decode to at most `3d` bytes
+/// (percent runs overlap only after 512-byte strides). So with `D` bytes
+/// decoded at depth 0 from `R` runs, at most `R + D / 2` runs and `4D`
+/// bytes are decoded in all.
+pub(crate) fn decoding_bounded(hay: &[u8]) -> bool {
+    let is_b64 = |c: u8| c.is_ascii_alphanumeric() || matches!(c, b'+' | b'/' | b'_' | b'-');
+    let (mut runs, mut bytes) = (0usize, 0usize);
+    let mut i = 0;
+    let n = hay.len();
+    while i < n {
+        if !is_b64(hay[i]) {
+            i += 1;
+            continue;
+        }
+        let s = i;
+        while i < n && is_b64(hay[i]) {
+            i += 1;
+        }
+        if i - s >= decode::MIN_BASE64 {
+            runs += 1;
+            bytes += i - s;
+        }
+    }
+    for p in memchr::memchr_iter(b'%', hay) {
+        let hex = |k: usize| hay.get(k).is_some_and(u8::is_ascii_hexdigit);
+        if !(hex(p + 1) && hex(p + 2)) {
+            continue;
+        }
+        // the URL characters around the escape (a superset of the decoder's)
+        let mut s = p;
+        while s > 0 && p - s < 512 && hay[s - 1].is_ascii_graphic() {
+            s -= 1;
+        }
+        let mut e = p;
+        while e < n && e - p < 512 && hay[e].is_ascii_graphic() {
+            e += 1;
+        }
+        runs += 1;
+        bytes += e - s;
+    }
+    runs.saturating_add(bytes / 2) < decode::MAX_RUNS
+        && bytes.saturating_mul(4) < decode::MAX_DECODED
+}
+
+/// The lines of a buffer and their groups (see the module doc).
+struct Lines<'a> {
+    hay: &'a [u8],
+    /// Start of each line; a final newline starts no line.
+    starts: Vec<usize>,
+    /// Group of each line.
+    group: Vec<u32>,
+}
+
+/// One line group: its dependency range and the range checked to lie in
+/// one copied run (the dependency range and the newline before it).
+struct Group {
+    dep: (usize, usize),
+}
+
+/// Bytes skipped when looking for what a concatenation could join across a
+/// line break.
+fn blank_or_join(c: u8) -> bool {
+    matches!(c, b' ' | b'\t' | b'\r' | b'\n' | b'+' | b'.')
+}
+
+fn is_quote(c: u8) -> bool {
+    matches!(c, b'"' | b'\'' | b'`')
+}
+
+impl<'a> Lines<'a> {
+    fn new(hay: &'a [u8]) -> Self {
+        let mut starts = vec![0];
+        starts.extend(
+            memchr::memchr_iter(b'\n', hay)
+                .map(|p| p + 1)
+                .filter(|&s| s < hay.len()),
+        );
+        Lines {
+            hay,
+            group: Vec::new(),
+            starts,
+        }
+    }
+
+    /// Line index of byte `p` (0-based).
+    fn line_of(&self, p: usize) -> usize {
+        self.starts.partition_point(|&s| s <= p).saturating_sub(1)
+    }
+
+    /// End of line `i`, its newline included.
+    fn end_of(&self, i: usize) -> usize {
+        self.starts.get(i + 1).copied().unwrap_or(self.hay.len())
+    }
+
+    fn group_of(&self, p: usize) -> u32 {
+        self.group[self.line_of(p)]
+    }
+
+    /// Splits the lines into groups; returns each group's ranges.
+    fn groups(&mut self) -> Vec<Group> {
+        let hay = self.hay;
+        let n = hay.len();
+        // first byte at or after `from` that is not blank_or_join: memoised
+        // for increasing queries (linear in all)
+        let mut memo: (usize, usize) = (0, 0);
+        let mut solid = |from: usize| -> usize {
+            if memo.0 <= from && from <= memo.1 && memo.1 > 0 {
+                return memo.1;
+            }
+            let mut i = from;
+            while i < n && blank_or_join(hay[i]) {
+                i += 1;
+            }
+            memo = (from, i);
+            i
+        };
+        let lines = self.starts.len();
+        let mut group = Vec::with_capacity(lines);
+        // (first line, last line) of each group
+        let mut spans: Vec<(usize, usize)> = Vec::new();
+        for i in 0..lines {
+            let joined = i > 0 && {
+                // the newline ending line i - 1
+                let nl = self.starts[i] - 1;
+                let s = self.starts[i - 1];
+                let last = hay[s..nl]
+                    .iter()
+                    .rposition(|&c| !matches!(c, b' ' | b'\t' | b'\r' | b'+' | b'.'));
+                last.is_some_and(|k| is_quote(hay[s + k]))
+                    && hay.get(solid(nl + 1)).copied().is_some_and(is_quote)
+            };
+            match spans.last_mut() {
+                Some(last) if joined => last.1 = i,
+                _ => spans.push((i, i)),
+            }
+            group.push((spans.len() - 1) as u32);
+        }
+        let mut out = Vec::with_capacity(spans.len());
+        for &(first, last) in &spans {
+            let start = if first == 0 { 0 } else { self.starts[first - 1] };
+            let end = self.end_of(last);
+            let dep_end = if end >= n {
+                n
+            } else {
+                let f = solid(end);
+                if f >= n {
+                    n
+                } else {
+                    self.end_of(self.line_of(f))
+                }
+            };
+            out.push(Group {
+                dep: (start, dep_end),
+            });
+        }
+        self.group = group;
+        out
+    }
+}
+
+impl Group {
+    /// Whether the group's dependency range, with the newline before it,
+    /// lies in one copied run that keeps starts and ends of input.
+    fn clean(&self, runs: &[Copied], base_len: usize, target_len: usize) -> bool {
+        let (a, b) = self.dep;
+        let from = a.saturating_sub(1);
+        let i = runs.partition_point(|r| r.target <= from);
+        let Some(r) = i.checked_sub(1).and_then(|i| runs.get(i)) else {
+            return false;
+        };
+        if b > r.target + r.len {
+            return false;
+        }
+        if a == 0 && r.base != 0 {
+            return false;
+        }
+        // an end of input within the range must be one in the base too (the
+        // other way round, the range ends with a newline in both)
+        b < target_len || b - r.target + r.base == base_len
+    }
+}
+
+#[cfg(test)]
+mod tests;
