@@ -531,7 +531,11 @@ impl<'a> Lines<'a> {
         }
         let mut out = Vec::with_capacity(spans.len());
         for &(first, last) in &spans {
-            let start = if first == 0 { 0 } else { self.starts[first - 1] };
+            let start = if first == 0 {
+                0
+            } else {
+                self.starts[first - 1]
+            };
             let end = self.end_of(last);
             let dep_end = if end >= n {
                 n

@@ -115,16 +115,32 @@ fn python(r: &mut Rng, fill: usize) -> Base {
     );
     let split = 14;
     let (head, tail) = gh3.split_at(split);
+    let gh4 = ghp(r);
+    let (p1, rest) = gh4.split_at(12);
+    let (p2, p3) = rest.split_at(12);
     let encoded = b64(format!("token={}", ghp(r)).as_bytes());
     let text = format!(
-        "\"\"\"Service settings.\"\"\"\nimport os\n{}\nDEBUG = False\nGITHUB_TOKEN = \"{gh}\"\naws_access_key_id = \"{id}\"\naws_secret_access_key = \"{key}\"\nSTRIPE_KEY = '{st}'\nDATABASE_URL = \"postgres://app:{dbpw}@db.internal:5432/app\"\npassword = \"{pw}\"\nSLACK = \"{sl}\"  # keyward:allow\n# keyward:allow-next-line\nOTHER_TOKEN = \"{gh2}\"\nPARTS = (\"{head}\"\n    \"{tail}\")\nJOINED = \"{head}\" + \"{tail}\"\nBLOB = \"{encoded}\"\n{}",
+        "\"\"\"Service settings.\"\"\"\nimport os\n{}\nDEBUG = False\nGITHUB_TOKEN = \"{gh}\"\naws_access_key_id = \"{id}\"\naws_secret_access_key = \"{key}\"\nSTRIPE_KEY = '{st}'\nDATABASE_URL = \"postgres://app:{dbpw}@db.internal:5432/app\"\npassword = \"{pw}\"\nSLACK = \"{sl}\"  # keyward:allow\n# keyward:allow-next-line\nOTHER_TOKEN = \"{gh2}\"\nPARTS = (\"{head}\"\n    \"{tail}\")\nJOINED = \"{head}\" + \"{tail}\"\nTHREE = (\"{p1}\"\n          \"{p2}\"\n\n          \"{p3}\")\nBLOB = \"{encoded}\"\n{}",
         filler(r, fill / 2),
         filler(r, fill - fill / 2),
     );
     Base {
         text,
         path: "app/config.py",
-        secrets: vec![gh, gh2, head.to_string(), id, key, st, sl, pw, dbpw, encoded],
+        secrets: vec![
+            gh,
+            gh2,
+            head.to_string(),
+            p1.to_string(),
+            p3.to_string(),
+            id,
+            key,
+            st,
+            sl,
+            pw,
+            dbpw,
+            encoded,
+        ],
     }
 }
 
@@ -150,7 +166,8 @@ fn kubernetes(r: &mut Rng) -> Base {
     Base {
         text,
         path: "k8s/secret.yaml",
-        secrets: vec![epw, egh],
+        // edits around `kind: Secret` too: the manifest stops being one
+        secrets: vec![epw, egh, "kind: Secret".into()],
     }
 }
 
@@ -189,7 +206,7 @@ fn pem(r: &mut Rng) -> Base {
     Base {
         text,
         path: "deploy/keys.py",
-        secrets: vec![gh, body[2].clone()],
+        secrets: vec![gh, body[2].clone(), "-----BEGIN".into()],
     }
 }
 
@@ -365,8 +382,14 @@ impl Harness {
         let n = base.len();
         let line_of = |p: usize| -> (usize, usize) {
             let p = p.min(n);
-            let s = base[..p].iter().rposition(|&c| c == b'\n').map_or(0, |k| k + 1);
-            let e = base[p..].iter().position(|&c| c == b'\n').map_or(n, |k| p + k);
+            let s = base[..p]
+                .iter()
+                .rposition(|&c| c == b'\n')
+                .map_or(0, |k| k + 1);
+            let e = base[p..]
+                .iter()
+                .position(|&c| c == b'\n')
+                .map_or(n, |k| p + k);
             (s, e)
         };
         let mut cases: Vec<(Vec<Piece>, String)> = Vec::new();
@@ -389,7 +412,10 @@ impl Harness {
                 let (ls, le) = line_of(s);
                 let (ps, pe) = line_of(ls.saturating_sub(1));
                 let (ns, ne) = line_of((le + 1).min(n));
-                let key = ls + b.text[ls..].find(|c: char| c.is_ascii_alphabetic()).unwrap_or(0);
+                let key = ls
+                    + b.text[ls..]
+                        .find(|c: char| c.is_ascii_alphabetic())
+                        .unwrap_or(0);
                 let positions = [
                     ("before the secret", s.saturating_sub(1)),
                     ("at the secret", s),
@@ -414,7 +440,11 @@ impl Harness {
                     ("insert a quote", 0, b"\"".to_vec()),
                     ("delete a byte", 1, Vec::new()),
                     ("replace a byte", 1, b"Q".to_vec()),
-                    ("insert a second secret", 0, format!(" {second} ").into_bytes()),
+                    (
+                        "insert a second secret",
+                        0,
+                        format!(" {second} ").into_bytes(),
+                    ),
                     ("insert an allow marker", 0, b"  # keyward:allow".to_vec()),
                     (
                         "insert an allow-next-line marker",
@@ -429,7 +459,14 @@ impl Harness {
                         one(&mut cases, *at, *del, ins.clone(), why, (pi + oi) % 3 == 0);
                     }
                 }
-                one(&mut cases, s, e - s, Vec::new(), format!("delete {sec:?}"), false);
+                one(
+                    &mut cases,
+                    s,
+                    e - s,
+                    Vec::new(),
+                    format!("delete {sec:?}"),
+                    false,
+                );
                 one(
                     &mut cases,
                     s,
@@ -439,7 +476,32 @@ impl Harness {
                     true,
                 );
                 // delete the newline ending the secret's line
-                one(&mut cases, le, 1, Vec::new(), format!("join the line of {sec:?}"), false);
+                one(
+                    &mut cases,
+                    le,
+                    1,
+                    Vec::new(),
+                    format!("join the line of {sec:?}"),
+                    false,
+                );
+                // the file cut just before or after the secret's line, or
+                // after the secret: starts and ends of input move
+                cases.push((
+                    vec![Piece::Copy(ls, n - ls)],
+                    format!("cut before the line of {sec:?}"),
+                ));
+                cases.push((
+                    vec![Piece::Copy(0, (le + 1).min(n))],
+                    format!("cut after the line of {sec:?}"),
+                ));
+                cases.push((vec![Piece::Copy(0, e)], format!("cut after {sec:?}")));
+                // the previous line deleted
+                if ls > 0 {
+                    cases.push((
+                        vec![Piece::Copy(0, ps), Piece::Copy(ls, n - ls)],
+                        format!("delete the line before {sec:?}"),
+                    ));
+                }
                 // a moved block: the secret's line swapped with the next
                 if ne > ns && le < n {
                     cases.push((
@@ -473,11 +535,39 @@ impl Harness {
             "change the first line".into(),
             false,
         );
-        one(&mut cases, 0, 0, b"#!/usr/bin/env x\n".to_vec(), "prepend a line".into(), false);
+        one(
+            &mut cases,
+            0,
+            0,
+            b"#!/usr/bin/env x\n".to_vec(),
+            "prepend a line".into(),
+            false,
+        );
         let append = format!("\nNEW_TOKEN = \"{}\"\n", ghp(rng));
-        one(&mut cases, n, 0, append.into_bytes(), "append at the end".into(), false);
-        one(&mut cases, n.saturating_sub(1), 1, Vec::new(), "drop the last byte".into(), false);
-        one(&mut cases, n, 0, b"x".to_vec(), "append a byte".into(), false);
+        one(
+            &mut cases,
+            n,
+            0,
+            append.into_bytes(),
+            "append at the end".into(),
+            false,
+        );
+        one(
+            &mut cases,
+            n.saturating_sub(1),
+            1,
+            Vec::new(),
+            "drop the last byte".into(),
+            false,
+        );
+        one(
+            &mut cases,
+            n,
+            0,
+            b"x".to_vec(),
+            "append a byte".into(),
+            false,
+        );
         // a middle block moved to the end
         let (a, z) = (n / 3, 2 * n / 3);
         cases.push((
@@ -575,10 +665,10 @@ impl Harness {
 #[test]
 fn delta_scans_equal_whole_scans() {
     let mut h = Harness::new();
-    let mut rng = Rng(0x5EED_0F_DE17A);
+    let mut rng = Rng(0x05EE_D0FD_E17A);
     // a code file of realistic size: the fast path must carry its edits
     let big = python(&mut rng, 40);
-    h.run("python 6k", &big, big.path, &mut rng, 150);
+    h.run("python large", &big, big.path, &mut rng, 150);
     let small = python(&mut rng, 4);
     h.run("python small", &small, small.path, &mut rng, 80);
     h.run("python as .env", &small, ".env", &mut rng, 20);
@@ -598,7 +688,7 @@ fn delta_scans_equal_whole_scans() {
     let (cases, fast) = h.report();
     assert!(cases > 3000, "{cases} cases");
     // typical small edits to code files take the fast path
-    let code = &h.stats["python 6k"];
+    let code = &h.stats["python large"];
     assert!(
         code.fast * 10 >= code.cases * 8,
         "fast path on {} of {} edits to a code file",
@@ -700,4 +790,54 @@ fn decoding_bound_refuses_base64_heavy_buffers() {
     assert!(!decoding_bounded(heavy.as_bytes()));
     let urls = "u=https://x.example/a%21b\n".repeat(4000);
     assert!(!decoding_bounded(urls.as_bytes()));
+}
+
+#[test]
+fn edits_where_the_decoding_budget_runs_out_are_exact() {
+    // more encoded text runs than the decoder's budget: the secret encoded
+    // on the last line is decoded only when an edit frees budget
+    let mut h = Harness::new();
+    let mut rng = Rng(21);
+    let mut text = String::new();
+    for i in 0..decode::MAX_RUNS + 2 {
+        text.push_str(&format!(
+            "k{i}: {}\n",
+            b64(format!("plain words of line {i}").as_bytes())
+        ));
+    }
+    let tail = format!(
+        "last: {}\n",
+        b64(format!("token={}", ghp(&mut rng)).as_bytes())
+    );
+    text.push_str(&tail);
+    let class = h.engine.path_class("data.yaml");
+    let base = text.as_bytes();
+    let base_hits = scan_text(&h.engine, &class, base);
+    let n = base.len();
+    let first = text.find('\n').map_or(n, |p| p + 1);
+    let second = first + text[first..].find('\n').map_or(0, |p| p + 1);
+    let cases = [
+        (vec![Piece::Copy(first, n - first)], "delete the first line"),
+        (
+            vec![Piece::Copy(0, first), Piece::Copy(second, n - second)],
+            "delete the second line",
+        ),
+        (
+            vec![Piece::Insert(b"x: 1\n".to_vec()), Piece::Copy(0, n)],
+            "insert a line at the start",
+        ),
+        (
+            vec![
+                Piece::Copy(0, n - tail.len()),
+                Piece::Insert(b"#\n".to_vec()),
+                Piece::Copy(n - tail.len(), tail.len()),
+            ],
+            "insert a line before the last",
+        ),
+    ];
+    for (pieces, what) in cases {
+        h.case("decoding budget", &class, base, &base_hits, &pieces, what);
+    }
+    let s = &h.stats["decoding budget"];
+    assert_eq!(s.reasons.get("Decoding"), Some(&4));
 }
