@@ -119,6 +119,8 @@ pub(crate) struct DeltaScan {
     pub inherited: usize,
     /// Why the whole target was scanned, if it was.
     pub fallback: Option<Fallback>,
+    /// The target's facts, for the deltas based on it.
+    pub facts: Facts,
 }
 
 /// Byte strings whose presence anywhere in a buffer changes how other parts
@@ -146,6 +148,21 @@ pub(crate) struct Delta<'e> {
     /// case-insensitive, as the engine matches them). `Err` when the
     /// automaton could not be built: every scan falls back.
     nonlocal: Result<Option<AhoCorasick>, ()>,
+    /// [`GLOBAL_NEEDLES`], compiled.
+    needles: Vec<memchr::memmem::Finder<'static>>,
+    /// Length of the longest needle or non-local keyword.
+    longest: usize,
+}
+
+/// What a delta scan needs to know of a whole buffer, kept by the caller
+/// for a blob that is the base of other deltas: computed by
+/// [`Delta::facts`] (one pass over the buffer) or returned by a delta scan
+/// for its target (derived from its base's facts and the delta, without a
+/// pass over the target's copied bytes).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Facts {
+    /// Why the buffer is outside the local regime, if it is.
+    pub nonlocal: Option<Fallback>,
 }
 
 /// The hits of `target` scanned as class `class`, equal to what
@@ -163,7 +180,7 @@ pub(crate) fn scan_with_base(
     target: &[u8],
     copied: &[Copied],
 ) -> DeltaScan {
-    Delta::new(engine).scan(class, base, base_hits, target, copied)
+    Delta::new(engine).scan(class, base, None, base_hits, target, copied)
 }
 
 impl<'e> Delta<'e> {
@@ -189,63 +206,136 @@ impl<'e> Delta<'e> {
                 .map(Some)
                 .map_err(|_| ())
         };
-        Delta { engine, nonlocal }
+        let longest = GLOBAL_NEEDLES
+            .iter()
+            .map(|n| n.len())
+            .chain(keywords.iter().map(String::len))
+            .max()
+            .unwrap_or(0);
+        let needles = GLOBAL_NEEDLES
+            .iter()
+            .map(|n| memchr::memmem::Finder::new(n).into_owned())
+            .collect();
+        Delta {
+            engine,
+            nonlocal,
+            needles,
+            longest,
+        }
     }
 
-    /// See [`scan_with_base`].
+    /// The [`Facts`] of a whole buffer.
+    pub(crate) fn facts(&self, hay: &[u8]) -> Facts {
+        let nonlocal = if self.marked(hay) {
+            Some(Fallback::NonLocal)
+        } else if !decoding_bounded(hay) {
+            Some(Fallback::Decoding)
+        } else {
+            None
+        };
+        Facts { nonlocal }
+    }
+
+    /// Whether `hay` holds a needle or a non-local keyword.
+    fn marked(&self, hay: &[u8]) -> bool {
+        if self.needles.iter().any(|f| f.find(hay).is_some()) {
+            return true;
+        }
+        match &self.nonlocal {
+            Err(()) => true,
+            Ok(Some(ac)) => ac.is_match(hay),
+            Ok(None) => false,
+        }
+    }
+
+    /// The facts of `target` built from `runs` of a base whose facts say it
+    /// holds no needle or non-local keyword: one in the target must
+    /// overlap a byte that is not copied or straddle two runs, so only the
+    /// bytes around the gaps and seams between runs are searched (the
+    /// decoding bound is computed whole: copies may repeat base bytes).
+    fn derived_facts(&self, target: &[u8], runs: &[Copied]) -> Facts {
+        let reach = self.longest.saturating_sub(1);
+        // the changed spans: gaps between runs and seams (empty spans)
+        let mut spans: Vec<(usize, usize)> = Vec::new();
+        let mut at = 0;
+        for r in runs {
+            spans.push((at, r.target));
+            at = r.target + r.len;
+        }
+        spans.push((at, target.len()));
+        let mut windows: Vec<(usize, usize)> = Vec::new();
+        for (s, e) in spans {
+            let w = (s.saturating_sub(reach), (e + reach).min(target.len()));
+            match windows.last_mut() {
+                Some(last) if w.0 <= last.1 => last.1 = last.1.max(w.1),
+                _ => windows.push(w),
+            }
+        }
+        let nonlocal = if windows.iter().any(|&(s, e)| self.marked(&target[s..e])) {
+            Some(Fallback::NonLocal)
+        } else if !decoding_bounded(target) {
+            Some(Fallback::Decoding)
+        } else {
+            None
+        };
+        Facts { nonlocal }
+    }
+
+    /// See [`scan_with_base`]. `base_facts`: the base's [`Facts`] if the
+    /// caller kept them (else they are computed, one pass over the base).
+    /// The result carries the target's facts, for the deltas based on it.
     pub(crate) fn scan(
         &self,
         class: &PathClass,
         base: &[u8],
+        base_facts: Option<&Facts>,
         base_hits: &[Hit],
         target: &[u8],
         copied: &[Copied],
     ) -> DeltaScan {
-        match self.try_scan(class, base, base_hits, target, copied) {
+        let mut facts = None;
+        match self.try_scan(
+            class, base, base_facts, base_hits, target, copied, &mut facts,
+        ) {
             Ok(d) => d,
             Err(why) => DeltaScan {
                 hits: crate::scan::scan_text(self.engine, class, target),
                 scanned: target.len(),
                 inherited: 0,
                 fallback: Some(why),
+                facts: facts.unwrap_or_else(|| self.facts(target)),
             },
         }
     }
 
-    /// Whether `hay` is in the local regime (see the module doc).
-    fn local(&self, hay: &[u8]) -> Result<(), Fallback> {
-        if GLOBAL_NEEDLES
-            .iter()
-            .any(|n| memchr::memmem::find(hay, n).is_some())
-        {
-            return Err(Fallback::NonLocal);
-        }
-        match &self.nonlocal {
-            Err(()) => return Err(Fallback::NonLocal),
-            Ok(Some(ac)) if ac.is_match(hay) => return Err(Fallback::NonLocal),
-            Ok(_) => {}
-        }
-        if !decoding_bounded(hay) {
-            return Err(Fallback::Decoding);
-        }
-        Ok(())
-    }
-
+    #[allow(clippy::too_many_arguments)]
     fn try_scan(
         &self,
         class: &PathClass,
         base: &[u8],
+        base_facts: Option<&Facts>,
         base_hits: &[Hit],
         target: &[u8],
         copied: &[Copied],
+        facts: &mut Option<Facts>,
     ) -> Result<DeltaScan, Fallback> {
+        let runs = merge_copies(copied, base.len(), target.len()).ok_or(Fallback::BadCopies)?;
+        let base_facts = base_facts.copied().unwrap_or_else(|| self.facts(base));
+        let target_facts = if base_facts.nonlocal == Some(Fallback::NonLocal) {
+            self.facts(target)
+        } else {
+            self.derived_facts(target, &runs)
+        };
+        *facts = Some(target_facts);
+        if let Some(why) = target_facts.nonlocal.or(base_facts.nonlocal) {
+            return Err(why);
+        }
         if !class.formats.is_empty() {
             return Err(Fallback::Formats);
         }
         if base.len() > chunked::CHUNK_SIZE || target.len() > chunked::CHUNK_SIZE {
             return Err(Fallback::Large);
         }
-        let runs = merge_copies(copied, base.len(), target.len()).ok_or(Fallback::BadCopies)?;
         if base_hits.iter().any(|h| {
             h.member.is_some()
                 || h.location.start_byte > h.location.end_byte
@@ -254,8 +344,6 @@ impl<'e> Delta<'e> {
         }) {
             return Err(Fallback::BadBaseHits);
         }
-        self.local(target)?;
-        self.local(base)?;
 
         let mut lines = Lines::new(target);
         let groups = lines.groups();
@@ -352,6 +440,7 @@ impl<'e> Delta<'e> {
             scanned,
             inherited,
             fallback: None,
+            facts: target_facts,
         })
     }
 }
@@ -397,23 +486,34 @@ fn merge_copies(copied: &[Copied], base_len: usize, target_len: usize) -> Option
 /// decoded at depth 0 from `R` runs, at most `R + D / 2` runs and `4D`
 /// bytes are decoded in all.
 pub(crate) fn decoding_bounded(hay: &[u8]) -> bool {
-    let is_b64 = |c: u8| c.is_ascii_alphanumeric() || matches!(c, b'+' | b'/' | b'_' | b'-');
+    const B64: [bool; 256] = {
+        let mut t = [false; 256];
+        let mut c = 0;
+        while c < 256 {
+            let b = c as u8;
+            t[c] = b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'_' | b'-');
+            c += 1;
+        }
+        t
+    };
     let (mut runs, mut bytes) = (0usize, 0usize);
-    let mut i = 0;
     let n = hay.len();
-    while i < n {
-        if !is_b64(hay[i]) {
-            i += 1;
-            continue;
+    // length of the current run of base64 characters
+    let mut cur = 0usize;
+    for &c in hay {
+        if B64[c as usize] {
+            cur += 1;
+        } else {
+            if cur >= decode::MIN_BASE64 {
+                runs += 1;
+                bytes += cur;
+            }
+            cur = 0;
         }
-        let s = i;
-        while i < n && is_b64(hay[i]) {
-            i += 1;
-        }
-        if i - s >= decode::MIN_BASE64 {
-            runs += 1;
-            bytes += i - s;
-        }
+    }
+    if cur >= decode::MIN_BASE64 {
+        runs += 1;
+        bytes += cur;
     }
     for p in memchr::memchr_iter(b'%', hay) {
         let hex = |k: usize| hay.get(k).is_some_and(u8::is_ascii_hexdigit);

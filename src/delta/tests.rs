@@ -326,15 +326,21 @@ struct Stats {
 }
 
 struct Harness {
-    engine: Engine,
+    engine: &'static Engine,
+    delta: Delta<'static>,
     stats: HashMap<&'static str, Stats>,
 }
 
 impl Harness {
     fn new() -> Self {
-        Harness {
-            engine: Engine::new(builtin_rules().expect("built-in rules parse"))
+        // leaked: the prepared delta borrows it for the whole test
+        let engine: &'static Engine = Box::leak(Box::new(
+            Engine::new(builtin_rules().expect("built-in rules parse"))
                 .expect("built-in rules compile"),
+        ));
+        Harness {
+            engine,
+            delta: Delta::new(engine),
             stats: HashMap::new(),
         }
     }
@@ -350,8 +356,17 @@ impl Harness {
         what: &str,
     ) {
         let (target, copied) = build(base, pieces);
-        let want = scan_text(&self.engine, class, &target);
-        let got = scan_with_base(&self.engine, class, base, base_hits, &target, &copied);
+        let want = scan_text(self.engine, class, &target);
+        let base_facts = self.delta.facts(base);
+        let got = self
+            .delta
+            .scan(class, base, Some(&base_facts), base_hits, &target, &copied);
+        // the target's facts, derived from the base's, are its own
+        assert_eq!(
+            got.facts,
+            self.delta.facts(&target),
+            "{label}: {what}: facts"
+        );
         if let Err(e) = compare(&want, &got.hits) {
             panic!(
                 "{label}: {what}\nfallback {:?}\ncopied {copied:?}\n--- base\n{}\n--- target\n{}\n{e}",
@@ -378,7 +393,7 @@ impl Harness {
     fn run(&mut self, label: &'static str, b: &Base, path: &str, rng: &mut Rng, random: usize) {
         let class = self.engine.path_class(path);
         let base = b.text.as_bytes();
-        let base_hits = scan_text(&self.engine, &class, base);
+        let base_hits = scan_text(self.engine, &class, base);
         let n = base.len();
         let line_of = |p: usize| -> (usize, usize) {
             let p = p.min(n);
@@ -597,6 +612,10 @@ impl Harness {
             b"ghp_".to_vec(),
             "é€".as_bytes().to_vec(),
             b"\r\n".to_vec(),
+            // a needle and multi-line rules' keywords
+            b"-----BEGIN".to_vec(),
+            b"machine ".to_vec(),
+            b"users:\n".to_vec(),
         ];
         for i in 0..random {
             let k = 1 + rng.below(3);
@@ -812,7 +831,7 @@ fn edits_where_the_decoding_budget_runs_out_are_exact() {
     text.push_str(&tail);
     let class = h.engine.path_class("data.yaml");
     let base = text.as_bytes();
-    let base_hits = scan_text(&h.engine, &class, base);
+    let base_hits = scan_text(h.engine, &class, base);
     let n = base.len();
     let first = text.find('\n').map_or(n, |p| p + 1);
     let second = first + text[first..].find('\n').map_or(0, |p| p + 1);
@@ -840,4 +859,98 @@ fn edits_where_the_decoding_budget_runs_out_are_exact() {
     }
     let s = &h.stats["decoding budget"];
     assert_eq!(s.reasons.get("Decoding"), Some(&4));
+}
+
+#[test]
+#[ignore]
+fn adhoc_timing() {
+    let e = Engine::new(builtin_rules().unwrap()).unwrap();
+    let mut rng = Rng(77);
+    let b = python(&mut rng, 400);
+    let class = e.path_class(b.path);
+    let base = b.text.as_bytes();
+    let base_hits = scan_text(&e, &class, base);
+    let n = base.len();
+    let at = n / 2;
+    let pieces = vec![
+        Piece::Copy(0, at),
+        Piece::Insert(b"x = 1\n".to_vec()),
+        Piece::Copy(at, n - at),
+    ];
+    let (target, copied) = build(base, &pieces);
+    let d = Delta::new(&e);
+    let _ = scan_text(&e, &class, &target);
+    let t0 = std::time::Instant::now();
+    for _ in 0..50 {
+        std::hint::black_box(scan_text(&e, &class, &target));
+    }
+    let full = t0.elapsed() / 50;
+    let t0 = std::time::Instant::now();
+    let mut r = None;
+    for _ in 0..50 {
+        r = Some(d.scan(&class, base, None, &base_hits, &target, &copied));
+    }
+    let delta = t0.elapsed() / 50;
+    let t0 = std::time::Instant::now();
+    for _ in 0..50 {
+        std::hint::black_box(d.facts(&target));
+    }
+    let local = t0.elapsed() / 50;
+    let t0 = std::time::Instant::now();
+    for _ in 0..50 {
+        let mut l = Lines::new(&target);
+        std::hint::black_box(l.groups().len());
+    }
+    let lines = t0.elapsed() / 50;
+    let t0 = std::time::Instant::now();
+    for _ in 0..50 {
+        std::hint::black_box(Delta::new(&e));
+    }
+    let new = t0.elapsed() / 50;
+    let t0 = std::time::Instant::now();
+    for _ in 0..50 {
+        std::hint::black_box(decoding_bounded(&target));
+    }
+    let dec = t0.elapsed() / 50;
+    let t0 = std::time::Instant::now();
+    for _ in 0..50 {
+        std::hint::black_box(
+            GLOBAL_NEEDLES
+                .iter()
+                .any(|n| memchr::memmem::find(&target, n).is_some()),
+        );
+    }
+    let needles = t0.elapsed() / 50;
+    let t0 = std::time::Instant::now();
+    for _ in 0..50 {
+        if let Ok(Some(ac)) = &d.nonlocal {
+            std::hint::black_box(ac.is_match(&target));
+        }
+    }
+    let ac = t0.elapsed() / 50;
+    eprintln!("decoding {dec:?} needles {needles:?} ac {ac:?}");
+    let r = r.unwrap();
+    eprintln!("bytes {} full {full:?} delta {delta:?} (local one buffer {local:?}, lines {lines:?}, Delta::new {new:?}) scanned {} fallback {:?}", target.len(), r.scanned, r.fallback);
+}
+
+#[test]
+fn a_keyword_joined_across_a_seam_makes_the_target_nonlocal() {
+    let e = Engine::new(builtin_rules().unwrap()).unwrap();
+    let d = Delta::new(&e);
+    let base = b"a = 1\nlabel = 'macXhine'\nb = 2\n";
+    let x = base.iter().position(|&c| c == b'X').unwrap();
+    let pieces = [Piece::Copy(0, x), Piece::Copy(x + 1, base.len() - x - 1)];
+    let (target, copied) = build(base, &pieces);
+    assert_eq!(d.facts(base).nonlocal, None);
+    assert_eq!(d.facts(&target).nonlocal, Some(Fallback::NonLocal));
+    let got = d.scan(
+        &e.path_class("a.py"),
+        base,
+        None,
+        &scan_text(&e, &e.path_class("a.py"), base),
+        &target,
+        &copied,
+    );
+    assert_eq!(got.facts, d.facts(&target));
+    assert_eq!(got.fallback, Some(Fallback::NonLocal));
 }
