@@ -71,8 +71,24 @@
 //! The hits are ordered as a whole scan orders them: accepted hits by
 //! (start, end, rule), then validator-rejected ones by (rule, start, end).
 //!
+//! # Use
+//!
+//! Build one [`Delta`] per engine (it compiles a small automaton). Keep the
+//! [`Facts`] of each blob that may be a base: [`Delta::facts`] for a blob
+//! scanned whole, [`DeltaScan::facts`] for a delta's target (derived from
+//! its base's facts by searching only around the delta's inserts and seams,
+//! so a chain of deltas never searches copied bytes for markers again).
+//! `base_hits` must be `scan_text(engine, class, base)` for the very same
+//! class. Binary, oversized and UTF-16 bases are not scanned as text: do
+//! not call this for them. [`scan_with_base`] does all of this for one call.
+//!
+//! Costs on the fast path: the target's decoding bound (one table lookup a
+//! byte), its line structure (one `memchr` pass plus a few steps a line),
+//! the rescanned slices, and cloning the inherited hits.
+//!
 //! The differential test (`delta/tests.rs`) checks the result against a
-//! whole scan field by field on many generated edits.
+//! whole scan field by field on many generated edits; each fallback rule
+//! and boundary check above is there because a test fails without it.
 
 use crate::chunked::{self, Hit};
 use crate::engine::{decode, Engine, PathClass};
