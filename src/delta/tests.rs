@@ -222,6 +222,30 @@ fn yaml(r: &mut Rng) -> Base {
     }
 }
 
+/// CRLF line ends, characters of two and three bytes before secrets, a
+/// percent-encoded password in a URL, a long minified line (clipped line
+/// texts and keyword windows), and no final newline.
+fn mixed(r: &mut Rng) -> Base {
+    let (gh, st, pw, id) = (ghp(r), stripe(r), password(r), aws_id(r));
+    let enc_pw = pw.replace('#', "%23");
+    let mut long = String::from("var cfg={");
+    for i in 0..60 {
+        long.push_str(&format!("k{i}:\"{}\",", r.chars(b"abcdefghij", 8)));
+        if i == 30 {
+            long.push_str(&format!("stripe:\"{st}\","));
+        }
+    }
+    long.push_str(&format!("gh:\"{gh}\"}};"));
+    let text = format!(
+        "# réglages é€\r\nAPI_TOKEN=\"{gh}\"\r\nnom = \"é€\"; aws = \"{id}\"\r\nDB=postgres://app:{enc_pw}@db.internal/app\r\n{long}\r\nlast = \"{pw}\""
+    );
+    Base {
+        text,
+        path: "web/app.min.js",
+        secrets: vec![gh, st, id, enc_pw, pw],
+    }
+}
+
 /// A piece of a target: bytes copied from the base, or inserted.
 #[derive(Clone, Debug)]
 enum Piece {
@@ -704,6 +728,10 @@ fn delta_scans_equal_whole_scans() {
     h.run("pem", &p, p.path, &mut rng, 20);
     let y = yaml(&mut rng);
     h.run("yaml", &y, y.path, &mut rng, 40);
+    h.run("yaml as docs", &y, "docs/guide.md", &mut rng, 20);
+    let m = mixed(&mut rng);
+    h.run("mixed", &m, m.path, &mut rng, 80);
+    h.run("mixed as tests", &m, "tests/fixtures/app.txt", &mut rng, 20);
     let (cases, fast) = h.report();
     assert!(cases > 3000, "{cases} cases");
     // typical small edits to code files take the fast path
