@@ -357,6 +357,7 @@ impl<'e> Delta<'e> {
                 || h.location.start_byte > h.location.end_byte
                 || h.location.end_byte > base.len()
                 || h.location.line == 0
+                || h.location.end_line < h.location.line
         }) {
             return Err(Fallback::BadBaseHits);
         }
