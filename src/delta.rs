@@ -52,15 +52,18 @@
 //! # The delta scan
 //!
 //! A group `G` of the target is *clean* when `dep(G)`, with the newline
-//! before it, lies inside one copied run, and the run maps a start of input
-//! to a start of input and an end of input to an end of input (a line at the
-//! start of the file has no line before it; a line at its end no byte after
-//! it). The bytes the claim depends on are then the base's, at the copied
-//! offsets, so the target's hits in `G` are the base's hits in the copied
-//! group, translated: byte offsets by the run's shift, line numbers by the
-//! difference of the line numbers of the two positions; columns, line texts,
-//! masks and markers are unchanged. A base range copied twice gives its hits
-//! twice.
+//! before it, lies inside one copied run; when `dep(G)` starts at the start
+//! of the target, the run must copy it from the start of the base (a first
+//! line has no line before it), and when it ends at the end of the target,
+//! from the end of the base (a last line has no byte after it). Otherwise
+//! `dep(G)` starts after a newline and ends with one in both buffers, and
+//! the claim says nothing outside it matters. The bytes the claim depends on
+//! are then the base's, at the copied offsets, and `dep` delimits itself
+//! (its extent is decided by bytes inside it), so the target's hits in `G`
+//! are the base's hits in the copied group, translated: byte offsets by the
+//! run's shift, line numbers by the difference of the line numbers of the
+//! two positions; columns, line texts, masks and markers are unchanged. A
+//! base range copied twice gives its hits twice.
 //!
 //! Every other group is *dirty*: its `dep` range is scanned as a slice of
 //! the target (starting at a line start, with the line, column and offset
