@@ -365,35 +365,48 @@ impl<'e> Delta<'e> {
             return Err(Fallback::BadBaseHits);
         }
 
-        let mut lines = Lines::new(target);
-        let groups = lines.groups();
-        // clean[g]: the group's hits are the base's, translated
-        let clean: Vec<bool> = groups
+        // clean[k]: the part of run k whose hits are the base's, translated
+        let text = Text { hay: target };
+        let clean: Vec<(usize, usize)> = runs
             .iter()
-            .map(|g| g.clean(&runs, base.len(), target.len()))
+            .map(|r| text.clean_part(r, base.len()))
             .collect();
-
-        // 1. dirty groups: scan their dependency ranges
-        let mut slices: Vec<(usize, usize)> = Vec::new();
-        for (g, c) in groups.iter().zip(&clean) {
-            if *c {
-                continue;
+        // the rest: dirty parts (whole groups) and the slices scanning them
+        let mut dirty: Vec<(usize, usize)> = Vec::new();
+        let mut at = 0;
+        for &(s, e) in clean.iter().filter(|c| c.0 < c.1) {
+            if at < s {
+                dirty.push((at, s));
             }
+            at = e;
+        }
+        if at < target.len() {
+            dirty.push((at, target.len()));
+        }
+        let mut slices: Vec<(usize, usize)> = Vec::new();
+        for &(d0, d1) in &dirty {
+            let from = if d0 == 0 { 0 } else { text.line_start(d0 - 1) };
+            let to = text.dep_end(d1);
             match slices.last_mut() {
-                Some(last) if g.dep.0 <= last.1 => last.1 = last.1.max(g.dep.1),
-                _ => slices.push(g.dep),
+                Some(last) if from <= last.1 => last.1 = last.1.max(to),
+                _ => slices.push((from, to)),
             }
         }
         let scanned: usize = slices.iter().map(|s| s.1 - s.0).sum();
         if scanned > target.len() / 4 * 3 {
             return Err(Fallback::MostlyChanged);
         }
+        let is_dirty = |p: usize| {
+            let k = dirty.partition_point(|d| d.1 <= p);
+            dirty.get(k).is_some_and(|d| d.0 <= p)
+        };
         let mut accepted: Vec<Hit> = Vec::new();
         let mut rejected: Vec<Hit> = Vec::new();
+        let mut target_lines = Newlines::new(target);
         for &(s, e) in &slices {
             let origin = Origin {
                 offset: s,
-                line: lines.line_of(s) + 1,
+                line: target_lines.before(s) + 1,
                 column: 0,
             };
             let hay = &target[s..e];
@@ -406,8 +419,7 @@ impl<'e> Delta<'e> {
                 &mut HashMap::new(),
             );
             for h in found {
-                let g = lines.group_of(h.location.start_byte);
-                if clean[g as usize] {
+                if !is_dirty(h.location.start_byte) {
                     continue;
                 }
                 if h.rejected {
@@ -418,7 +430,18 @@ impl<'e> Delta<'e> {
             }
         }
 
-        // 2. clean groups: the base's hits, translated
+        // 2. clean parts: the base's hits, translated; a run shifts lines by
+        // the difference of the newlines before it in the two buffers
+        let mut shift: Vec<isize> = runs
+            .iter()
+            .map(|r| target_lines.before(r.target) as isize)
+            .collect();
+        let mut by_base: Vec<usize> = (0..runs.len()).collect();
+        by_base.sort_by_key(|&k| runs[k].base);
+        let mut base_lines = Newlines::new(base);
+        for k in by_base {
+            shift[k] -= base_lines.before(runs[k].base) as isize;
+        }
         let mut by_start: Vec<(usize, usize)> = base_hits
             .iter()
             .enumerate()
@@ -426,22 +449,24 @@ impl<'e> Delta<'e> {
             .collect();
         by_start.sort_unstable();
         let mut inherited = 0;
-        for r in &runs {
-            let lo = by_start.partition_point(|&(q, _)| q < r.base);
-            let hi = by_start.partition_point(|&(q, _)| q < r.base + r.len);
+        for (k, r) in runs.iter().enumerate() {
+            let (cs, ce) = clean[k];
+            if cs >= ce {
+                continue;
+            }
+            // the base span of the clean part
+            let (bs, be) = (cs - r.target + r.base, ce - r.target + r.base);
+            let lo = by_start.partition_point(|&(q, _)| q < bs);
+            let hi = by_start.partition_point(|&(q, _)| q < be);
             for &(q, i) in &by_start[lo..hi] {
                 let p = q - r.base + r.target;
-                if !clean[lines.group_of(p) as usize] {
-                    continue;
-                }
                 let h = &base_hits[i];
                 let mut t = h.clone();
-                let line = lines.line_of(p) + 1;
                 let loc = &mut t.location;
                 loc.start_byte = p;
                 loc.end_byte = h.location.end_byte - q + p;
-                loc.end_line = h.location.end_line + line - h.location.line;
-                loc.line = line;
+                loc.line = h.location.line.saturating_add_signed(shift[k]);
+                loc.end_line = h.location.end_line.saturating_add_signed(shift[k]);
                 inherited += 1;
                 if t.rejected {
                     rejected.push(t);
@@ -556,7 +581,129 @@ pub(crate) fn decoding_bounded(hay: &[u8]) -> bool {
         && bytes.saturating_mul(4) < decode::MAX_DECODED
 }
 
-/// The lines of a buffer and their groups (see the module doc).
+/// Counts the newlines of a buffer before increasing positions.
+struct Newlines<'a> {
+    hay: &'a [u8],
+    at: usize,
+    count: usize,
+}
+
+impl<'a> Newlines<'a> {
+    fn new(hay: &'a [u8]) -> Self {
+        Newlines {
+            hay,
+            at: 0,
+            count: 0,
+        }
+    }
+
+    /// Newlines in `hay[..p]` (`p` within the buffer).
+    fn before(&mut self, p: usize) -> usize {
+        if p < self.at {
+            self.at = 0;
+            self.count = 0;
+        }
+        self.count += memchr::memchr_iter(b'\n', &self.hay[self.at..p]).count();
+        self.at = p;
+        self.count
+    }
+}
+
+/// Line groups of a buffer worked out locally, around the places asked
+/// about (the same groups as [`Lines`], which works them out whole).
+struct Text<'a> {
+    hay: &'a [u8],
+}
+
+impl Text<'_> {
+    /// Start of the line holding byte `p` (`p` may be the end).
+    fn line_start(&self, p: usize) -> usize {
+        memchr::memrchr(b'\n', &self.hay[..p]).map_or(0, |k| k + 1)
+    }
+
+    /// Start of the line after the one holding byte `p`, or the end.
+    fn next_line(&self, p: usize) -> usize {
+        let n = self.hay.len();
+        if p >= n {
+            return n;
+        }
+        memchr::memchr(b'\n', &self.hay[p..]).map_or(n, |k| p + k + 1)
+    }
+
+    /// First byte at or after `from` that is not `blank_or_join`, or the end.
+    fn solid(&self, from: usize) -> usize {
+        let n = self.hay.len();
+        let mut i = from;
+        while i < n && blank_or_join(self.hay[i]) {
+            i += 1;
+        }
+        i
+    }
+
+    /// Whether the newline before line start `s` (> 0) joins two lines.
+    fn joinable(&self, s: usize) -> bool {
+        let hay = self.hay;
+        let nl = s - 1;
+        let ls = self.line_start(nl);
+        let last = hay[ls..nl]
+            .iter()
+            .rposition(|&c| !matches!(c, b' ' | b'\t' | b'\r' | b'+' | b'.'));
+        last.is_some_and(|k| is_quote(hay[ls + k]))
+            && hay.get(self.solid(s)).copied().is_some_and(is_quote)
+    }
+
+    /// Whether a group starts (and one ends) at line start `s`.
+    fn boundary(&self, s: usize) -> bool {
+        s == 0 || s >= self.hay.len() || !self.joinable(s)
+    }
+
+    /// The end of `dep` of the group ending at `x` (a group boundary).
+    fn dep_end(&self, x: usize) -> usize {
+        let n = self.hay.len();
+        if x >= n {
+            return n;
+        }
+        let f = self.solid(x);
+        if f >= n {
+            n
+        } else {
+            self.next_line(f)
+        }
+    }
+
+    /// The part of run `r` made of clean groups (see the module doc):
+    /// from the first group whose `dep`, with the newline before it, starts
+    /// in the run (or at the start of both buffers) to the end of the last
+    /// one whose `dep` ends in it (at the end of the target only if the
+    /// run ends the base too). Empty when there is none.
+    fn clean_part(&self, r: &Copied, base_len: usize) -> (usize, usize) {
+        let n = self.hay.len();
+        let (t0, t1) = (r.target, r.target + r.len);
+        let mut cl = if t0 == 0 && r.base == 0 {
+            0
+        } else {
+            // the line before the group starts after a newline in the run
+            self.next_line(self.next_line(t0))
+        };
+        while cl < t1 && !self.boundary(cl) {
+            cl = self.next_line(cl);
+        }
+        let ends_base = t1 - r.target + r.base == base_len;
+        let mut x = if t1 >= n { n } else { self.line_start(t1) };
+        while x > cl {
+            let end = self.dep_end(x);
+            if self.boundary(x) && end <= t1 && (end < n || ends_base) {
+                return (cl, x);
+            }
+            x = self.line_start(x - 1);
+        }
+        (cl, cl)
+    }
+}
+
+/// The lines of a buffer and their groups (see the module doc), worked out
+/// whole: the reference [`Text`] is tested against.
+#[cfg(test)]
 struct Lines<'a> {
     hay: &'a [u8],
     /// Start of each line; a final newline starts no line.
@@ -565,8 +712,8 @@ struct Lines<'a> {
     group: Vec<u32>,
 }
 
-/// One line group: its dependency range and the range checked to lie in
-/// one copied run (the dependency range and the newline before it).
+/// One line group: its dependency range.
+#[cfg(test)]
 struct Group {
     dep: (usize, usize),
 }
@@ -581,6 +728,7 @@ fn is_quote(c: u8) -> bool {
     matches!(c, b'"' | b'\'' | b'`')
 }
 
+#[cfg(test)]
 impl<'a> Lines<'a> {
     fn new(hay: &'a [u8]) -> Self {
         let mut starts = vec![0];
@@ -676,6 +824,7 @@ impl<'a> Lines<'a> {
     }
 }
 
+#[cfg(test)]
 impl Group {
     /// Whether the group's dependency range, with the newline before it,
     /// lies in one copied run that keeps starts and ends of input.

@@ -957,3 +957,76 @@ fn a_keyword_joined_across_a_seam_makes_the_target_nonlocal() {
     assert_eq!(got.facts, d.facts(&target));
     assert_eq!(got.fallback, Some(Fallback::NonLocal));
 }
+
+#[test]
+fn local_clean_parts_match_whole_line_groups() {
+    // random text rich in what groups depend on: quotes, joins, blanks
+    let mut rng = Rng(99);
+    for round in 0..3000 {
+        let len = 1 + rng.below(160);
+        let text: Vec<u8> = rng.chars(b"ab \"'+.\n\n\r\t`x", len).into_bytes();
+        let base_len = len + rng.below(40);
+        // random sorted, non-overlapping runs with random base offsets
+        let mut runs = Vec::new();
+        let mut at = 0;
+        while at < len {
+            at += rng.below(12);
+            if at >= len {
+                break;
+            }
+            let l = 1 + rng.below(len - at);
+            let b = if rng.below(4) == 0 {
+                0
+            } else {
+                rng.below(base_len - l + 1)
+            };
+            let b = if rng.below(5) == 0 { base_len - l } else { b };
+            runs.push(Copied {
+                target: at,
+                base: b,
+                len: l,
+            });
+            at += l;
+        }
+        let mut lines = Lines::new(&text);
+        let groups = lines.groups();
+        let text_q = Text { hay: &text };
+        for r in &runs {
+            let (cl, ch) = text_q.clean_part(r, base_len);
+            // the groups Lines finds clean within this run
+            let mut want: Vec<(usize, usize)> = Vec::new();
+            let mut gi = 0;
+            let mut first = 0;
+            while first < lines.starts.len() {
+                let mut last = first;
+                while last + 1 < lines.starts.len() && lines.group[last + 1] == gi {
+                    last += 1;
+                }
+                let (gs, ge) = (lines.starts[first], lines.end_of(last));
+                let g = &groups[gi as usize];
+                let inside = r.target <= g.dep.0.saturating_sub(1) && g.dep.1 <= r.target + r.len;
+                if inside && g.clean(&runs, base_len, text.len()) {
+                    want.push((gs, ge));
+                }
+                first = last + 1;
+                gi += 1;
+            }
+            let got = if cl < ch { vec![(cl, ch)] } else { Vec::new() };
+            let merged = want
+                .iter()
+                .fold(Vec::<(usize, usize)>::new(), |mut acc, &(s, e)| {
+                    match acc.last_mut() {
+                        Some(l) if l.1 == s => l.1 = e,
+                        _ => acc.push((s, e)),
+                    }
+                    acc
+                });
+            assert_eq!(
+                merged,
+                got,
+                "round {round}: run {r:?} of {runs:?} in {:?}",
+                String::from_utf8_lossy(&text)
+            );
+        }
+    }
+}
