@@ -86,8 +86,13 @@
 //! not call this for them. [`scan_with_base`] does all of this for one call.
 //!
 //! Costs on the fast path: the target's decoding bound (one table lookup a
-//! byte), its line structure (one `memchr` pass plus a few steps a line),
-//! the rescanned slices, and cloning the inherited hits.
+//! byte), counting newlines (`memchr`), the line groups at the edges of
+//! each copied run (worked out locally, see [`Text`]), the rescanned
+//! slices, and cloning the inherited hits. Measured with
+//! `cargo test --release --lib delta::tests::measure -- --ignored --nocapture`
+//! (best of 200, one-line insert, base facts kept): a 75 KB Python file
+//! 90 us against 293 us for a whole scan, a 4.5 KB one 37 us against
+//! 129 us.
 //!
 //! The differential test (`delta/tests.rs`) checks the result against a
 //! whole scan field by field on many generated edits; each fallback rule

@@ -927,12 +927,8 @@ fn measure_delta_against_whole_scan() {
         let delta = best(|| d.scan(&class, base, Some(&bf), &base_hits, &target, &copied));
         let facts = best(|| d.facts(&target));
         let dec = best(|| decoding_bounded(&target));
-        let lines = best(|| {
-            let mut l = Lines::new(&target);
-            l.groups().len()
-        });
         let r = d.scan(&class, base, Some(&bf), &base_hits, &target, &copied);
-        eprintln!("bytes {} full {full:?} delta {delta:?} (whole facts {facts:?}, decoding bound {dec:?}, lines {lines:?}) scanned {} fallback {:?}", target.len(), r.scanned, r.fallback);
+        eprintln!("bytes {} full {full:?} delta {delta:?} (whole facts {facts:?}, decoding bound {dec:?}) scanned {} fallback {:?}", target.len(), r.scanned, r.fallback);
     }
 }
 
