@@ -615,7 +615,7 @@ impl<'a> Newlines<'a> {
 }
 
 /// Line groups of a buffer worked out locally, around the places asked
-/// about (the same groups as [`Lines`], which works them out whole).
+/// about (the same groups as `Lines` (tests), which works them out whole).
 struct Text<'a> {
     hay: &'a [u8],
 }
