@@ -80,7 +80,8 @@
 //! [`Facts`] of each blob that may be a base: [`Delta::facts`] for a blob
 //! scanned whole, [`DeltaScan::facts`] for a delta's target (derived from
 //! its base's facts by searching only around the delta's inserts and seams,
-//! so a chain of deltas never searches copied bytes for markers again).
+//! or by following a marker the delta copies, so a chain of deltas never
+//! searches copied bytes for markers again).
 //! `base_hits` must be `scan_text(engine, class, base)` for the very same
 //! class. Binary, oversized and UTF-16 bases are not scanned as text: do
 //! not call this for them. [`scan_with_base`] does all of this for one call.
@@ -187,6 +188,10 @@ pub(crate) struct Delta<'e> {
 pub(crate) struct Facts {
     /// Why the buffer is outside the local regime, if it is.
     pub nonlocal: Option<Fallback>,
+    /// One needle or non-local keyword in the buffer (start, length), when
+    /// known: a delta copying it keeps its target outside the local regime
+    /// without a search.
+    pub marker: Option<(usize, usize)>,
 }
 
 /// The hits of `target` scanned as class `class`, equal to what
@@ -250,26 +255,48 @@ impl<'e> Delta<'e> {
 
     /// The [`Facts`] of a whole buffer.
     pub(crate) fn facts(&self, hay: &[u8]) -> Facts {
-        let nonlocal = if self.marked(hay) {
-            Some(Fallback::NonLocal)
-        } else if !decoding_bounded(hay) {
-            Some(Fallback::Decoding)
-        } else {
-            None
-        };
-        Facts { nonlocal }
+        match self.marker(hay) {
+            Some(marker) => Facts {
+                nonlocal: Some(Fallback::NonLocal),
+                marker,
+            },
+            None => Facts {
+                nonlocal: (!decoding_bounded(hay)).then_some(Fallback::Decoding),
+                marker: None,
+            },
+        }
     }
 
-    /// Whether `hay` holds a needle or a non-local keyword.
-    fn marked(&self, hay: &[u8]) -> bool {
-        if self.needles.iter().any(|f| f.find(hay).is_some()) {
-            return true;
+    /// A needle or a non-local keyword in `hay`: Some with its (start,
+    /// length) if the search can tell, None when there is none.
+    #[allow(clippy::option_option)]
+    fn marker(&self, hay: &[u8]) -> Option<Option<(usize, usize)>> {
+        for f in &self.needles {
+            if let Some(p) = f.find(hay) {
+                return Some(Some((p, f.needle().len())));
+            }
         }
         match &self.nonlocal {
-            Err(()) => true,
-            Ok(Some(ac)) => ac.is_match(hay),
-            Ok(None) => false,
+            Err(()) => Some(None),
+            Ok(Some(ac)) => ac.find(hay).map(|m| Some((m.start(), m.len()))),
+            Ok(None) => None,
         }
+    }
+
+    /// The facts of `target` built from `runs` of a base whose facts name
+    /// a marker: when a run copies it, the target holds it too.
+    fn copied_marker(&self, target: &[u8], runs: &[Copied], base: &Facts) -> Facts {
+        if let Some((at, len)) = base.marker {
+            for r in runs {
+                if r.base <= at && at + len <= r.base + r.len {
+                    return Facts {
+                        nonlocal: Some(Fallback::NonLocal),
+                        marker: Some((at - r.base + r.target, len)),
+                    };
+                }
+            }
+        }
+        self.facts(target)
     }
 
     /// The facts of `target` built from `runs` of a base whose facts say it
@@ -295,14 +322,18 @@ impl<'e> Delta<'e> {
                 _ => windows.push(w),
             }
         }
-        let nonlocal = if windows.iter().any(|&(s, e)| self.marked(&target[s..e])) {
-            Some(Fallback::NonLocal)
-        } else if !decoding_bounded(target) {
-            Some(Fallback::Decoding)
-        } else {
-            None
-        };
-        Facts { nonlocal }
+        for (s, e) in windows {
+            if let Some(m) = self.marker(&target[s..e]) {
+                return Facts {
+                    nonlocal: Some(Fallback::NonLocal),
+                    marker: m.map(|(p, len)| (s + p, len)),
+                };
+            }
+        }
+        Facts {
+            nonlocal: (!decoding_bounded(target)).then_some(Fallback::Decoding),
+            marker: None,
+        }
     }
 
     /// See [`scan_with_base`]. `base_facts`: the base's [`Facts`] if the
@@ -346,7 +377,7 @@ impl<'e> Delta<'e> {
         let runs = merge_copies(copied, base.len(), target.len()).ok_or(Fallback::BadCopies)?;
         let base_facts = base_facts.copied().unwrap_or_else(|| self.facts(base));
         let target_facts = if base_facts.nonlocal == Some(Fallback::NonLocal) {
-            self.facts(target)
+            self.copied_marker(target, &runs, &base_facts)
         } else {
             self.derived_facts(target, &runs)
         };

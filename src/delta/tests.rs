@@ -385,12 +385,21 @@ impl Harness {
         let got = self
             .delta
             .scan(class, base, Some(&base_facts), base_hits, &target, &copied);
-        // the target's facts, derived from the base's, are its own
+        // the target's facts, derived from the base's, are its own (a
+        // marker they name is one)
+        let direct = self.delta.facts(&target);
         assert_eq!(
-            got.facts,
-            self.delta.facts(&target),
+            got.facts.nonlocal, direct.nonlocal,
             "{label}: {what}: facts"
         );
+        if let Some((at, len)) = got.facts.marker {
+            let m = &target[at..at + len];
+            assert!(
+                self.delta.marker(m).is_some_and(|x| x == Some((0, len))),
+                "{label}: {what}: marker {:?}",
+                String::from_utf8_lossy(m)
+            );
+        }
         if let Err(e) = compare(&want, &got.hits) {
             panic!(
                 "{label}: {what}\nfallback {:?}\ncopied {copied:?}\n--- base\n{}\n--- target\n{}\n{e}",
@@ -950,7 +959,7 @@ fn a_keyword_joined_across_a_seam_makes_the_target_nonlocal() {
         &target,
         &copied,
     );
-    assert_eq!(got.facts, d.facts(&target));
+    assert_eq!(got.facts.nonlocal, d.facts(&target).nonlocal);
     assert_eq!(got.fallback, Some(Fallback::NonLocal));
 }
 
