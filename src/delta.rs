@@ -192,6 +192,9 @@ pub(crate) struct Facts {
     /// known: a delta copying it keeps its target outside the local regime
     /// without a search.
     pub marker: Option<(usize, usize)>,
+    /// Upper bounds of the depth-0 runs and bytes the decoder could decode
+    /// in the buffer (see [`decoding_bounded`]); zero with a marker.
+    pub decode: (usize, usize),
 }
 
 /// The hits of `target` scanned as class `class`, equal to what
@@ -259,11 +262,19 @@ impl<'e> Delta<'e> {
             Some(marker) => Facts {
                 nonlocal: Some(Fallback::NonLocal),
                 marker,
+                decode: (0, 0),
             },
-            None => Facts {
-                nonlocal: (!decoding_bounded(hay)).then_some(Fallback::Decoding),
-                marker: None,
-            },
+            None => Self::decoding(decode_counts(hay, (0, hay.len()))),
+        }
+    }
+
+    /// The facts of a buffer without markers whose decoding counts are
+    /// bounded by `decode`.
+    fn decoding(decode: (usize, usize)) -> Facts {
+        Facts {
+            nonlocal: (!within_budget(decode)).then_some(Fallback::Decoding),
+            marker: None,
+            decode,
         }
     }
 
@@ -292,6 +303,7 @@ impl<'e> Delta<'e> {
                     return Facts {
                         nonlocal: Some(Fallback::NonLocal),
                         marker: Some((at - r.base + r.target, len)),
+                        decode: (0, 0),
                     };
                 }
             }
@@ -304,7 +316,7 @@ impl<'e> Delta<'e> {
     /// overlap a byte that is not copied or straddle two runs, so only the
     /// bytes around the gaps and seams between runs are searched (the
     /// decoding bound is computed whole: copies may repeat base bytes).
-    fn derived_facts(&self, target: &[u8], runs: &[Copied]) -> Facts {
+    fn derived_facts(&self, target: &[u8], runs: &[Copied], base: &Facts) -> Facts {
         let reach = self.longest.saturating_sub(1);
         // the changed spans: gaps between runs and seams (empty spans)
         let mut spans: Vec<(usize, usize)> = Vec::new();
@@ -315,25 +327,61 @@ impl<'e> Delta<'e> {
         }
         spans.push((at, target.len()));
         let mut windows: Vec<(usize, usize)> = Vec::new();
-        for (s, e) in spans {
+        for &(s, e) in &spans {
             let w = (s.saturating_sub(reach), (e + reach).min(target.len()));
             match windows.last_mut() {
                 Some(last) if w.0 <= last.1 => last.1 = last.1.max(w.1),
                 _ => windows.push(w),
             }
         }
-        for (s, e) in windows {
+        for &(s, e) in &windows {
             if let Some(m) = self.marker(&target[s..e]) {
                 return Facts {
                     nonlocal: Some(Fallback::NonLocal),
                     marker: m.map(|(p, len)| (s + p, len)),
+                    decode: (0, 0),
                 };
             }
         }
-        Facts {
-            nonlocal: (!decoding_bounded(target)).then_some(Fallback::Decoding),
-            marker: None,
+        // decoding: what lies inside copied runs is bounded by the base's
+        // counts when no base byte is copied twice (a base64 run of the base
+        // may be cut into one piece per run it spans); what meets a gap or a
+        // seam (the base64 runs touching it, the escapes whose URL
+        // characters could reach it) is counted in the target
+        let direct = || Self::decoding(decode_counts(target, (0, target.len())));
+        let mut by_base: Vec<(usize, usize)> = runs.iter().map(|r| (r.base, r.len)).collect();
+        by_base.sort_unstable();
+        if by_base.windows(2).any(|w| w[0].0 + w[0].1 > w[1].0) {
+            return direct();
         }
+        let (mut count, mut bytes) = base.decode;
+        count = count.saturating_add(2 * runs.len());
+        let mut edges: Vec<(usize, usize)> = Vec::new();
+        for (s, e) in spans {
+            let mut lo = s.saturating_sub(516);
+            while lo > 0 && B64[target[lo - 1] as usize] {
+                lo -= 1;
+            }
+            let mut hi = (e + 516).min(target.len());
+            while hi < target.len() && B64[target[hi] as usize] {
+                hi += 1;
+            }
+            match edges.last_mut() {
+                Some(last) if lo <= last.1 => last.1 = last.1.max(hi),
+                _ => edges.push((lo, hi)),
+            }
+        }
+        for w in edges {
+            let (c, b) = decode_counts(target, w);
+            count = count.saturating_add(c);
+            bytes = bytes.saturating_add(b);
+        }
+        let derived = Self::decoding((count, bytes));
+        if derived.nonlocal.is_some() {
+            // the bound grew too loose: count exactly
+            return direct();
+        }
+        derived
     }
 
     /// See [`scan_with_base`]. `base_facts`: the base's [`Facts`] if the
@@ -379,7 +427,7 @@ impl<'e> Delta<'e> {
         let target_facts = if base_facts.nonlocal == Some(Fallback::NonLocal) {
             self.copied_marker(target, &runs, &base_facts)
         } else {
-            self.derived_facts(target, &runs)
+            self.derived_facts(target, &runs, &base_facts)
         };
         *facts = Some(target_facts);
         if let Some(why) = target_facts.nonlocal.or(base_facts.nonlocal) {
@@ -567,21 +615,39 @@ fn merge_copies(copied: &[Copied], base_len: usize, target_len: usize) -> Option
 /// decoded at depth 0 from `R` runs, at most `R + D / 2` runs and `4D`
 /// bytes are decoded in all.
 pub(crate) fn decoding_bounded(hay: &[u8]) -> bool {
-    const B64: [bool; 256] = {
-        let mut t = [false; 256];
-        let mut c = 0;
-        while c < 256 {
-            let b = c as u8;
-            t[c] = b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'_' | b'-');
-            c += 1;
-        }
-        t
-    };
+    within_budget(decode_counts(hay, (0, hay.len())))
+}
+
+/// Whether depth-0 counts (runs, bytes) bound the decoder's spending below
+/// its budget (see [`decoding_bounded`]).
+fn within_budget((runs, bytes): (usize, usize)) -> bool {
+    runs.saturating_add(bytes / 2) < decode::MAX_RUNS
+        && bytes.saturating_mul(4) < decode::MAX_DECODED
+}
+
+/// Bytes of either base64 alphabet (the decoder's run class).
+const B64: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut c = 0;
+    while c < 256 {
+        let b = c as u8;
+        t[c] = b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'_' | b'-');
+        c += 1;
+    }
+    t
+};
+
+/// Upper bounds of the depth-0 runs and bytes the decoder could decode in
+/// `hay[from..to]`: the maximal base64 runs of at least
+/// [`decode::MIN_BASE64`] characters inside it (one cut by an edge counts
+/// what lies inside), and the `%XX` escapes starting in it with the URL
+/// characters around them (looked at in all of `hay`).
+fn decode_counts(hay: &[u8], (from, to): (usize, usize)) -> (usize, usize) {
     let (mut runs, mut bytes) = (0usize, 0usize);
     let n = hay.len();
     // length of the current run of base64 characters
     let mut cur = 0usize;
-    for &c in hay {
+    for &c in &hay[from..to] {
         if B64[c as usize] {
             cur += 1;
         } else {
@@ -596,7 +662,7 @@ pub(crate) fn decoding_bounded(hay: &[u8]) -> bool {
         runs += 1;
         bytes += cur;
     }
-    for p in memchr::memchr_iter(b'%', hay) {
+    for p in memchr::memchr_iter(b'%', &hay[from..to]).map(|p| from + p) {
         let hex = |k: usize| hay.get(k).is_some_and(u8::is_ascii_hexdigit);
         if !(hex(p + 1) && hex(p + 2)) {
             continue;
@@ -613,8 +679,7 @@ pub(crate) fn decoding_bounded(hay: &[u8]) -> bool {
         runs += 1;
         bytes += e - s;
     }
-    runs.saturating_add(bytes / 2) < decode::MAX_RUNS
-        && bytes.saturating_mul(4) < decode::MAX_DECODED
+    (runs, bytes)
 }
 
 /// Counts the newlines of a buffer before increasing positions.

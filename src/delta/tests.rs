@@ -392,6 +392,13 @@ impl Harness {
             got.facts.nonlocal, direct.nonlocal,
             "{label}: {what}: facts"
         );
+        // derived decoding counts bound the target's own
+        assert!(
+            got.facts.decode.0 >= direct.decode.0 && got.facts.decode.1 >= direct.decode.1,
+            "{label}: {what}: decoding counts {:?} below {:?}",
+            got.facts.decode,
+            direct.decode
+        );
         if let Some((at, len)) = got.facts.marker {
             let m = &target[at..at + len];
             assert!(
