@@ -86,14 +86,15 @@
 //! class. Binary, oversized and UTF-16 bases are not scanned as text: do
 //! not call this for them. [`scan_with_base`] does all of this for one call.
 //!
-//! Costs on the fast path: the target's decoding bound (one table lookup a
-//! byte), counting newlines (`memchr`), the line groups at the edges of
-//! each copied run (worked out locally, see [`Text`]), the rescanned
-//! slices, and cloning the inherited hits. Measured with
+//! Costs on the fast path: counting newlines before the runs and slices
+//! (`memchr`), the facts of the target (markers and decoding counts around
+//! gaps and seams only), the line groups at the edges of each copied run
+//! (worked out locally, see [`Text`]), the rescanned slices, and cloning
+//! the inherited hits. Measured with
 //! `cargo test --release --lib delta::tests::measure -- --ignored --nocapture`
-//! (best of 200, one-line insert, base facts kept): a 75 KB Python file
-//! 90 us against 293 us for a whole scan, a 4.5 KB one 37 us against
-//! 129 us.
+//! (best of 200, a one-line insert, the base's facts kept): a 75 KB Python
+//! file 41 us against 291 us for a whole scan, a 4.5 KB one 34 us against
+//! 123 us (2-core machine shared with other jobs).
 //!
 //! The differential test (`delta/tests.rs`) checks the result against a
 //! whole scan field by field on many generated edits; each fallback rule
