@@ -294,8 +294,9 @@ fn char_boundary(hay: &[u8], at: usize) -> usize {
 /// Scans one chunk `hay` (starting at `origin` in the input) and keeps the
 /// secrets starting in its own stretch `own` (offsets in `hay`). `last_end`
 /// holds each rule's last secret end (input offsets): a rule's matches never
-/// overlap, across chunks either.
-fn scan_window(
+/// overlap, across chunks either. Also scans the changed parts of a delta
+/// (see [`crate::delta`]).
+pub(crate) fn scan_window(
     engine: &Engine,
     class: &PathClass,
     hay: &[u8],

@@ -30,6 +30,9 @@ pub mod chunked;
 pub mod ci;
 pub mod config;
 pub mod credfiles;
+// delta-aware scanning: called by the git pack reader
+#[allow(dead_code)]
+pub(crate) mod delta;
 pub mod engine;
 pub mod explain;
 pub mod finding;
