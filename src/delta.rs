@@ -205,6 +205,7 @@ pub(crate) struct Facts {
 /// elsewhere (see the module doc). `copied` is sorted by target offset and
 /// non-overlapping; the gaps are inserted bytes. Builds a [`Delta`] for the
 /// call: a caller scanning many deltas should build one and reuse it.
+#[cfg(test)]
 pub(crate) fn scan_with_base(
     engine: &Engine,
     class: &PathClass,
@@ -615,6 +616,7 @@ fn merge_copies(copied: &[Copied], base_len: usize, target_len: usize) -> Option
 /// (percent runs overlap only after 512-byte strides). So with `D` bytes
 /// decoded at depth 0 from `R` runs, at most `R + D / 2` runs and `4D`
 /// bytes are decoded in all.
+#[cfg(test)]
 pub(crate) fn decoding_bounded(hay: &[u8]) -> bool {
     within_budget(decode_counts(hay, (0, hay.len())))
 }
@@ -646,18 +648,15 @@ const B64: [bool; 256] = {
 fn decode_counts(hay: &[u8], (from, to): (usize, usize)) -> (usize, usize) {
     let (mut runs, mut bytes) = (0usize, 0usize);
     let n = hay.len();
-    // length of the current run of base64 characters
+    // length of the current run of base64 characters; branch-free (runs
+    // and separators alternate every few bytes in code)
     let mut cur = 0usize;
     for &c in &hay[from..to] {
-        if B64[c as usize] {
-            cur += 1;
-        } else {
-            if cur >= decode::MIN_BASE64 {
-                runs += 1;
-                bytes += cur;
-            }
-            cur = 0;
-        }
+        let b = usize::from(B64[c as usize]);
+        let ended = (1 - b) & usize::from(cur >= decode::MIN_BASE64);
+        runs += ended;
+        bytes += ended * cur;
+        cur = (cur + 1) * b;
     }
     if cur >= decode::MIN_BASE64 {
         runs += 1;

@@ -31,7 +31,6 @@ pub mod ci;
 pub mod config;
 pub mod credfiles;
 // delta-aware scanning: called by the git pack reader
-#[allow(dead_code)]
 pub(crate) mod delta;
 pub mod engine;
 pub mod explain;

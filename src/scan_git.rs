@@ -9,6 +9,7 @@ use crate::scan::{
     Summary,
 };
 use crate::source::git::{self, BlobContent, GitError, HistoryPlan, HistorySelection};
+use crate::source::pack::Base;
 use crate::source::repo::{self, Oid, Repo, Shared};
 use crate::source::worktree::Exclusions;
 use rayon::prelude::*;
@@ -492,6 +493,9 @@ pub fn scan_history_with(
         ("blobs read one at a time", decode.single),
         ("bytes of text covered", summary.bytes_scanned),
         ("bytes the engine read", decode.engine_bytes),
+        ("deltas scanned around their changes", decode.deltas_local),
+        ("deltas scanned whole (fallback)", decode.deltas_whole),
+        ("hits taken over from delta bases", decode.inherited),
     ];
     if let Some(k) = rss_plan {
         summary
@@ -546,6 +550,11 @@ struct DecodeStats {
     /// Bytes the engine read (less than the text covered where a delta
     /// was scanned only around its changes).
     engine_bytes: u64,
+    /// Deltas scanned only around their changes, deltas scanned whole
+    /// (a fallback: see `crate::delta`), hits taken over from bases.
+    deltas_local: u64,
+    deltas_whole: u64,
+    inherited: u64,
 }
 
 /// Scans a blob's bytes as class `class`.
@@ -574,6 +583,21 @@ fn scan_bytes(
     }
 }
 
+/// What a blob's visit leaves for the deltas based on it: per class it was
+/// scanned as (whole text, as written), its hits and, once known, its
+/// facts for delta scans.
+#[derive(Default)]
+struct BlobState(Vec<(u32, Vec<Hit>, std::sync::OnceLock<crate::delta::Facts>)>);
+
+impl BlobState {
+    fn of(&self, class: u32) -> Option<(&[Hit], &std::sync::OnceLock<crate::delta::Facts>)> {
+        self.0
+            .iter()
+            .find(|(c, _, _)| *c == class)
+            .map(|(_, h, f)| (h.as_slice(), f))
+    }
+}
+
 /// Scans every job: blobs in packs in pack order ([`crate::source::pack`]),
 /// the rest one at a time. Results in job order.
 #[allow(clippy::too_many_arguments)]
@@ -593,9 +617,10 @@ fn scan_jobs(
     let t_blobs = Instant::now();
     let total_bytes = AtomicU64::new(0);
     let engine_bytes = AtomicU64::new(0);
+    let (deltas_local, deltas_whole, inherited) =
+        (AtomicU64::new(0), AtomicU64::new(0), AtomicU64::new(0));
     let tick = |r: &BlobScan| {
         if let BlobScan::Scanned { bytes, .. } = r {
-            engine_bytes.fetch_add(*bytes, Relaxed);
             let before = total_bytes.fetch_add(*bytes, Relaxed);
             // refresh the rate about every 8 MiB
             if (before >> 23) != ((before + bytes) >> 23) {
@@ -623,13 +648,77 @@ fn scan_jobs(
     };
     let leftover = match packs {
         Some(packs) => {
-            let visit = |id: Oid, data: &[u8], _base: Option<crate::source::pack::Base<'_, ()>>| {
+            let delta = crate::delta::Delta::new(engine);
+            let aware = reading == crate::scanner::HistoryReading::DeltaAware;
+            let visit = |id: Oid, data: &[u8], base: Option<Base<'_, BlobState>>| -> BlobState {
+                let mut state = BlobState::default();
                 for &j in jobs_of.get(&id).into_iter().flatten() {
                     let (_, c, _) = &jobs[j as usize];
-                    let r = scan_bytes(engine, classes.get(*c), data, max);
+                    let class = classes.get(*c);
+                    // a text blob scanned as written (not transcoded) whose
+                    // base was scanned the same way, as the same class:
+                    // only what the delta changed is scanned
+                    let from = base
+                        .as_ref()
+                        .filter(|_| aware)
+                        .and_then(|b| b.state.of(*c).map(|(hits, facts)| (b, hits, facts)));
+                    let text = (data.len() as u64 <= max)
+                        .then(|| crate::source::classify(data))
+                        .and_then(|t| match t {
+                            crate::source::Content::Text(std::borrow::Cow::Borrowed(t)) => Some(t),
+                            _ => None,
+                        });
+                    let r = match (text, from) {
+                        (Some(text), Some((b, base_hits, facts))) => {
+                            let copied: Vec<crate::delta::Copied> = b
+                                .copied
+                                .iter()
+                                .map(|c| crate::delta::Copied {
+                                    target: c.target,
+                                    base: c.base,
+                                    len: c.len,
+                                })
+                                .collect();
+                            // a base scanned whole learns its facts once,
+                            // for all the deltas based on it
+                            let facts = facts.get_or_init(|| delta.facts(b.data));
+                            let d =
+                                delta.scan(class, b.data, Some(facts), base_hits, text, &copied);
+                            engine_bytes.fetch_add(d.scanned as u64, Relaxed);
+                            match d.fallback {
+                                None => deltas_local.fetch_add(1, Relaxed),
+                                Some(_) => deltas_whole.fetch_add(1, Relaxed),
+                            };
+                            inherited.fetch_add(d.inherited as u64, Relaxed);
+                            state.0.push((*c, d.hits.clone(), d.facts.into()));
+                            BlobScan::Scanned {
+                                bytes: text.len() as u64,
+                                hits: d.hits,
+                            }
+                        }
+                        (Some(text), None) => {
+                            let hits = scan_text(engine, class, text);
+                            engine_bytes.fetch_add(text.len() as u64, Relaxed);
+                            if aware {
+                                state.0.push((*c, hits.clone(), Default::default()));
+                            }
+                            BlobScan::Scanned {
+                                bytes: text.len() as u64,
+                                hits,
+                            }
+                        }
+                        (None, _) => {
+                            let r = scan_bytes(engine, class, data, max);
+                            if let BlobScan::Scanned { bytes, .. } = &r {
+                                engine_bytes.fetch_add(*bytes, Relaxed);
+                            }
+                            r
+                        }
+                    };
                     tick(&r);
                     let _ = slots[j as usize].set(r);
                 }
+                state
             };
             let fail = |id: Oid, why: String| {
                 for &j in jobs_of.get(&id).into_iter().flatten() {
@@ -658,11 +747,17 @@ fn scan_jobs(
         |(repo, buf), &j| {
             let (id, c, _) = &jobs[j as usize];
             let r = scan_blob(engine, repo.repo(), *id, classes.get(*c), max, buf);
+            if let BlobScan::Scanned { bytes, .. } = &r {
+                engine_bytes.fetch_add(*bytes, Relaxed);
+            }
             tick(&r);
             let _ = slots[j as usize].set(r);
         },
     );
     stats.engine_bytes = engine_bytes.load(Relaxed);
+    stats.deltas_local = deltas_local.load(Relaxed);
+    stats.deltas_whole = deltas_whole.load(Relaxed);
+    stats.inherited = inherited.load(Relaxed);
     let results = slots
         .into_iter()
         .map(|s| {

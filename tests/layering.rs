@@ -45,7 +45,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("chunked",  &["text", "redact", "rules", "finding", "source", "suppress", "engine"]),
     ("scan",     &["text", "redact", "rules", "finding", "source", "suppress", "summary", "engine", "chunked"]),
     ("delta",    &["text", "redact", "rules", "finding", "engine", "chunked", "scan"]),
-    ("scan_git", &["text", "redact", "rules", "finding", "source", "suppress", "summary", "engine", "chunked", "scan"]),
+    ("scan_git", &["text", "redact", "rules", "finding", "source", "suppress", "summary", "engine", "chunked", "scan", "delta"]),
     ("scanner",  &["text", "redact", "rules", "finding", "source", "suppress", "summary", "config", "engine", "chunked", "scan", "scan_git"]),
     // -- features built on them --------------------------------------------------
     ("explain",  &["text", "redact", "rules", "finding", "suppress", "config", "engine"]),
