@@ -855,10 +855,6 @@ impl<'a> Lines<'a> {
         self.starts.get(i + 1).copied().unwrap_or(self.hay.len())
     }
 
-    fn group_of(&self, p: usize) -> u32 {
-        self.group[self.line_of(p)]
-    }
-
     /// Splits the lines into groups; returns each group's ranges.
     fn groups(&mut self) -> Vec<Group> {
         let hay = self.hay;

@@ -31,6 +31,7 @@ mod living;
 mod migration;
 mod no_network;
 mod one_pipeline;
+mod packs;
 mod placeholders;
 mod precommit_framework;
 mod quality;
