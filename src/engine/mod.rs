@@ -2063,7 +2063,7 @@ keywords = ["q_", "Q_@", "a`b", "_Q_@_x", "{ke", "key", "monkey", "KEYS_", "ke"]
 pattern = 'q_[a-z]{30}'
 "#;
         let e = engine(pack);
-        assert_eq!(e.prefilter.as_ref().map(|p| p.gram()), Some(2));
+        assert_eq!(e.prefilter.as_ref().map(|p| p.shortest()), Some(2));
         prefilter_agrees_with_the_walk(&e, 3);
         // hand-written edges: a hit in the first and last bytes, a keyword
         // inside a longer one (reported after it, at the same end, or
