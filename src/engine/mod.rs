@@ -12,13 +12,12 @@ pub mod confidence;
 pub mod decode;
 pub mod encrypted;
 pub mod placeholder;
-mod prefilter;
 pub mod validators;
 
 use crate::rules::{Confidence, Rule, RuleError, RunAlphabet, Severity};
 use aho_corasick::automaton::{Automaton, StateID};
 use aho_corasick::dfa::DFA;
-use aho_corasick::{Anchored, MatchKind, StartKind};
+use aho_corasick::{Anchored, MatchKind};
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use regex::bytes::Regex;
 use std::collections::HashMap;
@@ -28,6 +27,8 @@ pub use validators::{Validation, Validator};
 const MAX_BACK: usize = 1024;
 /// How far after a keyword hit a single-line window may end.
 const MAX_FORWARD: usize = 4096;
+/// Parts of a buffer the keyword automaton walks in lock step.
+const LANES: usize = 8;
 
 /// A rule ready to run.
 #[derive(Debug)]
@@ -244,11 +245,6 @@ pub struct Engine {
     /// (standard) match semantics.
     keywords: DFA,
     keywords_start: StateID,
-    /// The automaton's anchored start (confirms the prefilter's candidates).
-    keywords_anchored: StateID,
-    /// Where a keyword may start (see [`prefilter`]); `None`: the automaton
-    /// walks every byte.
-    prefilter: Option<prefilter::Prefilter>,
     /// Length of the longest keyword.
     keywords_max: usize,
     #[cfg(test)]
@@ -614,9 +610,8 @@ impl Engine {
         }
         // A full DFA: about 3.5x faster than the default contiguous NFA with a
         // hundred-odd case-insensitive keywords (measured on Python sources).
-        // No built-in prefilter: with hundreds of keywords none applies. Ours
-        // (see `keyword_hits`) finds candidate starts, confirmed by an
-        // anchored walk: the DFA supports both kinds of start.
+        // No prefilter: with hundreds of keywords none applies, and the
+        // search loop (see `keyword_hits`) never leaves the DFA.
         let automaton_error = |message: String| RuleError::Parse {
             file: "<rules>".into(),
             line: 0,
@@ -627,16 +622,11 @@ impl Engine {
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::Standard)
             .prefilter(false)
-            .start_kind(StartKind::Both)
             .build(&keywords)
             .map_err(|e| automaton_error(format!("cannot build keyword automaton: {e}")))?;
         let start = dfa
             .start_state(Anchored::No)
             .map_err(|e| automaton_error(format!("keyword automaton has no start: {e}")))?;
-        let anchored = dfa
-            .start_state(Anchored::Yes)
-            .map_err(|e| automaton_error(format!("keyword automaton has no start: {e}")))?;
-        let prefilter = prefilter::Prefilter::new(&keywords);
         let path_globs = Self::path_globs(&compiled)?;
         let file_globs = Self::file_globs(&compiled)?;
         let only_globs = Self::only_globs(&compiled)?;
@@ -647,8 +637,6 @@ impl Engine {
             rules: compiled,
             keywords: dfa,
             keywords_start: start,
-            keywords_anchored: anchored,
-            prefilter,
             keywords_max: keywords.iter().map(String::len).max().unwrap_or(0),
             #[cfg(test)]
             keywords_list: keywords,
@@ -896,110 +884,65 @@ impl Engine {
     }
 
     /// Every keyword occurrence in `hay` as (start, end, keyword index),
-    /// overlapping ones included, sorted by end, then by start (what one
-    /// walk of the automaton over the buffer reports).
-    ///
-    /// The prefilter gives the positions where a keyword may start; an
-    /// anchored walk of the automaton from each one reports the keywords
-    /// starting there and stops at the first byte none continues with (a
-    /// few bytes). Without a prefilter, see [`Self::keyword_hits_walk`].
-    fn keyword_hits(&self, hay: &[u8]) -> Vec<(usize, usize, u32)> {
-        let Some(pre) = &self.prefilter else {
-            return self.keyword_hits_walk(hay);
-        };
-        let dfa = &self.keywords;
-        let mut hits: Vec<(usize, usize, u32)> = Vec::new();
-        // (end, start) of the last hit: hits of later candidates that end
-        // before it (a short keyword inside a long one) need a sort
-        let mut last = (0, 0);
-        let mut sorted = true;
-        pre.candidates(hay, |c| {
-            let mut sid = self.keywords_anchored;
-            for (j, &b) in hay[c..].iter().enumerate() {
-                sid = dfa.next_state(Anchored::Yes, sid, b);
-                if !dfa.is_special(sid) {
-                    continue;
-                }
-                if dfa.is_dead(sid) {
-                    // no keyword starting at `c` goes on with this byte
-                    break;
-                }
-                if !dfa.is_match(sid) {
-                    continue;
-                }
-                let end = c + j + 1;
-                for i in 0..dfa.match_len(sid) {
-                    let pid = dfa.match_pattern(sid, i);
-                    // a match state may also list keywords that are
-                    // suffixes of this one: found from their own start
-                    if dfa.pattern_len(pid) == j + 1 {
-                        sorted &= (end, c) > last;
-                        last = (end, c);
-                        hits.push((c, end, pid.as_u32()));
-                    }
-                }
-            }
-        });
-        if !sorted {
-            hits.sort_unstable_by_key(|&(s, e, _)| (e, s));
-        }
-        hits
-    }
-
-    /// [`Self::keyword_hits`] by walking the automaton over every byte;
-    /// sorted by end within each lane (below).
+    /// overlapping ones included; sorted by end within each lane (below).
     ///
     /// The DFA walk is bound by the latency of its table lookups (each one
     /// needs the state the previous one returned), so a buffer of some size
-    /// is cut into four parts walked in lock step: their chains of lookups
-    /// overlap. Each part but the last runs `keywords_max - 1` bytes into
-    /// the next and keeps only the hits that start inside it; the next
+    /// is cut into [`LANES`] parts walked in lock step: their chains of
+    /// lookups overlap. Each part but the last runs `keywords_max - 1` bytes
+    /// into the next and keeps only the hits that start inside it; the next
     /// starts fresh.
-    fn keyword_hits_walk(&self, hay: &[u8]) -> Vec<(usize, usize, u32)> {
+    ///
+    /// (A prefilter ahead of the DFA was measured and dropped: hashing the
+    /// case-folded first bytes of every position cost more than this walk.)
+    fn keyword_hits(&self, hay: &[u8]) -> Vec<(usize, usize, u32)> {
         let dfa = &self.keywords;
-        let mut hits = Vec::new();
-        let part = hay.len() / 4;
+        let part = hay.len() / LANES;
         if part < self.keywords_max.max(256) {
+            let mut hits = Vec::new();
             self.walk(hay, 0, self.keywords_start, 0, usize::MAX, &mut hits);
             return hits;
         }
         let over = self.keywords_max.saturating_sub(1);
-        let (b1, b2, b3) = (part, 2 * part, 3 * part);
-        let l0 = &hay[..b1 + over];
-        let l1 = &hay[b1..b2 + over];
-        let l2 = &hay[b2..b3 + over];
-        let l3 = &hay[b3..];
-        let common = l0.len().min(l3.len());
-        let (mut h1, mut h2, mut h3) = (Vec::new(), Vec::new(), Vec::new());
-        let st = self.keywords_start;
-        let (mut s0, mut s1, mut s2, mut s3) = (st, st, st, st);
+        // lane k: bytes from k * part, hits starting before limit[k]
+        let limit: [usize; LANES] = std::array::from_fn(|k| {
+            if k + 1 < LANES {
+                (k + 1) * part
+            } else {
+                usize::MAX
+            }
+        });
+        let lanes: [&[u8]; LANES] = std::array::from_fn(|k| {
+            let end = if k + 1 < LANES {
+                (k + 1) * part + over
+            } else {
+                hay.len()
+            };
+            &hay[k * part..end.min(hay.len())]
+        });
+        let common = lanes.iter().map(|l| l.len()).min().unwrap_or(0);
+        let heads: [&[u8]; LANES] = lanes.map(|l| &l[..common]);
+        let mut hits: [Vec<(usize, usize, u32)>; LANES] = std::array::from_fn(|_| Vec::new());
+        let mut sid = [self.keywords_start; LANES];
         for i in 0..common {
-            s0 = dfa.next_state(Anchored::No, s0, l0[i]);
-            s1 = dfa.next_state(Anchored::No, s1, l1[i]);
-            s2 = dfa.next_state(Anchored::No, s2, l2[i]);
-            s3 = dfa.next_state(Anchored::No, s3, l3[i]);
-            if dfa.is_special(s0) {
-                self.emit(s0, i + 1, b1, &mut hits);
+            for k in 0..LANES {
+                sid[k] = dfa.next_state(Anchored::No, sid[k], heads[k][i]);
             }
-            if dfa.is_special(s1) {
-                self.emit(s1, b1 + i + 1, b2, &mut h1);
-            }
-            if dfa.is_special(s2) {
-                self.emit(s2, b2 + i + 1, b3, &mut h2);
-            }
-            if dfa.is_special(s3) {
-                self.emit(s3, b3 + i + 1, usize::MAX, &mut h3);
+            for k in 0..LANES {
+                if dfa.is_special(sid[k]) {
+                    self.emit(sid[k], k * part + i + 1, limit[k], &mut hits[k]);
+                }
             }
         }
         // the lanes' tails, one at a time
-        self.walk(l0, common, s0, 0, b1, &mut hits);
-        self.walk(l1, common, s1, b1, b2, &mut h1);
-        self.walk(l2, common, s2, b2, b3, &mut h2);
-        self.walk(l3, common, s3, b3, usize::MAX, &mut h3);
-        hits.append(&mut h1);
-        hits.append(&mut h2);
-        hits.append(&mut h3);
-        hits
+        for k in 0..LANES {
+            self.walk(lanes[k], common, sid[k], k * part, limit[k], &mut hits[k]);
+        }
+        let [first, rest @ ..] = &mut hits;
+        for h in rest {
+            first.append(h);
+        }
+        std::mem::take(first)
     }
 
     /// Walks `lane[from..]` from DFA state `sid`; `lane` starts at offset
@@ -1897,7 +1840,7 @@ pattern = '(?i)key[a-z]*\s*=\s*([A-Za-z0-9]{12})'
 
     #[test]
     fn keyword_hits_are_every_overlapping_occurrence() {
-        // The four-lane walk must find exactly what one overlapping search
+        // The laned walk must find exactly what one overlapping search
         // finds, on buffers below and above the lane threshold, with
         // keywords straddling every lane boundary.
         let e = Engine::new(builtin_rules().unwrap()).unwrap();
@@ -1922,10 +1865,10 @@ pattern = '(?i)key[a-z]*\s*=\s*([A-Za-z0-9]{12})'
                 .wrapping_add(1442695040888963407);
             (seed >> 33) as usize
         };
-        for len in [0, 1, 5, 300, 1023, 1024, 1025, 4099, 20_000, 65_536] {
+        for len in [0, 1, 5, 300, 1024, 2047, 2048, 2049, 4099, 20_000, 65_536] {
             let mut hay = vec![b' '; len];
             // random text plus keywords planted everywhere, some at the
-            // quarter marks (lane boundaries) and ending at the very end
+            // lane boundaries and ending at the very end
             const TEXT: &[u8] = b"abcdefgkprstuy_=:-. \n";
             for b in hay.iter_mut() {
                 *b = TEXT[next() % TEXT.len()];
@@ -1940,25 +1883,25 @@ pattern = '(?i)key[a-z]*\s*=\s*([A-Za-z0-9]{12})'
                 let at = next() % len.max(1);
                 plant(at, next(), &mut hay);
             }
-            for q in 1..4 {
+            for q in 1..LANES {
                 for back in [17, 9, 5, 2, 1] {
-                    if len / 4 * q >= back {
-                        plant(len / 4 * q - back, next(), &mut hay);
+                    if len / LANES * q >= back {
+                        plant(len / LANES * q - back, next(), &mut hay);
                     }
                 }
             }
             // the longest keyword one byte before a boundary: only found by
             // a lane that reads `keywords_max - 1` bytes past it
             if len >= 8 {
-                plant(len / 4 - 1, longest, &mut hay);
-                plant(len / 4 * 3 - 1, longest, &mut hay);
+                plant(len / LANES - 1, longest, &mut hay);
+                plant(len / LANES * (LANES - 1) - 1, longest, &mut hay);
             }
             let want: std::collections::BTreeSet<(usize, usize, u32)> = oracle
                 .find_overlapping_iter(&hay)
                 .map(|m| (m.start(), m.end(), m.pattern().as_u32()))
                 .collect();
-            // the prefiltered search and the four-lane walk
-            for hits in [e.keyword_hits(&hay), e.keyword_hits_walk(&hay)] {
+            {
+                let hits = e.keyword_hits(&hay);
                 let got: std::collections::BTreeSet<(usize, usize, u32)> = hits
                     .iter()
                     .map(|&(s, t, k)| {
@@ -1974,7 +1917,7 @@ pattern = '(?i)key[a-z]*\s*=\s*([A-Za-z0-9]{12})'
     }
 
     /// The keyword hits of one walk of the automaton over the whole buffer
-    /// (no prefilter, no lanes): the reference `keyword_hits` must equal.
+    /// (no lanes): what `keyword_hits` must find, sorted by end then start.
     fn walked_hits(e: &Engine, hay: &[u8]) -> Vec<(usize, usize, u32)> {
         let mut hits = Vec::new();
         e.walk(hay, 0, e.keywords_start, 0, usize::MAX, &mut hits);
@@ -1984,8 +1927,7 @@ pattern = '(?i)key[a-z]*\s*=\s*([A-Za-z0-9]{12})'
     /// Random buffers with keywords planted in random case: at both ends,
     /// overlapping one another, side by side, inside long lines, between
     /// bytes that fold like letters (`_` and DEL, `@` and backquote).
-    fn prefilter_agrees_with_the_walk(e: &Engine, seed: u64) {
-        assert!(e.prefilter.is_some(), "no prefilter to test");
+    fn lanes_agree_with_the_walk(e: &Engine, seed: u64) {
         let mut keywords: Vec<Vec<u8>> = e
             .rules()
             .iter()
@@ -2042,18 +1984,20 @@ pattern = '(?i)key[a-z]*\s*=\s*([A-Za-z0-9]{12})'
                 }
             }
             let want = walked_hits(e, &hay);
-            assert_eq!(e.keyword_hits(&hay), want, "round {round}, len {len}");
+            let mut got = e.keyword_hits(&hay);
+            got.sort_by_key(|&(s, t, _)| (t, s));
+            assert_eq!(got, want, "round {round}, len {len}");
             total += want.len();
         }
         assert!(total > 1000, "too few keywords planted: {total}");
     }
 
     #[test]
-    fn prefiltered_keyword_hits_equal_the_walk_over_every_byte() {
+    fn laned_keyword_hits_equal_one_walk_over_every_byte() {
         let e = Engine::new(builtin_rules().unwrap()).unwrap();
-        prefilter_agrees_with_the_walk(&e, 0x9E37_79B9_7F4A_7C15);
-        // a two-byte keyword: the prefilter hashes pairs; keywords that are
-        // parts of others, with symbols that fold like letters
+        lanes_agree_with_the_walk(&e, 0x9E37_79B9_7F4A_7C15);
+        // two-byte keywords; keywords that are parts of others, with
+        // symbols that fold like letters
         let pack = r#"
 [[rules]]
 id = "short"
@@ -2063,8 +2007,7 @@ keywords = ["q_", "Q_@", "a`b", "_Q_@_x", "{ke", "key", "monkey", "KEYS_", "ke"]
 pattern = 'q_[a-z]{30}'
 "#;
         let e = engine(pack);
-        assert_eq!(e.prefilter.as_ref().map(|p| p.shortest()), Some(2));
-        prefilter_agrees_with_the_walk(&e, 3);
+        lanes_agree_with_the_walk(&e, 3);
         // hand-written edges: a hit in the first and last bytes, a keyword
         // inside a longer one (reported after it, at the same end, or
         // before it), an uppercase one
