@@ -895,6 +895,8 @@ impl Engine {
     ///
     /// (A prefilter ahead of the DFA was measured and dropped: hashing the
     /// case-folded first bytes of every position cost more than this walk.)
+    // one index into several arrays, in lock step
+    #[allow(clippy::needless_range_loop)]
     fn keyword_hits(&self, hay: &[u8]) -> Vec<(usize, usize, u32)> {
         let dfa = &self.keywords;
         let part = hay.len() / LANES;
