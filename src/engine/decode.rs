@@ -133,12 +133,16 @@ fn long_run_byte(hay: &[u8], from: usize) -> Option<usize> {
     let mut prev = 0u64;
     let mut base = from;
     while base < hay.len() {
-        let mut block = [0u8; 64];
         let rest = &hay[base..];
-        let take = rest.len().min(64);
-        // a short last block is padded with zeros: no class bytes
-        block[..take].copy_from_slice(&rest[..take]);
-        let m = b64_mask(&block);
+        let m = match rest.first_chunk::<64>() {
+            Some(block) => b64_mask(block),
+            None => {
+                // the short last block, padded with zeros: no class bytes
+                let mut block = [0u8; 64];
+                block[..rest.len()].copy_from_slice(rest);
+                b64_mask(&block)
+            }
+        };
         let w = u128::from(m) << 64 | u128::from(prev);
         // bit j: bits j-1..=j set, then j-3..=j, j-7..=j, j-15..=j, j-19..=j
         let mut r = w & (w << 1);
