@@ -12,6 +12,10 @@
 //! - `KEYWARD_BENCH_MISSED` set: print a few planted secrets no rule reported
 //! - `KEYWARD_BENCH_DUMP`  also write the corpus files under this directory
 //!   (e.g. to time `bench/scan.sh` on it).
+//! - `KEYWARD_BENCH_REAL`  a directory of real code: the `scan_real` group scans
+//!   its files (hidden directories skipped, binary files skipped) one
+//!   `scan_path` call per file; skipped when unset.
+//! - `KEYWARD_BENCH_REAL_EXT` only files with this extension (e.g. `py`).
 //!
 //! Before measuring, the corpus is scanned once per file and the planted fake
 //! secrets the engine found are counted; the bench panics if none is found, so a
@@ -334,5 +338,92 @@ fn bench_dense_line(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, bench_build, bench_scan, bench_dense_line);
+/// The files of a real tree (`KEYWARD_BENCH_REAL`), in path order: hidden
+/// directories and files whose first 8 KiB hold a NUL byte are skipped.
+fn real_files(root: &std::path::Path, ext: Option<&str>) -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        let entries = std::fs::read_dir(&dir)
+            .unwrap_or_else(|e| panic!("KEYWARD_BENCH_REAL: {}: {e}", dir.display()));
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let hidden = entry.file_name().to_string_lossy().starts_with('.');
+            let Ok(kind) = entry.file_type() else {
+                continue;
+            };
+            if kind.is_dir() {
+                if !hidden {
+                    stack.push(path);
+                }
+                continue;
+            }
+            if !kind.is_file() {
+                continue;
+            }
+            if ext.is_some_and(|x| path.extension().is_none_or(|e| e != x)) {
+                continue;
+            }
+            let Ok(data) = std::fs::read(&path) else {
+                continue;
+            };
+            if data[..data.len().min(8192)].contains(&0) {
+                continue;
+            }
+            let rel = path.strip_prefix(root).unwrap_or(&path);
+            out.push((rel.to_string_lossy().into_owned(), data));
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Real code (`KEYWARD_BENCH_REAL`): one `scan_path` per file, as the scanner
+/// calls the engine. Keyword-sparse compared with the generated corpus.
+fn bench_real(c: &mut Criterion) {
+    let Ok(dir) = std::env::var("KEYWARD_BENCH_REAL") else {
+        eprintln!("scan_real: skipped (set KEYWARD_BENCH_REAL to a directory of code)");
+        return;
+    };
+    let ext = std::env::var("KEYWARD_BENCH_REAL_EXT").ok();
+    let files = real_files(std::path::Path::new(&dir), ext.as_deref());
+    let bytes: usize = files.iter().map(|(_, d)| d.len()).sum();
+    assert!(bytes > 0, "KEYWARD_BENCH_REAL={dir:?}: no files to scan");
+    let engine = Engine::new(load_rules()).expect("rules must compile");
+    let t = Instant::now();
+    let found: usize = files
+        .iter()
+        .map(|(p, d)| engine.scan_path(d, p).len())
+        .sum();
+    eprintln!(
+        "scan_real: {} files, {:.1} MiB, {found} matches, first pass {:.1} MiB/s",
+        files.len(),
+        mib(bytes),
+        mib(bytes) / t.elapsed().as_secs_f64().max(1e-9)
+    );
+    let mut g = c.benchmark_group("scan_real");
+    g.throughput(Throughput::Bytes(bytes as u64))
+        .sampling_mode(SamplingMode::Flat)
+        .sample_size(10)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(10));
+    g.bench_function(format!("{}_files_{}MiB", files.len(), bytes >> 20), |b| {
+        b.iter(|| {
+            let mut n = 0usize;
+            for (p, d) in &files {
+                n += engine.scan_path(black_box(d), p).len();
+            }
+            n
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(
+    benches,
+    bench_build,
+    bench_scan,
+    bench_dense_line,
+    bench_real
+);
 criterion_main!(benches);

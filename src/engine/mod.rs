@@ -34,6 +34,9 @@ const MAX_KEYWORD_BYTES: usize = 1 << 20;
 /// Bytes an engine searches with its NFA before it builds the DFA: the
 /// DFA's build costs about as much as the NFA's slower search of this much.
 const SMALL_SCAN: usize = 256 << 10;
+/// Parts of a buffer the keyword automaton walks in lock step (eight
+/// measured no faster on Python sources: their states spill to the stack).
+const LANES: usize = 4;
 
 /// A rule ready to run.
 #[derive(Debug)]
@@ -953,9 +956,9 @@ impl Engine {
     ///
     /// The DFA walk is bound by the latency of its table lookups (each one
     /// needs the state the previous one returned), so a buffer of some size
-    /// is cut into four parts walked in lock step: their chains of lookups
-    /// overlap. Each part but the last runs `keywords_max - 1` bytes into
-    /// the next and keeps only the hits that start inside it; the next
+    /// is cut into [`LANES`] parts walked in lock step: their chains of
+    /// lookups overlap. Each part but the last runs `keywords_max - 1` bytes
+    /// into the next and keeps only the hits that start inside it; the next
     /// starts fresh.
     fn hits_with<A: Automaton>(
         &self,
@@ -964,7 +967,9 @@ impl Engine {
         hay: &[u8],
     ) -> Vec<(usize, usize, u32)> {
         let mut hits = Vec::new();
-        let part = hay.len() / 4;
+        // the four lanes are written out below
+        const _: () = assert!(LANES == 4);
+        let part = hay.len() / LANES;
         if part < self.keywords_max.max(256) {
             self.walk(dfa, hay, 0, st, 0, usize::MAX, &mut hits);
             return hits;
@@ -1909,7 +1914,7 @@ pattern = '(?i)key[a-z]*\s*=\s*([A-Za-z0-9]{12})'
 
     #[test]
     fn keyword_hits_are_every_overlapping_occurrence() {
-        // The four-lane walk must find exactly what one overlapping search
+        // The laned walk must find exactly what one overlapping search
         // finds, on buffers below and above the lane threshold, with
         // keywords straddling every lane boundary.
         let e = Engine::new(builtin_rules().unwrap()).unwrap();
@@ -1934,10 +1939,12 @@ pattern = '(?i)key[a-z]*\s*=\s*([A-Za-z0-9]{12})'
                 .wrapping_add(1442695040888963407);
             (seed >> 33) as usize
         };
-        for len in [0, 1, 5, 300, 1023, 1024, 1025, 4099, 20_000, 65_536] {
+        for len in [
+            0, 1, 5, 300, 1023, 1024, 1025, 2047, 2048, 4099, 20_000, 65_536,
+        ] {
             let mut hay = vec![b' '; len];
             // random text plus keywords planted everywhere, some at the
-            // quarter marks (lane boundaries) and ending at the very end
+            // lane boundaries and ending at the very end
             const TEXT: &[u8] = b"abcdefgkprstuy_=:-. \n";
             for b in hay.iter_mut() {
                 *b = TEXT[next() % TEXT.len()];
@@ -1952,18 +1959,18 @@ pattern = '(?i)key[a-z]*\s*=\s*([A-Za-z0-9]{12})'
                 let at = next() % len.max(1);
                 plant(at, next(), &mut hay);
             }
-            for q in 1..4 {
+            for q in 1..LANES {
                 for back in [17, 9, 5, 2, 1] {
-                    if len / 4 * q >= back {
-                        plant(len / 4 * q - back, next(), &mut hay);
+                    if len / LANES * q >= back {
+                        plant(len / LANES * q - back, next(), &mut hay);
                     }
                 }
             }
             // the longest keyword one byte before a boundary: only found by
             // a lane that reads `keywords_max - 1` bytes past it
             if len >= 8 {
-                plant(len / 4 - 1, longest, &mut hay);
-                plant(len / 4 * 3 - 1, longest, &mut hay);
+                plant(len / LANES - 1, longest, &mut hay);
+                plant(len / LANES * (LANES - 1) - 1, longest, &mut hay);
             }
             let want: std::collections::BTreeSet<(usize, usize, u32)> = oracle
                 .find_overlapping_iter(&hay)
@@ -2015,6 +2022,121 @@ pattern = '(?i)key[a-z]*\s*=\s*([A-Za-z0-9]{12})'
         for p in ["src/main.rs", "docs/npmrc.md", "sql/readme.txt"] {
             assert!(e.path_class(p).formats.is_empty(), "{p}");
         }
+    }
+
+    /// The keyword hits of one walk of the automaton over the whole buffer
+    /// (no lanes): what `keyword_hits` must find, sorted by end then start.
+    fn walked_hits(e: &Engine, hay: &[u8]) -> Vec<(usize, usize, u32)> {
+        let mut hits = Vec::new();
+        let (dfa, start) = e.automaton().unwrap();
+        e.walk(dfa, hay, 0, *start, 0, usize::MAX, &mut hits);
+        hits
+    }
+
+    /// Random buffers with keywords planted in random case: at both ends,
+    /// overlapping one another, side by side, inside long lines, between
+    /// bytes that fold like letters (`_` and DEL, `@` and backquote).
+    fn lanes_agree_with_the_walk(e: &Engine, seed: u64) {
+        let mut keywords: Vec<Vec<u8>> = e
+            .rules()
+            .iter()
+            .flat_map(|r| r.rule.spec.keywords.iter().map(|k| k.as_bytes().to_vec()))
+            .collect();
+        keywords.sort();
+        keywords.dedup();
+        let mut x = seed;
+        let mut next = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x as usize
+        };
+        const NOISE: &[u8] = b"aAkKeEyYsStT_\x7f@`[{ -=:/.\n\x00\xff0123456789\"'";
+        let mut total = 0;
+        for round in 0..300 {
+            let len = match round % 5 {
+                0 => next() % 16,
+                1 => next() % 200,
+                2 => 1000 + next() % 3000,
+                // one long line
+                3 => 20_000,
+                _ => next() % 70_000,
+            };
+            let mut hay: Vec<u8> = (0..len)
+                .map(|_| NOISE[next() % NOISE.len()])
+                .map(|b| {
+                    if round % 5 == 3 && b == b'\n' {
+                        b' '
+                    } else {
+                        b
+                    }
+                })
+                .collect();
+            let plants = 1 + len / 24;
+            for p in 0..plants {
+                let k = &keywords[next() % keywords.len()];
+                // at the start, at the very end, overlapping the previous
+                // keyword, or anywhere
+                let at = match p % 4 {
+                    0 => 0,
+                    1 => len.saturating_sub(k.len()),
+                    _ => next() % len.max(1),
+                };
+                for (i, &c) in k.iter().enumerate() {
+                    if let Some(b) = hay.get_mut(at + i) {
+                        *b = if next() % 2 == 0 {
+                            c.to_ascii_uppercase()
+                        } else {
+                            c.to_ascii_lowercase()
+                        };
+                    }
+                }
+            }
+            let want = walked_hits(e, &hay);
+            let mut got = e.keyword_hits(&hay);
+            got.sort_by_key(|&(s, t, _)| (t, s));
+            assert_eq!(got, want, "round {round}, len {len}");
+            total += want.len();
+        }
+        assert!(total > 1000, "too few keywords planted: {total}");
+    }
+
+    #[test]
+    fn laned_keyword_hits_equal_one_walk_over_every_byte() {
+        let e = Engine::new(builtin_rules().unwrap()).unwrap();
+        lanes_agree_with_the_walk(&e, 0x9E37_79B9_7F4A_7C15);
+        // two-byte keywords; keywords that are parts of others, with
+        // symbols that fold like letters
+        let pack = r#"
+[[rules]]
+id = "short"
+name = "short"
+severity = "low"
+keywords = ["q_", "Q_@", "a`b", "_Q_@_x", "{ke", "key", "monkey", "KEYS_", "ke"]
+pattern = 'q_[a-z]{30}'
+"#;
+        let e = engine(pack);
+        lanes_agree_with_the_walk(&e, 3);
+        // hand-written edges: a hit in the first and last bytes, a keyword
+        // inside a longer one (reported after it, at the same end, or
+        // before it), an uppercase one
+        for hay in [
+            &b"ke"[..],
+            b"monkey",
+            b"MONKEYS_",
+            b"xmonkeys_",
+            b"_Q_@_x",
+            b"_q_@_X{KEY",
+            b"",
+            b"k",
+        ] {
+            assert_eq!(e.keyword_hits(hay), walked_hits(&e, hay), "{hay:?}");
+        }
+        let hits = e.keyword_hits(b"monkeys_");
+        assert_eq!(
+            hits.iter().map(|h| (h.0, h.1)).collect::<Vec<_>>(),
+            [(3, 5), (0, 6), (3, 6), (3, 8)]
+        );
     }
 
     #[test]
