@@ -648,19 +648,16 @@ const B64: [bool; 256] = {
 fn decode_counts(hay: &[u8], (from, to): (usize, usize)) -> (usize, usize) {
     let (mut runs, mut bytes) = (0usize, 0usize);
     let n = hay.len();
-    // length of the current run of base64 characters; branch-free (runs
-    // and separators alternate every few bytes in code)
-    let mut cur = 0usize;
-    for &c in &hay[from..to] {
-        let b = usize::from(B64[c as usize]);
-        let ended = (1 - b) & usize::from(cur >= decode::MIN_BASE64);
-        runs += ended;
-        bytes += ended * cur;
-        cur = (cur + 1) * b;
-    }
-    if cur >= decode::MIN_BASE64 {
+    // the maximal runs of at least MIN_BASE64 class bytes inside the
+    // window, found 64 bytes at a time (their `=` padding not counted)
+    let window = &hay[from..to];
+    for (s, end) in decode::base64_runs(window) {
+        let mut e = end;
+        while e > s && window[e - 1] == b'=' {
+            e -= 1;
+        }
         runs += 1;
-        bytes += cur;
+        bytes += e - s;
     }
     for p in memchr::memchr_iter(b'%', &hay[from..to]).map(|p| from + p) {
         let hex = |k: usize| hay.get(k).is_some_and(u8::is_ascii_hexdigit);

@@ -334,9 +334,10 @@ pub struct ScanArgs {
     #[arg(long, conflicts_with_all = ["history", "staged", "pre_push", "no_ignore"])]
     pub ci: bool,
     /// History: how blobs are read (benchmarks and differential tests; the
-    /// findings are the same): delta-aware (default), pack-order (every blob
-    /// scanned whole), one-by-one (through the object database).
-    #[arg(long, value_enum, hide = true, default_value = "delta-aware")]
+    /// findings are the same): pack-order (default: every blob scanned
+    /// whole), delta-aware (each delta scanned around its changes),
+    /// one-by-one (through the object database).
+    #[arg(long, value_enum, hide = true, default_value = "pack-order")]
     pub history_reading: HistoryReadingArg,
     /// Report secrets under inline allow markers too (keyward:allow, gitleaks:allow,
     /// pragma: allowlist secret): for audits.

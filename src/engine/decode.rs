@@ -165,7 +165,7 @@ fn long_run_byte(hay: &[u8], from: usize) -> Option<usize> {
 /// scanned, and most text has no run that long: blocks of 64 bytes are
 /// classified at once ([`long_run_byte`]); only the bytes of runs that long
 /// are looked at one by one.
-fn base64_runs(hay: &[u8]) -> impl Iterator<Item = (usize, usize)> + '_ {
+pub(crate) fn base64_runs(hay: &[u8]) -> impl Iterator<Item = (usize, usize)> + '_ {
     let n = hay.len();
     // No run of `MIN_BASE64` class bytes starting before `i` is left to
     // report, and the byte before `i` (if any) is not one of them.
