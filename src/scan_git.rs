@@ -30,7 +30,22 @@ pub struct GitScanOptions {
     /// the scan meets, as the working-tree walk applies them.
     pub exclude: Vec<String>,
     /// How history blobs are read and scanned.
-    pub reading: crate::scanner::HistoryReading,
+    pub reading: HistoryReading,
+}
+
+/// How a history scan reads and scans blobs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum HistoryReading {
+    /// Packs in pack order, each delta scanned only around its changes
+    /// (exact; measured slower than `PackOrder` on pypa/pip and git/git:
+    /// its bookkeeping costs more than the bytes it skips, see
+    /// `crate::delta`).
+    DeltaAware,
+    /// Packs in pack order, every blob scanned whole.
+    #[default]
+    PackOrder,
+    /// One blob at a time through the object database, scanned whole.
+    OneByOne,
 }
 
 /// Outcome of scanning one blob.
@@ -608,7 +623,7 @@ fn scan_jobs(
     jobs: &[Job],
     classes: &Classes,
     max: u64,
-    reading: crate::scanner::HistoryReading,
+    reading: HistoryReading,
     progress: &dyn crate::scan::Progress,
     commits: usize,
 ) -> (Vec<BlobScan>, DecodeStats) {
@@ -643,13 +658,13 @@ fn scan_jobs(
     wanted.sort_unstable();
     let mut stats = DecodeStats::default();
     let packs = match reading {
-        crate::scanner::HistoryReading::OneByOne => None,
+        HistoryReading::OneByOne => None,
         _ => crate::source::pack::Packs::open(repo.repo()).ok(),
     };
     let leftover = match packs {
         Some(packs) => {
             let delta = crate::delta::Delta::new(engine);
-            let aware = reading == crate::scanner::HistoryReading::DeltaAware;
+            let aware = reading == HistoryReading::DeltaAware;
             let visit = |id: Oid, data: &[u8], base: Option<Base<'_, BlobState>>| -> BlobState {
                 let mut state = BlobState::default();
                 for &j in jobs_of.get(&id).into_iter().flatten() {

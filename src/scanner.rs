@@ -88,20 +88,7 @@ pub struct ScanPlan {
     pub history_reading: HistoryReading,
 }
 
-/// How a history scan reads and scans blobs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum HistoryReading {
-    /// Packs in pack order, each delta scanned only around its changes
-    /// (exact; measured slower than `PackOrder` on pypa/pip and git/git:
-    /// its bookkeeping costs more than the bytes it skips, see
-    /// `crate::delta`).
-    DeltaAware,
-    /// Packs in pack order, every blob scanned whole.
-    #[default]
-    PackOrder,
-    /// One blob at a time through the object database, scanned whole.
-    OneByOne,
-}
+pub use crate::scan_git::HistoryReading;
 
 impl ScanPlan {
     /// A plan for `mode` with every other setting at its default.
