@@ -69,14 +69,20 @@ fn scan_blob(
             hits: scan_text(engine, class, &bytes),
         },
         // `buf` holds the blob: an archive's members are scanned
-        BlobContent::Binary => match crate::scan::scan_archive(engine, class, buf) {
-            Some(Outcome::Scanned { bytes, hits }) => BlobScan::Scanned { bytes, hits },
-            Some(Outcome::Skipped(why)) => BlobScan::Skipped(why),
-            _ => BlobScan::Skipped(Skip::Binary),
-        },
+        BlobContent::Binary => scan_binary(engine, class, buf),
         BlobContent::TooLarge(size) => BlobScan::Skipped(Skip::TooLarge { size, limit: max }),
         BlobContent::Missing(m) => BlobScan::Missing(m),
         BlobContent::Corrupt(m) => BlobScan::Skipped(Skip::Error(m)),
+    }
+}
+
+/// A binary blob: an archive's text members are scanned, anything else is
+/// skipped as binary.
+fn scan_binary(engine: &Engine, class: &crate::engine::PathClass, data: &[u8]) -> BlobScan {
+    match crate::scan::scan_archive(engine, class, data) {
+        Some(Outcome::Scanned { bytes, hits }) => BlobScan::Scanned { bytes, hits },
+        Some(Outcome::Skipped(why)) => BlobScan::Skipped(why),
+        _ => BlobScan::Skipped(Skip::Binary),
     }
 }
 
@@ -590,11 +596,7 @@ fn scan_bytes(
             bytes: text.len() as u64,
             hits: scan_text(engine, class, &text),
         },
-        crate::source::Content::Binary => match crate::scan::scan_archive(engine, class, data) {
-            Some(Outcome::Scanned { bytes, hits }) => BlobScan::Scanned { bytes, hits },
-            Some(Outcome::Skipped(why)) => BlobScan::Skipped(why),
-            _ => BlobScan::Skipped(Skip::Binary),
-        },
+        crate::source::Content::Binary => scan_binary(engine, class, data),
     }
 }
 

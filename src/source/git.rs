@@ -222,8 +222,7 @@ impl<'p> Differ<'p> {
                 Found::NotInPack => {}
             }
         }
-        let t = repo.objects.find_tree(id, &mut self.buf).map_err(other)?;
-        let _ = t;
+        repo.objects.find_tree(id, &mut self.buf).map_err(other)?;
         Ok(self.buf.as_slice().into())
     }
 

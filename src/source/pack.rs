@@ -52,7 +52,6 @@ pub struct Base<'a, S> {
 /// The pack files of a repository (its object directory and alternates).
 pub struct Packs {
     packs: Vec<Pack>,
-    hash: gix::hash::Kind,
 }
 
 struct Pack {
@@ -115,7 +114,7 @@ impl Packs {
                 packs.push(Pack { index, data });
             }
         }
-        Ok(Packs { packs, hash })
+        Ok(Packs { packs })
     }
 
     /// Decodes every blob of `wanted` that a pack holds, in pack order,
@@ -151,7 +150,7 @@ impl Packs {
             if want.is_empty() {
                 continue;
             }
-            let (left, s) = pack.visit(self.hash, &want, &visit, &fail);
+            let (left, s) = pack.visit(&want, &visit, &fail);
             leftover.extend(left);
             stats.decoded += s.decoded;
             stats.decoded_bytes += s.decoded_bytes;
@@ -210,19 +209,13 @@ struct Forest {
 const NONE: u32 = u32::MAX;
 
 impl Pack {
-    fn visit<S, V, E>(
-        &self,
-        hash: gix::hash::Kind,
-        want: &[u32],
-        visit: &V,
-        fail: &E,
-    ) -> (Vec<Oid>, Stats)
+    fn visit<S, V, E>(&self, want: &[u32], visit: &V, fail: &E) -> (Vec<Oid>, Stats)
     where
         S: Send + Sync,
         V: Fn(Oid, &[u8], Option<Base<'_, S>>) -> S + Sync,
         E: Fn(Oid, String) + Sync,
     {
-        let (forest, leftover) = self.forest(hash, want);
+        let (forest, leftover) = self.forest(want);
         let decoded = std::sync::atomic::AtomicU64::new(0);
         let decoded_bytes = std::sync::atomic::AtomicU64::new(0);
         let visited = std::sync::atomic::AtomicU64::new(0);
@@ -256,7 +249,7 @@ impl Pack {
 
     /// The wanted objects' delta chains as a forest. Wanted objects whose
     /// chain leaves the pack (a thin pack's base) are returned apart.
-    fn forest(&self, _hash: gix::hash::Kind, want: &[u32]) -> (Forest, Vec<Oid>) {
+    fn forest(&self, want: &[u32]) -> (Forest, Vec<Oid>) {
         let n = self.index.num_objects() as usize;
         let mut by_offset: Vec<(u64, u32)> = (0..n as u32)
             .map(|i| (self.index.pack_offset_at_index(i), i))
