@@ -10,6 +10,12 @@ use cli::{cmd_audit, cmd_baseline, cmd_check, cmd_completions, cmd_explain, cmd_
 use cli::{cmd_init, cmd_man, cmd_rules, cmd_scan, cmd_secret, cmd_validate};
 use std::process::ExitCode;
 
+/// mimalloc hands freed pages back to the system: a history scan's walk
+/// frees most of what it allocated before the blobs are read, and the
+/// system allocator kept those pages resident in its per-thread arenas.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     // what keyward prints may end up in a public CI log: errors (clap's
     // included, which quote the offending argument) and panics are scrubbed

@@ -241,7 +241,7 @@ pub fn scan_history_with(
     let t0 = Instant::now();
     let repo = repo::open(&opts.repo)?;
     progress.start("walking history", None);
-    let plan = repo.repo().plan_history(sel)?;
+    let mut plan = repo.repo().plan_history(sel)?;
     progress.finish();
     let t_plan = t0.elapsed();
     let cpu_plan = cpu_ms();
@@ -259,18 +259,19 @@ pub fn scan_history_with(
         })
         .collect();
     let mut blobs: Vec<Job> = Vec::new();
-    for (id, intros) in &plan.blobs {
+    // (the introductions move into the jobs: a history has many)
+    for (id, intros) in std::mem::take(&mut plan.blobs) {
         let mut by_class: Vec<(u32, Vec<git::Introduction>)> = Vec::new();
         for i in intros {
             let Some(c) = class_of_path[i.path as usize] else {
                 continue;
             };
             match by_class.iter_mut().find(|(k, _)| *k == c) {
-                Some((_, v)) => v.push(*i),
-                None => by_class.push((c, vec![*i])),
+                Some((_, v)) => v.push(i),
+                None => by_class.push((c, vec![i])),
             }
         }
-        blobs.extend(by_class.into_iter().map(|(c, v)| (Oid::from(*id), c, v)));
+        blobs.extend(by_class.into_iter().map(|(c, v)| (Oid::from(id), c, v)));
     }
     // Versions of one path, newest first: git packs store the newest version
     // whole and older ones as deltas against it, so this order lets each
@@ -357,6 +358,8 @@ pub fn scan_history_with(
             BlobScan::Missing(m) => summary.warnings.push(format!("{first_path}: {m}")),
         }
     }
+    // blobs were scanned in pack order: list what was not scanned by path
+    summary.skipped.sort_by(|a, b| a.path.cmp(&b.path));
     let mut findings = aggregate(engine, hits, !opts.ignore_inline, &mut summary);
 
     // Ranges: drop secrets the base already had in the files the range touched.
@@ -400,15 +403,15 @@ pub fn scan_history_with(
     let mut last_removal: Vec<Option<usize>> = vec![None; findings.len()];
     for (ci, changes) in plan.changes.iter().enumerate() {
         for c in changes {
-            let Some(old) = c.old else { continue };
-            let Some(fs) = finding_of_blob.get(&Oid::from(old)) else {
+            let Some(old) = c.before() else { continue };
+            let Some(fs) = finding_of_blob.get(&Oid::from(plan.blob(old))) else {
                 continue;
             };
             for &fi in fs {
-                let still = c.new.is_some_and(|n| {
+                let still = c.after().is_some_and(|n| {
                     blobs_of
                         .get(&keys[fi])
-                        .is_some_and(|s| s.contains(&Oid::from(n)))
+                        .is_some_and(|s| s.contains(&Oid::from(plan.blob(n))))
                 });
                 if !still {
                     last_removal[fi] = Some(ci);
@@ -438,7 +441,12 @@ pub fn scan_history_with(
             let olds = old_at.entry(ci).or_insert_with(|| {
                 plan.changes[ci]
                     .iter()
-                    .map(|c| (c.path.as_slice(), c.old.map(Oid::from)))
+                    .map(|c| {
+                        (
+                            plan.paths[c.path as usize].as_slice(),
+                            c.before().map(|b| Oid::from(plan.blob(b))),
+                        )
+                    })
                     .collect()
             });
             let carried = olds

@@ -844,15 +844,15 @@ fn history(
         for &c in &commits {
             let added = plan.changes[c as usize]
                 .iter()
-                .find(|ch| ch.path == path.as_bytes())
-                .is_none_or(|ch| ch.old.is_none());
+                .find(|ch| plan.paths[ch.path as usize] == path.as_bytes())
+                .is_none_or(|ch| ch.before().is_none());
             touched.push((c, if added { "added" } else { "modified" }));
         }
         let first = commits.first().copied().unwrap_or(0);
         for (ci, changes) in plan.changes.iter().enumerate().skip(first as usize) {
             if changes
                 .iter()
-                .any(|ch| ch.path == path.as_bytes() && ch.new.is_none())
+                .any(|ch| plan.paths[ch.path as usize] == path.as_bytes() && ch.after().is_none())
             {
                 touched.push((ci as u32, "deleted"));
             }

@@ -90,12 +90,72 @@ pub struct HistorySelection {
     pub hide_remote_tracking: bool,
 }
 
-/// One change of a blob-valued path in a commit.
+/// One change of a blob-valued path in a commit, as a tree diff lists it.
 #[derive(Debug, Clone)]
+struct RawChange {
+    path: BString,
+    old: Option<ObjectId>,
+    new: Option<ObjectId>,
+}
+
+/// One change of a blob-valued path in a commit: the path (index into
+/// [`HistoryPlan::paths`]) and the blobs before and after (indices into
+/// [`HistoryPlan::blob_ids`]). Twelve bytes: a history lists about a
+/// million of them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PathChange {
-    pub path: BString,
-    pub old: Option<ObjectId>,
-    pub new: Option<ObjectId>,
+    pub path: u32,
+    old: u32,
+    new: u32,
+}
+
+const NO_BLOB: u32 = u32::MAX;
+
+impl PathChange {
+    /// The blob the path held before (None: added).
+    pub fn before(&self) -> Option<u32> {
+        (self.old != NO_BLOB).then_some(self.old)
+    }
+    /// The blob the path holds after (None: deleted).
+    pub fn after(&self) -> Option<u32> {
+        (self.new != NO_BLOB).then_some(self.new)
+    }
+}
+
+/// Paths and blob ids of a history, numbered as the tree diffs meet them
+/// (from several threads, under one lock per commit).
+#[derive(Default)]
+struct Interner {
+    paths: Vec<BString>,
+    path_ids: HashMap<BString, u32>,
+    blobs: Vec<ObjectId>,
+    blob_ids: HashMap<ObjectId, u32>,
+}
+
+impl Interner {
+    fn path(&mut self, p: &[u8]) -> u32 {
+        if let Some(&i) = self.path_ids.get(p) {
+            return i;
+        }
+        let i = self.paths.len() as u32;
+        self.paths.push(p.into());
+        self.path_ids.insert(p.into(), i);
+        i
+    }
+    fn blob(&mut self, id: Option<ObjectId>) -> u32 {
+        let Some(id) = id else { return NO_BLOB };
+        *self.blob_ids.entry(id).or_insert_with(|| {
+            self.blobs.push(id);
+            (self.blobs.len() - 1) as u32
+        })
+    }
+    fn change(&mut self, c: &RawChange) -> PathChange {
+        PathChange {
+            path: self.path(&c.path),
+            old: self.blob(c.old),
+            new: self.blob(c.new),
+        }
+    }
 }
 
 /// Where a blob entered history: commit (index into `commits`) and path.
@@ -110,8 +170,10 @@ pub struct Introduction {
 #[derive(Debug, Default)]
 pub struct HistoryPlan {
     pub commits: Vec<ObjectId>,
-    /// Interned paths.
+    /// Interned paths (sorted).
     pub paths: Vec<BString>,
+    /// Interned blob ids (of every change).
+    pub blob_ids: Vec<ObjectId>,
     /// Unique blobs and where each was introduced.
     pub blobs: HashMap<ObjectId, Vec<Introduction>>,
     /// First-parent changes per commit (same index as `commits`).
@@ -251,7 +313,7 @@ impl<'p> Differ<'p> {
         repo: &gix::Repository,
         old: Option<ObjectId>,
         new: ObjectId,
-    ) -> Result<Vec<PathChange>, GitError> {
+    ) -> Result<Vec<RawChange>, GitError> {
         use gix::objs::tree::name_order;
         use std::cmp::Ordering;
         let hash = repo.object_hash();
@@ -320,7 +382,7 @@ impl<'p> Differ<'p> {
                         if e.is_tree() {
                             self.queue.push_back((Some(e.id()), None, join(e.name)));
                         } else if e.is_file() {
-                            out.push(PathChange {
+                            out.push(RawChange {
                                 path: join(e.name),
                                 old: Some(e.id()),
                                 new: None,
@@ -333,7 +395,7 @@ impl<'p> Differ<'p> {
                         if e.is_tree() {
                             self.queue.push_back((None, Some(e.id()), join(e.name)));
                         } else if e.is_file() {
-                            out.push(PathChange {
+                            out.push(RawChange {
                                 path: join(e.name),
                                 old: None,
                                 new: Some(e.id()),
@@ -358,7 +420,7 @@ impl<'p> Differ<'p> {
                                 let old = a.is_file().then(|| a.id());
                                 let new = b.is_file().then(|| b.id());
                                 if old.is_some() || new.is_some() {
-                                    out.push(PathChange {
+                                    out.push(RawChange {
                                         path: join(a.name),
                                         old,
                                         new,
@@ -430,6 +492,7 @@ type CommitDiff = Result<CommitChanges, String>;
 fn diff_commit(
     repo: &gix::Repository,
     differ: &mut Differ<'_>,
+    interner: &std::sync::Mutex<Interner>,
     id: ObjectId,
     parents: &[ObjectId],
     outside: &dyn Fn(&ObjectId) -> bool,
@@ -437,13 +500,17 @@ fn diff_commit(
     let tree = differ
         .tree_of(repo, id)
         .map_err(|e| format!("commit {id}: {}", e.message()))?;
+    let intern = |raw: &[RawChange]| -> Vec<PathChange> {
+        let mut i = interner.lock().unwrap_or_else(|p| p.into_inner());
+        raw.iter().map(|c| i.change(c)).collect()
+    };
     let Some((p0, rest)) = parents.split_first() else {
         let first = differ
             .diff(repo, None, tree)
             .map_err(|e| format!("commit {id}: {}", e.message()))?;
         let introduced = first.iter().map(|c| c.new.is_some()).collect();
         return Ok(CommitChanges {
-            first,
+            first: intern(&first),
             introduced,
             base_blobs: Vec::new(),
         });
@@ -471,7 +538,7 @@ fn diff_commit(
         }
     }
     Ok(CommitChanges {
-        first,
+        first: intern(&first),
         introduced,
         base_blobs,
     })
@@ -549,7 +616,7 @@ fn tree_entry(d: &[u8], pos: usize, hash_len: usize) -> Option<(TreeEntry<'_>, u
 }
 
 /// Bytes of decoded objects each thread of the commit walk keeps.
-const TREE_CACHE: usize = 32 << 20;
+const TREE_CACHE: usize = 16 << 20;
 
 /// Walks the selected history and records, per commit, which blobs it
 /// introduced (relative to all its parents) at which paths.
@@ -577,8 +644,11 @@ pub fn plan_history(
     if tips.is_empty() {
         return Ok(plan);
     }
-    // 1. Walk.
-    let walk = repo
+    // 1. Walk. Each commit is read once: no object cache (it would stay
+    // resident for the rest of the scan).
+    let mut walker = repo.clone();
+    walker.object_cache_size(0);
+    let walk = walker
         .rev_walk(tips)
         .with_hidden(hidden)
         .all()
@@ -639,6 +709,7 @@ pub fn plan_history(
     let in_range = |id: &ObjectId| index.contains_key(id);
     let packs = super::pack::Packs::open(repo.into()).ok();
     let sync = repo.clone().into_sync();
+    let interner = std::sync::Mutex::new(Interner::default());
     // Newest first: a pack stores the newest version of a tree whole and
     // older ones as deltas of newer ones, so in this order a tree's delta
     // base was usually decoded just before (and is in the delta cache).
@@ -649,17 +720,41 @@ pub fn plan_history(
         .map_init(
             || {
                 let mut r = sync.to_thread_local();
-                r.object_cache_size_if_unset(16 << 20);
+                // with the packs open, the object database is only asked
+                // for loose objects: no cache
+                if packs.is_none() {
+                    r.object_cache_size_if_unset(16 << 20);
+                } else {
+                    r.object_cache_size(0);
+                }
                 let reader = packs.as_ref().map(|p| p.reader(TREE_CACHE));
                 (r, Differ::new(reader))
             },
             |(r, differ), (&ni, parents)| {
-                diff_commit(r, differ, nodes[ni].0, parents, &|p| ranged && !in_range(p))
+                diff_commit(r, differ, &interner, nodes[ni].0, parents, &|p| {
+                    ranged && !in_range(p)
+                })
             },
         )
         .collect();
     diffs.reverse();
-    let mut path_ids: HashMap<BString, u32> = HashMap::new();
+    drop(packs);
+    // Paths are numbered in sorted order (the threads met them in any order).
+    let interner = interner.into_inner().unwrap_or_else(|p| p.into_inner());
+    let mut sorted: Vec<u32> = (0..interner.paths.len() as u32).collect();
+    sorted.sort_unstable_by(|&a, &b| interner.paths[a as usize].cmp(&interner.paths[b as usize]));
+    let mut renumber = vec![0u32; sorted.len()];
+    for (new, &old) in sorted.iter().enumerate() {
+        renumber[old as usize] = new as u32;
+    }
+    let Interner {
+        mut paths, blobs, ..
+    } = interner;
+    plan.paths = sorted
+        .iter()
+        .map(|&i| std::mem::take(&mut paths[i as usize]))
+        .collect();
+    plan.blob_ids = blobs;
     for (&ni, diff) in order.iter().zip(diffs) {
         let id = &nodes[ni].0;
         let commit_idx = plan.commits.len() as u32;
@@ -667,7 +762,7 @@ pub fn plan_history(
         if shallow.contains(id) {
             plan.shallow_roots += 1;
         }
-        let changes = match diff {
+        let mut changes = match diff {
             Ok(d) => d,
             Err(e) => {
                 plan.warnings.push(e);
@@ -675,6 +770,9 @@ pub fn plan_history(
                 continue;
             }
         };
+        for c in &mut changes.first {
+            c.path = renumber[c.path as usize];
+        }
         // Introductions: new (path, blob) relative to every parent.
         for (c, _) in changes
             .first
@@ -682,24 +780,20 @@ pub fn plan_history(
             .zip(&changes.introduced)
             .filter(|(_, i)| **i)
         {
-            let Some(new) = c.new else { continue };
-            let pid = match path_ids.get(&c.path) {
-                Some(p) => *p,
-                None => {
-                    let p = plan.paths.len() as u32;
-                    plan.paths.push(c.path.clone());
-                    path_ids.insert(c.path.clone(), p);
-                    p
-                }
-            };
-            plan.blobs.entry(new).or_default().push(Introduction {
-                commit: commit_idx,
-                path: pid,
-            });
+            let Some(new) = c.after() else { continue };
+            plan.blobs
+                .entry(plan.blob_ids[new as usize])
+                .or_default()
+                .push(Introduction {
+                    commit: commit_idx,
+                    path: c.path,
+                });
         }
         plan.base_blobs.extend(changes.base_blobs);
         plan.changes.push(changes.first);
     }
+    // The walk read commits through the git library's maps of the packs.
+    super::pack::release_repository_maps(repo.into());
     // 4. The commit graph inside the walk, and the refs pointing into it.
     let commit_idx: HashMap<ObjectId, u32> = plan
         .commits
@@ -758,6 +852,11 @@ fn ref_tips(repo: &gix::Repository, commits: &HashMap<ObjectId, u32>) -> Vec<(St
 }
 
 impl HistoryPlan {
+    /// The id of interned blob `i` (from [`PathChange::before`] or `after`).
+    pub fn blob(&self, i: u32) -> ObjectId {
+        self.blob_ids[i as usize]
+    }
+
     /// For each set of commits (indices into `commits`), the refs (indices
     /// into `refs`) whose history holds at least one of them. One pass over
     /// the commit graph per 64 refs: each commit gets the bit set of the refs

@@ -193,6 +193,65 @@ fn release_pages(bytes: &[u8]) {
 #[cfg(not(unix))]
 fn release_pages(_: &[u8]) {}
 
+/// Hands back the resident pages of every read-only mapping of a file in
+/// `dir` (`objects/pack`): the git library maps the packs and indexes too,
+/// and the pages its commit walk read would otherwise stay resident for
+/// the rest of the scan. Such pages are read again from the file when
+/// needed. Linux only (it lists the mappings in `/proc/self/maps`).
+#[cfg(target_os = "linux")]
+pub fn release_mapped_files(dir: &Path) {
+    let Ok(maps) = std::fs::read_to_string("/proc/self/maps") else {
+        return;
+    };
+    let Some(dir) = dir
+        .canonicalize()
+        .ok()
+        .and_then(|d| d.to_str().map(String::from))
+    else {
+        return;
+    };
+    for line in maps.lines() {
+        // start-end perms offset dev inode path
+        let mut f = line.split_whitespace();
+        let (Some(range), Some(perms)) = (f.next(), f.next()) else {
+            continue;
+        };
+        let Some(path) = f.nth(3) else { continue };
+        if !perms.starts_with('r') || perms.as_bytes().get(1) != Some(&b'-') {
+            continue;
+        }
+        if !Path::new(path).starts_with(&dir) {
+            continue;
+        }
+        let Some((a, b)) = range.split_once('-') else {
+            continue;
+        };
+        let (Ok(a), Ok(b)) = (usize::from_str_radix(a, 16), usize::from_str_radix(b, 16)) else {
+            continue;
+        };
+        if b > a {
+            // SAFETY: a read-only file mapping listed by the kernel for this
+            // process, whole and page-aligned; MADV_DONTNEED on it only drops
+            // pages, which are faulted in again from the file (unchanged) on
+            // the next read, so no reader observes a difference.
+            unsafe {
+                libc::madvise(a as *mut libc::c_void, b - a, libc::MADV_DONTNEED);
+            }
+        }
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+pub fn release_mapped_files(_: &Path) {}
+
+/// [`release_mapped_files`] for the pack directories of `repo` (its own
+/// and its alternates').
+pub fn release_repository_maps(repo: Repo<'_>) {
+    for dir in pack_dirs(&repo.objects_dir()) {
+        release_mapped_files(&dir);
+    }
+}
+
 /// The delta forest of the wanted part of one pack.
 struct Forest {
     /// Pack offsets of the nodes (ascending) and their index positions.
@@ -216,6 +275,8 @@ impl Pack {
         E: Fn(Oid, String) + Sync,
     {
         let (forest, leftover) = self.forest(want);
+        // reading the entry headers touched pages all over the pack
+        self.release();
         let decoded = std::sync::atomic::AtomicU64::new(0);
         let decoded_bytes = std::sync::atomic::AtomicU64::new(0);
         let visited = std::sync::atomic::AtomicU64::new(0);
@@ -276,7 +337,12 @@ impl Pack {
             let node = node_of_pos[pos as usize];
             wanted[node as usize] = true;
         }
-        for &pos in want {
+        for (k, &pos) in want.iter().enumerate() {
+            // reading entry headers touches pages all over the pack: hand
+            // them back as we go
+            if k % 256 == 255 {
+                self.release();
+            }
             let start = node_of_pos[pos as usize];
             if needed[start as usize] {
                 continue;
@@ -400,6 +466,22 @@ struct Scratch {
     spare_copies: Vec<Vec<Copied>>,
 }
 
+/// Object buffers larger than this are freed after use instead of kept
+/// for the next object: a chain of 50 levels that once held a large file
+/// would otherwise keep 50 buffers of its size.
+const KEEP_BUFFER: usize = 1 << 20;
+
+/// Spare buffers a thread keeps at most.
+const KEEP_SPARE: usize = 16;
+
+impl Scratch {
+    fn keep(&mut self, buf: Vec<u8>) {
+        if buf.capacity() <= KEEP_BUFFER && self.spare.len() < KEEP_SPARE {
+            self.spare.push(buf);
+        }
+    }
+}
+
 struct Walker<'a, V, E> {
     pack: &'a Pack,
     forest: &'a Forest,
@@ -420,7 +502,7 @@ where
         let before = self.decoded_bytes.fetch_add(bytes as u64, Relaxed);
         // every 256 MiB decoded, hand the pack's pages back: they are
         // read again from the page cache where still needed
-        if before >> 28 != (before + bytes as u64) >> 28 {
+        if before >> 26 != (before + bytes as u64) >> 26 {
             self.pack.release();
         }
     }
@@ -471,7 +553,7 @@ where
                 root,
                 &format!("pack entry at offset {offset} is unreadable: {e}"),
             );
-            scratch.spare.push(buf);
+            scratch.keep(buf);
             return;
         }
         self.count(buf.len());
@@ -481,61 +563,110 @@ where
                 .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             (self.visit)(id, &buf, None)
         });
-        self.below(scratch, root, id, &buf, state.as_ref());
-        scratch.spare.push(buf);
+        self.below(scratch, root, id, buf, state);
     }
 
-    /// Decodes and visits the children of `node` (whose object is `data`)
-    /// and theirs, depth first.
-    fn below<S>(&self, scratch: &mut Scratch, node: u32, id: Oid, data: &[u8], state: Option<&S>)
+    /// Decodes child `child` of an object (`data`, visited as `state`)
+    /// and visits it: its bytes and visit, or None when it failed (every
+    /// wanted object below it was told).
+    fn child<S>(
+        &self,
+        scratch: &mut Scratch,
+        child: u32,
+        id: Oid,
+        data: &[u8],
+        state: Option<&S>,
+    ) -> Option<(Oid, Vec<u8>, Option<S>)>
     where
         S: Send + Sync,
         V: Fn(Oid, &[u8], Option<Base<'_, S>>) -> S + Sync,
     {
-        for &child in self.children(node) {
-            let offset = self.forest.offsets[child as usize];
-            let mut buf = scratch.spare.pop().unwrap_or_default();
-            let mut copies = scratch.spare_copies.pop().unwrap_or_default();
-            let r = self
-                .pack
-                .data
-                .entry(offset)
-                .map_err(|e| e.to_string())
-                .and_then(|entry| {
-                    let size =
-                        usize::try_from(entry.decompressed_size).map_err(|e| e.to_string())?;
-                    scratch.delta.clear();
-                    scratch.delta.resize(size, 0);
-                    self.pack
-                        .data
-                        .decompress_entry(&entry, &mut scratch.inflate, &mut scratch.delta)
-                        .map_err(|e| e.to_string())?;
-                    apply_delta(data, &scratch.delta, &mut buf, &mut copies)
-                });
-            match r {
-                Err(e) => self.fail_below(
+        let offset = self.forest.offsets[child as usize];
+        let mut buf = scratch.spare.pop().unwrap_or_default();
+        let mut copies = scratch.spare_copies.pop().unwrap_or_default();
+        let r = self
+            .pack
+            .data
+            .entry(offset)
+            .map_err(|e| e.to_string())
+            .and_then(|entry| {
+                let size = usize::try_from(entry.decompressed_size).map_err(|e| e.to_string())?;
+                scratch.delta.clear();
+                scratch.delta.resize(size, 0);
+                self.pack
+                    .data
+                    .decompress_entry(&entry, &mut scratch.inflate, &mut scratch.delta)
+                    .map_err(|e| e.to_string())?;
+                apply_delta(data, &scratch.delta, &mut buf, &mut copies)
+            });
+        if scratch.delta.capacity() > KEEP_BUFFER {
+            scratch.delta = Vec::new();
+        }
+        let out = match r {
+            Err(e) => {
+                self.fail_below(
                     child,
                     &format!("pack entry at offset {offset} is unreadable: {e}"),
-                ),
-                Ok(()) => {
-                    self.count(buf.len());
-                    let cid = self.pack.oid(self.forest.index_pos[child as usize]);
-                    let cstate = self.forest.wanted[child as usize].then(|| {
-                        self.visited
-                            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        let base = state.map(|s| Base {
-                            id,
-                            data,
-                            state: s,
-                            copied: &copies,
-                        });
-                        (self.visit)(cid, &buf, base)
+                );
+                scratch.keep(buf);
+                None
+            }
+            Ok(()) => {
+                self.count(buf.len());
+                let cid = self.pack.oid(self.forest.index_pos[child as usize]);
+                let cstate = self.forest.wanted[child as usize].then(|| {
+                    self.visited
+                        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let base = state.map(|s| Base {
+                        id,
+                        data,
+                        state: s,
+                        copied: &copies,
                     });
-                    self.below(scratch, child, cid, &buf, cstate.as_ref());
+                    (self.visit)(cid, &buf, base)
+                });
+                Some((cid, buf, cstate))
+            }
+        };
+        if scratch.spare_copies.len() < KEEP_SPARE {
+            scratch.spare_copies.push(copies);
+        }
+        out
+    }
+
+    /// Decodes and visits the objects below `node` (whose object is
+    /// `data`), depth first. An object's buffer is given back before its
+    /// last child is descended into: a chain of deltas (most of a pack)
+    /// holds one buffer at a time, not one per level.
+    fn below<S>(
+        &self,
+        scratch: &mut Scratch,
+        mut node: u32,
+        mut id: Oid,
+        mut data: Vec<u8>,
+        mut state: Option<S>,
+    ) where
+        S: Send + Sync,
+        V: Fn(Oid, &[u8], Option<Base<'_, S>>) -> S + Sync,
+    {
+        loop {
+            let Some((&last, others)) = self.children(node).split_last() else {
+                scratch.keep(data);
+                return;
+            };
+            for &child in others {
+                if let Some((cid, buf, cstate)) =
+                    self.child(scratch, child, id, &data, state.as_ref())
+                {
+                    self.below(scratch, child, cid, buf, cstate);
                 }
             }
-            scratch.spare.push(buf);
-            scratch.spare_copies.push(copies);
+            let next = self.child(scratch, last, id, &data, state.as_ref());
+            scratch.keep(data);
+            let Some((cid, buf, cstate)) = next else {
+                return;
+            };
+            (node, id, data, state) = (last, cid, buf, cstate);
         }
     }
 }
