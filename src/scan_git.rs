@@ -511,11 +511,17 @@ pub fn scan_history_with(
             .map(|l| commit_index.get(&l.first_introduced.id).copied())
     });
     summary.duration = t0.elapsed();
-    summary.phases = vec![
+    summary.phases = plan
+        .timings
+        .iter()
+        .filter(|(name, _)| *name == "walk commits")
+        .copied()
+        .collect();
+    summary.phases.extend([
         ("walk and diff commits", t_plan),
         ("read and scan blobs", t_scan - t_plan),
         ("findings and lifecycle", summary.duration - t_scan),
-    ];
+    ]);
     summary.counters = vec![
         ("objects inflated from packs", decode.decoded),
         ("bytes inflated from packs", decode.decoded_bytes),
