@@ -478,6 +478,10 @@ pub struct ValidateArgs {
     /// A Kubernetes Secret manifest (YAML); repeatable.
     #[arg(long, value_name = "FILE")]
     pub k8s_secret: Vec<PathBuf>,
+    /// A Kubernetes workload manifest (Deployment, StatefulSet, Job...): its
+    /// env `secretKeyRef` and `envFrom` entries map variables to Secret keys; repeatable.
+    #[arg(long, value_name = "FILE")]
+    pub k8s_workload: Vec<PathBuf>,
     /// A JSON object of name: value (e.g. a secret manager's exported value); repeatable.
     #[arg(long, value_name = "FILE")]
     pub json_file: Vec<PathBuf>,
@@ -494,6 +498,13 @@ pub struct ValidateArgs {
     /// Do not resolve NAME_FILE indirection.
     #[arg(long)]
     pub no_file_indirection: bool,
+    /// Check rotation ages only, from the schema and its inventory: no value
+    /// is read (for a scheduled job or CI).
+    #[arg(long)]
+    pub rotation_only: bool,
+    /// Warn about rotations due within DAYS days (default 14, or each secret's warn_after).
+    #[arg(long, value_name = "DAYS")]
+    pub due_within: Option<i64>,
     /// "Today" for rotation checks (YYYY-MM-DD); for tests.
     #[arg(long, value_name = "YYYY-MM-DD", hide = true)]
     pub now: Option<String>,
