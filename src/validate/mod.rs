@@ -324,6 +324,14 @@ pub fn validate(schema: &Schema, source: &Source, opts: &Options) -> Report {
                         " (nor key {} of Secret {}, mapped by {via})",
                         r.key, r.secret
                     ));
+                } else if let Some((secret, key)) = source.layers.iter().find_map(|l| {
+                    l.secret_keys
+                        .keys()
+                        .find(|(_, k)| k.to_ascii_uppercase().replace(['-', '.'], "_") == spec.name)
+                }) {
+                    why.push_str(&format!(
+                        " (Secret {secret} has a key {key}: map it with `k8s = {{ secret = \"{secret}\", key = \"{key}\" }}` in the schema, or pass the workload manifest with --k8s-workload)"
+                    ));
                 }
                 push(Problem::Missing, Severity::Error, why, None);
             }

@@ -178,7 +178,11 @@ impl Report {
         if let Some(rt) = &self.runtime {
             let _ = writeln!(out, "  runtime:     {} ({})", rt.kind, rt.reason);
         }
-        let _ = writeln!(out, "  sources:     {}", self.sources.join(", "));
+        if self.sources.is_empty() {
+            let _ = writeln!(out, "  sources:     none");
+        } else {
+            let _ = writeln!(out, "  sources:     {}", self.sources.join(", "));
+        }
         let _ = writeln!(out, "  today:       {}", self.today);
         for i in &self.issues {
             let mut line = format!(

@@ -21,7 +21,7 @@ fn keyward(args: &[&str], dir: &Path, envs: &[(&str, &str)]) -> (i32, String, St
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_keyward"));
     cmd.args(args).current_dir(dir).env("NO_COLOR", "1");
     // a clean, predictable environment
-    for k in ["ENVIRONMENT", "APP_ENV", "KUBERNETES_SERVICE_HOST"] {
+    for k in ["ENVIRONMENT", "APP_ENV", "NODE_ENV", "KUBERNETES_SERVICE_HOST"] {
         cmd.env_remove(k);
     }
     for (k, v) in envs {
@@ -1587,4 +1587,157 @@ fn cli_refuses_report_formats_validate_does_not_write() {
         serde_json::from_str::<serde_json::Value>(&out).is_ok(),
         "{out}"
     );
+}
+
+// ---------------------------------------------------------------- example services (issue 20)
+
+/// A copy of `examples/NAME` in a temp dir (tests may change it).
+fn example_copy(name: &str) -> (tempfile::TempDir, std::path::PathBuf) {
+    fn copy(from: &Path, to: &Path) {
+        std::fs::create_dir_all(to).unwrap();
+        for e in std::fs::read_dir(from).unwrap() {
+            let e = e.unwrap();
+            let target = to.join(e.file_name());
+            if e.file_type().unwrap().is_dir() {
+                copy(&e.path(), &target);
+            } else {
+                std::fs::copy(e.path(), &target).unwrap();
+            }
+        }
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join(name);
+    copy(&root().join("examples").join(name), &dir);
+    (tmp, dir)
+}
+
+const FASTAPI_SOURCES: &[&str] = &[
+    "validate",
+    "--schema",
+    "secrets.schema.toml",
+    "--k8s-secret",
+    "k8s/secret.yaml",
+    "--now",
+    "2025-06-01",
+];
+
+#[test]
+fn kebab_case_secret_keys_map_to_variables_from_the_deployment() {
+    let (_tmp, dir) = example_copy("fastapi-k8s");
+    // without the Deployment: only the key the schema maps is found, and the
+    // others say which key of the Secret could feed them
+    let mut args = FASTAPI_SOURCES.to_vec();
+    args.extend(["--environment", "production"]);
+    let (code, out, _) = keyward(&args, &dir, &[]);
+    assert_eq!(code, 1, "{out}");
+    for name in [
+        "OPENAI_API_KEY",
+        "ENCRYPTION_KEY",
+        "JWT_SECRET_KEY",
+        "CELERY_BROKER_URL",
+    ] {
+        let line = out
+            .lines()
+            .find(|l| l.starts_with(&format!("error   {name}: required but not set")))
+            .unwrap_or_else(|| panic!("{name}: {out}"));
+        if name != "CELERY_BROKER_URL" {
+            // `openai-api-key` is OPENAI_API_KEY in kebab case: a hint names it
+            let key = name.to_ascii_lowercase().replace('_', "-");
+            assert!(
+                line.contains(&format!("Secret fastapi-secrets has a key {key}")),
+                "{line}"
+            );
+        }
+    }
+    assert!(!out.contains("error   POSTGRES_PASSWORD"), "{out}");
+    assert!(
+        out.contains("from key postgres-password of k8s secret fastapi-secrets"),
+        "{out}"
+    );
+    // with the Deployment: every variable is fed by its secretKeyRef
+    args.extend(["--k8s-workload", "k8s/deployment.yaml"]);
+    let (code, out, err) = keyward(&args, &dir, &[]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("5 secret(s) declared, 5 present; 0 error(s)"), "{out}");
+    // the JSON report names where each value came from, never the value
+    args.extend(["--format", "json"]);
+    let (code, json, _) = keyward(&args, &dir, &[]);
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["present"], 5);
+
+    // the library: a schema mapping alone, and a workload mapping alone
+    let secret = Layer::k8s_secret_file(&dir.join("k8s/secret.yaml")).unwrap();
+    let schema = Schema::parse(
+        "s.toml",
+        "[secrets.OPENAI_API_KEY]\nkind = \"openai-api-key\"\nk8s = { secret = \"fastapi-secrets\", key = \"openai-api-key\" }\n",
+    )
+    .unwrap();
+    let source = Source::new().with(secret.clone());
+    assert!(validate::validate(&schema, &source, &opts("production")).valid);
+    let wrong = Schema::parse(
+        "s.toml",
+        "[secrets.OPENAI_API_KEY]\nkind = \"openai-api-key\"\nk8s = { secret = \"other\", key = \"openai-api-key\" }\n",
+    )
+    .unwrap();
+    let r = validate::validate(&wrong, &source, &opts("production"));
+    assert_eq!(
+        problems(&r),
+        vec![("OPENAI_API_KEY".into(), Problem::Missing, Severity::Error)]
+    );
+    assert!(
+        r.issues[0].message.contains("nor key openai-api-key of Secret other"),
+        "{}",
+        r.to_text()
+    );
+    let mut source = Source::new().with(secret);
+    source.workloads = validate::WorkloadRefs::from_file(&dir.join("k8s/deployment.yaml")).unwrap();
+    let plain = Schema::parse(
+        "s.toml",
+        "[secrets.CELERY_BROKER_URL]\nkind = \"url\"\nrequire_password = true\n",
+    )
+    .unwrap();
+    let r = validate::validate(&plain, &source, &opts("production"));
+    assert!(r.valid, "{}", r.to_text());
+    assert_eq!(r.present, 1);
+    assert!(source
+        .workload_ref("CELERY_BROKER_URL")
+        .is_some_and(|(k, via)| k.key == "redis-url" && via.starts_with("Deployment fastapi-api")));
+}
+
+#[test]
+fn workload_env_from_and_bad_workload_files() {
+    let (_tmp, dir) = example_copy("fastapi-k8s");
+    // envFrom with a prefix: every key of the Secret, prefixed, kebab-case kept
+    let workload = "apiVersion: batch/v1\nkind: CronJob\nmetadata:\n  name: nightly\nspec:\n  jobTemplate:\n    spec:\n      template:\n        spec:\n          containers:\n            - name: job\n              envFrom:\n                - prefix: APP_\n                  secretRef:\n                    name: fastapi-secrets\n";
+    std::fs::write(dir.join("cronjob.yaml"), workload).unwrap();
+    let schema = Schema::parse(
+        "s.toml",
+        "[secrets.APP_postgres-password]\nkind = \"password\"\n[secrets.APP_missing-key]\nkind = \"password\"\n",
+    )
+    .unwrap();
+    let mut source =
+        Source::new().with(Layer::k8s_secret_file(&dir.join("k8s/secret.yaml")).unwrap());
+    source.workloads = validate::WorkloadRefs::from_file(&dir.join("cronjob.yaml")).unwrap();
+    let r = validate::validate(&schema, &source, &opts("production"));
+    assert_eq!(
+        problems(&r),
+        vec![("APP_missing-key".into(), Problem::Missing, Severity::Error)],
+        "{}",
+        r.to_text()
+    );
+    // a file with no workload, and broken YAML: exit 2 with the file named
+    std::fs::write(dir.join("not-a-workload.yaml"), "kind: ConfigMap\n").unwrap();
+    std::fs::write(dir.join("broken.yaml"), "kind: Deployment\nspec: [\n").unwrap();
+    for (f, want) in [
+        ("not-a-workload.yaml", "not-a-workload.yaml:1: no workload"),
+        ("broken.yaml", "broken.yaml:"),
+        ("absent.yaml", "absent.yaml"),
+    ] {
+        let mut args = FASTAPI_SOURCES.to_vec();
+        args.extend(["--k8s-workload", f]);
+        let (code, out, err) = keyward(&args, &dir, &[]);
+        assert_eq!(code, 2, "{f}: {out}{err}");
+        assert!(err.contains(want), "{f}: {err}");
+    }
 }
