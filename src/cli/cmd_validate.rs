@@ -65,7 +65,10 @@ pub fn run(args: ValidateArgs) -> Result<u8> {
         examples.push(Layer::dotenv_file(f)?);
     }
     let opts = Options {
-        environment_from: args.environment.as_ref().map(|_| "--environment".to_string()),
+        environment_from: args
+            .environment
+            .as_ref()
+            .map(|_| "--environment".to_string()),
         environment: args.environment,
         today,
         examples,

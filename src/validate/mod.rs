@@ -170,8 +170,7 @@ pub fn validate(schema: &Schema, source: &Source, opts: &Options) -> Report {
             }),
     };
     let env = environment.name.as_deref();
-    let env_dependent = !opts.rotation_only
-        && settings.naming.is_some()
+    let env_dependent = !opts.rotation_only && settings.naming.is_some()
         || schema.secrets.iter().any(|s| {
             matches!(s.required, Required::In(_))
                 || !s.environments.is_empty()
@@ -231,7 +230,11 @@ pub fn validate(schema: &Schema, source: &Source, opts: &Options) -> Report {
             .collect();
         for (i, first) in json.iter().enumerate() {
             for later in &json[i + 1..] {
-                for name in first.values.keys().filter(|k| later.values.contains_key(*k)) {
+                for name in first
+                    .values
+                    .keys()
+                    .filter(|k| later.values.contains_key(*k))
+                {
                     issues.push(Issue {
                         secret: name.clone(),
                         problem: Problem::Source,
@@ -294,8 +297,8 @@ pub fn validate(schema: &Schema, source: &Source, opts: &Options) -> Report {
             }
             continue;
         }
-        let belongs =
-            spec.environments.is_empty() || env.is_none_or(|e| settings.env_in(e, &spec.environments));
+        let belongs = spec.environments.is_empty()
+            || env.is_none_or(|e| settings.env_in(e, &spec.environments));
         let required = belongs
             && match &spec.required {
                 Required::Always => true,
@@ -537,9 +540,9 @@ fn holds_secret(spec: &SecretSpec, value: &str) -> bool {
     match value.split_once("://") {
         Some((_, rest)) => {
             let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
-            authority
-                .rsplit_once('@')
-                .is_some_and(|(userinfo, _)| userinfo.split_once(':').is_some_and(|(_, p)| !p.is_empty()))
+            authority.rsplit_once('@').is_some_and(|(userinfo, _)| {
+                userinfo.split_once(':').is_some_and(|(_, p)| !p.is_empty())
+            })
         }
         None => true,
     }

@@ -283,14 +283,13 @@ impl Layer {
         let mut doc: serde_json::Value =
             serde_json::from_str(text).map_err(|e| err(e.line(), "not valid JSON"))?;
         if let Some(inner) = doc.get("SecretString").and_then(|s| s.as_str()) {
-            doc = serde_json::from_str(inner)
-                .map_err(|_| {
-                    let line = text
-                        .lines()
-                        .position(|l| l.contains("\"SecretString\""))
-                        .map_or(1, |i| i + 1);
-                    err(line, "SecretString does not hold a JSON object")
-                })?;
+            doc = serde_json::from_str(inner).map_err(|_| {
+                let line = text
+                    .lines()
+                    .position(|l| l.contains("\"SecretString\""))
+                    .map_or(1, |i| i + 1);
+                err(line, "SecretString does not hold a JSON object")
+            })?;
         }
         let Some(obj) = doc.as_object() else {
             return Err(err(1, "want a JSON object of name: value"));
@@ -396,7 +395,12 @@ impl WorkloadRefs {
                     continue;
                 };
                 for c in containers {
-                    for e in c.get("env").and_then(Value::as_sequence).into_iter().flatten() {
+                    for e in c
+                        .get("env")
+                        .and_then(Value::as_sequence)
+                        .into_iter()
+                        .flatten()
+                    {
                         let var = e.get("name").and_then(Value::as_str);
                         let r = e.get("valueFrom").and_then(|f| f.get("secretKeyRef"));
                         let secret = r.and_then(|r| r.get("name")).and_then(Value::as_str);
@@ -437,8 +441,9 @@ impl WorkloadRefs {
             return Err(SourceError::Parse {
                 file: label.to_string(),
                 line: 1,
-                message: "no workload (Deployment, StatefulSet, DaemonSet, Job, CronJob, Pod) found"
-                    .into(),
+                message:
+                    "no workload (Deployment, StatefulSet, DaemonSet, Job, CronJob, Pod) found"
+                        .into(),
             });
         }
         Ok(())
@@ -513,7 +518,10 @@ impl Source {
                 };
                 self.layers
                     .iter()
-                    .any(|l| l.secret_keys.contains_key(&(r.secret.clone(), r.key.clone())))
+                    .any(|l| {
+                        l.secret_keys
+                            .contains_key(&(r.secret.clone(), r.key.clone()))
+                    })
                     .then(|| (r, workload.clone()))
             })
     }

@@ -21,7 +21,12 @@ fn keyward(args: &[&str], dir: &Path, envs: &[(&str, &str)]) -> (i32, String, St
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_keyward"));
     cmd.args(args).current_dir(dir).env("NO_COLOR", "1");
     // a clean, predictable environment
-    for k in ["ENVIRONMENT", "APP_ENV", "NODE_ENV", "KUBERNETES_SERVICE_HOST"] {
+    for k in [
+        "ENVIRONMENT",
+        "APP_ENV",
+        "NODE_ENV",
+        "KUBERNETES_SERVICE_HOST",
+    ] {
         cmd.env_remove(k);
     }
     for (k, v) in envs {
@@ -1658,7 +1663,10 @@ fn kebab_case_secret_keys_map_to_variables_from_the_deployment() {
     args.extend(["--k8s-workload", "k8s/deployment.yaml"]);
     let (code, out, err) = keyward(&args, &dir, &[]);
     assert_eq!(code, 0, "{out}{err}");
-    assert!(out.contains("5 secret(s) declared, 5 present; 0 error(s)"), "{out}");
+    assert!(
+        out.contains("5 secret(s) declared, 5 present; 0 error(s)"),
+        "{out}"
+    );
     // the JSON report names where each value came from, never the value
     args.extend(["--format", "json"]);
     let (code, json, _) = keyward(&args, &dir, &[]);
@@ -1686,7 +1694,9 @@ fn kebab_case_secret_keys_map_to_variables_from_the_deployment() {
         vec![("OPENAI_API_KEY".into(), Problem::Missing, Severity::Error)]
     );
     assert!(
-        r.issues[0].message.contains("nor key openai-api-key of Secret other"),
+        r.issues[0]
+            .message
+            .contains("nor key openai-api-key of Secret other"),
         "{}",
         r.to_text()
     );
@@ -1740,4 +1750,170 @@ fn workload_env_from_and_bad_workload_files() {
         assert_eq!(code, 2, "{f}: {out}{err}");
         assert!(err.contains(want), "{f}: {err}");
     }
+}
+
+/// The ts-aws values the environment carries in production (the database
+/// credentials, API key and signing key come from the JSON export).
+const TS_AWS_ENV: &[(&str, &str)] = &[("DATABASE_SECRET_ID", "kb-mcp/prod/db/credentials")];
+
+#[test]
+fn environment_names_map_to_secret_id_segments() {
+    let (_tmp, dir) = example_copy("ts-aws");
+    let args = [
+        "validate",
+        "--schema",
+        "secrets.schema.toml",
+        "--from-env",
+        "--json-file",
+        "exports/db.json",
+        "--now",
+        "2025-06-01",
+    ];
+    // NODE_ENV=production and ids kb-mcp/prod/...: the same environment
+    for node_env in ["production", "prod", "PRD"] {
+        let mut env = TS_AWS_ENV.to_vec();
+        env.push(("NODE_ENV", node_env));
+        let (code, out, err) = keyward(&args, &dir, &env);
+        assert_eq!(code, 0, "{node_env}: {out}{err}");
+        assert!(!out.contains("[isolation]"), "{out}");
+        assert!(
+            out.contains(&format!(
+                "environment: {node_env} (from NODE_ENV in environment)"
+            )),
+            "{out}"
+        );
+    }
+    // staging with a production id: isolation, said plainly
+    let mut env = TS_AWS_ENV.to_vec();
+    env.push(("NODE_ENV", "staging"));
+    let (code, out, _) = keyward(&args, &dir, &env);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("DATABASE_SECRET_ID: secret id is for environment prod, which is production, not staging"),
+        "{out}"
+    );
+    assert!(
+        !out.contains("a production one") && !out.contains("from given"),
+        "{out}"
+    );
+    // an environment the schema does not know, even through aliases
+    let mut env = TS_AWS_ENV.to_vec();
+    env.push(("NODE_ENV", "qa"));
+    let (code, out, _) = keyward(&args, &dir, &env);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("environment \"qa\" is not one the schema knows"),
+        "{out}"
+    );
+
+    // the library: defaults, schema aliases replacing a default group, and conflicts
+    let s = Schema::parse("s.toml", "").unwrap();
+    assert!(s.settings.is_production("prd") && s.settings.is_relaxed("local"));
+    assert!(s.settings.same_env("stg", "staging"));
+    let text = r#"
+[settings]
+app = "kb-mcp"
+naming = "{app}/{env}/{category}/{name}"
+environment_aliases = { production = ["live-eu", "p"] }
+[secrets.DB_ID]
+kind = "secret-id"
+"#;
+    let schema = Schema::parse("s.toml", text).unwrap();
+    assert!(schema.settings.is_production("live-eu"));
+    assert!(
+        !schema.settings.same_env("prd", "production"),
+        "the schema's group replaces the default"
+    );
+    let r = run(&schema, &[("DB_ID", "kb-mcp/p/db/main")], "live-eu");
+    assert!(r.valid, "{}", r.to_text());
+    let r = run(&schema, &[("DB_ID", "kb-mcp/p/db/main")], "development");
+    assert_eq!(
+        problems(&r),
+        vec![("DB_ID".into(), Problem::Isolation, Severity::Error)]
+    );
+    let err = Schema::parse(
+        "s.toml",
+        "[settings]\nenvironment_aliases = { production = [\"prod\"], staging = [\"prod\"] }\n",
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(err.starts_with("s.toml:2:"), "{err}");
+    assert!(err.contains("alias of both"), "{err}");
+}
+
+#[test]
+fn production_refuses_a_dotenv_source_unless_the_schema_allows_it() {
+    let (_tmp, dir) = example_copy("ts-aws");
+    // ECS: the task's environment holds the secrets; a stray .env sits in the image
+    let export = std::fs::read_to_string(dir.join("exports/db.json")).unwrap();
+    let outer: serde_json::Value = serde_json::from_str(&export).unwrap();
+    let inner: serde_json::Value =
+        serde_json::from_str(outer["SecretString"].as_str().unwrap()).unwrap();
+    let mut env: Vec<(String, String)> = TS_AWS_ENV
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    for k in ["DATABASE_CREDENTIALS", "OPENAI_API_KEY", "JWT_SIGNING_KEY"] {
+        env.push((k.into(), inner[k].as_str().unwrap().into()));
+    }
+    std::fs::write(
+        dir.join(".env"),
+        format!(
+            "OPENAI_API_KEY={}\n",
+            inner["OPENAI_API_KEY"].as_str().unwrap()
+        ),
+    )
+    .unwrap();
+    let run_with = |node_env: &str, extra: &[&str]| {
+        let mut e: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        e.push(("NODE_ENV", node_env));
+        let mut args = vec![
+            "validate",
+            "--schema",
+            "secrets.schema.toml",
+            "--now",
+            "2025-06-01",
+        ];
+        args.extend(extra);
+        keyward(&args, &dir, &e)
+    };
+    // the default sources (environment, then ./.env) in production: an error
+    let (code, out, _) = run_with("production", &[]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("sources:     environment, .env"), "{out}");
+    assert!(
+        out.contains("error   *: .env is a .env file, a source in production")
+            && out.contains("[source]"),
+        "{out}"
+    );
+    // an explicit --env-file too
+    let (code, out, _) = run_with("prod", &["--from-env", "--env-file", ".env"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("a source in production"), "{out}");
+    // in development the same .env is the point (the production id is
+    // another matter: isolation)
+    let (_, out, _) = run_with("development", &[]);
+    assert!(!out.contains("[source]"), "{out}");
+    assert!(
+        out.contains("1 error(s)") && out.contains("[isolation]"),
+        "{out}"
+    );
+    // without a .env, production passes
+    std::fs::remove_file(dir.join(".env")).unwrap();
+    let (code, out, _) = run_with("production", &[]);
+    assert_eq!(code, 0, "{out}");
+    // the schema may allow it explicitly
+    std::fs::write(dir.join(".env"), "OPENAI_API_KEY=\n").unwrap();
+    let schema = std::fs::read_to_string(dir.join("secrets.schema.toml")).unwrap();
+    std::fs::write(
+        dir.join("secrets.schema.toml"),
+        schema.replace(
+            "[settings]\n",
+            "[settings]\nallow_dotenv_in_production = true\n",
+        ),
+    )
+    .unwrap();
+    let (code, out, _) = run_with("production", &[]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("sources:     environment, .env"), "{out}");
 }
