@@ -24,6 +24,7 @@ pub fn run(args: CheckArgs) -> Result<u8> {
         exclude: config.check.exclude.clone(),
         extra_kinds: config.check.files.clone(),
         extra_templates: config.check.templates.clone(),
+        iam_allowed_actions: config.check.iam_allowed_actions.clone(),
     };
     let report = keyward::hygiene::check(&engine, &opts)?;
     let text = keyward::hygiene::report::render(format, &report);

@@ -21,6 +21,7 @@ pub const CHECK_IDS: &[&str] = &[
     "external-secret-store",
     "compose-literal-secret",
     "iam-secrets-wildcard",
+    "iam-secret-actions",
     "gha-secret-echo",
 ];
 

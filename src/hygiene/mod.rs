@@ -102,6 +102,12 @@ pub const CHECKS: &[CheckInfo] = &[
         needs: Needs::Always,
     },
     CheckInfo {
+        id: policy::IAM_SECRET_ACTIONS,
+        title:
+            "IAM policies grant only the allowed secret actions, with no NotAction or NotResource",
+        needs: Needs::Always,
+    },
+    CheckInfo {
         id: policy::GHA_SECRET_ECHO,
         title: "GitHub Actions workflows do not print or write secrets unmasked",
         needs: Needs::Always,
@@ -133,6 +139,9 @@ pub struct CheckOptions {
     pub extra_kinds: Vec<FileSpec>,
     /// Extra template patterns.
     pub extra_templates: Vec<String>,
+    /// Secrets Manager actions an application role may have (None: the
+    /// default, `policy::DEFAULT_IAM_ALLOWED_ACTIONS`).
+    pub iam_allowed_actions: Option<Vec<String>>,
 }
 
 /// Errors that stop a check.
@@ -479,7 +488,14 @@ pub fn check(engine: &Engine, opts: &CheckOptions) -> Result<CheckReport, Hygien
     for (p, t) in &texts {
         if (p.ends_with(".json") || p.ends_with(".tf")) && policy::may_hold_iam(p, t) {
             policy_files += 1;
-            for x in policy::check_iam(t) {
+            let allowed: Vec<String> = match &opts.iam_allowed_actions {
+                Some(a) => a.clone(),
+                None => policy::DEFAULT_IAM_ALLOWED_ACTIONS
+                    .iter()
+                    .map(|a| a.to_string())
+                    .collect(),
+            };
+            for x in policy::check_iam_with(t, &allowed) {
                 results.push(from_policy(p, x));
             }
         }

@@ -612,6 +612,15 @@ fn policy_expectations() -> BTreeMap<&'static str, Vec<(&'static str, u64)>> {
             ],
         ),
         (
+            "iam-secret-actions",
+            vec![
+                ("iam/app-role.json", 7),
+                ("iam/app-role.json", 13),
+                ("terraform/iam.tf", 4),
+                ("terraform/iam.tf", 11),
+            ],
+        ),
+        (
             "gha-secret-echo",
             vec![
                 (".github/workflows/deploy.yml", 11),
@@ -892,5 +901,98 @@ fn app_fixture_report_in_every_format() {
     assert!(
         md.starts_with("# Repository hygiene") && md.contains("`k8s-literal-secret-env`"),
         "{md}"
+    );
+}
+
+/// The example services' IAM policies pass; the same application role
+/// given write actions or `NotAction` fails, and `[check]
+/// iam_allowed_actions` widens the list (issue 20, point 5).
+#[test]
+fn iam_least_privilege_on_the_example_services() {
+    for example in ["fastapi-k8s", "ts-aws"] {
+        let repo = repo_from(
+            &Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("examples")
+                .join(example),
+        );
+        let (_, v) = check_json(&repo, &[]);
+        assert_eq!(
+            status_of(&v, "iam-secret-actions"),
+            "pass",
+            "{example}: {v:#}"
+        );
+        assert_eq!(
+            status_of(&v, "iam-secrets-wildcard"),
+            "pass",
+            "{example}: {v:#}"
+        );
+    }
+    let repo = repo_from(&Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/ts-aws"));
+    let policy = fs::read_to_string(repo.path.join("iam-policy.json")).unwrap();
+    // write actions granted to the application role
+    repo.write(
+        "iam-policy.json",
+        &policy.replace(
+            "\"secretsmanager:DescribeSecret\"]",
+            "\"secretsmanager:DescribeSecret\", \"secretsmanager:PutSecretValue\", \"secretsmanager:RotateSecret\"]",
+        ),
+    );
+    let (code, v) = check_json(&repo, &[]);
+    assert_eq!(code, 1);
+    let r = results_of(&v, "iam-secret-actions");
+    assert_eq!(r.len(), 1, "{v:#}");
+    assert_eq!(r[0]["severity"], "high");
+    assert_eq!(r[0]["line"], 7);
+    let m = r[0]["message"].as_str().unwrap();
+    assert!(
+        m.contains(
+            "secretsmanager:PutSecretValue, secretsmanager:RotateSecret beyond the allowed actions"
+        ),
+        "{m}"
+    );
+    // a wider list in .keyward.toml: the rotation role's actions are allowed
+    repo.write(
+        ".keyward.toml",
+        "[check]\niam_allowed_actions = [\"secretsmanager:GetSecretValue\", \"secretsmanager:DescribeSecret\", \"secretsmanager:PutSecretValue\", \"secretsmanager:RotateSecret\"]\n",
+    );
+    let (code, v) = check_json(&repo, &[]);
+    assert_eq!(status_of(&v, "iam-secret-actions"), "pass", "{v:#}");
+    assert_eq!(code, 0, "{v:#}");
+    // NotAction on Resource "*": everything but the listed actions
+    repo.write(".keyward.toml", "");
+    repo.write(
+        "iam-policy.json",
+        &policy.replace(
+            "\"Action\": [\"secretsmanager:GetSecretValue\", \"secretsmanager:DescribeSecret\"]",
+            "\"NotAction\": [\"iam:*\", \"organizations:*\"]",
+        )
+        .replace(
+            "arn:aws:secretsmanager:eu-west-1:123456789012:secret:kb-mcp/prod/*",
+            "*",
+        ),
+    );
+    let (_, v) = check_json(&repo, &[]);
+    let r = results_of(&v, "iam-secret-actions");
+    assert_eq!(r.len(), 1, "{v:#}");
+    assert_eq!(r[0]["severity"], "high");
+    assert!(
+        r[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("allows every action except those in NotAction on every resource"),
+        "{v:#}"
+    );
+    // a malformed allowed action: exit 2, the entry's position named
+    repo.write(
+        ".keyward.toml",
+        "[check]\niam_allowed_actions = [\"GetSecretValue\"]\n",
+    );
+    let home = home_of(&repo);
+    let out = keyward_isolated(&repo.path, &home, &["check"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(".keyward.toml:2:") && err.contains("is not an IAM action"),
+        "{err}"
     );
 }
