@@ -159,6 +159,14 @@ pub struct CheckArgs {
     /// Also check that .gitignore covers the standard secret files, present or not.
     #[arg(long)]
     pub strict: bool,
+    /// --strict for these kinds of secret file only (catalogue ids, e.g.
+    /// dotenv,private-key); implies --strict.
+    #[arg(long, value_name = "ID,...", value_delimiter = ',')]
+    pub strict_kinds: Vec<String>,
+    /// Exit 1 only for items of this severity or higher (lower ones are
+    /// reported and exit 0).
+    #[arg(long, value_enum, default_value_t = FailOn::Medium)]
+    pub fail_on: FailOn,
     /// Output format.
     #[arg(long, value_enum, default_value_t = CheckFormatArg::Text)]
     pub format: CheckFormatArg,
@@ -168,6 +176,27 @@ pub struct CheckArgs {
     /// Config file (default: .keyward.toml at the repository root).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
+}
+
+/// `check --fail-on`: the lowest severity that fails the check.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+impl From<FailOn> for keyward::rules::Severity {
+    fn from(f: FailOn) -> Self {
+        use keyward::rules::Severity;
+        match f {
+            FailOn::Low => Severity::Low,
+            FailOn::Medium => Severity::Medium,
+            FailOn::High => Severity::High,
+            FailOn::Critical => Severity::Critical,
+        }
+    }
 }
 
 #[derive(Subcommand)]

@@ -19,7 +19,8 @@ pub fn run(args: CheckArgs) -> Result<u8> {
     let opts = keyward::hygiene::CheckOptions {
         repo: args.repo.clone(),
         history: args.history,
-        strict: args.strict,
+        strict: args.strict || !args.strict_kinds.is_empty(),
+        strict_kinds: args.strict_kinds.clone(),
         disabled: config.check.disable.clone(),
         exclude: config.check.exclude.clone(),
         extra_kinds: config.check.files.clone(),
@@ -35,7 +36,20 @@ pub fn run(args: CheckArgs) -> Result<u8> {
             report.results.len()
         );
     }
-    Ok(if report.passed() {
+    let threshold = keyward::rules::Severity::from(args.fail_on);
+    let failing = report
+        .results
+        .iter()
+        .filter(|r| r.severity >= threshold)
+        .count();
+    if failing == 0 && !report.passed() {
+        eprintln!(
+            "keyward: check: {} item(s) below --fail-on {}: exit 0",
+            report.results.len(),
+            threshold
+        );
+    }
+    Ok(if failing == 0 {
         EXIT_CLEAN
     } else {
         EXIT_FINDINGS

@@ -142,6 +142,8 @@ pub struct CheckOptions {
     /// Secrets Manager actions an application role may have (None: the
     /// default, `policy::DEFAULT_IAM_ALLOWED_ACTIONS`).
     pub iam_allowed_actions: Option<Vec<String>>,
+    /// With `strict`: the catalogue kinds whose coverage is checked (empty: all).
+    pub strict_kinds: Vec<String>,
 }
 
 /// Errors that stop a check.
@@ -149,6 +151,8 @@ pub struct CheckOptions {
 pub enum HygieneError {
     #[error(transparent)]
     Git(#[from] GitError),
+    #[error("{0}")]
+    UnknownKind(String),
     #[error(transparent)]
     Catalogue(#[from] CatalogueError),
     #[error("{path}: {err}")]
@@ -389,8 +393,21 @@ pub fn check(engine: &Engine, opts: &CheckOptions) -> Result<CheckReport, Hygien
     }
 
     // (d) coverage of the standard files.
+    for k in &opts.strict_kinds {
+        if !catalogue.kinds.iter().any(|c| &c.spec.id == k) {
+            let ids: Vec<&str> = catalogue.kinds.iter().map(|c| c.spec.id.as_str()).collect();
+            return Err(HygieneError::UnknownKind(format!(
+                "--strict-kinds: no kind of secret file has id {k:?} (one of: {})",
+                ids.join(", ")
+            )));
+        }
+    }
     if opts.strict && on(GITIGNORE_COVERAGE) {
-        for kind in &catalogue.kinds {
+        for kind in catalogue
+            .kinds
+            .iter()
+            .filter(|k| opts.strict_kinds.is_empty() || opts.strict_kinds.contains(&k.spec.id))
+        {
             let mut missing = Vec::new();
             let mut negations = Vec::new();
             for s in &kind.spec.samples {

@@ -996,3 +996,89 @@ fn iam_least_privilege_on_the_example_services() {
         "{err}"
     );
 }
+
+/// `--fail-on`: a lone `[low]` item (a ClusterSecretStore without
+/// refreshInterval in the ts-aws example) is reported and exits 0 by
+/// default; `--fail-on low` makes it fail, `--fail-on high` lets a medium
+/// one pass (issue 20, point 7).
+#[test]
+fn fail_on_sets_the_severity_that_fails_the_check() {
+    let repo = repo_from(&Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/ts-aws"));
+    let manifest = fs::read_to_string(repo.path.join("k8s/external-secret.yaml")).unwrap();
+    let (code, v) = check_json(&repo, &[]);
+    assert_eq!(code, 0, "{v:#}");
+    // the store loses its refreshInterval: one low item
+    repo.write(
+        "k8s/external-secret.yaml",
+        &manifest.replacen("  refreshInterval: 3600\n", "", 1),
+    );
+    let (code, v) = check_json(&repo, &[]);
+    let low = results_of(&v, "external-secret-refresh");
+    assert_eq!(low.len(), 1, "{v:#}");
+    assert_eq!(low[0]["severity"], "low");
+    assert_eq!(code, 0, "{v:#}");
+    let home = home_of(&repo);
+    let out = keyward_isolated(&repo.path, &home, &["check"]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("[low]"), "{text}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("1 item(s) below --fail-on medium: exit 0"),
+        "{err}"
+    );
+    let (code, _) = check_json(&repo, &["--fail-on", "low"]);
+    assert_eq!(code, 1);
+    // the ExternalSecret loses its refreshInterval too: medium fails by default
+    repo.write(
+        "k8s/external-secret.yaml",
+        &manifest
+            .replacen("  refreshInterval: 3600\n", "", 1)
+            .replacen("  refreshInterval: 1h\n", "", 1),
+    );
+    let (code, v) = check_json(&repo, &[]);
+    assert_eq!(results_of(&v, "external-secret-refresh").len(), 2);
+    assert_eq!(code, 1);
+    let (code, _) = check_json(&repo, &["--fail-on", "high"]);
+    assert_eq!(code, 0);
+    let out = keyward_isolated(&repo.path, &home, &["check", "--fail-on", "severe"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+/// `--strict-kinds` narrows `--strict` to chosen kinds of secret file.
+#[test]
+fn strict_kinds_narrow_the_coverage_check() {
+    let repo = Repo::new();
+    repo.write("README.md", "app\n");
+    repo.write(
+        ".gitignore",
+        ".env\n.env.*\n!.env.example\n!.env.sample\n!.env.template\n",
+    );
+    repo.commit("readme");
+    let (code, v) = check_json(&repo, &["--strict-kinds", "dotenv"]);
+    assert_eq!(code, 0, "{v:#}");
+    assert_eq!(status_of(&v, "gitignore-coverage"), "pass");
+    assert_eq!(v["options"]["strict"], true);
+    let (code, v) = check_json(&repo, &["--strict-kinds", "dotenv,private-key"]);
+    assert_eq!(code, 1);
+    let kinds: Vec<&str> = results_of(&v, "gitignore-coverage")
+        .iter()
+        .map(|r| r["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, vec!["private-key"]);
+    // the whole catalogue with plain --strict
+    let (_, v) = check_json(&repo, &["--strict"]);
+    assert!(results_of(&v, "gitignore-coverage").len() > 5);
+    let home = home_of(&repo);
+    let out = keyward_isolated(
+        &repo.path,
+        &home,
+        &["check", "--strict-kinds", "dotenv,nope"],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("no kind of secret file has id \"nope\""),
+        "{err}"
+    );
+}
