@@ -131,7 +131,8 @@ pub enum Command {
     /// Repository hygiene: secret files are ignored by git, not tracked, not in
     /// history (--history); .gitignore covers the usual secret files (--strict);
     /// templates hold placeholders; Kubernetes, compose, IAM and workflow
-    /// policies (exit 0 all pass, 1 a check failed, 2 error).
+    /// policies (exit 0 all pass or every item below --fail-on, 1 a check
+    /// failed, 2 error).
     Check(CheckArgs),
     /// Print a shell completion script: `keyward completions bash >
     /// ~/.local/share/bash-completion/completions/keyward`.

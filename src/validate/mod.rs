@@ -531,9 +531,13 @@ fn aliases_of(settings: &schema::Settings, env: &str) -> String {
 }
 
 /// Whether a value equal to an example file's is a secret: a URL without a
-/// password (`redis://redis:6379/0`) holds none, so sharing it with
-/// `.env.example` is no insecure default.
+/// password (`redis://redis:6379/0`) or a secret-manager id holds none, so
+/// sharing it with `.env.example` is no insecure default.
 fn holds_secret(spec: &SecretSpec, value: &str) -> bool {
+    if spec.kind == Kind::SecretId {
+        // where a secret lives, not the secret
+        return false;
+    }
     if spec.kind != Kind::Url {
         return true;
     }

@@ -122,10 +122,18 @@ impl Layer {
                         .map(|off| crate::rules::line_col(text, off).0)
                         .unwrap_or(0);
                     // the line's value part starts with a JSON opener: say how to quote it
-                    let json_like = rest
+                    let value_part = text
+                        .lines()
+                        .nth(line.saturating_sub(1))
+                        .unwrap_or(rest.as_str())
                         .split_once('=')
-                        .map(|(_, v)| v.trim_start())
-                        .is_some_and(|v| v.starts_with('{') || v.starts_with('['));
+                        .map(|(_, v)| v.trim());
+                    let json_like =
+                        value_part.is_some_and(|v| v.starts_with('{') || v.starts_with('['));
+                    let spaced = value_part.is_some_and(|v| {
+                        !v.starts_with(['"', '\''])
+                            && v.split('#').next().unwrap_or(v).trim().contains(' ')
+                    });
                     return Err(SourceError::Parse {
                         file: label.to_string(),
                         line,
@@ -133,6 +141,8 @@ impl Layer {
                             "not valid dotenv syntax: a JSON value must be in single quotes \
                              (NAME='{\"key\": \"...\"}')"
                                 .into()
+                        } else if spaced {
+                            "not valid dotenv syntax: a value with spaces must be in quotes".into()
                         } else {
                             "not valid dotenv syntax (unclosed quote or bad name?)".into()
                         },

@@ -1655,6 +1655,7 @@ fn kebab_case_secret_keys_map_to_variables_from_the_deployment() {
         }
     }
     assert!(!out.contains("error   POSTGRES_PASSWORD"), "{out}");
+    assert!(out.contains("environment: production (from --environment)"), "{out}");
     assert!(
         out.contains("from key postgres-password of k8s secret fastapi-secrets"),
         "{out}"
@@ -1916,4 +1917,214 @@ fn production_refuses_a_dotenv_source_unless_the_schema_allows_it() {
     let (code, out, _) = run_with("production", &[]);
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("sources:     environment, .env"), "{out}");
+}
+
+#[test]
+fn json_secrets_placeholders_examples_and_source_errors() {
+    let (_tmp, dir) = example_copy("ts-aws");
+    let base = [
+        "validate",
+        "--schema",
+        "secrets.schema.toml",
+        "--now",
+        "2025-06-01",
+        "--environment",
+        "production",
+    ];
+    // a JSON secret whose host is `db` is a real value, not a placeholder
+    let mut env = TS_AWS_ENV.to_vec();
+    env.push(("NODE_ENV", "production"));
+    let mut args = base.to_vec();
+    args.extend(["--from-env", "--json-file", "exports/db.json"]);
+    let (code, out, _) = keyward(&args, &dir, &env);
+    assert_eq!(code, 0, "{out}");
+    assert!(!out.contains("placeholder"), "{out}");
+    // two exports with the same field name: said, and the first wins
+    let export = std::fs::read_to_string(dir.join("exports/db.json")).unwrap();
+    std::fs::write(dir.join("exports/db-copy.json"), &export).unwrap();
+    args.extend(["--json-file", "exports/db-copy.json"]);
+    let (code, out, _) = keyward(&args, &dir, &env);
+    assert_eq!(code, 0, "{out}");
+    for name in ["DATABASE_CREDENTIALS", "OPENAI_API_KEY", "JWT_SIGNING_KEY"] {
+        assert!(
+            out.contains(&format!(
+                "warning {name}: is in two JSON documents, exports/db.json and exports/db-copy.json; the first is used [source]"
+            )),
+            "{name}: {out}"
+        );
+    }
+    // JSON in a .env file must be single-quoted: the error says so, at its line
+    std::fs::write(
+        dir.join("local.env"),
+        "NODE_ENV=development\nDATABASE_CREDENTIALS={\"host\": \"db\", \"port\": 5432, \"password\": \"Tq9vLw2Rk8mZp4Xc\"}\n",
+    )
+    .unwrap();
+    let (code, out, err) = keyward(
+        &[
+            "validate",
+            "--schema",
+            "secrets.schema.toml",
+            "--env-file",
+            "local.env",
+        ],
+        &dir,
+        &[],
+    );
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(
+        err.contains("local.env:2: not valid dotenv syntax: a JSON value must be in single quotes"),
+        "{err}"
+    );
+    assert!(!err.contains("Tq9v"), "{err}");
+    // placeholders with spaces are placeholders, in .env.example as shipped
+    let (code, out, _) = keyward(
+        &[
+            "validate",
+            "--schema",
+            "secrets.schema.toml",
+            "--env-file",
+            ".env.example",
+            "--now",
+            "2025-06-01",
+        ],
+        &dir,
+        &[],
+    );
+    assert_eq!(
+        code, 0,
+        "development relaxes placeholders to warnings: {out}"
+    );
+    assert!(
+        out.contains("warning JWT_SIGNING_KEY: is a placeholder, not a real value (development) [placeholder]"),
+        "{out}"
+    );
+    assert!(
+        !out.contains("not a Fernet") && !out.contains("[format]"),
+        "{out}"
+    );
+    // in production the same file is an error, and says placeholder
+    let (code, out, _) = keyward(
+        &[
+            "validate",
+            "--schema",
+            "secrets.schema.toml",
+            "--env-file",
+            ".env.example",
+            "--environment",
+            "staging",
+            "--now",
+            "2025-06-01",
+        ],
+        &dir,
+        &[],
+    );
+    assert_eq!(code, 1);
+    assert!(
+        out.contains(
+            "error   JWT_SIGNING_KEY: is a placeholder, not a real value (staging) [placeholder]"
+        ),
+        "{out}"
+    );
+
+    // fastapi: the Fernet placeholder with spaces is a placeholder, not a bad key
+    let (_tmp2, fdir) = example_copy("fastapi-k8s");
+    let (_, out, _) = keyward(
+        &[
+            "validate",
+            "--schema",
+            "secrets.schema.toml",
+            "--env-file",
+            ".env.example",
+            "--now",
+            "2025-06-01",
+        ],
+        &fdir,
+        &[],
+    );
+    assert!(
+        out.contains("warning ENCRYPTION_KEY: is a placeholder, not a real value (development) [placeholder]"),
+        "{out}"
+    );
+    assert!(!out.contains("ENCRYPTION_KEY: not"), "{out}");
+    // a broker URL without a password equal to .env.example's is no
+    // insecure default; one with the example's password is
+    let schema_text = std::fs::read_to_string(fdir.join("secrets.schema.toml"))
+        .unwrap()
+        .replace("require_password = true", "require_password = false");
+    std::fs::write(fdir.join("secrets.schema.toml"), schema_text).unwrap();
+    let schema = Schema::load(&fdir.join("secrets.schema.toml")).unwrap();
+    let one = |v: &str| {
+        let r = run(&schema, &[("CELERY_BROKER_URL", v)], "development");
+        r.issues
+            .into_iter()
+            .filter(|i| i.secret == "CELERY_BROKER_URL")
+            .map(|i| i.problem)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(one("redis://localhost:6379/0"), vec![]);
+    std::fs::write(
+        fdir.join(".env.example"),
+        "CELERY_BROKER_URL=redis://:Wq8Zr3Lx7Tn2Vp5K@localhost:6379/0\n",
+    )
+    .unwrap();
+    let schema = Schema::load(&fdir.join("secrets.schema.toml")).unwrap();
+    let r = run(
+        &schema,
+        &[(
+            "CELERY_BROKER_URL",
+            "redis://:Wq8Zr3Lx7Tn2Vp5K@localhost:6379/0",
+        )],
+        "development",
+    );
+    assert!(
+        problems(&r).contains(&(
+            "CELERY_BROKER_URL".into(),
+            Problem::InsecureDefault,
+            Severity::Warning
+        )),
+        "{}",
+        r.to_text()
+    );
+
+    // source errors name a line, never `:0`
+    std::fs::write(
+        fdir.join("bad-secret.yaml"),
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\ndata:\n  postgres-password: not base64!!\n",
+    )
+    .unwrap();
+    std::fs::write(fdir.join("no-secret.yaml"), "kind: ConfigMap\n").unwrap();
+    std::fs::write(
+        fdir.join("bad-export.json"),
+        "{\n  \"SecretString\": \"not json\"\n}\n",
+    )
+    .unwrap();
+    for (flag, file, want) in [
+        (
+            "--k8s-secret",
+            "bad-secret.yaml",
+            "bad-secret.yaml:6: Secret s: data.postgres-password is not valid base64",
+        ),
+        (
+            "--k8s-secret",
+            "no-secret.yaml",
+            "no-secret.yaml:1: no `kind: Secret`",
+        ),
+        (
+            "--json-file",
+            "bad-export.json",
+            "bad-export.json:2: SecretString does not hold a JSON object",
+        ),
+    ] {
+        let (code, out, err) = keyward(
+            &["validate", "--schema", "secrets.schema.toml", flag, file],
+            &fdir,
+            &[],
+        );
+        assert_eq!(code, 2, "{file}: {out}{err}");
+        assert!(err.contains(want), "{file}: {err}");
+        assert!(
+            !err.contains(":0:") && !err.contains(":0 "),
+            "{file}: {err}"
+        );
+    }
 }
