@@ -660,7 +660,7 @@ impl Schema {
                                     at(
                                         d.span(),
                                         format!(
-                                            "secrets.{name}.rotation.{what}: want a duration like \"30d\", \"90d\" or \"12w\", got {}",
+                                            "{what} of secrets.{name}.rotation wants a duration like \"30d\", \"90d\" or \"12w\", got {}",
                                             crate::redact::quote_value(d.get_ref())
                                         ),
                                     )
@@ -674,7 +674,7 @@ impl Schema {
                         if e < max_age_days {
                             return Err(at(
                                 span.clone(),
-                                format!("secrets.{name}.rotation.error_after: must not be shorter than max_age"),
+                                format!("error_after of secrets.{name}.rotation must not be shorter than max_age"),
                             ));
                         }
                     }
@@ -682,7 +682,7 @@ impl Schema {
                         if w > error_after_days.unwrap_or(max_age_days) {
                             return Err(at(
                                 span.clone(),
-                                format!("secrets.{name}.rotation.warn_after: must not be longer than error_after (or max_age)"),
+                                format!("warn_after of secrets.{name}.rotation must not be longer than error_after (or max_age)"),
                             ));
                         }
                     }

@@ -1655,7 +1655,10 @@ fn kebab_case_secret_keys_map_to_variables_from_the_deployment() {
         }
     }
     assert!(!out.contains("error   POSTGRES_PASSWORD"), "{out}");
-    assert!(out.contains("environment: production (from --environment)"), "{out}");
+    assert!(
+        out.contains("environment: production (from --environment)"),
+        "{out}"
+    );
     assert!(
         out.contains("from key postgres-password of k8s secret fastapi-secrets"),
         "{out}"
@@ -2125,6 +2128,136 @@ fn json_secrets_placeholders_examples_and_source_errors() {
         assert!(
             !err.contains(":0:") && !err.contains(":0 "),
             "{file}: {err}"
+        );
+    }
+}
+
+#[test]
+fn rotation_is_checked_from_the_inventory_alone() {
+    let (_tmp, dir) = example_copy("fastapi-k8s");
+    let rot = |now: &str, extra: &[&str]| {
+        let mut args = vec![
+            "validate",
+            "--schema",
+            "secrets.schema.toml",
+            "--rotation-only",
+            "--now",
+            now,
+        ];
+        args.extend(extra);
+        keyward(&args, &dir, &[])
+    };
+    // no value anywhere: nothing is "missing"; POSTGRES_PASSWORD is 92 days
+    // old on a 90-day policy with error_after = 120d: a warning, exit 0
+    let (code, out, err) = rot("2025-06-01", &[]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        !out.contains("missing") && !out.contains("required"),
+        "{out}"
+    );
+    assert!(out.contains("sources:     none"), "{out}");
+    assert!(
+        out.contains("warning POSTGRES_PASSWORD: rotation overdue: last rotated 2025-03-01 (92 days ago), policy is 90 days (overdue by 2 days; an error after 120 days) [rotation_overdue]"),
+        "{out}"
+    );
+    // ENCRYPTION_KEY and CELERY_BROKER_URL have no policy: not mentioned;
+    // JWT_SECRET_KEY (due in 18 days) is outside the default 14-day window
+    for quiet in ["ENCRYPTION_KEY", "CELERY_BROKER_URL", "JWT_SECRET_KEY"] {
+        assert!(!out.contains(quiet), "{quiet}: {out}");
+    }
+    // what is due in the next 30 days
+    let (code, out, _) = rot("2025-06-01", &["--due-within", "30"]);
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("warning JWT_SECRET_KEY: rotation due in 18 day(s): last rotated 2025-05-20, policy is 30 days [rotation_due_soon]"),
+        "{out}"
+    );
+    assert!(!out.contains("OPENAI_API_KEY"), "due in 40 days: {out}");
+    let (_, json, _) = rot("2025-06-01", &["--due-within", "60", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let due: Vec<&str> = v["issues"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["problem"] == "rotation_due_soon")
+        .map(|i| i["secret"].as_str().unwrap())
+        .collect();
+    assert_eq!(due, vec!["JWT_SECRET_KEY", "OPENAI_API_KEY"]);
+    // past error_after: the scheduled job fails
+    let (code, out, _) = rot("2025-07-05", &[]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("error   POSTGRES_PASSWORD: rotation overdue"),
+        "{out}"
+    );
+    assert!(
+        out.contains("error   JWT_SECRET_KEY: rotation overdue"),
+        "{out}"
+    );
+    // warn_after = 75d: a warning from day 75 (2025-05-15), before the 14-day window
+    let (code, out, _) = rot("2025-05-16", &[]);
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("warning POSTGRES_PASSWORD: rotation due in 14 day(s)")
+            || out.contains("warning POSTGRES_PASSWORD: rotation due in 15 day(s)"),
+        "{out}"
+    );
+    let (_, out, _) = rot("2025-05-10", &[]);
+    assert!(!out.contains("POSTGRES_PASSWORD"), "day 70: {out}");
+    // at start-up, an overdue rotation within error_after warns and the app starts
+    let (code, out, _) = keyward(
+        &[
+            "validate",
+            "--schema",
+            "secrets.schema.toml",
+            "--k8s-secret",
+            "k8s/secret.yaml",
+            "--k8s-workload",
+            "k8s/deployment.yaml",
+            "--environment",
+            "production",
+            "--now",
+            "2025-06-01",
+        ],
+        &dir,
+        &[],
+    );
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("warning POSTGRES_PASSWORD: rotation overdue"),
+        "{out}"
+    );
+    // bad input: exit 2 with the position
+    let (code, _, err) = rot("2025-06-01", &["--due-within", "-3"]);
+    assert_eq!(code, 2, "{err}");
+    let schema = std::fs::read_to_string(dir.join("secrets.schema.toml")).unwrap();
+    for (from, to, want) in [
+        (
+            "error_after = \"120d\"",
+            "error_after = \"60d\"",
+            "error_after of secrets.POSTGRES_PASSWORD.rotation must not be shorter than max_age",
+        ),
+        (
+            "warn_after = \"75d\"",
+            "warn_after = \"soon\"",
+            "warn_after of secrets.POSTGRES_PASSWORD.rotation wants a duration",
+        ),
+        (
+            "warn_after = \"75d\"",
+            "warn_after = \"200d\"",
+            "warn_after of secrets.POSTGRES_PASSWORD.rotation must not be longer",
+        ),
+    ] {
+        std::fs::write(dir.join("bad.schema.toml"), schema.replace(from, to)).unwrap();
+        let (code, _, err) = keyward(
+            &["validate", "--schema", "bad.schema.toml", "--rotation-only"],
+            &dir,
+            &[],
+        );
+        assert_eq!(code, 2, "{to}: {err}");
+        assert!(
+            err.contains("bad.schema.toml:") && err.contains(want),
+            "{to}: {err}"
         );
     }
 }
