@@ -1663,6 +1663,26 @@ fn kebab_case_secret_keys_map_to_variables_from_the_deployment() {
         out.contains("from key postgres-password of k8s secret fastapi-secrets"),
         "{out}"
     );
+    // the hint's schema line, pasted as written, maps the variable
+    let hint = out
+        .lines()
+        .find(|l| l.starts_with("error   OPENAI_API_KEY"))
+        .unwrap();
+    let snippet = hint.split('`').nth(1).expect("a `k8s = {...}` snippet");
+    let schema = std::fs::read_to_string(dir.join("secrets.schema.toml")).unwrap();
+    std::fs::write(
+        dir.join("hinted.schema.toml"),
+        schema.replace(
+            "kind = \"openai-api-key\"\n",
+            &format!("kind = \"openai-api-key\"\n{snippet}\n"),
+        ),
+    )
+    .unwrap();
+    let mut hinted = args.clone();
+    hinted[2] = "hinted.schema.toml";
+    let (_, out2, err2) = keyward(&hinted, &dir, &[]);
+    assert!(!out2.contains("OPENAI_API_KEY"), "{snippet}: {out2}{err2}");
+    assert!(out2.contains("error   ENCRYPTION_KEY"), "{out2}");
     // with the Deployment: every variable is fed by its secretKeyRef
     args.extend(["--k8s-workload", "k8s/deployment.yaml"]);
     let (code, out, err) = keyward(&args, &dir, &[]);
