@@ -22,6 +22,7 @@ pub const CHECK_IDS: &[&str] = &[
     "compose-literal-secret",
     "iam-secrets-wildcard",
     "iam-secret-actions",
+    "secret-manager-naming",
     "gha-secret-echo",
 ];
 

@@ -7,6 +7,7 @@
 //! nothing depends on it but the CLI.
 
 pub mod catalogue;
+pub mod naming;
 pub mod policy;
 pub mod report;
 pub mod values;
@@ -27,6 +28,7 @@ pub const SECRET_FILE_TRACKED: &str = "secret-file-tracked";
 pub const SECRET_FILE_IN_HISTORY: &str = "secret-file-in-history";
 pub const GITIGNORE_COVERAGE: &str = "gitignore-coverage";
 pub const TEMPLATE_REAL_VALUE: &str = "template-real-value";
+const SECRET_MANAGER_NAMING_ID: &str = naming::SECRET_MANAGER_NAMING;
 
 /// When a check runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -105,6 +107,11 @@ pub const CHECKS: &[CheckInfo] = &[
         id: policy::IAM_SECRET_ACTIONS,
         title:
             "IAM policies grant only the allowed secret actions, with no NotAction or NotResource",
+        needs: Needs::Always,
+    },
+    CheckInfo {
+        id: naming::SECRET_MANAGER_NAMING,
+        title: "secret-manager names and rotation rules follow the secrets schema",
         needs: Needs::Always,
     },
     CheckInfo {
@@ -514,6 +521,58 @@ pub fn check(engine: &Engine, opts: &CheckOptions) -> Result<CheckReport, Hygien
             };
             for x in policy::check_iam_with(t, &allowed) {
                 results.push(from_policy(p, x));
+            }
+        }
+    }
+    // Secret-manager names and rotation rules against the secrets schema
+    // nearest above each file (none: nothing to check).
+    let schemas: Vec<(String, crate::validate::Schema)> = files
+        .iter()
+        .filter(|f| {
+            f.rel == crate::validate::SCHEMA_FILE_NAME
+                || f.rel
+                    .ends_with(&format!("/{}", crate::validate::SCHEMA_FILE_NAME))
+        })
+        .filter_map(|f| match crate::validate::Schema::load(&f.abs) {
+            Ok(mut s) => {
+                s.file = f.rel.clone();
+                let dir = f
+                    .rel
+                    .strip_suffix(crate::validate::SCHEMA_FILE_NAME)
+                    .unwrap_or("")
+                    .to_string();
+                Some((dir, s))
+            }
+            Err(e) => {
+                warnings.push(format!(
+                    "{SECRET_MANAGER_NAMING_ID}: {} not read: {}",
+                    f.rel,
+                    crate::redact::scrub(&e.to_string())
+                ));
+                None
+            }
+        })
+        .collect();
+    let schema_for = |rel: &str| {
+        schemas
+            .iter()
+            .filter(|(dir, _)| rel.starts_with(dir.as_str()))
+            .max_by_key(|(dir, _)| dir.len())
+            .map(|(_, s)| s)
+    };
+    if !schemas.is_empty() {
+        for f in &yaml {
+            if let Some(schema) = schema_for(f.path) {
+                for p in naming::check_yaml(f.text, &f.docs, schema) {
+                    results.push(from_policy(f.path, p));
+                }
+            }
+        }
+        for (p, t) in texts.iter().filter(|(p, _)| p.ends_with(".tf")) {
+            if let Some(schema) = schema_for(p) {
+                for x in naming::check_tf(t, schema) {
+                    results.push(from_policy(p, x));
+                }
             }
         }
     }

@@ -621,6 +621,14 @@ fn policy_expectations() -> BTreeMap<&'static str, Vec<(&'static str, u64)>> {
             ],
         ),
         (
+            "secret-manager-naming",
+            vec![
+                ("k8s/external-secret.yaml", 37),
+                ("terraform/secrets.tf", 15),
+                ("terraform/secrets.tf", 24),
+            ],
+        ),
+        (
             "gha-secret-echo",
             vec![
                 (".github/workflows/deploy.yml", 11),
@@ -1080,5 +1088,72 @@ fn strict_kinds_narrow_the_coverage_check() {
     assert!(
         err.contains("no kind of secret file has id \"nope\""),
         "{err}"
+    );
+}
+
+/// ExternalSecret keys, Terraform secret names and rotation rules of the
+/// ts-aws example against its schema's naming convention and rotation
+/// policy (issue 20, point 6).
+#[test]
+fn secret_manager_names_and_rotation_rules_follow_the_schema() {
+    let repo = repo_from(&Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/ts-aws"));
+    let (code, v) = check_json(&repo, &[]);
+    assert_eq!(code, 0, "{v:#}");
+    assert_eq!(status_of(&v, "secret-manager-naming"), "pass");
+    let tf = fs::read_to_string(repo.path.join("terraform/secrets.tf")).unwrap();
+    // a schedule expression slower than the 30-day policy
+    repo.write(
+        "terraform/secrets.tf",
+        &tf.replace(
+            "automatically_after_days = 30",
+            "schedule_expression = \"rate(45 days)\"",
+        ),
+    );
+    let (code, v) = check_json(&repo, &[]);
+    assert_eq!(code, 1);
+    let r = results_of(&v, "secret-manager-naming");
+    assert_eq!(r.len(), 1, "{v:#}");
+    assert_eq!(r[0]["severity"], "high");
+    assert_eq!(r[0]["path"], "terraform/secrets.tf");
+    assert_eq!(r[0]["line"], 15);
+    assert!(
+        r[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("every 45 days; the schema's policy for DATABASE_CREDENTIALS is 30 days"),
+        "{v:#}"
+    );
+    // names built from variables are not judged; a literal one is
+    repo.write(
+        "terraform/secrets.tf",
+        &tf.replace(
+            "name = \"kb-mcp/prod/api/openai-api-key\"",
+            "name = \"${var.app}/${var.env}/api/openai-api-key\"",
+        ),
+    );
+    let (code, v) = check_json(&repo, &[]);
+    assert_eq!(code, 0, "{v:#}");
+    // a schema in another directory does not apply here; no schema: nothing to check
+    fs::create_dir_all(repo.path.join("services/other")).unwrap();
+    fs::rename(
+        repo.path.join("secrets.schema.toml"),
+        repo.path.join("services/other/secrets.schema.toml"),
+    )
+    .unwrap();
+    repo.write(
+        "terraform/secrets.tf",
+        &tf.replace("kb-mcp/prod/db/credentials", "db-creds"),
+    );
+    let (code, v) = check_json(&repo, &[]);
+    assert_eq!(code, 0, "{v:#}");
+    // a schema that does not load: a warning, not a failure
+    repo.write("secrets.schema.toml", "[settings]\nnaming = \"{nope}\"\n");
+    let (code, v) = check_json(&repo, &[]);
+    assert_eq!(code, 0, "{v:#}");
+    let w = v["warnings"].as_array().unwrap();
+    assert!(
+        w.iter()
+            .any(|w| w.as_str().unwrap().contains("secrets.schema.toml not read")),
+        "{v:#}"
     );
 }
