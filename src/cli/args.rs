@@ -122,7 +122,8 @@ pub enum Command {
     /// Check the secrets an application receives against secrets.schema.toml
     /// (exit 0 valid, 1 invalid, 2 error). `validate init` writes an example schema.
     Validate(ValidateArgs),
-    /// Generate secrets (`secret new --kind fernet-key`).
+    /// Generate secrets (`secret new --kind fernet-key`) or rotate one in a .env
+    /// file (`secret rotate NAME --env-file .env`).
     #[command(subcommand)]
     Secret(SecretCommand),
     /// Install, remove or inspect keyward's git hooks (pre-commit, pre-push).
@@ -564,18 +565,58 @@ pub enum SecretCommand {
         /// password: number of characters.
         #[arg(long, default_value_t = 24)]
         length: usize,
-        /// hex-key: number of bytes.
+        /// hex-key, base64, token: number of random bytes.
         #[arg(long, default_value_t = 32)]
         bytes: usize,
     },
+    /// Write a fresh value for NAME into a .env file: the old file is kept as
+    /// FILE.bak, the day goes into the rotation inventory; no value is printed.
+    Rotate {
+        /// The variable to rotate.
+        name: String,
+        /// The .env file holding it.
+        #[arg(long, value_name = "FILE")]
+        env_file: PathBuf,
+        /// What to generate (default: from NAME's kind in the schema).
+        #[arg(long, value_enum)]
+        kind: Option<NewKind>,
+        /// The secrets schema (NAME's kind, and settings.inventory).
+        #[arg(long, value_name = "FILE", default_value = validate::SCHEMA_FILE_NAME)]
+        schema: PathBuf,
+        /// The rotation inventory to write the day into (default: the schema's settings.inventory).
+        #[arg(long, value_name = "FILE")]
+        inventory: Option<PathBuf>,
+        /// hmac-key: key size in bits.
+        #[arg(long)]
+        bits: Option<u32>,
+        /// password: number of characters.
+        #[arg(long)]
+        length: Option<usize>,
+        /// hex-key, base64, token: number of random bytes.
+        #[arg(long)]
+        bytes: Option<usize>,
+        /// "Today" for the inventory (YYYY-MM-DD); for tests.
+        #[arg(long, value_name = "YYYY-MM-DD", hide = true)]
+        now: Option<String>,
+    },
 }
 
-#[derive(Clone, Copy, ValueEnum)]
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum NewKind {
+    /// 32 random bytes, URL-safe base64 (a Fernet key)
     FernetKey,
+    /// --bits random bits, URL-safe base64 without padding
     HmacKey,
+    /// --length characters of letters, digits, - and _
     Password,
+    /// --bytes random bytes, hex
     HexKey,
+    /// --bytes random bytes, standard base64
+    Base64,
+    /// --bytes random bytes, URL-safe base64 without padding
+    Token,
+    /// a random (version 4) UUID
+    Uuid,
 }
 
 /// `--format` of scans: [`Format`] as clap lists it (names and help).

@@ -39,6 +39,7 @@
 pub mod generate;
 pub mod kinds;
 pub mod report;
+pub mod rotate;
 pub mod schema;
 pub mod source;
 

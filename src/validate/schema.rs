@@ -187,6 +187,8 @@ pub struct Settings {
     pub environment_aliases: BTreeMap<String, Vec<String>>,
     /// Whether a `.env` file may be a source in production (default: no).
     pub allow_dotenv_in_production: bool,
+    /// The rotation inventory named by `settings.inventory` (resolved).
+    pub inventory: Option<PathBuf>,
 }
 
 /// The default environment aliases: each name with the spellings that mean it.
@@ -217,6 +219,7 @@ impl Default for Settings {
             example_files: Vec::new(),
             environment_aliases: default_environment_aliases(),
             allow_dotenv_in_production: false,
+            inventory: None,
         }
     }
 }
@@ -528,6 +531,7 @@ impl Schema {
         let inventory_at =
             |p: &Spanned<String>| load_inventory(file, text, p.span(), &base.join(p.get_ref()));
         let inventory = rs.inventory.as_ref().map(inventory_at).transpose()?;
+        settings.inventory = rs.inventory.as_ref().map(|p| base.join(p.get_ref()));
         let known_env = |envs: &[String], span: Range<usize>, what: &str| {
             if settings.environments.is_empty() {
                 return Ok(());

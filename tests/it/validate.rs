@@ -2281,3 +2281,199 @@ fn rotation_is_checked_from_the_inventory_alone() {
         );
     }
 }
+
+#[test]
+fn secret_new_base64_tokens_and_uuids() {
+    use base64::Engine as _;
+    let tmp = tempfile::tempdir().unwrap();
+    let new = |args: &[&str]| {
+        let mut a = vec!["secret", "new"];
+        a.extend(args);
+        keyward(&a, tmp.path(), &[])
+    };
+    let (code, out, _) = new(&["--kind", "base64", "--bytes", "48"]);
+    assert_eq!(code, 0);
+    let v = out.trim();
+    let raw = base64::engine::general_purpose::STANDARD.decode(v).unwrap();
+    assert_eq!(raw.len(), 48);
+    let (code, out, _) = new(&["--kind", "token"]);
+    assert_eq!(code, 0);
+    let t = out.trim();
+    assert_eq!(t.len(), 43);
+    assert!(
+        t.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'),
+        "{t}"
+    );
+    assert_eq!(
+        base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(t)
+            .unwrap()
+            .len(),
+        32
+    );
+    let (code, out, _) = new(&["--kind", "uuid"]);
+    assert_eq!(code, 0);
+    let u = out.trim();
+    let re =
+        regex::Regex::new("^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
+            .unwrap();
+    assert!(re.is_match(u), "{u}");
+    let (_, u2, _) = new(&["--kind", "uuid"]);
+    assert_ne!(u, u2.trim());
+    // a token passes the api-key kind
+    let schema = Schema::parse("s.toml", "[secrets.API_TOKEN]\nkind = \"api-key\"\n").unwrap();
+    assert!(run(&schema, &[("API_TOKEN", t)], "production").valid);
+    for bad in [
+        ["--kind", "base64", "--bytes", "4"],
+        ["--kind", "token", "--bytes", "5000"],
+    ] {
+        let (code, _, err) = new(&bad);
+        assert_eq!(code, 2, "{bad:?}");
+        assert!(err.contains("--bytes must be between 8 and 1024"), "{err}");
+    }
+}
+
+#[test]
+fn secret_rotate_writes_the_env_file_a_backup_and_the_inventory() {
+    let (_tmp, dir) = example_copy("fastapi-k8s");
+    let old_fernet = generate(NewSecret::FernetKey).unwrap();
+    let old_jwt = generate(NewSecret::HmacKey { bits: 256 }).unwrap();
+    let env_text = format!(
+        "# local development\nENVIRONMENT=development\nexport ENCRYPTION_KEY={old_fernet}\nJWT_SECRET_KEY='{old_jwt}' # HS256\nOPENAI_API_KEY=sk-proj-{}\n",
+        repeat_to(MIXED, 48)
+    );
+    std::fs::write(dir.join(".env"), &env_text).unwrap();
+    let rotate = |name: &str, extra: &[&str]| {
+        let mut a = vec![
+            "secret",
+            "rotate",
+            name,
+            "--env-file",
+            ".env",
+            "--now",
+            "2025-06-01",
+        ];
+        a.extend(extra);
+        keyward(&a, &dir, &[])
+    };
+    let (code, out, err) = rotate("ENCRYPTION_KEY", &[]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.contains("rotated ENCRYPTION_KEY in .env (previous file kept as .env.bak)"),
+        "{out}"
+    );
+    let after = std::fs::read_to_string(dir.join(".env")).unwrap();
+    assert_eq!(
+        std::fs::read_to_string(dir.join(".env.bak")).unwrap(),
+        env_text
+    );
+    let layer = Layer::dotenv_file(&dir.join(".env")).unwrap();
+    let new_fernet = layer.values["ENCRYPTION_KEY"].clone();
+    assert_ne!(new_fernet, old_fernet);
+    assert!(after.contains(&format!("\nexport ENCRYPTION_KEY={new_fernet}\n")));
+    assert_eq!(
+        layer.values["JWT_SECRET_KEY"], old_jwt,
+        "other lines untouched"
+    );
+    // neither value is printed, in any fragment
+    for v in [&old_fernet, &new_fernet] {
+        let (leaks, _) = leaked(v, &format!("{out}{err}"), "ENCRYPTION_KEY .env.bak");
+        assert!(leaks.is_empty(), "{leaks:?}: {out}");
+    }
+    let inventory = std::fs::read_to_string(dir.join("rotation.toml")).unwrap();
+    assert!(
+        inventory.contains("ENCRYPTION_KEY = 2025-06-01"),
+        "{inventory}"
+    );
+    assert!(
+        inventory.contains("POSTGRES_PASSWORD = 2025-03-01"),
+        "{inventory}"
+    );
+    // the schema's kind was used: the new key passes validation
+    let schema = Schema::load(&dir.join("secrets.schema.toml")).unwrap();
+    let r = validate::validate(&schema, &Source::new().with(layer), &opts("development"));
+    assert!(
+        !r.issues.iter().any(|i| i.secret == "ENCRYPTION_KEY"),
+        "{}",
+        r.to_text()
+    );
+    // an existing inventory date is replaced, and the rotation check sees it
+    let (code, _, _) = rotate("JWT_SECRET_KEY", &[]);
+    assert_eq!(code, 0);
+    let inventory = std::fs::read_to_string(dir.join("rotation.toml")).unwrap();
+    assert!(
+        inventory.contains("JWT_SECRET_KEY = 2025-06-01"),
+        "{inventory}"
+    );
+    assert!(!inventory.contains("2025-05-20"), "{inventory}");
+    let (_, out, _) = keyward(
+        &[
+            "validate",
+            "--rotation-only",
+            "--due-within",
+            "28",
+            "--now",
+            "2025-06-01",
+        ],
+        &dir,
+        &[],
+    );
+    assert!(!out.contains("JWT_SECRET_KEY"), "{out}");
+    let jwt = Layer::dotenv_file(&dir.join(".env")).unwrap().values["JWT_SECRET_KEY"].clone();
+    assert_ne!(jwt, old_jwt);
+    assert_eq!(
+        base64::Engine::decode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, &jwt)
+            .unwrap()
+            .len(),
+        32
+    );
+    // provider-issued kinds, unknown names, missing files: exit 2, nothing written
+    let before = std::fs::read_to_string(dir.join(".env")).unwrap();
+    for (name, extra, want) in [
+        (
+            "OPENAI_API_KEY",
+            vec![],
+            "cannot generate values of kind openai-api-key",
+        ),
+        (
+            "NOT_DECLARED",
+            vec![],
+            "NOT_DECLARED is not in secrets.schema.toml: pass --kind",
+        ),
+        (
+            "ENCRYPTION_KEY",
+            vec!["--schema", "absent.toml"],
+            "absent.toml not found",
+        ),
+    ] {
+        let (code, out, err) = rotate(name, &extra);
+        assert_eq!(code, 2, "{name}: {out}{err}");
+        assert!(err.contains(want), "{name}: {err}");
+    }
+    let (code, _, err) = keyward(
+        &[
+            "secret",
+            "rotate",
+            "ENCRYPTION_KEY",
+            "--env-file",
+            "absent.env",
+        ],
+        &dir,
+        &[],
+    );
+    assert_eq!(code, 2, "{err}");
+    assert_eq!(std::fs::read_to_string(dir.join(".env")).unwrap(), before);
+    // --kind for a name the schema does not declare, with an explicit inventory
+    let (code, out, err) = rotate(
+        "SESSION_TOKEN",
+        &["--kind", "token", "--inventory", "other-inventory.toml"],
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    let layer = Layer::dotenv_file(&dir.join(".env")).unwrap();
+    assert_eq!(layer.values["SESSION_TOKEN"].len(), 43);
+    assert_eq!(
+        std::fs::read_to_string(dir.join("other-inventory.toml")).unwrap(),
+        "SESSION_TOKEN = 2025-06-01\n"
+    );
+}
