@@ -2477,3 +2477,271 @@ fn secret_rotate_writes_the_env_file_a_backup_and_the_inventory() {
         "SESSION_TOKEN = 2025-06-01\n"
     );
 }
+
+/// Every value of the example services, valid or broken, against every
+/// command's stdout and stderr in every format: no fragment of 4 characters
+/// or more appears (issue 20 acceptance).
+#[test]
+fn no_value_fragment_in_any_output_of_any_command_on_the_examples() {
+    use base64::Engine as _;
+    let git = |dir: &Path, args: &[&str]| {
+        let out = Command::new("git")
+            .args(args)
+            .current_dir(dir)
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_AUTHOR_NAME", "Ada")
+            .env("GIT_AUTHOR_EMAIL", "ada@example.org")
+            .env("GIT_COMMITTER_NAME", "Ada")
+            .env("GIT_COMMITTER_EMAIL", "ada@example.org")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "git {args:?}");
+    };
+    let (_t1, fastapi) = example_copy("fastapi-k8s");
+    let (_t2, ts) = example_copy("ts-aws");
+    // the values: the Secret's keys decoded, the export's members (and the
+    // JSON secret's password), the URL's password
+    let mut values: Vec<String> = Vec::new();
+    let secret = Layer::k8s_secret_file(&fastapi.join("k8s/secret.yaml")).unwrap();
+    for (k, v) in &secret.values {
+        if k == "redis-url" {
+            let pw = v.split("://:").nth(1).unwrap().split('@').next().unwrap();
+            values.push(pw.to_string());
+        } else {
+            values.push(v.clone());
+        }
+    }
+    let export = Layer::json_file(&ts.join("exports/db.json")).unwrap();
+    for (k, v) in &export.values {
+        if k == "DATABASE_CREDENTIALS" {
+            let j: serde_json::Value = serde_json::from_str(v).unwrap();
+            values.push(j["password"].as_str().unwrap().to_string());
+        } else {
+            values.push(v.clone());
+        }
+    }
+    assert_eq!(values.len(), 8);
+    // broken forms of the same values, which reach the deepest checks
+    let cut = |v: &str, n: usize| v.chars().take(n).collect::<String>();
+    let fernet = secret.values["encryption-key"].clone();
+    let jwt = secret.values["jwt-secret-key"].clone();
+    let openai = secret.values["openai-api-key"].clone();
+    let pg = secret.values["postgres-password"].clone();
+    let broken = [
+        ("ENCRYPTION_KEY", cut(&fernet, 40)),
+        ("JWT_SECRET_KEY", cut(&jwt, 20)),
+        ("OPENAI_API_KEY", cut(&openai, 18)),
+        ("POSTGRES_PASSWORD", cut(&pg, 9)),
+        (
+            "CELERY_BROKER_URL",
+            format!("amqq://:{}@redis:6379/0", cut(&pg, 14)),
+        ),
+    ];
+    let broken_env: String = broken.iter().map(|(k, v)| format!("{k}={v}\n")).collect();
+    std::fs::write(fastapi.join("broken.env"), &broken_env).unwrap();
+    for (_, v) in &broken {
+        values.push(
+            v.split("://:")
+                .nth(1)
+                .map_or(v.clone(), |r| r.split('@').next().unwrap().to_string()),
+        );
+    }
+    // a .env with the good values (for the production-refuses-.env path)
+    let good_env: String = [
+        ("ENVIRONMENT", "production"),
+        ("POSTGRES_PASSWORD", pg.as_str()),
+        ("OPENAI_API_KEY", openai.as_str()),
+        ("ENCRYPTION_KEY", fernet.as_str()),
+        ("JWT_SECRET_KEY", jwt.as_str()),
+    ]
+    .iter()
+    .map(|(k, v)| format!("{k}={v}\n"))
+    .collect();
+    std::fs::write(fastapi.join(".env"), &good_env).unwrap();
+    std::fs::write(
+        ts.join(".env"),
+        format!("OPENAI_API_KEY={}\n", export.values["OPENAI_API_KEY"]),
+    )
+    .unwrap();
+    // what the reports may say: every example file with the values taken out
+    let mut vocabulary = String::from(
+        // the public prefix of OpenAI project keys is the kind's, not the value's
+        "sk-proj- https:// http:// secret(s) warning(s) error(s) severity message source owner \
+         schema environment runtime sources checked present errors warnings today issues",
+    );
+    for dir in [&fastapi, &ts] {
+        for f in [
+            "secrets.schema.toml",
+            "rotation.toml",
+            ".env.example",
+            "iam-policy.json",
+            "README.md",
+        ] {
+            vocabulary.push_str(&std::fs::read_to_string(dir.join(f)).unwrap());
+        }
+    }
+    for v in &values {
+        vocabulary = vocabulary.replace(v.as_str(), " ");
+    }
+    // the base64 of the Secret's data is the manifest's text, not a value
+    for v in secret.values.values() {
+        let b = base64::engine::general_purpose::STANDARD.encode(v);
+        assert!(!vocabulary.contains(&b));
+    }
+
+    let mut runs: Vec<(String, String)> = Vec::new();
+    let mut run_in = |dir: &Path, args: &[&str], env: &[(&str, &str)]| {
+        let (code, out, err) = keyward(args, dir, env);
+        assert!(code == 0 || code == 1 || code == 2, "{args:?}");
+        runs.push((format!("{args:?}"), format!("{out}\n{err}")));
+    };
+    let formats: [&[&str]; 2] = [&[], &["--format", "json"]];
+    for fmt in formats {
+        let v = |extra: &[&'static str]| -> Vec<&'static str> {
+            let mut a = vec![
+                "validate",
+                "--schema",
+                "secrets.schema.toml",
+                "--now",
+                "2025-06-01",
+            ];
+            a.extend(extra);
+            a.extend(fmt);
+            a
+        };
+        run_in(
+            &fastapi,
+            &v(&[
+                "--k8s-secret",
+                "k8s/secret.yaml",
+                "--environment",
+                "production",
+            ]),
+            &[],
+        );
+        run_in(
+            &fastapi,
+            &v(&[
+                "--k8s-secret",
+                "k8s/secret.yaml",
+                "--k8s-workload",
+                "k8s/deployment.yaml",
+                "--environment",
+                "staging",
+            ]),
+            &[],
+        );
+        run_in(
+            &fastapi,
+            &v(&["--env-file", "broken.env", "--environment", "production"]),
+            &[],
+        );
+        run_in(
+            &fastapi,
+            &v(&["--env-file", "broken.env", "--example-file", ".env"]),
+            &[],
+        );
+        run_in(&fastapi, &v(&[]), &[]);
+        run_in(&fastapi, &v(&["--env-file", ".env.example"]), &[]);
+        run_in(
+            &fastapi,
+            &v(&["--rotation-only", "--due-within", "60"]),
+            &[],
+        );
+        run_in(
+            &ts,
+            &v(&["--from-env", "--json-file", "exports/db.json"]),
+            &[("NODE_ENV", "production"), TS_AWS_ENV[0]],
+        );
+        run_in(
+            &ts,
+            &v(&[
+                "--from-env",
+                "--json-file",
+                "exports/db.json",
+                "--json-file",
+                "exports/db.json",
+            ]),
+            &[("NODE_ENV", "staging"), TS_AWS_ENV[0]],
+        );
+        run_in(
+            &ts,
+            &v(&[]),
+            &[
+                ("NODE_ENV", "production"),
+                ("OPENAI_API_KEY", &export.values["OPENAI_API_KEY"]),
+            ],
+        );
+        run_in(&ts, &v(&["--rotation-only"]), &[]);
+    }
+    // keyward check in every format, on both services as git repositories
+    // (the fastapi Secret manifest with values is one of its findings)
+    for dir in [&fastapi, &ts] {
+        git(dir, &["init", "-q", "-b", "main"]);
+        git(dir, &["add", "-A"]);
+        git(dir, &["commit", "-q", "-m", "example"]);
+        for fmt in ["text", "json", "sarif", "markdown"] {
+            run_in(
+                dir,
+                &[
+                    "check",
+                    "--history",
+                    "--strict",
+                    "--fail-on",
+                    "low",
+                    "--format",
+                    fmt,
+                ],
+                &[],
+            );
+        }
+    }
+    let mut checked = 0;
+    for (what, output) in &runs {
+        for v in &values {
+            let (leaks, n) = leaked(v, output, &vocabulary);
+            assert!(
+                leaks.is_empty(),
+                "{what}: fragments {leaks:?} of a value in:\n{output}"
+            );
+            checked += n;
+        }
+    }
+    assert!(
+        runs.len() >= 30 && checked > 5000,
+        "{} runs, {checked} fragments",
+        runs.len()
+    );
+
+    // secret rotate: neither the old nor the new value is printed
+    for (dir, name) in [(&fastapi, "ENCRYPTION_KEY"), (&ts, "OPENAI_API_KEY")] {
+        let before = Layer::dotenv_file(&dir.join(".env")).unwrap().values[name].clone();
+        let (code, out, err) = keyward(
+            &[
+                "secret",
+                "rotate",
+                name,
+                "--env-file",
+                ".env",
+                "--kind",
+                "token",
+                "--now",
+                "2025-06-01",
+            ],
+            dir,
+            &[],
+        );
+        assert_eq!(code, 0, "{out}{err}");
+        let after = Layer::dotenv_file(&dir.join(".env")).unwrap().values[name].clone();
+        assert_ne!(before, after);
+        for v in [&before, &after] {
+            let (leaks, n) = leaked(
+                v,
+                &format!("{out}{err}"),
+                &format!("{name} .env.bak rotation.toml"),
+            );
+            assert!(leaks.is_empty() && n > 0, "{leaks:?}: {out}{err}");
+        }
+    }
+}
