@@ -531,7 +531,7 @@ pub struct ValidateArgs {
     pub no_file_indirection: bool,
     /// Check rotation ages only, from the schema and its inventory: no value
     /// is read (for a scheduled job or CI).
-    #[arg(long)]
+    #[arg(long, conflicts_with_all = ["from_env", "env_file", "k8s_secret", "k8s_workload", "json_file", "example_file"])]
     pub rotation_only: bool,
     /// Warn about rotations due within DAYS days (default 14, or each secret's warn_after).
     #[arg(long, value_name = "DAYS")]

@@ -2250,6 +2250,10 @@ fn rotation_is_checked_from_the_inventory_alone() {
     // bad input: exit 2 with the position
     let (code, _, err) = rot("2025-06-01", &["--due-within", "-3"]);
     assert_eq!(code, 2, "{err}");
+    // values are not read, so a source option is refused rather than ignored
+    let (code, _, err) = rot("2025-06-01", &["--env-file", ".env.example"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("cannot be used with"), "{err}");
     let schema = std::fs::read_to_string(dir.join("secrets.schema.toml")).unwrap();
     for (from, to, want) in [
         (
@@ -2464,6 +2468,38 @@ fn secret_rotate_writes_the_env_file_a_backup_and_the_inventory() {
     );
     assert_eq!(code, 2, "{err}");
     assert_eq!(std::fs::read_to_string(dir.join(".env")).unwrap(), before);
+    // the advice of the NOT_DECLARED error, as written: --kind
+    let (code, out, err) = rotate("NOT_DECLARED", &["--kind", "password"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(
+        Layer::dotenv_file(&dir.join(".env")).unwrap().values["NOT_DECLARED"].len(),
+        24
+    );
+    assert!(std::fs::read_to_string(dir.join("rotation.toml"))
+        .unwrap()
+        .contains("NOT_DECLARED = 2025-06-01"));
+    // a schema without an inventory: the error says to pass --inventory, which works
+    std::fs::write(
+        dir.join("no-inventory.schema.toml"),
+        "[secrets.ENCRYPTION_KEY]\nkind = \"fernet-key\"\n",
+    )
+    .unwrap();
+    let (code, _, err) = rotate("ENCRYPTION_KEY", &["--schema", "no-inventory.schema.toml"]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("no rotation inventory: pass --inventory FILE or set settings.inventory"),
+        "{err}"
+    );
+    let (code, out, err) = rotate(
+        "ENCRYPTION_KEY",
+        &[
+            "--schema",
+            "no-inventory.schema.toml",
+            "--inventory",
+            "rotation.toml",
+        ],
+    );
+    assert_eq!(code, 0, "{out}{err}");
     // --kind for a name the schema does not declare, with an explicit inventory
     let (code, out, err) = rotate(
         "SESSION_TOKEN",
