@@ -440,7 +440,13 @@ pub fn validate(schema: &Schema, source: &Source, opts: &Options) -> Report {
                                     Problem::Isolation,
                                     Severity::Error,
                                     format!(
-                                        "secret id is for environment {id_env}{}, not {e} (aliases of {}: {})",
+                                        "secret id is for {}{}, not {e} (aliases of {}: {})",
+                                        // a name from the value is shown only when the schema knows it
+                                        if settings.is_known_env(id_env) {
+                                            format!("environment {id_env}")
+                                        } else {
+                                            "an environment the schema does not know".to_string()
+                                        },
                                         if settings.is_production(id_env) {
                                             ", which is production"
                                         } else {

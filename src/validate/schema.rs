@@ -241,6 +241,15 @@ impl Settings {
         }
         e
     }
+    /// True when the schema names `env` (settings, aliases): safe to quote.
+    pub fn is_known_env(&self, env: &str) -> bool {
+        self.env_in(env, &self.environments)
+            || self.env_in(env, &self.production)
+            || self.env_in(env, &self.relaxed)
+            || self
+                .environment_aliases
+                .contains_key(&self.canonical_env(env))
+    }
     /// True when `a` and `b` name the same environment (through aliases).
     pub fn same_env(&self, a: &str, b: &str) -> bool {
         self.canonical_env(a) == self.canonical_env(b)

@@ -1855,6 +1855,24 @@ kind = "secret-id"
         problems(&r),
         vec![("DB_ID".into(), Problem::Isolation, Severity::Error)]
     );
+    // an id segment the schema does not know is not quoted (it is part of a value)
+    let r = run(
+        &schema,
+        &[("DB_ID", "kb-mcp/Zq8wTn3v/db/main")],
+        "development",
+    );
+    assert_eq!(
+        problems(&r),
+        vec![("DB_ID".into(), Problem::Isolation, Severity::Error)]
+    );
+    assert!(
+        r.issues[0].message.starts_with(
+            "secret id is for an environment the schema does not know, not development"
+        ),
+        "{}",
+        r.to_text()
+    );
+    assert!(!r.to_text().contains("Zq8w") && !r.to_json().contains("Zq8w"));
     let err = Schema::parse(
         "s.toml",
         "[settings]\nenvironment_aliases = { production = [\"prod\"], staging = [\"prod\"] }\n",
