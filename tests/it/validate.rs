@@ -2799,3 +2799,40 @@ fn no_value_fragment_in_any_output_of_any_command_on_the_examples() {
         }
     }
 }
+
+#[test]
+fn odd_workloads_inventories_and_terraform_never_panic() {
+    use keyward::validate::rotate::{set_dotenv, set_inventory};
+    let schema = Schema::parse(
+        "s.toml",
+        "[settings]\napp = \"kb\"\nnaming = \"{app}/{env}/{category}/{name}\"\n[secrets.A]\nkind = \"password\"\nsecret_id = \"kb/prod/db/a\"\nrotation = { max_age = \"30d\" }\n",
+    )
+    .unwrap();
+    let day = parse_day("2025-06-01").unwrap();
+    let odd = [
+        "",
+        "\n",
+        "{",
+        "}",
+        "resource \"aws_secretsmanager_secret\" \"a\" {",
+        "resource \"aws_secretsmanager_secret\" \"a\" { name = \"kb/prod/db/a\" }\nresource \"aws_secretsmanager_secret_rotation\" \"r\" {\n secret_id = aws_secretsmanager_secret.a.id\n rotation_rules { automatically_after_days = 99999999999999999999 }\n}",
+        "resource \"aws_secretsmanager_secret_rotation\" \"r\" { secret_id = aws_secretsmanager_secret.zz.arn }",
+        "kind: Deployment\nspec:\n  template:\n    spec:\n      containers:\n        - env: [{name: A, valueFrom: {secretKeyRef: {}}}]\n",
+        "kind: Pod\nspec: 7\n",
+        "kind: CronJob\nspec: {jobTemplate: null}\n",
+        "---\n---\nkind: Deployment\n",
+        "[A]\n[A]\n",
+        "A = \"é\"\n\"A\" = 2020-01-01\n",
+        "export\nexport =\n=x\nA='unclosed\nA=\"x\" # c\r\n",
+        "é=ü\n\u{feff}A=1",
+    ];
+    for text in odd {
+        let _ = keyward::hygiene::naming::check_tf(text, &schema);
+        let mut refs = validate::WorkloadRefs::default();
+        let _ = refs.add_str("w.yaml", text);
+        let _ = set_dotenv(".env", text, "A", "v");
+        let _ = set_inventory(text, "A", day);
+        let _ = Layer::k8s_secret_str("s.yaml", text);
+        let _ = Layer::dotenv_str(".env", text);
+    }
+}
