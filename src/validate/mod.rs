@@ -312,6 +312,22 @@ pub fn validate(schema: &Schema, source: &Source, opts: &Options) -> Report {
             .clone()
             .map(|r| (r, "the schema".to_string()))
             .or_else(|| source.workload_ref(&spec.name));
+        // the schema and a workload disagree on where the variable comes from
+        if let (Some(declared), Some((used, workload))) =
+            (&spec.k8s, source.workload_ref(&spec.name))
+        {
+            if *declared != used {
+                push(
+                    Problem::Source,
+                    Severity::Warning,
+                    format!(
+                        "the schema maps it to key {} of Secret {}, but {workload} feeds it key {} of Secret {}; the schema's mapping is checked",
+                        declared.key, declared.secret, used.key, used.secret
+                    ),
+                    None,
+                );
+            }
+        }
         let resolved = source.get(&spec.name).or_else(|| {
             mapped
                 .as_ref()

@@ -1726,6 +1726,22 @@ fn kebab_case_secret_keys_map_to_variables_from_the_deployment() {
     );
     let mut source = Source::new().with(secret);
     source.workloads = validate::WorkloadRefs::from_file(&dir.join("k8s/deployment.yaml")).unwrap();
+    // a schema mapping the Deployment contradicts: a warning naming both
+    let r = validate::validate(&wrong, &source, &opts("production"));
+    let w: Vec<&str> = r
+        .issues
+        .iter()
+        .filter(|i| i.problem == Problem::Source)
+        .map(|i| i.message.as_str())
+        .collect();
+    assert_eq!(w.len(), 1, "{}", r.to_text());
+    assert!(
+        w[0].contains("key openai-api-key of Secret other, but Deployment fastapi-api")
+            && w[0].contains("feeds it key openai-api-key of Secret fastapi-secrets"),
+        "{}",
+        w[0]
+    );
+    assert!(validate::validate(&schema, &source, &opts("production")).valid);
     let plain = Schema::parse(
         "s.toml",
         "[secrets.CELERY_BROKER_URL]\nkind = \"url\"\nrequire_password = true\n",
