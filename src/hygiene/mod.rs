@@ -28,7 +28,6 @@ pub const SECRET_FILE_TRACKED: &str = "secret-file-tracked";
 pub const SECRET_FILE_IN_HISTORY: &str = "secret-file-in-history";
 pub const GITIGNORE_COVERAGE: &str = "gitignore-coverage";
 pub const TEMPLATE_REAL_VALUE: &str = "template-real-value";
-const SECRET_MANAGER_NAMING_ID: &str = naming::SECRET_MANAGER_NAMING;
 
 /// When a check runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -151,6 +150,9 @@ pub struct CheckOptions {
     pub iam_allowed_actions: Option<Vec<String>>,
     /// With `strict`: the catalogue kinds whose coverage is checked (empty: all).
     pub strict_kinds: Vec<String>,
+    /// Reads a `secrets.schema.toml` for `secret-manager-naming` (None: the
+    /// check finds nothing to check).
+    pub schema_loader: Option<naming::SchemaLoader>,
 }
 
 /// Errors that stop a check.
@@ -525,34 +527,36 @@ pub fn check(engine: &Engine, opts: &CheckOptions) -> Result<CheckReport, Hygien
         }
     }
     // Secret-manager names and rotation rules against the secrets schema
-    // nearest above each file (none: nothing to check).
-    let schemas: Vec<(String, crate::validate::Schema)> = files
-        .iter()
-        .filter(|f| {
-            f.rel == crate::validate::SCHEMA_FILE_NAME
-                || f.rel
-                    .ends_with(&format!("/{}", crate::validate::SCHEMA_FILE_NAME))
-        })
-        .filter_map(|f| match crate::validate::Schema::load(&f.abs) {
-            Ok(mut s) => {
-                s.file = f.rel.clone();
-                let dir = f
-                    .rel
-                    .strip_suffix(crate::validate::SCHEMA_FILE_NAME)
-                    .unwrap_or("")
-                    .to_string();
-                Some((dir, s))
-            }
-            Err(e) => {
-                warnings.push(format!(
-                    "{SECRET_MANAGER_NAMING_ID}: {} not read: {}",
-                    f.rel,
-                    crate::redact::scrub(&e.to_string())
-                ));
-                None
-            }
-        })
-        .collect();
+    // nearest above each file (none, or no loader: nothing to check).
+    let schemas: Vec<(String, naming::NamingPolicy)> = match opts.schema_loader {
+        None => Vec::new(),
+        Some(load) => files
+            .iter()
+            .filter(|f| {
+                f.rel == naming::SCHEMA_FILE_NAME
+                    || f.rel.ends_with(&format!("/{}", naming::SCHEMA_FILE_NAME))
+            })
+            .filter_map(|f| match load(&f.abs) {
+                Ok(mut s) => {
+                    s.file = f.rel.clone();
+                    let dir = f
+                        .rel
+                        .strip_suffix(naming::SCHEMA_FILE_NAME)
+                        .unwrap_or("")
+                        .to_string();
+                    Some((dir, s))
+                }
+                Err(e) => {
+                    warnings.push(format!(
+                        "{}: {} not read: {e}",
+                        naming::SECRET_MANAGER_NAMING,
+                        f.rel
+                    ));
+                    None
+                }
+            })
+            .collect(),
+    };
     let schema_for = |rel: &str| {
         schemas
             .iter()

@@ -5,6 +5,9 @@
 //! least as often as the `rotation.max_age` of the schema entry whose
 //! `secret_id` names the secret.
 //!
+//! The schema is read by the caller (the CLI, through `validate`) into a
+//! [`NamingPolicy`]: this module depends on no schema code.
+//!
 //! Terraform is read as text: `resource "TYPE" "NAME" { ... }` blocks
 //! (strings and comments skipped when matching braces), their top-level
 //! `name`, `secret_id` and `automatically_after_days` /
@@ -12,10 +15,41 @@
 
 use super::policy::{PolicyFinding, YamlDoc};
 use crate::rules::Severity;
-use crate::validate::Schema;
 use serde_yaml_ng::Value;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// What a secrets schema says about secret-manager names.
+pub struct NamingPolicy {
+    /// The schema, as named in messages (repository-relative).
+    pub file: String,
+    /// `settings.naming`, None when the schema has no convention.
+    pub template: Option<String>,
+    /// Whether an id follows the convention.
+    pub follows: Box<dyn Fn(&str) -> bool + Send + Sync>,
+    /// Secret id -> (variable, rotation max_age in days), for entries with
+    /// both `secret_id` and a rotation policy.
+    pub rotation: BTreeMap<String, (String, i64)>,
+}
+
+impl std::fmt::Debug for NamingPolicy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NamingPolicy")
+            .field("file", &self.file)
+            .field("template", &self.template)
+            .field("rotation", &self.rotation)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Reads a schema file into a [`NamingPolicy`]; the error is a message
+/// safe to show (no value).
+pub type SchemaLoader = fn(&Path) -> Result<NamingPolicy, String>;
 
 pub const SECRET_MANAGER_NAMING: &str = "secret-manager-naming";
+
+/// The schema file the check looks for (the validation library's default name).
+pub const SCHEMA_FILE_NAME: &str = "secrets.schema.toml";
 
 /// 1-based line of a byte offset.
 fn line_of(text: &str, offset: usize) -> usize {
@@ -183,16 +217,7 @@ fn tf_rotation_days(text: &str, body: (usize, usize)) -> Option<(i64, usize)> {
     Some((m.as_str().parse().ok()?, body.0 + m.start()))
 }
 
-/// The schema entry whose `secret_id` is `id`: (variable, max_age days).
-fn policy_for(schema: &Schema, id: &str) -> Option<(String, Option<i64>)> {
-    schema
-        .secrets
-        .iter()
-        .find(|s| s.secret_id.as_deref() == Some(id))
-        .map(|s| (s.name.clone(), s.rotation.as_ref().map(|r| r.max_age_days)))
-}
-
-fn naming_fix(schema: &Schema, template: &str) -> String {
+fn naming_fix(schema: &NamingPolicy, template: &str) -> String {
     format!(
         "rename the secret to follow {template} (settings.naming in {}), or change the convention",
         schema.file
@@ -200,23 +225,22 @@ fn naming_fix(schema: &Schema, template: &str) -> String {
 }
 
 /// The checks over the YAML documents of one file.
-pub fn check_yaml(text: &str, docs: &[YamlDoc], schema: &Schema) -> Vec<PolicyFinding> {
-    let Some(naming) = &schema.settings.naming else {
+pub fn check_yaml(text: &str, docs: &[YamlDoc], schema: &NamingPolicy) -> Vec<PolicyFinding> {
+    let Some(template) = &schema.template else {
         return Vec::new();
     };
     let mut out = Vec::new();
     for d in docs {
         for (key, line) in external_secret_keys(text, d) {
-            if naming.parse(&key).is_none() {
+            if !(schema.follows)(&key) {
                 out.push(PolicyFinding {
                     check: SECRET_MANAGER_NAMING,
                     severity: Severity::Medium,
                     line,
                     message: format!(
-                        "remote key {key:?} does not follow the naming convention {}",
-                        naming.template
+                        "remote key {key:?} does not follow the naming convention {template}"
                     ),
-                    fix: naming_fix(schema, &naming.template),
+                    fix: naming_fix(schema, template),
                 });
             }
         }
@@ -225,11 +249,11 @@ pub fn check_yaml(text: &str, docs: &[YamlDoc], schema: &Schema) -> Vec<PolicyFi
 }
 
 /// The checks over one Terraform file.
-pub fn check_tf(text: &str, schema: &Schema) -> Vec<PolicyFinding> {
+pub fn check_tf(text: &str, schema: &NamingPolicy) -> Vec<PolicyFinding> {
     let mut out = Vec::new();
     let resources = tf_resources(text);
     let secret_name = |r: &TfResource| tf_string(text, r.body, "name");
-    if let Some(naming) = &schema.settings.naming {
+    if let Some(template) = &schema.template {
         for r in resources
             .iter()
             .filter(|r| r.ty == "aws_secretsmanager_secret")
@@ -241,16 +265,16 @@ pub fn check_tf(text: &str, schema: &Schema) -> Vec<PolicyFinding> {
                 // built from variables: not knowable from the text
                 continue;
             }
-            if naming.parse(&name).is_none() {
+            if !(schema.follows)(&name) {
                 out.push(PolicyFinding {
                     check: SECRET_MANAGER_NAMING,
                     severity: Severity::Medium,
                     line: line_of(text, at),
                     message: format!(
-                        "aws_secretsmanager_secret.{} is named {name:?}, which does not follow the naming convention {}",
-                        r.name, naming.template
+                        "aws_secretsmanager_secret.{} is named {name:?}, which does not follow the naming convention {template}",
+                        r.name
                     ),
-                    fix: naming_fix(schema, &naming.template),
+                    fix: naming_fix(schema, template),
                 });
             }
         }
@@ -274,7 +298,7 @@ pub fn check_tf(text: &str, schema: &Schema) -> Vec<PolicyFinding> {
         let Some((id, _)) = secret_name(secret) else {
             continue;
         };
-        let Some((var, Some(max_age))) = policy_for(schema, &id) else {
+        let Some((var, max_age)) = schema.rotation.get(&id).cloned() else {
             continue;
         };
         match tf_rotation_days(text, r.body) {

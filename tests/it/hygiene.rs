@@ -1096,6 +1096,10 @@ fn strict_kinds_narrow_the_coverage_check() {
 /// policy (issue 20, point 6).
 #[test]
 fn secret_manager_names_and_rotation_rules_follow_the_schema() {
+    assert_eq!(
+        keyward::hygiene::naming::SCHEMA_FILE_NAME,
+        keyward::validate::SCHEMA_FILE_NAME
+    );
     let repo = repo_from(&Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/ts-aws"));
     let (code, v) = check_json(&repo, &[]);
     assert_eq!(code, 0, "{v:#}");
