@@ -60,7 +60,9 @@ pub enum Problem {
     RotationUnknown,
     /// A secret-manager id that does not follow the naming convention.
     Naming,
-    /// The value could not be read (an unreadable `_FILE`, both `X` and `X_FILE` set).
+    /// The value could not be read or its source is wrong (an unreadable
+    /// `_FILE`, both `X` and `X_FILE` set, a `.env` file in production, a
+    /// name in two JSON documents, mappings that disagree).
     Source,
     /// Not a problem with one secret: the environment could not be determined.
     Environment,
