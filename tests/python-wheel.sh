@@ -129,7 +129,8 @@ grep -q 'SESSION_SECRET' "$work/entry.out" && grep -q 'DATABASE_URL' "$work/entr
   || fail "the refusal does not name the secrets"
 ! grep -q "$bad_session" "$work/entry.out" || fail "the refusal shows a value"
 echo "   invalid: exit 1, node not started, secrets named, no value shown"
-entry 2 NODE_ENV=production KEYWARD_SCHEMA="$work/absent.schema.toml" SESSION_SECRET="$session"
+# (not under $work: keyward masks a path segment as random as mktemp's in errors)
+entry 2 NODE_ENV=production KEYWARD_SCHEMA="/nonexistent/orders/absent.schema.toml" SESSION_SECRET="$session"
 ! grep -q '^server:' "$work/entry.out" || fail "node was started without a schema"
 grep -q 'absent.schema.toml' "$work/entry.out" || fail "the error does not name the schema"
 echo "   no schema: exit 2, node not started"

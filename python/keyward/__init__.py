@@ -109,6 +109,8 @@ class Result:
     issues: Tuple[Issue, ...] = field(default_factory=tuple)
     #: the day rotation ages were computed for (YYYY-MM-DD)
     today: str = ""
+    #: where keyward found itself running: "kubernetes" or "local"
+    runtime: Optional[str] = None
 
     def __bool__(self) -> bool:
         return self.valid
@@ -156,6 +158,7 @@ class Result:
                 for i in doc.get("issues", ())
             ),
             today=str(doc.get("today", "")),
+            runtime=(doc.get("runtime") or {}).get("kind"),
         )
 
 

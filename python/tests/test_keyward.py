@@ -134,6 +134,7 @@ def test_valid_environment_gives_a_valid_result(schema, good):
     assert r.checked == 3 and r.present == 3
     assert r.environment.name == "staging" and r.environment.production is False
     assert r.sources == ("environment",)
+    assert r.runtime in ("local", "kubernetes")
     # the result never carries a value (the URL's secret part is the password)
     assert_no_value(repr(r), [good["DB_PASSWORD"], good["SESSION_SECRET"]])
 
@@ -145,6 +146,17 @@ def test_valid_env_file(schema, good, tmp_path):
     assert r.sources == (str(env),)
     # require() returns the same result when valid
     assert keyward.require(schema=schema, env_file=env).valid
+
+
+def test_several_env_files_earlier_wins(schema, good, tmp_path):
+    ok = write_env(tmp_path / "ok.env", good)
+    bad = write_env(tmp_path / "bad.env", BAD)
+    assert keyward.validate(schema=schema, env_file=[ok, bad]).valid
+    r = keyward.validate(schema=schema, env_file=[str(bad), str(ok)])
+    assert not r.valid
+    assert r.sources == (str(bad), str(ok))
+    # DATABASE_URL, absent from bad.env, comes from ok.env
+    assert "DATABASE_URL" not in {i.secret for i in r.errors}
 
 
 def test_weak_and_missing_secrets_are_issues_with_names_and_problems(schema):
