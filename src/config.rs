@@ -60,6 +60,9 @@ struct CheckSection {
     /// More kinds of secret file.
     #[serde(default)]
     file: Vec<Spanned<FileSpec>>,
+    /// Secrets Manager actions an application role may have (least privilege).
+    #[serde(default)]
+    iam_allowed_actions: Option<Vec<Spanned<String>>>,
 }
 
 /// `[check]` as loaded: what `keyward check` takes from the config.
@@ -69,6 +72,8 @@ pub struct CheckConfig {
     pub exclude: Vec<String>,
     pub templates: Vec<String>,
     pub files: Vec<FileSpec>,
+    /// `iam_allowed_actions`: None for the default list.
+    pub iam_allowed_actions: Option<Vec<String>>,
 }
 
 /// An allow list whose entries keep their position, for error messages.
@@ -348,11 +353,36 @@ fn check_section(
         files.push(spec);
     }
     let plain = |v: Vec<Spanned<String>>| v.into_iter().map(|s| s.into_inner()).collect();
+    let iam_allowed_actions = match c.iam_allowed_actions {
+        None => None,
+        Some(list) => {
+            for a in &list {
+                let v = a.get_ref();
+                let ok = v.split_once(':').is_some_and(|(svc, name)| {
+                    !svc.is_empty()
+                        && !name.is_empty()
+                        && v.bytes().all(|b| {
+                            b.is_ascii_alphanumeric() || b == b':' || b == b'*' || b == b'-'
+                        })
+                });
+                if !ok {
+                    return Err(at(
+                        a.span(),
+                        format!(
+                            "check.iam_allowed_actions: {v:?} is not an IAM action (service:Action, e.g. secretsmanager:GetSecretValue)"
+                        ),
+                    ));
+                }
+            }
+            Some(plain(list))
+        }
+    };
     Ok(CheckConfig {
         disable: plain(c.disable),
         exclude: plain(c.exclude),
         templates: plain(c.templates),
         files,
+        iam_allowed_actions,
     })
 }
 

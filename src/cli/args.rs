@@ -122,7 +122,8 @@ pub enum Command {
     /// Check the secrets an application receives against secrets.schema.toml
     /// (exit 0 valid, 1 invalid, 2 error). `validate init` writes an example schema.
     Validate(ValidateArgs),
-    /// Generate secrets (`secret new --kind fernet-key`).
+    /// Generate secrets (`secret new --kind fernet-key`) or rotate one in a .env
+    /// file (`secret rotate NAME --env-file .env`).
     #[command(subcommand)]
     Secret(SecretCommand),
     /// Install, remove or inspect keyward's git hooks (pre-commit, pre-push).
@@ -131,7 +132,8 @@ pub enum Command {
     /// Repository hygiene: secret files are ignored by git, not tracked, not in
     /// history (--history); .gitignore covers the usual secret files (--strict);
     /// templates hold placeholders; Kubernetes, compose, IAM and workflow
-    /// policies (exit 0 all pass, 1 a check failed, 2 error).
+    /// policies (exit 0 all pass or every item below --fail-on, 1 a check
+    /// failed, 2 error).
     Check(CheckArgs),
     /// Print a shell completion script: `keyward completions bash >
     /// ~/.local/share/bash-completion/completions/keyward`.
@@ -159,6 +161,14 @@ pub struct CheckArgs {
     /// Also check that .gitignore covers the standard secret files, present or not.
     #[arg(long)]
     pub strict: bool,
+    /// --strict for these kinds of secret file only (catalogue ids, e.g.
+    /// dotenv,private-key); implies --strict.
+    #[arg(long, value_name = "ID,...", value_delimiter = ',')]
+    pub strict_kinds: Vec<String>,
+    /// Exit 1 only for items of this severity or higher (lower ones are
+    /// reported and exit 0).
+    #[arg(long, value_enum, default_value_t = FailOn::Medium)]
+    pub fail_on: FailOn,
     /// Output format.
     #[arg(long, value_enum, default_value_t = CheckFormatArg::Text)]
     pub format: CheckFormatArg,
@@ -168,6 +178,27 @@ pub struct CheckArgs {
     /// Config file (default: .keyward.toml at the repository root).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
+}
+
+/// `check --fail-on`: the lowest severity that fails the check.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+impl From<FailOn> for keyward::rules::Severity {
+    fn from(f: FailOn) -> Self {
+        use keyward::rules::Severity;
+        match f {
+            FailOn::Low => Severity::Low,
+            FailOn::Medium => Severity::Medium,
+            FailOn::High => Severity::High,
+            FailOn::Critical => Severity::Critical,
+        }
+    }
 }
 
 #[derive(Subcommand)]
@@ -478,6 +509,10 @@ pub struct ValidateArgs {
     /// A Kubernetes Secret manifest (YAML); repeatable.
     #[arg(long, value_name = "FILE")]
     pub k8s_secret: Vec<PathBuf>,
+    /// A Kubernetes workload manifest (Deployment, StatefulSet, Job...): its
+    /// env `secretKeyRef` and `envFrom` entries map variables to Secret keys; repeatable.
+    #[arg(long, value_name = "FILE")]
+    pub k8s_workload: Vec<PathBuf>,
     /// A JSON object of name: value (e.g. a secret manager's exported value); repeatable.
     #[arg(long, value_name = "FILE")]
     pub json_file: Vec<PathBuf>,
@@ -494,6 +529,13 @@ pub struct ValidateArgs {
     /// Do not resolve NAME_FILE indirection.
     #[arg(long)]
     pub no_file_indirection: bool,
+    /// Check rotation ages only, from the schema and its inventory: no value
+    /// is read (for a scheduled job or CI).
+    #[arg(long, conflicts_with_all = ["from_env", "env_file", "k8s_secret", "k8s_workload", "json_file", "example_file"])]
+    pub rotation_only: bool,
+    /// Warn about rotations due within DAYS days (default 14, or each secret's warn_after).
+    #[arg(long, value_name = "DAYS")]
+    pub due_within: Option<i64>,
     /// "Today" for rotation checks (YYYY-MM-DD); for tests.
     #[arg(long, value_name = "YYYY-MM-DD", hide = true)]
     pub now: Option<String>,
@@ -523,18 +565,58 @@ pub enum SecretCommand {
         /// password: number of characters.
         #[arg(long, default_value_t = 24)]
         length: usize,
-        /// hex-key: number of bytes.
+        /// hex-key, base64, token: number of random bytes.
         #[arg(long, default_value_t = 32)]
         bytes: usize,
     },
+    /// Write a fresh value for NAME into a .env file: the old file is kept as
+    /// FILE.bak, the day goes into the rotation inventory; no value is printed.
+    Rotate {
+        /// The variable to rotate.
+        name: String,
+        /// The .env file holding it.
+        #[arg(long, value_name = "FILE")]
+        env_file: PathBuf,
+        /// What to generate (default: from NAME's kind in the schema).
+        #[arg(long, value_enum)]
+        kind: Option<NewKind>,
+        /// The secrets schema (NAME's kind, and settings.inventory).
+        #[arg(long, value_name = "FILE", default_value = validate::SCHEMA_FILE_NAME)]
+        schema: PathBuf,
+        /// The rotation inventory to write the day into (default: the schema's settings.inventory).
+        #[arg(long, value_name = "FILE")]
+        inventory: Option<PathBuf>,
+        /// hmac-key: key size in bits.
+        #[arg(long)]
+        bits: Option<u32>,
+        /// password: number of characters.
+        #[arg(long)]
+        length: Option<usize>,
+        /// hex-key, base64, token: number of random bytes.
+        #[arg(long)]
+        bytes: Option<usize>,
+        /// "Today" for the inventory (YYYY-MM-DD); for tests.
+        #[arg(long, value_name = "YYYY-MM-DD", hide = true)]
+        now: Option<String>,
+    },
 }
 
-#[derive(Clone, Copy, ValueEnum)]
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum NewKind {
+    /// 32 random bytes, URL-safe base64 (a Fernet key)
     FernetKey,
+    /// --bits random bits, URL-safe base64 without padding
     HmacKey,
+    /// --length characters of letters, digits, - and _
     Password,
+    /// --bytes random bytes, hex
     HexKey,
+    /// --bytes random bytes, standard base64
+    Base64,
+    /// --bytes random bytes, URL-safe base64 without padding
+    Token,
+    /// a random (version 4) UUID
+    Uuid,
 }
 
 /// `--format` of scans: [`Format`] as clap lists it (names and help).

@@ -83,6 +83,9 @@ pub fn run(args: AuditArgs) -> Result<u8> {
         exclude: config.check.exclude.clone(),
         extra_kinds: config.check.files.clone(),
         extra_templates: config.check.templates.clone(),
+        iam_allowed_actions: config.check.iam_allowed_actions.clone(),
+        strict_kinds: Vec::new(),
+        schema_loader: Some(super::cmd_check::naming_policy),
     };
     let hygiene = match keyward::hygiene::check(scanner.engine(), &check) {
         Ok(r) => r.audit_summary(),

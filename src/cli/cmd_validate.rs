@@ -21,11 +21,17 @@ pub fn run(args: ValidateArgs) -> Result<u8> {
         })?),
         None => None,
     };
+    if args.due_within.is_some_and(|d| !(0..=3650).contains(&d)) {
+        anyhow::bail!("--due-within wants a number of days between 0 and 3650");
+    }
     let explicit = args.from_env
         || !args.env_file.is_empty()
         || !args.k8s_secret.is_empty()
         || !args.json_file.is_empty();
-    let (mut source, runtime) = if explicit {
+    let (mut source, runtime) = if args.rotation_only {
+        // the inventory alone: no value is read
+        (Source::new(), validate::detect_runtime())
+    } else if explicit {
         let mut s = Source::new();
         if args.from_env {
             s = s.with(Layer::process_env());
@@ -44,15 +50,31 @@ pub fn run(args: ValidateArgs) -> Result<u8> {
         validate::default_source(Path::new("."))?
     };
     source.file_indirection = !args.no_file_indirection;
+    for f in &args.k8s_workload {
+        let refs = validate::WorkloadRefs::from_file(f)?;
+        source.workloads.env.extend(
+            refs.env
+                .into_iter()
+                .filter(|(k, _)| !source.workloads.env.contains_key(k))
+                .collect::<Vec<_>>(),
+        );
+        source.workloads.env_from.extend(refs.env_from);
+    }
     let mut examples = Vec::new();
     for f in &args.example_file {
         examples.push(Layer::dotenv_file(f)?);
     }
     let opts = Options {
+        environment_from: args
+            .environment
+            .as_ref()
+            .map(|_| "--environment".to_string()),
         environment: args.environment,
         today,
         examples,
         runtime: Some(runtime),
+        rotation_only: args.rotation_only,
+        due_within_days: args.due_within,
     };
     let report = validate::validate(&schema, &source, &opts);
     let text = match args.format {

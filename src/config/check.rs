@@ -21,6 +21,8 @@ pub const CHECK_IDS: &[&str] = &[
     "external-secret-store",
     "compose-literal-secret",
     "iam-secrets-wildcard",
+    "iam-secret-actions",
+    "secret-manager-naming",
     "gha-secret-echo",
 ];
 

@@ -7,6 +7,7 @@
 //! nothing depends on it but the CLI.
 
 pub mod catalogue;
+pub mod naming;
 pub mod policy;
 pub mod report;
 pub mod values;
@@ -102,6 +103,17 @@ pub const CHECKS: &[CheckInfo] = &[
         needs: Needs::Always,
     },
     CheckInfo {
+        id: policy::IAM_SECRET_ACTIONS,
+        title:
+            "IAM policies grant only the allowed secret actions, with no NotAction or NotResource",
+        needs: Needs::Always,
+    },
+    CheckInfo {
+        id: naming::SECRET_MANAGER_NAMING,
+        title: "secret-manager names and rotation rules follow the secrets schema",
+        needs: Needs::Always,
+    },
+    CheckInfo {
         id: policy::GHA_SECRET_ECHO,
         title: "GitHub Actions workflows do not print or write secrets unmasked",
         needs: Needs::Always,
@@ -133,6 +145,14 @@ pub struct CheckOptions {
     pub extra_kinds: Vec<FileSpec>,
     /// Extra template patterns.
     pub extra_templates: Vec<String>,
+    /// Secrets Manager actions an application role may have (None: the
+    /// default, `policy::DEFAULT_IAM_ALLOWED_ACTIONS`).
+    pub iam_allowed_actions: Option<Vec<String>>,
+    /// With `strict`: the catalogue kinds whose coverage is checked (empty: all).
+    pub strict_kinds: Vec<String>,
+    /// Reads a `secrets.schema.toml` for `secret-manager-naming` (None: the
+    /// check finds nothing to check).
+    pub schema_loader: Option<naming::SchemaLoader>,
 }
 
 /// Errors that stop a check.
@@ -140,6 +160,8 @@ pub struct CheckOptions {
 pub enum HygieneError {
     #[error(transparent)]
     Git(#[from] GitError),
+    #[error("{0}")]
+    UnknownKind(String),
     #[error(transparent)]
     Catalogue(#[from] CatalogueError),
     #[error("{path}: {err}")]
@@ -380,8 +402,21 @@ pub fn check(engine: &Engine, opts: &CheckOptions) -> Result<CheckReport, Hygien
     }
 
     // (d) coverage of the standard files.
+    for k in &opts.strict_kinds {
+        if !catalogue.kinds.iter().any(|c| &c.spec.id == k) {
+            let ids: Vec<&str> = catalogue.kinds.iter().map(|c| c.spec.id.as_str()).collect();
+            return Err(HygieneError::UnknownKind(format!(
+                "--strict-kinds: no kind of secret file has id {k:?} (one of: {})",
+                ids.join(", ")
+            )));
+        }
+    }
     if opts.strict && on(GITIGNORE_COVERAGE) {
-        for kind in &catalogue.kinds {
+        for kind in catalogue
+            .kinds
+            .iter()
+            .filter(|k| opts.strict_kinds.is_empty() || opts.strict_kinds.contains(&k.spec.id))
+        {
             let mut missing = Vec::new();
             let mut negations = Vec::new();
             for s in &kind.spec.samples {
@@ -479,8 +514,69 @@ pub fn check(engine: &Engine, opts: &CheckOptions) -> Result<CheckReport, Hygien
     for (p, t) in &texts {
         if (p.ends_with(".json") || p.ends_with(".tf")) && policy::may_hold_iam(p, t) {
             policy_files += 1;
-            for x in policy::check_iam(t) {
+            let allowed: Vec<String> = match &opts.iam_allowed_actions {
+                Some(a) => a.clone(),
+                None => policy::DEFAULT_IAM_ALLOWED_ACTIONS
+                    .iter()
+                    .map(|a| a.to_string())
+                    .collect(),
+            };
+            for x in policy::check_iam_with(t, &allowed) {
                 results.push(from_policy(p, x));
+            }
+        }
+    }
+    // Secret-manager names and rotation rules against the secrets schema
+    // nearest above each file (none, or no loader: nothing to check).
+    let schemas: Vec<(String, naming::NamingPolicy)> = match opts.schema_loader {
+        None => Vec::new(),
+        Some(load) => files
+            .iter()
+            .filter(|f| {
+                f.rel == naming::SCHEMA_FILE_NAME
+                    || f.rel.ends_with(&format!("/{}", naming::SCHEMA_FILE_NAME))
+            })
+            .filter_map(|f| match load(&f.abs) {
+                Ok(mut s) => {
+                    s.file = f.rel.clone();
+                    let dir = f
+                        .rel
+                        .strip_suffix(naming::SCHEMA_FILE_NAME)
+                        .unwrap_or("")
+                        .to_string();
+                    Some((dir, s))
+                }
+                Err(e) => {
+                    warnings.push(format!(
+                        "{}: {} not read: {e}",
+                        naming::SECRET_MANAGER_NAMING,
+                        f.rel
+                    ));
+                    None
+                }
+            })
+            .collect(),
+    };
+    let schema_for = |rel: &str| {
+        schemas
+            .iter()
+            .filter(|(dir, _)| rel.starts_with(dir.as_str()))
+            .max_by_key(|(dir, _)| dir.len())
+            .map(|(_, s)| s)
+    };
+    if !schemas.is_empty() {
+        for f in &yaml {
+            if let Some(schema) = schema_for(f.path) {
+                for p in naming::check_yaml(f.text, &f.docs, schema) {
+                    results.push(from_policy(f.path, p));
+                }
+            }
+        }
+        for (p, t) in texts.iter().filter(|(p, _)| p.ends_with(".tf")) {
+            if let Some(schema) = schema_for(p) {
+                for x in naming::check_tf(t, schema) {
+                    results.push(from_policy(p, x));
+                }
             }
         }
     }

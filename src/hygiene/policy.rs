@@ -28,6 +28,14 @@ pub const EXTERNAL_SECRET_REFRESH: &str = "external-secret-refresh";
 pub const EXTERNAL_SECRET_STORE: &str = "external-secret-store";
 pub const COMPOSE_LITERAL_SECRET: &str = "compose-literal-secret";
 pub const IAM_SECRETS_WILDCARD: &str = "iam-secrets-wildcard";
+pub const IAM_SECRET_ACTIONS: &str = "iam-secret-actions";
+
+/// The Secrets Manager actions an application role needs: read its own
+/// secrets. `[check] iam_allowed_actions` in `.keyward.toml` replaces it.
+pub const DEFAULT_IAM_ALLOWED_ACTIONS: &[&str] = &[
+    "secretsmanager:GetSecretValue",
+    "secretsmanager:DescribeSecret",
+];
 pub const GHA_SECRET_ECHO: &str = "gha-secret-echo";
 
 /// One policy violation in one file.
@@ -719,6 +727,10 @@ struct Statement {
     /// (action, byte offset)
     actions: Vec<(String, usize)>,
     not_action: bool,
+    /// Offset of the `NotAction` key.
+    not_action_at: usize,
+    /// Offset of the `NotResource` key, when there is one.
+    not_resource_at: Option<usize>,
     /// (resource, byte offset)
     resources: Vec<(String, usize)>,
     condition: bool,
@@ -734,15 +746,126 @@ pub fn may_hold_iam(path: &str, text: &str) -> bool {
     path.ends_with(".json") && text.contains("\"Statement\"") && text.contains("Action")
 }
 
-/// The IAM check over a JSON or Terraform file.
+/// The IAM checks over a JSON or Terraform file, with the default allowed actions.
 pub fn check_iam(text: &str) -> Vec<PolicyFinding> {
+    let allowed: Vec<String> = DEFAULT_IAM_ALLOWED_ACTIONS
+        .iter()
+        .map(|a| a.to_string())
+        .collect();
+    check_iam_with(text, &allowed)
+}
+
+/// Whether a Secrets Manager action changes or deletes secrets.
+fn is_write_action(a: &str) -> bool {
+    let name = a.rsplit(':').next().unwrap_or(a).to_ascii_lowercase();
+    [
+        "put",
+        "delete",
+        "update",
+        "rotate",
+        "create",
+        "restore",
+        "cancel",
+        "tag",
+        "untag",
+        "replicate",
+        "remove",
+        "stop",
+        "validate",
+    ]
+    .iter()
+    .any(|p| name.starts_with(p))
+        || name.contains('*')
+}
+
+/// Least privilege: `NotAction` and `NotResource` in allowing statements, and
+/// Secrets Manager actions outside `allowed` (case-insensitive).
+fn least_privilege(text: &str, s: &Statement, allowed: &[String], out: &mut Vec<PolicyFinding>) {
+    let sid = s
+        .sid
+        .as_ref()
+        .map(|x| format!("statement {x:?}"))
+        .unwrap_or_else(|| "a statement".to_string());
+    let star = s.resources.iter().any(|(r, _)| r == "*");
+    let fix_not = "list the actions and resources the workload needs (Action, Resource): NotAction and NotResource \
+                   grant everything else, including actions and resources AWS adds later";
+    if s.not_action {
+        out.push(PolicyFinding {
+            check: IAM_SECRET_ACTIONS,
+            severity: if star {
+                Severity::High
+            } else {
+                Severity::Medium
+            },
+            line: line_of(text, s.not_action_at),
+            message: format!(
+                "{sid} allows every action except those in NotAction{}",
+                if star { " on every resource" } else { "" }
+            ),
+            fix: fix_not.into(),
+        });
+    }
+    if let Some(at) = s.not_resource_at {
+        out.push(PolicyFinding {
+            check: IAM_SECRET_ACTIONS,
+            severity: Severity::High,
+            line: line_of(text, at),
+            message: format!(
+                "{sid} allows its actions on every resource except those in NotResource"
+            ),
+            fix: fix_not.into(),
+        });
+    }
+    let extra: Vec<&(String, usize)> = s
+        .actions
+        .iter()
+        .filter(|(a, _)| {
+            let l = a.to_ascii_lowercase();
+            // `*` and `secretsmanager:*` are the wildcard check's
+            l.starts_with("secretsmanager:")
+                && l != "secretsmanager:*"
+                && !allowed.iter().any(|x| x.eq_ignore_ascii_case(a))
+        })
+        .collect();
+    if let Some((_, off)) = extra.first() {
+        let names: Vec<&str> = extra.iter().map(|(a, _)| a.as_str()).collect();
+        let writes = names.iter().any(|a| is_write_action(a));
+        out.push(PolicyFinding {
+            check: IAM_SECRET_ACTIONS,
+            severity: if writes { Severity::High } else { Severity::Medium },
+            line: line_of(text, *off),
+            message: format!(
+                "{sid} grants {} beyond the allowed actions ({}){}",
+                names.join(", "),
+                allowed.join(", "),
+                if writes {
+                    ": an application role that can change or delete its secrets"
+                } else {
+                    ""
+                }
+            ),
+            fix: "remove the actions the application does not need; a role that rotates or writes secrets \
+                  (a rotation function, the deploy pipeline) belongs in its own policy, listed in \
+                  `[check] iam_allowed_actions` or excluded with `[check] exclude` in .keyward.toml"
+                .into(),
+        });
+    }
+}
+
+/// The IAM checks over a JSON or Terraform file: wildcards, and least
+/// privilege against `allowed` (the Secrets Manager actions an application
+/// role may have).
+pub fn check_iam_with(text: &str, allowed: &[String]) -> Vec<PolicyFinding> {
     let mut out = Vec::new();
     for s in statements(text) {
         if s.effect
             .as_deref()
             .is_some_and(|e| !e.eq_ignore_ascii_case("allow"))
-            || s.not_action
         {
+            continue;
+        }
+        least_privilege(text, &s, allowed, &mut out);
+        if s.not_action {
             continue;
         }
         let wildcard = s.actions.iter().find(|(a, _)| {
@@ -918,6 +1041,10 @@ fn statements(text: &str) -> Vec<Statement> {
                 "notaction" | "notactions" => {
                     has_action = true;
                     st.not_action = true;
+                    st.not_action_at = abs(m.start());
+                }
+                "notresource" | "notresources" => {
+                    st.not_resource_at = Some(abs(m.start()));
                 }
                 "resource" | "resources" => st
                     .resources

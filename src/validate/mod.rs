@@ -39,6 +39,7 @@
 pub mod generate;
 pub mod kinds;
 pub mod report;
+pub mod rotate;
 pub mod schema;
 pub mod source;
 
@@ -46,7 +47,10 @@ pub use generate::{generate, GenerateError, NewSecret};
 pub use kinds::Kind;
 pub use report::{EnvironmentInfo, Issue, Problem, Report, Runtime, Severity, ValidationError};
 pub use schema::{parse_day, Required, Schema, SchemaError, SecretSpec, SCHEMA_FILE_NAME};
-pub use source::{detect_runtime, detect_runtime_with, Layer, Resolved, Source, SourceError};
+pub use source::{
+    detect_runtime, detect_runtime_with, Layer, LayerKind, Resolved, SecretKeyRef, Source,
+    SourceError, WorkloadRefs,
+};
 
 use jiff::civil::Date;
 use sha2::{Digest, Sha256};
@@ -68,6 +72,14 @@ pub struct Options {
     pub examples: Vec<Layer>,
     /// The detected runtime, copied into the report.
     pub runtime: Option<Runtime>,
+    /// How `environment` was given, for the report (default: "the caller").
+    pub environment_from: Option<String>,
+    /// Check rotation ages only, from the schema and inventory: no value is
+    /// needed or read.
+    pub rotation_only: bool,
+    /// Warn about rotations due within this many days (default 14, or the
+    /// secret's `warn_after`).
+    pub due_within_days: Option<i64>,
 }
 
 /// Today's date in UTC from the system clock.
@@ -83,6 +95,11 @@ fn looks_placeholder(value: &str) -> bool {
     if value.chars().count() < 4 {
         // `8`, `on`, `eu`: short settings, not placeholders
         return false;
+    }
+    let t = value.trim();
+    if t.starts_with('<') && t.ends_with('>') && !t[1..t.len() - 1].contains(['<', '>']) {
+        // `<generate with python -c ...>`: an instruction in angle brackets
+        return true;
     }
     if kinds::entropy_bits(value) < 120.0 {
         return crate::engine::placeholder::is_placeholder(value.as_bytes());
@@ -127,7 +144,10 @@ pub fn validate(schema: &Schema, source: &Source, opts: &Options) -> Report {
     let environment = match &opts.environment {
         Some(e) => EnvironmentInfo {
             name: Some(e.clone()),
-            from: "given".into(),
+            from: opts
+                .environment_from
+                .clone()
+                .unwrap_or_else(|| "the caller".into()),
             production: settings.is_production(e),
         },
         None => settings
@@ -151,7 +171,7 @@ pub fn validate(schema: &Schema, source: &Source, opts: &Options) -> Report {
             }),
     };
     let env = environment.name.as_deref();
-    let env_dependent = settings.naming.is_some()
+    let env_dependent = !opts.rotation_only && settings.naming.is_some()
         || schema.secrets.iter().any(|s| {
             matches!(s.required, Required::In(_))
                 || !s.environments.is_empty()
@@ -170,8 +190,7 @@ pub fn validate(schema: &Schema, source: &Source, opts: &Options) -> Report {
             source: None,
             owner: None,
         }),
-        Some(e) if !settings.environments.is_empty()
-            && !settings.environments.iter().any(|k| k == e) =>
+        Some(e) if !settings.environments.is_empty() && !settings.env_in(e, &settings.environments) =>
         {
             issues.push(Issue {
                 secret: "*".into(),
@@ -186,6 +205,51 @@ pub fn validate(schema: &Schema, source: &Source, opts: &Options) -> Report {
             })
         }
         _ => {}
+    }
+    // No `.env` in production: a fail-fast configuration has no file fallback.
+    if environment.production && !settings.allow_dotenv_in_production && !opts.rotation_only {
+        for l in source.layers.iter().filter(|l| l.kind == LayerKind::Dotenv) {
+            issues.push(Issue {
+                secret: "*".into(),
+                problem: Problem::Source,
+                severity: Severity::Error,
+                message: format!(
+                    "{} is a .env file, a source in production: production reads secrets from the environment and mounted files only (the schema may allow it with settings.allow_dotenv_in_production = true)",
+                    l.label
+                ),
+                source: Some(l.label.clone()),
+                owner: None,
+            });
+        }
+    }
+    // Two JSON documents giving the same name: only the first counts.
+    if !opts.rotation_only {
+        let json: Vec<&Layer> = source
+            .layers
+            .iter()
+            .filter(|l| l.kind == LayerKind::Json)
+            .collect();
+        for (i, first) in json.iter().enumerate() {
+            for later in &json[i + 1..] {
+                for name in first
+                    .values
+                    .keys()
+                    .filter(|k| later.values.contains_key(*k))
+                {
+                    issues.push(Issue {
+                        secret: name.clone(),
+                        problem: Problem::Source,
+                        severity: Severity::Warning,
+                        message: format!(
+                            "is in two JSON documents, {} and {}; the first is used",
+                            first.label, later.label
+                        ),
+                        source: Some(first.label.clone()),
+                        owner: None,
+                    });
+                }
+            }
+        }
     }
     let relaxed = env.is_some_and(|e| settings.is_relaxed(e));
     let soft = if relaxed {
@@ -224,20 +288,71 @@ pub fn validate(schema: &Schema, source: &Source, opts: &Options) -> Report {
                     owner: spec.owner.clone(),
                 })
             };
+        if opts.rotation_only {
+            if let Some(rot) = &spec.rotation {
+                if let Some((problem, severity, message)) =
+                    rotation_issue(rot, today, opts.due_within_days)
+                {
+                    push(problem, severity, message, None);
+                }
+            }
+            continue;
+        }
         let belongs = spec.environments.is_empty()
-            || env.is_none_or(|e| spec.environments.iter().any(|x| x == e));
+            || env.is_none_or(|e| settings.env_in(e, &spec.environments));
         let required = belongs
             && match &spec.required {
                 Required::Always => true,
                 Required::Never => false,
-                Required::In(list) => env.is_none_or(|e| list.iter().any(|x| x == e)),
+                Required::In(list) => env.is_none_or(|e| settings.env_in(e, list)),
             };
-        let Some(resolved) = source.get(&spec.name) else {
+        // the variable itself, else the Secret key the schema or a workload maps to it
+        let mapped = spec
+            .k8s
+            .clone()
+            .map(|r| (r, "the schema".to_string()))
+            .or_else(|| source.workload_ref(&spec.name));
+        // the schema and a workload disagree on where the variable comes from
+        if let (Some(declared), Some((used, workload))) =
+            (&spec.k8s, source.workload_ref(&spec.name))
+        {
+            if *declared != used {
+                push(
+                    Problem::Source,
+                    Severity::Warning,
+                    format!(
+                        "the schema maps it to key {} of Secret {}, but {workload} feeds it key {} of Secret {}; the schema's mapping is checked",
+                        declared.key, declared.secret, used.key, used.secret
+                    ),
+                    None,
+                );
+            }
+        }
+        let resolved = source.get(&spec.name).or_else(|| {
+            mapped
+                .as_ref()
+                .and_then(|(r, via)| source.secret_key(r, via))
+        });
+        let Some(resolved) = resolved else {
             if required {
-                let why = match (&spec.required, env) {
+                let mut why = match (&spec.required, env) {
                     (Required::In(_), Some(e)) => format!("required in {e} but not set"),
                     _ => "required but not set".to_string(),
                 };
+                if let Some((r, via)) = &mapped {
+                    why.push_str(&format!(
+                        " (nor key {} of Secret {}, mapped by {via})",
+                        r.key, r.secret
+                    ));
+                } else if let Some((secret, key)) = source.layers.iter().find_map(|l| {
+                    l.secret_keys
+                        .keys()
+                        .find(|(_, k)| k.to_ascii_uppercase().replace(['-', '.'], "_") == spec.name)
+                }) {
+                    why.push_str(&format!(
+                        " (Secret {secret} has a key {key}: map it with `k8s = {{ secret = \"{secret}\", key = \"{key}\" }}` in the schema, or pass the workload manifest with --k8s-workload)"
+                    ));
+                }
                 push(Problem::Missing, Severity::Error, why, None);
             }
             continue;
@@ -336,17 +451,25 @@ pub fn validate(schema: &Schema, source: &Source, opts: &Options) -> Report {
                     ),
                     Some(parsed) => {
                         if let (Some(e), Some(id_env)) = (env, parsed.env.as_deref()) {
-                            if id_env != e {
+                            if !settings.same_env(id_env, e) {
                                 push(
                                     Problem::Isolation,
                                     Severity::Error,
                                     format!(
-                                        "secret id names another environment than {e}{}",
+                                        "secret id is for {}{}, not {e} (aliases of {}: {})",
+                                        // a name from the value is shown only when the schema knows it
+                                        if settings.is_known_env(id_env) {
+                                            format!("environment {id_env}")
+                                        } else {
+                                            "an environment the schema does not know".to_string()
+                                        },
                                         if settings.is_production(id_env) {
-                                            " (a production one)"
+                                            ", which is production"
                                         } else {
                                             ""
-                                        }
+                                        },
+                                        settings.canonical_env(e),
+                                        aliases_of(settings, e)
                                     ),
                                     origin,
                                 );
@@ -365,7 +488,7 @@ pub fn validate(schema: &Schema, source: &Source, opts: &Options) -> Report {
                 "is a well-known insecure default".into(),
                 origin,
             );
-        } else if spec.kind != Kind::SecretId && looks_placeholder(value) {
+        } else if !matches!(spec.kind, Kind::SecretId | Kind::Json) && looks_placeholder(value) {
             push(
                 Problem::Placeholder,
                 soft,
@@ -375,7 +498,7 @@ pub fn validate(schema: &Schema, source: &Source, opts: &Options) -> Report {
                 },
                 origin,
             );
-        } else if let Some((name, file)) = example_of(value) {
+        } else if let Some((name, file)) = example_of(value).filter(|_| holds_secret(spec, value)) {
             push(
                 Problem::InsecureDefault,
                 soft,
@@ -390,48 +513,10 @@ pub fn validate(schema: &Schema, source: &Source, opts: &Options) -> Report {
 
         // Rotation age.
         if let Some(rot) = &spec.rotation {
-            match rot.last_rotated {
-                None => push(
-                    Problem::RotationUnknown,
-                    Severity::Warning,
-                    format!(
-                        "has a {}-day rotation policy but no last_rotated date (schema or inventory)",
-                        rot.max_age_days
-                    ),
-                    origin,
-                ),
-                Some(last) => {
-                    let age = last.until(today).map_or(0, |s| i64::from(s.get_days()));
-                    let left = rot.max_age_days - age;
-                    if age < 0 {
-                        push(
-                            Problem::RotationUnknown,
-                            Severity::Warning,
-                            format!("last_rotated {last} is in the future"),
-                            origin,
-                        );
-                    } else if left < 0 {
-                        push(
-                            Problem::RotationOverdue,
-                            Severity::Error,
-                            format!(
-                                "rotation overdue: last rotated {last} ({age} days ago), policy is {} days (overdue by {} days)",
-                                rot.max_age_days, -left
-                            ),
-                            origin,
-                        );
-                    } else if left <= ROTATION_WARNING_DAYS {
-                        push(
-                            Problem::RotationDueSoon,
-                            Severity::Warning,
-                            format!(
-                                "rotation due in {left} day(s): last rotated {last}, policy is {} days",
-                                rot.max_age_days
-                            ),
-                            origin,
-                        );
-                    }
-                }
+            if let Some((problem, severity, message)) =
+                rotation_issue(rot, today, opts.due_within_days)
+            {
+                push(problem, severity, message, origin);
             }
         }
     }
@@ -455,6 +540,100 @@ pub fn validate(schema: &Schema, source: &Source, opts: &Options) -> Report {
         warnings: issues.len() - errors,
         today: today.to_string(),
         issues,
+    }
+}
+
+/// `prod, prd, live` for production: the spellings that mean the same environment.
+fn aliases_of(settings: &schema::Settings, env: &str) -> String {
+    let canonical = settings.canonical_env(env);
+    let mut names: Vec<String> = vec![canonical.clone()];
+    if let Some(a) = settings.environment_aliases.get(&canonical) {
+        names.extend(a.iter().cloned());
+    }
+    names.join(", ")
+}
+
+/// Whether a value equal to an example file's is a secret: a URL without a
+/// password (`redis://redis:6379/0`) or a secret-manager id holds none, so
+/// sharing it with `.env.example` is no insecure default.
+fn holds_secret(spec: &SecretSpec, value: &str) -> bool {
+    if spec.kind == Kind::SecretId {
+        // where a secret lives, not the secret
+        return false;
+    }
+    if spec.kind != Kind::Url {
+        return true;
+    }
+    match value.split_once("://") {
+        Some((_, rest)) => {
+            let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+            authority.rsplit_once('@').is_some_and(|(userinfo, _)| {
+                userinfo.split_once(':').is_some_and(|(_, p)| !p.is_empty())
+            })
+        }
+        None => true,
+    }
+}
+
+/// The rotation issue of one policy on `today`, if any.
+fn rotation_issue(
+    rot: &schema::Rotation,
+    today: Date,
+    due_within: Option<i64>,
+) -> Option<(Problem, Severity, String)> {
+    let Some(last) = rot.last_rotated else {
+        return Some((
+            Problem::RotationUnknown,
+            Severity::Warning,
+            format!(
+                "has a {}-day rotation policy but no last_rotated date (schema or inventory)",
+                rot.max_age_days
+            ),
+        ));
+    };
+    let age = last.until(today).map_or(0, |s| i64::from(s.get_days()));
+    let left = rot.max_age_days - age;
+    let error_after = rot.error_after_days.unwrap_or(rot.max_age_days);
+    let warn_from = match (due_within, rot.warn_after_days) {
+        (Some(n), _) => rot.max_age_days - n,
+        (None, Some(w)) => w,
+        (None, None) => rot.max_age_days - ROTATION_WARNING_DAYS,
+    };
+    if age < 0 {
+        Some((
+            Problem::RotationUnknown,
+            Severity::Warning,
+            format!("last_rotated {last} is in the future"),
+        ))
+    } else if age > error_after {
+        Some((
+            Problem::RotationOverdue,
+            Severity::Error,
+            format!(
+                "rotation overdue: last rotated {last} ({age} days ago), policy is {} days (overdue by {} days)",
+                rot.max_age_days, -left
+            ),
+        ))
+    } else if left < 0 {
+        Some((
+            Problem::RotationOverdue,
+            Severity::Warning,
+            format!(
+                "rotation overdue: last rotated {last} ({age} days ago), policy is {} days (overdue by {} days; an error after {error_after} days)",
+                rot.max_age_days, -left
+            ),
+        ))
+    } else if age >= warn_from {
+        Some((
+            Problem::RotationDueSoon,
+            Severity::Warning,
+            format!(
+                "rotation due in {left} day(s): last rotated {last}, policy is {} days",
+                rot.max_age_days
+            ),
+        ))
+    } else {
+        None
     }
 }
 

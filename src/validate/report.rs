@@ -60,7 +60,9 @@ pub enum Problem {
     RotationUnknown,
     /// A secret-manager id that does not follow the naming convention.
     Naming,
-    /// The value could not be read (an unreadable `_FILE`, both `X` and `X_FILE` set).
+    /// The value could not be read or its source is wrong (an unreadable
+    /// `_FILE`, both `X` and `X_FILE` set, a `.env` file in production, a
+    /// name in two JSON documents, mappings that disagree).
     Source,
     /// Not a problem with one secret: the environment could not be determined.
     Environment,
@@ -178,7 +180,11 @@ impl Report {
         if let Some(rt) = &self.runtime {
             let _ = writeln!(out, "  runtime:     {} ({})", rt.kind, rt.reason);
         }
-        let _ = writeln!(out, "  sources:     {}", self.sources.join(", "));
+        if self.sources.is_empty() {
+            let _ = writeln!(out, "  sources:     none");
+        } else {
+            let _ = writeln!(out, "  sources:     {}", self.sources.join(", "));
+        }
         let _ = writeln!(out, "  today:       {}", self.today);
         for i in &self.issues {
             let mut line = format!(

@@ -41,6 +41,8 @@ struct RawSettings {
     naming: Option<Spanned<String>>,
     inventory: Option<Spanned<String>>,
     example_files: Option<Vec<String>>,
+    environment_aliases: Option<Spanned<BTreeMap<String, Vec<String>>>>,
+    allow_dotenv_in_production: Option<bool>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -54,6 +56,8 @@ enum RawRequired {
 #[serde(deny_unknown_fields)]
 struct RawRotation {
     max_age: Option<Spanned<String>>,
+    warn_after: Option<Spanned<String>>,
+    error_after: Option<Spanned<String>>,
     last_rotated: Option<Spanned<toml::Value>>,
     inventory: Option<Spanned<String>>,
 }
@@ -78,6 +82,14 @@ struct RawSecret {
     secret_id: Option<Spanned<String>>,
     prod_pattern: Option<Spanned<String>>,
     prod_sha256: Option<Vec<Spanned<String>>>,
+    k8s: Option<RawK8sRef>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawK8sRef {
+    secret: String,
+    key: String,
 }
 
 /// When a secret must be present.
@@ -96,6 +108,11 @@ pub struct Rotation {
     pub max_age_days: i64,
     /// Last rotation, from the schema or the inventory file.
     pub last_rotated: Option<Date>,
+    /// Age in days from which a warning is given (default: 14 days before `max_age`).
+    pub warn_after_days: Option<i64>,
+    /// Age in days from which an overdue rotation is an error (default:
+    /// `max_age`); between `max_age` and this, an overdue rotation is a warning.
+    pub error_after_days: Option<i64>,
 }
 
 /// A field type of a `json` secret.
@@ -143,6 +160,8 @@ pub struct SecretSpec {
     pub prod_pattern: Option<regex::Regex>,
     /// SHA-256 (hex) of production values: never allowed outside production.
     pub prod_sha256: Vec<String>,
+    /// The Kubernetes `Secret` key that feeds this variable.
+    pub k8s: Option<super::source::SecretKeyRef>,
     /// Line of the entry in the schema.
     pub line: usize,
 }
@@ -164,6 +183,23 @@ pub struct Settings {
     pub naming: Option<Naming>,
     /// `.env.example`-style files whose values count as insecure defaults.
     pub example_files: Vec<PathBuf>,
+    /// Environment name -> other spellings of it (`production = ["prod", "prd"]`).
+    pub environment_aliases: BTreeMap<String, Vec<String>>,
+    /// Whether a `.env` file may be a source in production (default: no).
+    pub allow_dotenv_in_production: bool,
+    /// The rotation inventory named by `settings.inventory` (resolved).
+    pub inventory: Option<PathBuf>,
+}
+
+/// The default environment aliases: each name with the spellings that mean it.
+pub fn default_environment_aliases() -> BTreeMap<String, Vec<String>> {
+    let v = |xs: &[&str]| xs.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+    BTreeMap::from([
+        ("production".to_string(), v(&["prod", "prd", "live"])),
+        ("staging".to_string(), v(&["stage", "stg", "preprod"])),
+        ("development".to_string(), v(&["dev", "local"])),
+        ("test".to_string(), v(&["testing", "ci"])),
+    ])
 }
 
 impl Default for Settings {
@@ -181,18 +217,54 @@ impl Default for Settings {
             ],
             naming: None,
             example_files: Vec::new(),
+            environment_aliases: default_environment_aliases(),
+            allow_dotenv_in_production: false,
+            inventory: None,
         }
     }
 }
 
 impl Settings {
+    /// The name `env` stands for: the alias group it belongs to, lower-cased.
+    ///
+    /// ```
+    /// let s = keyward::validate::schema::Settings::default();
+    /// assert_eq!(s.canonical_env("PRD"), "production");
+    /// assert_eq!(s.canonical_env("qa"), "qa");
+    /// ```
+    pub fn canonical_env(&self, env: &str) -> String {
+        let e = env.trim().to_ascii_lowercase();
+        for (name, aliases) in &self.environment_aliases {
+            if name.eq_ignore_ascii_case(&e) || aliases.iter().any(|a| a.eq_ignore_ascii_case(&e)) {
+                return name.to_ascii_lowercase();
+            }
+        }
+        e
+    }
+    /// True when the schema names `env` (settings, aliases): safe to quote.
+    pub fn is_known_env(&self, env: &str) -> bool {
+        self.env_in(env, &self.environments)
+            || self.env_in(env, &self.production)
+            || self.env_in(env, &self.relaxed)
+            || self
+                .environment_aliases
+                .contains_key(&self.canonical_env(env))
+    }
+    /// True when `a` and `b` name the same environment (through aliases).
+    pub fn same_env(&self, a: &str, b: &str) -> bool {
+        self.canonical_env(a) == self.canonical_env(b)
+    }
+    /// True when `env` is one of `list` (through aliases).
+    pub fn env_in(&self, env: &str, list: &[String]) -> bool {
+        list.iter().any(|x| self.same_env(x, env))
+    }
     /// True when `env` names a production environment.
     pub fn is_production(&self, env: &str) -> bool {
-        self.production.iter().any(|p| p.eq_ignore_ascii_case(env))
+        self.env_in(env, &self.production)
     }
     /// True when `env` is a relaxed (development) environment.
     pub fn is_relaxed(&self, env: &str) -> bool {
-        self.relaxed.iter().any(|p| p.eq_ignore_ascii_case(env))
+        self.env_in(env, &self.relaxed)
     }
 }
 
@@ -426,6 +498,32 @@ impl Schema {
         if let Some(v) = rs.relaxed {
             settings.relaxed = v;
         }
+        settings.allow_dotenv_in_production = rs.allow_dotenv_in_production.unwrap_or(false);
+        if let Some(a) = &rs.environment_aliases {
+            // a group given in the schema replaces the default group of that name
+            for (name, aliases) in a.get_ref() {
+                settings
+                    .environment_aliases
+                    .insert(name.clone(), aliases.clone());
+            }
+            let mut seen: BTreeMap<String, String> = BTreeMap::new();
+            for (name, aliases) in &settings.environment_aliases {
+                for x in std::iter::once(name).chain(aliases) {
+                    let k = x.to_ascii_lowercase();
+                    if let Some(other) = seen.insert(k.clone(), name.clone()) {
+                        if other != *name {
+                            return Err(at(
+                                a.span(),
+                                format!(
+                                    "settings.environment_aliases: {} is an alias of both {other} and {name}",
+                                    crate::redact::quote_value(x)
+                                ),
+                            ));
+                        }
+                    }
+                }
+            }
+        }
         if let Some(n) = &rs.naming {
             settings.naming = Some(
                 Naming::new(n.get_ref(), settings.app.as_deref())
@@ -442,12 +540,13 @@ impl Schema {
         let inventory_at =
             |p: &Spanned<String>| load_inventory(file, text, p.span(), &base.join(p.get_ref()));
         let inventory = rs.inventory.as_ref().map(inventory_at).transpose()?;
+        settings.inventory = rs.inventory.as_ref().map(|p| base.join(p.get_ref()));
         let known_env = |envs: &[String], span: Range<usize>, what: &str| {
             if settings.environments.is_empty() {
                 return Ok(());
             }
             for e in envs {
-                if !settings.environments.contains(e) {
+                if !settings.env_in(e, &settings.environments) {
                     return Err(at(
                         span.clone(),
                         format!(
@@ -567,9 +666,44 @@ impl Schema {
                             .or(inventory.as_ref())
                             .and_then(|inv| inv.get(&name).copied());
                     }
+                    let days = |d: &Option<Spanned<String>>, what: &str| {
+                        d.as_ref()
+                            .map(|d| {
+                                parse_max_age(d.get_ref()).ok_or_else(|| {
+                                    at(
+                                        d.span(),
+                                        format!(
+                                            "{what} of secrets.{name}.rotation wants a duration like \"30d\", \"90d\" or \"12w\", got {}",
+                                            crate::redact::quote_value(d.get_ref())
+                                        ),
+                                    )
+                                })
+                            })
+                            .transpose()
+                    };
+                    let warn_after_days = days(&rot.warn_after, "warn_after")?;
+                    let error_after_days = days(&rot.error_after, "error_after")?;
+                    if let Some(e) = error_after_days {
+                        if e < max_age_days {
+                            return Err(at(
+                                span.clone(),
+                                format!("error_after of secrets.{name}.rotation must not be shorter than max_age"),
+                            ));
+                        }
+                    }
+                    if let Some(w) = warn_after_days {
+                        if w > error_after_days.unwrap_or(max_age_days) {
+                            return Err(at(
+                                span.clone(),
+                                format!("warn_after of secrets.{name}.rotation must not be longer than error_after (or max_age)"),
+                            ));
+                        }
+                    }
                     Some(Rotation {
                         max_age_days,
                         last_rotated,
+                        warn_after_days,
+                        error_after_days,
                     })
                 }
             };
@@ -654,6 +788,10 @@ impl Schema {
                 secret_id: r.secret_id.map(|s| s.into_inner()),
                 prod_pattern,
                 prod_sha256,
+                k8s: r.k8s.map(|k| super::source::SecretKeyRef {
+                    secret: k.secret,
+                    key: k.key,
+                }),
                 line,
             });
         }

@@ -12,12 +12,37 @@ use std::path::{Path, PathBuf};
 pub enum SourceError {
     #[error("{path}: {err}")]
     Io { path: PathBuf, err: std::io::Error },
-    #[error("{file}:{line}: {message}")]
+    #[error("{file}{}: {message}", line_suffix(*.line))]
     Parse {
         file: String,
         line: usize,
         message: String,
     },
+}
+
+/// `:LINE`, or nothing when the line is unknown (0).
+fn line_suffix(line: usize) -> String {
+    if line == 0 {
+        String::new()
+    } else {
+        format!(":{line}")
+    }
+}
+
+/// What a layer was read from.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum LayerKind {
+    /// Pairs given by the caller.
+    #[default]
+    Other,
+    /// The process environment.
+    Environment,
+    /// A `.env` file.
+    Dotenv,
+    /// Kubernetes `Secret` manifests.
+    K8sSecret,
+    /// A JSON document.
+    Json,
 }
 
 /// One layer of values (a file, the environment...).
@@ -26,13 +51,17 @@ pub struct Layer {
     /// Shown in reports: `environment`, `.env`, `k8s secret app/db (secret.yaml)`.
     pub label: String,
     pub values: BTreeMap<String, String>,
+    /// What it was read from.
+    pub kind: LayerKind,
+    /// Kubernetes `Secret` manifests: values by (Secret name, key).
+    pub secret_keys: BTreeMap<(String, String), String>,
 }
 
 impl Layer {
     pub fn new(label: impl Into<String>) -> Layer {
         Layer {
             label: label.into(),
-            values: BTreeMap::new(),
+            ..Layer::default()
         }
     }
 
@@ -49,6 +78,7 @@ impl Layer {
                 .into_iter()
                 .map(|(k, v)| (k.into(), v.into()))
                 .collect(),
+            ..Layer::default()
         }
     }
 
@@ -59,6 +89,8 @@ impl Layer {
             values: std::env::vars_os()
                 .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
                 .collect(),
+            kind: LayerKind::Environment,
+            ..Layer::default()
         }
     }
 
@@ -89,10 +121,31 @@ impl Layer {
                         .find(rest.as_str())
                         .map(|off| crate::rules::line_col(text, off).0)
                         .unwrap_or(0);
+                    // the line's value part starts with a JSON opener: say how to quote it
+                    let value_part = text
+                        .lines()
+                        .nth(line.saturating_sub(1))
+                        .unwrap_or(rest.as_str())
+                        .split_once('=')
+                        .map(|(_, v)| v.trim());
+                    let json_like =
+                        value_part.is_some_and(|v| v.starts_with('{') || v.starts_with('['));
+                    let spaced = value_part.is_some_and(|v| {
+                        !v.starts_with(['"', '\''])
+                            && v.split('#').next().unwrap_or(v).trim().contains(' ')
+                    });
                     return Err(SourceError::Parse {
                         file: label.to_string(),
                         line,
-                        message: "not valid dotenv syntax (unclosed quote or bad name?)".into(),
+                        message: if json_like {
+                            "not valid dotenv syntax: a JSON value must be in single quotes \
+                             (NAME='{\"key\": \"...\"}')"
+                                .into()
+                        } else if spaced {
+                            "not valid dotenv syntax: a value with spaces must be in quotes".into()
+                        } else {
+                            "not valid dotenv syntax (unclosed quote or bad name?)".into()
+                        },
                     });
                 }
                 Err(e) => {
@@ -110,6 +163,8 @@ impl Layer {
         Ok(Layer {
             label: label.to_string(),
             values,
+            kind: LayerKind::Dotenv,
+            ..Layer::default()
         })
     }
 
@@ -133,7 +188,18 @@ impl Layer {
             message,
         };
         let mut values = BTreeMap::new();
+        let mut secret_keys = BTreeMap::new();
         let mut names = Vec::new();
+        // the line of a key (the parser gives no positions): its first `key:` line
+        let key_line = |key: &str| {
+            text.lines()
+                .position(|l| {
+                    let t = l.trim_start().trim_start_matches(['"', '\'']);
+                    t.strip_prefix(key)
+                        .is_some_and(|r| r.trim_start_matches(['"', '\'']).starts_with(':'))
+                })
+                .map_or(0, |i| i + 1)
+        };
         for doc in serde_yaml_ng::Deserializer::from_str(text) {
             let v = serde_yaml_ng::Value::deserialize(doc).map_err(|e| {
                 // YAML errors may quote the input: keep only the position.
@@ -160,11 +226,18 @@ impl Layer {
                     let bytes = base64::engine::general_purpose::STANDARD
                         .decode(compact.as_bytes())
                         .map_err(|_| {
-                            err(0, format!("Secret {name}: data.{k} is not valid base64"))
+                            err(
+                                key_line(k),
+                                format!("Secret {name}: data.{k} is not valid base64"),
+                            )
                         })?;
                     let s = String::from_utf8(bytes).map_err(|_| {
-                        err(0, format!("Secret {name}: data.{k} is not UTF-8 text"))
+                        err(
+                            key_line(k),
+                            format!("Secret {name}: data.{k} is not UTF-8 text"),
+                        )
                     })?;
+                    secret_keys.insert((name.to_string(), k.to_string()), s.clone());
                     values.insert(k.to_string(), s);
                 }
             }
@@ -177,21 +250,24 @@ impl Layer {
                         serde_yaml_ng::Value::Bool(b) => b.to_string(),
                         _ => {
                             return Err(err(
-                                0,
+                                key_line(k),
                                 format!("Secret {name}: stringData.{k} is not a scalar"),
                             ))
                         }
                     };
+                    secret_keys.insert((name.to_string(), k.to_string()), s.clone());
                     values.insert(k.to_string(), s);
                 }
             }
         }
         if names.is_empty() {
-            return Err(err(0, "no `kind: Secret` document found".into()));
+            return Err(err(1, "no `kind: Secret` document found".into()));
         }
         Ok(Layer {
             label: format!("k8s secret {} ({label})", names.join(", ")),
             values,
+            kind: LayerKind::K8sSecret,
+            secret_keys,
         })
     }
 
@@ -217,8 +293,13 @@ impl Layer {
         let mut doc: serde_json::Value =
             serde_json::from_str(text).map_err(|e| err(e.line(), "not valid JSON"))?;
         if let Some(inner) = doc.get("SecretString").and_then(|s| s.as_str()) {
-            doc = serde_json::from_str(inner)
-                .map_err(|_| err(0, "SecretString does not hold a JSON object"))?;
+            doc = serde_json::from_str(inner).map_err(|_| {
+                let line = text
+                    .lines()
+                    .position(|l| l.contains("\"SecretString\""))
+                    .map_or(1, |i| i + 1);
+                err(line, "SecretString does not hold a JSON object")
+            })?;
         }
         let Some(obj) = doc.as_object() else {
             return Err(err(1, "want a JSON object of name: value"));
@@ -237,6 +318,8 @@ impl Layer {
         Ok(Layer {
             label: label.to_string(),
             values,
+            kind: LayerKind::Json,
+            ..Layer::default()
         })
     }
 }
@@ -252,12 +335,139 @@ pub struct Resolved {
     pub shadowed_file: bool,
 }
 
+/// Which key of which Kubernetes `Secret` feeds a variable.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct SecretKeyRef {
+    /// The `Secret`'s `metadata.name`.
+    pub secret: String,
+    pub key: String,
+}
+
+/// The variable-to-Secret mapping of Kubernetes workloads (`env[].valueFrom.secretKeyRef`
+/// and `envFrom[].secretRef`), read from their manifests.
+#[derive(Debug, Clone, Default)]
+pub struct WorkloadRefs {
+    /// Variable -> (Secret, key), with the workload that declares it.
+    pub env: BTreeMap<String, (SecretKeyRef, String)>,
+    /// `envFrom`: (prefix, Secret name, workload): every key becomes `prefix + key`.
+    pub env_from: Vec<(String, String, String)>,
+}
+
+impl WorkloadRefs {
+    /// Reads the workloads (Deployment, StatefulSet, DaemonSet, Job, CronJob,
+    /// Pod...) of a YAML file; documents of other kinds are skipped.
+    pub fn from_file(path: &Path) -> Result<WorkloadRefs, SourceError> {
+        let text = std::fs::read_to_string(path).map_err(|err| SourceError::Io {
+            path: path.to_path_buf(),
+            err,
+        })?;
+        let mut refs = WorkloadRefs::default();
+        refs.add_str(&path.display().to_string(), &text)?;
+        Ok(refs)
+    }
+
+    /// Adds the workloads of YAML `text`; `label` names the file.
+    pub fn add_str(&mut self, label: &str, text: &str) -> Result<(), SourceError> {
+        use serde::Deserialize;
+        use serde_yaml_ng::Value;
+        let mut found = false;
+        for doc in serde_yaml_ng::Deserializer::from_str(text) {
+            let v = Value::deserialize(doc).map_err(|e| SourceError::Parse {
+                file: label.to_string(),
+                line: e.location().map_or(0, |l| l.line()),
+                message: "not valid YAML".into(),
+            })?;
+            let kind = v.get("kind").and_then(Value::as_str).unwrap_or("");
+            let pod = match kind {
+                "Pod" => v.get("spec"),
+                "CronJob" => v
+                    .get("spec")
+                    .and_then(|s| s.get("jobTemplate"))
+                    .and_then(|s| s.get("spec"))
+                    .and_then(|s| s.get("template"))
+                    .and_then(|s| s.get("spec")),
+                "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet" | "Job" => v
+                    .get("spec")
+                    .and_then(|s| s.get("template"))
+                    .and_then(|s| s.get("spec")),
+                _ => None,
+            };
+            let Some(pod) = pod else { continue };
+            found = true;
+            let name = v
+                .get("metadata")
+                .and_then(|m| m.get("name"))
+                .and_then(Value::as_str)
+                .unwrap_or("?");
+            let workload = format!("{kind} {name} ({label})");
+            for list in ["initContainers", "containers"] {
+                let Some(containers) = pod.get(list).and_then(Value::as_sequence) else {
+                    continue;
+                };
+                for c in containers {
+                    for e in c
+                        .get("env")
+                        .and_then(Value::as_sequence)
+                        .into_iter()
+                        .flatten()
+                    {
+                        let var = e.get("name").and_then(Value::as_str);
+                        let r = e.get("valueFrom").and_then(|f| f.get("secretKeyRef"));
+                        let secret = r.and_then(|r| r.get("name")).and_then(Value::as_str);
+                        let key = r.and_then(|r| r.get("key")).and_then(Value::as_str);
+                        if let (Some(var), Some(secret), Some(key)) = (var, secret, key) {
+                            self.env.entry(var.to_string()).or_insert((
+                                SecretKeyRef {
+                                    secret: secret.to_string(),
+                                    key: key.to_string(),
+                                },
+                                workload.clone(),
+                            ));
+                        }
+                    }
+                    for e in c
+                        .get("envFrom")
+                        .and_then(Value::as_sequence)
+                        .into_iter()
+                        .flatten()
+                    {
+                        let secret = e
+                            .get("secretRef")
+                            .and_then(|r| r.get("name"))
+                            .and_then(Value::as_str);
+                        if let Some(secret) = secret {
+                            let prefix = e.get("prefix").and_then(Value::as_str).unwrap_or("");
+                            self.env_from.push((
+                                prefix.to_string(),
+                                secret.to_string(),
+                                workload.clone(),
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+        if !found {
+            return Err(SourceError::Parse {
+                file: label.to_string(),
+                line: 1,
+                message:
+                    "no workload (Deployment, StatefulSet, DaemonSet, Job, CronJob, Pod) found"
+                        .into(),
+            });
+        }
+        Ok(())
+    }
+}
+
 /// Layers of values, highest precedence first, with `NAME_FILE` indirection.
 #[derive(Debug, Clone, Default)]
 pub struct Source {
     pub layers: Vec<Layer>,
     /// Resolve `NAME_FILE` (path to a file holding the value) when `NAME` is absent.
     pub file_indirection: bool,
+    /// Variables fed by Kubernetes `Secret` keys, as the workloads declare them.
+    pub workloads: WorkloadRefs,
 }
 
 impl Source {
@@ -266,6 +476,7 @@ impl Source {
         Source {
             layers: Vec::new(),
             file_indirection: true,
+            workloads: WorkloadRefs::default(),
         }
     }
 
@@ -285,6 +496,44 @@ impl Source {
         self.layers
             .iter()
             .find_map(|l| l.values.get(name).map(|v| (v.as_str(), l.label.as_str())))
+    }
+
+    /// The value of `key` in the Kubernetes `Secret` named `secret`, from the
+    /// first layer holding it.
+    pub fn secret_key(&self, r: &SecretKeyRef, via: &str) -> Option<Resolved> {
+        self.layers.iter().find_map(|l| {
+            l.secret_keys
+                .get(&(r.secret.clone(), r.key.clone()))
+                .map(|v| Resolved {
+                    value: Ok(v.clone()),
+                    origin: format!("key {} of {} via {via}", r.key, l.label),
+                    shadowed_file: false,
+                })
+        })
+    }
+
+    /// Where the workloads say `name` comes from: (Secret, key, workload).
+    pub fn workload_ref(&self, name: &str) -> Option<(SecretKeyRef, String)> {
+        if let Some(r) = self.workloads.env.get(name) {
+            return Some(r.clone());
+        }
+        self.workloads
+            .env_from
+            .iter()
+            .find_map(|(prefix, secret, workload)| {
+                let key = name.strip_prefix(prefix.as_str())?;
+                let r = SecretKeyRef {
+                    secret: secret.clone(),
+                    key: key.to_string(),
+                };
+                self.layers
+                    .iter()
+                    .any(|l| {
+                        l.secret_keys
+                            .contains_key(&(r.secret.clone(), r.key.clone()))
+                    })
+                    .then(|| (r, workload.clone()))
+            })
     }
 
     /// Resolves `name`: the first layer holding `name`, else (indirection on)

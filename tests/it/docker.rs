@@ -1036,6 +1036,8 @@ fn documented_ci_snippets_parse_and_run() {
     );
     let mut uses_action = 0;
     let mut commands: Vec<(String, Vec<String>)> = Vec::new();
+    // the `entry` of a documented local pre-commit hook runs on staged changes
+    let mut hook_entries: Vec<(String, Vec<String>)> = Vec::new();
     for (what, text) in &snippets {
         let v = yaml(text, what);
         let mut problems = Vec::new();
@@ -1058,7 +1060,21 @@ fn documented_ci_snippets_parse_and_run() {
                     s(node, "rev")
                 ));
             }
-            if let Some(t) = node.as_str() {
+            if let (Some(entry), Some(_)) = (s(node, "entry"), s(node, "language")) {
+                match entry.trim().strip_prefix("keyward ") {
+                    Some(rest) => hook_entries.push((
+                        what.clone(),
+                        rest.split_whitespace().map(str::to_string).collect(),
+                    )),
+                    None => problems.push(format!("hook entry {entry:?} does not run keyward")),
+                }
+            }
+            if let Some(t) = node.as_str().filter(|t| {
+                // a hook's entry is checked on staged changes below
+                !hook_entries
+                    .iter()
+                    .any(|(w, c)| w == what && t.trim() == format!("keyward {}", c.join(" ")))
+            }) {
                 if t.contains("cargo install") && t.contains("--git") && !t.contains("--tag") {
                     problems.push(format!("{t}: pin a tag"));
                 }
@@ -1110,6 +1126,26 @@ fn documented_ci_snippets_parse_and_run() {
             code(&o),
             1,
             "{what}: keyward {cmd:?}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+    }
+    // a hook's entry, as pre-commit runs it: a token staged, its file passed
+    assert!(
+        hook_entries.iter().any(|(w, _)| w.starts_with("README.md")),
+        "the README's local (language: python) hook is found: {hook_entries:?}"
+    );
+    let r = Repo::new();
+    r.write("README.md", "# demo\n");
+    r.commit("init");
+    r.write("config.py", &format!("token = \"{GHP}\"\n"));
+    r.git(&["add", "config.py"]);
+    for (what, mut cmd) in hook_entries {
+        cmd.push("config.py".to_string());
+        let o = keyward_in(&r.path, &cmd, &[]);
+        assert_eq!(
+            code(&o),
+            1,
+            "{what}: hook entry keyward {cmd:?}: {}",
             String::from_utf8_lossy(&o.stderr)
         );
     }

@@ -612,6 +612,23 @@ fn policy_expectations() -> BTreeMap<&'static str, Vec<(&'static str, u64)>> {
             ],
         ),
         (
+            "iam-secret-actions",
+            vec![
+                ("iam/app-role.json", 7),
+                ("iam/app-role.json", 13),
+                ("terraform/iam.tf", 4),
+                ("terraform/iam.tf", 11),
+            ],
+        ),
+        (
+            "secret-manager-naming",
+            vec![
+                ("k8s/external-secret.yaml", 37),
+                ("terraform/secrets.tf", 15),
+                ("terraform/secrets.tf", 24),
+            ],
+        ),
+        (
             "gha-secret-echo",
             vec![
                 (".github/workflows/deploy.yml", 11),
@@ -892,5 +909,255 @@ fn app_fixture_report_in_every_format() {
     assert!(
         md.starts_with("# Repository hygiene") && md.contains("`k8s-literal-secret-env`"),
         "{md}"
+    );
+}
+
+/// The example services' IAM policies pass; the same application role
+/// given write actions or `NotAction` fails, and `[check]
+/// iam_allowed_actions` widens the list (issue 20, point 5).
+#[test]
+fn iam_least_privilege_on_the_example_services() {
+    for example in ["fastapi-k8s", "ts-aws"] {
+        let repo = repo_from(
+            &Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("examples")
+                .join(example),
+        );
+        let (_, v) = check_json(&repo, &[]);
+        assert_eq!(
+            status_of(&v, "iam-secret-actions"),
+            "pass",
+            "{example}: {v:#}"
+        );
+        assert_eq!(
+            status_of(&v, "iam-secrets-wildcard"),
+            "pass",
+            "{example}: {v:#}"
+        );
+    }
+    let repo = repo_from(&Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/ts-aws"));
+    let policy = fs::read_to_string(repo.path.join("iam-policy.json")).unwrap();
+    // write actions granted to the application role
+    repo.write(
+        "iam-policy.json",
+        &policy.replace(
+            "\"secretsmanager:DescribeSecret\"]",
+            "\"secretsmanager:DescribeSecret\", \"secretsmanager:PutSecretValue\", \"secretsmanager:RotateSecret\"]",
+        ),
+    );
+    let (code, v) = check_json(&repo, &[]);
+    assert_eq!(code, 1);
+    let r = results_of(&v, "iam-secret-actions");
+    assert_eq!(r.len(), 1, "{v:#}");
+    assert_eq!(r[0]["severity"], "high");
+    assert_eq!(r[0]["line"], 7);
+    let m = r[0]["message"].as_str().unwrap();
+    assert!(
+        m.contains(
+            "secretsmanager:PutSecretValue, secretsmanager:RotateSecret beyond the allowed actions"
+        ),
+        "{m}"
+    );
+    // a wider list in .keyward.toml: the rotation role's actions are allowed
+    repo.write(
+        ".keyward.toml",
+        "[check]\niam_allowed_actions = [\"secretsmanager:GetSecretValue\", \"secretsmanager:DescribeSecret\", \"secretsmanager:PutSecretValue\", \"secretsmanager:RotateSecret\"]\n",
+    );
+    let (code, v) = check_json(&repo, &[]);
+    assert_eq!(status_of(&v, "iam-secret-actions"), "pass", "{v:#}");
+    assert_eq!(code, 0, "{v:#}");
+    // NotAction on Resource "*": everything but the listed actions
+    repo.write(".keyward.toml", "");
+    repo.write(
+        "iam-policy.json",
+        &policy.replace(
+            "\"Action\": [\"secretsmanager:GetSecretValue\", \"secretsmanager:DescribeSecret\"]",
+            "\"NotAction\": [\"iam:*\", \"organizations:*\"]",
+        )
+        .replace(
+            "arn:aws:secretsmanager:eu-west-1:123456789012:secret:kb-mcp/prod/*",
+            "*",
+        ),
+    );
+    let (_, v) = check_json(&repo, &[]);
+    let r = results_of(&v, "iam-secret-actions");
+    assert_eq!(r.len(), 1, "{v:#}");
+    assert_eq!(r[0]["severity"], "high");
+    assert!(
+        r[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("allows every action except those in NotAction on every resource"),
+        "{v:#}"
+    );
+    // a malformed allowed action: exit 2, the entry's position named
+    repo.write(
+        ".keyward.toml",
+        "[check]\niam_allowed_actions = [\"GetSecretValue\"]\n",
+    );
+    let home = home_of(&repo);
+    let out = keyward_isolated(&repo.path, &home, &["check"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(".keyward.toml:2:") && err.contains("is not an IAM action"),
+        "{err}"
+    );
+}
+
+/// `--fail-on`: a lone `[low]` item (a ClusterSecretStore without
+/// refreshInterval in the ts-aws example) is reported and exits 0 by
+/// default; `--fail-on low` makes it fail, `--fail-on high` lets a medium
+/// one pass (issue 20, point 7).
+#[test]
+fn fail_on_sets_the_severity_that_fails_the_check() {
+    let repo = repo_from(&Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/ts-aws"));
+    let manifest = fs::read_to_string(repo.path.join("k8s/external-secret.yaml")).unwrap();
+    let (code, v) = check_json(&repo, &[]);
+    assert_eq!(code, 0, "{v:#}");
+    // the store loses its refreshInterval: one low item
+    repo.write(
+        "k8s/external-secret.yaml",
+        &manifest.replacen("  refreshInterval: 3600\n", "", 1),
+    );
+    let (code, v) = check_json(&repo, &[]);
+    let low = results_of(&v, "external-secret-refresh");
+    assert_eq!(low.len(), 1, "{v:#}");
+    assert_eq!(low[0]["severity"], "low");
+    assert_eq!(code, 0, "{v:#}");
+    let home = home_of(&repo);
+    let out = keyward_isolated(&repo.path, &home, &["check"]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("[low]"), "{text}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("1 item(s) below --fail-on medium: exit 0"),
+        "{err}"
+    );
+    let (code, _) = check_json(&repo, &["--fail-on", "low"]);
+    assert_eq!(code, 1);
+    // the ExternalSecret loses its refreshInterval too: medium fails by default
+    repo.write(
+        "k8s/external-secret.yaml",
+        &manifest
+            .replacen("  refreshInterval: 3600\n", "", 1)
+            .replacen("  refreshInterval: 1h\n", "", 1),
+    );
+    let (code, v) = check_json(&repo, &[]);
+    assert_eq!(results_of(&v, "external-secret-refresh").len(), 2);
+    assert_eq!(code, 1);
+    let (code, _) = check_json(&repo, &["--fail-on", "high"]);
+    assert_eq!(code, 0);
+    let out = keyward_isolated(&repo.path, &home, &["check", "--fail-on", "severe"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+/// `--strict-kinds` narrows `--strict` to chosen kinds of secret file.
+#[test]
+fn strict_kinds_narrow_the_coverage_check() {
+    let repo = Repo::new();
+    repo.write("README.md", "app\n");
+    repo.write(
+        ".gitignore",
+        ".env\n.env.*\n!.env.example\n!.env.sample\n!.env.template\n",
+    );
+    repo.commit("readme");
+    let (code, v) = check_json(&repo, &["--strict-kinds", "dotenv"]);
+    assert_eq!(code, 0, "{v:#}");
+    assert_eq!(status_of(&v, "gitignore-coverage"), "pass");
+    assert_eq!(v["options"]["strict"], true);
+    let (code, v) = check_json(&repo, &["--strict-kinds", "dotenv,private-key"]);
+    assert_eq!(code, 1);
+    let kinds: Vec<&str> = results_of(&v, "gitignore-coverage")
+        .iter()
+        .map(|r| r["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, vec!["private-key"]);
+    // the whole catalogue with plain --strict
+    let (_, v) = check_json(&repo, &["--strict"]);
+    assert!(results_of(&v, "gitignore-coverage").len() > 5);
+    let home = home_of(&repo);
+    let out = keyward_isolated(
+        &repo.path,
+        &home,
+        &["check", "--strict-kinds", "dotenv,nope"],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("no kind of secret file has id \"nope\""),
+        "{err}"
+    );
+}
+
+/// ExternalSecret keys, Terraform secret names and rotation rules of the
+/// ts-aws example against its schema's naming convention and rotation
+/// policy (issue 20, point 6).
+#[test]
+fn secret_manager_names_and_rotation_rules_follow_the_schema() {
+    assert_eq!(
+        keyward::hygiene::naming::SCHEMA_FILE_NAME,
+        keyward::validate::SCHEMA_FILE_NAME
+    );
+    let repo = repo_from(&Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/ts-aws"));
+    let (code, v) = check_json(&repo, &[]);
+    assert_eq!(code, 0, "{v:#}");
+    assert_eq!(status_of(&v, "secret-manager-naming"), "pass");
+    let tf = fs::read_to_string(repo.path.join("terraform/secrets.tf")).unwrap();
+    // a schedule expression slower than the 30-day policy
+    repo.write(
+        "terraform/secrets.tf",
+        &tf.replace(
+            "automatically_after_days = 30",
+            "schedule_expression = \"rate(45 days)\"",
+        ),
+    );
+    let (code, v) = check_json(&repo, &[]);
+    assert_eq!(code, 1);
+    let r = results_of(&v, "secret-manager-naming");
+    assert_eq!(r.len(), 1, "{v:#}");
+    assert_eq!(r[0]["severity"], "high");
+    assert_eq!(r[0]["path"], "terraform/secrets.tf");
+    assert_eq!(r[0]["line"], 15);
+    assert!(
+        r[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("every 45 days; the schema's policy for DATABASE_CREDENTIALS is 30 days"),
+        "{v:#}"
+    );
+    // names built from variables are not judged; a literal one is
+    repo.write(
+        "terraform/secrets.tf",
+        &tf.replace(
+            "name = \"kb-mcp/prod/api/openai-api-key\"",
+            "name = \"${var.app}/${var.env}/api/openai-api-key\"",
+        ),
+    );
+    let (code, v) = check_json(&repo, &[]);
+    assert_eq!(code, 0, "{v:#}");
+    // a schema in another directory does not apply here; no schema: nothing to check
+    fs::create_dir_all(repo.path.join("services/other")).unwrap();
+    fs::rename(
+        repo.path.join("secrets.schema.toml"),
+        repo.path.join("services/other/secrets.schema.toml"),
+    )
+    .unwrap();
+    repo.write(
+        "terraform/secrets.tf",
+        &tf.replace("kb-mcp/prod/db/credentials", "db-creds"),
+    );
+    let (code, v) = check_json(&repo, &[]);
+    assert_eq!(code, 0, "{v:#}");
+    // a schema that does not load: a warning, not a failure
+    repo.write("secrets.schema.toml", "[settings]\nnaming = \"{nope}\"\n");
+    let (code, v) = check_json(&repo, &[]);
+    assert_eq!(code, 0, "{v:#}");
+    let w = v["warnings"].as_array().unwrap();
+    assert!(
+        w.iter()
+            .any(|w| w.as_str().unwrap().contains("secrets.schema.toml not read")),
+        "{v:#}"
     );
 }

@@ -21,7 +21,12 @@ fn keyward(args: &[&str], dir: &Path, envs: &[(&str, &str)]) -> (i32, String, St
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_keyward"));
     cmd.args(args).current_dir(dir).env("NO_COLOR", "1");
     // a clean, predictable environment
-    for k in ["ENVIRONMENT", "APP_ENV", "KUBERNETES_SERVICE_HOST"] {
+    for k in [
+        "ENVIRONMENT",
+        "APP_ENV",
+        "NODE_ENV",
+        "KUBERNETES_SERVICE_HOST",
+    ] {
         cmd.env_remove(k);
     }
     for (k, v) in envs {
@@ -1029,7 +1034,8 @@ fn dotenv_files_with_tricky_syntax() {
     );
     assert_eq!(layer.values["GREETING"], "hello \"world\" = ok");
     let schema = Schema::parse("s.toml", SOURCE_SCHEMA).unwrap();
-    let r = validate::validate(&schema, &Source::new().with(layer), &opts("prod"));
+    // (staging: in production a .env file is itself an error)
+    let r = validate::validate(&schema, &Source::new().with(layer), &opts("staging"));
     assert!(r.valid, "{}", r.to_text());
     // a syntax error names the line, not the text
     let bad = "A=1\nB=\"st7kZvJ5O-unclosed\nC=3\n";
@@ -1586,4 +1592,1270 @@ fn cli_refuses_report_formats_validate_does_not_write() {
         serde_json::from_str::<serde_json::Value>(&out).is_ok(),
         "{out}"
     );
+}
+
+// ---------------------------------------------------------------- example services (issue 20)
+
+/// A copy of `examples/NAME` in a temp dir (tests may change it).
+fn example_copy(name: &str) -> (tempfile::TempDir, std::path::PathBuf) {
+    fn copy(from: &Path, to: &Path) {
+        std::fs::create_dir_all(to).unwrap();
+        for e in std::fs::read_dir(from).unwrap() {
+            let e = e.unwrap();
+            let target = to.join(e.file_name());
+            if e.file_type().unwrap().is_dir() {
+                copy(&e.path(), &target);
+            } else {
+                std::fs::copy(e.path(), &target).unwrap();
+            }
+        }
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join(name);
+    copy(&root().join("examples").join(name), &dir);
+    (tmp, dir)
+}
+
+const FASTAPI_SOURCES: &[&str] = &[
+    "validate",
+    "--schema",
+    "secrets.schema.toml",
+    "--k8s-secret",
+    "k8s/secret.yaml",
+    "--now",
+    "2025-06-01",
+];
+
+#[test]
+fn kebab_case_secret_keys_map_to_variables_from_the_deployment() {
+    let (_tmp, dir) = example_copy("fastapi-k8s");
+    // without the Deployment: only the key the schema maps is found, and the
+    // others say which key of the Secret could feed them
+    let mut args = FASTAPI_SOURCES.to_vec();
+    args.extend(["--environment", "production"]);
+    let (code, out, _) = keyward(&args, &dir, &[]);
+    assert_eq!(code, 1, "{out}");
+    for name in [
+        "OPENAI_API_KEY",
+        "ENCRYPTION_KEY",
+        "JWT_SECRET_KEY",
+        "CELERY_BROKER_URL",
+    ] {
+        let line = out
+            .lines()
+            .find(|l| l.starts_with(&format!("error   {name}: required but not set")))
+            .unwrap_or_else(|| panic!("{name}: {out}"));
+        if name != "CELERY_BROKER_URL" {
+            // `openai-api-key` is OPENAI_API_KEY in kebab case: a hint names it
+            let key = name.to_ascii_lowercase().replace('_', "-");
+            assert!(
+                line.contains(&format!("Secret fastapi-secrets has a key {key}")),
+                "{line}"
+            );
+        }
+    }
+    assert!(!out.contains("error   POSTGRES_PASSWORD"), "{out}");
+    assert!(
+        out.contains("environment: production (from --environment)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("from key postgres-password of k8s secret fastapi-secrets"),
+        "{out}"
+    );
+    // the hint's schema line, pasted as written, maps the variable
+    let hint = out
+        .lines()
+        .find(|l| l.starts_with("error   OPENAI_API_KEY"))
+        .unwrap();
+    let snippet = hint.split('`').nth(1).expect("a `k8s = {...}` snippet");
+    let schema = std::fs::read_to_string(dir.join("secrets.schema.toml")).unwrap();
+    std::fs::write(
+        dir.join("hinted.schema.toml"),
+        schema.replace(
+            "kind = \"openai-api-key\"\n",
+            &format!("kind = \"openai-api-key\"\n{snippet}\n"),
+        ),
+    )
+    .unwrap();
+    let mut hinted = args.clone();
+    hinted[2] = "hinted.schema.toml";
+    let (_, out2, err2) = keyward(&hinted, &dir, &[]);
+    assert!(!out2.contains("OPENAI_API_KEY"), "{snippet}: {out2}{err2}");
+    assert!(out2.contains("error   ENCRYPTION_KEY"), "{out2}");
+    // with the Deployment: every variable is fed by its secretKeyRef
+    args.extend(["--k8s-workload", "k8s/deployment.yaml"]);
+    let (code, out, err) = keyward(&args, &dir, &[]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.contains("5 secret(s) declared, 5 present; 0 error(s)"),
+        "{out}"
+    );
+    // the JSON report names where each value came from, never the value
+    args.extend(["--format", "json"]);
+    let (code, json, _) = keyward(&args, &dir, &[]);
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["present"], 5);
+
+    // the library: a schema mapping alone, and a workload mapping alone
+    let secret = Layer::k8s_secret_file(&dir.join("k8s/secret.yaml")).unwrap();
+    let schema = Schema::parse(
+        "s.toml",
+        "[secrets.OPENAI_API_KEY]\nkind = \"openai-api-key\"\nk8s = { secret = \"fastapi-secrets\", key = \"openai-api-key\" }\n",
+    )
+    .unwrap();
+    let source = Source::new().with(secret.clone());
+    assert!(validate::validate(&schema, &source, &opts("production")).valid);
+    let wrong = Schema::parse(
+        "s.toml",
+        "[secrets.OPENAI_API_KEY]\nkind = \"openai-api-key\"\nk8s = { secret = \"other\", key = \"openai-api-key\" }\n",
+    )
+    .unwrap();
+    let r = validate::validate(&wrong, &source, &opts("production"));
+    assert_eq!(
+        problems(&r),
+        vec![("OPENAI_API_KEY".into(), Problem::Missing, Severity::Error)]
+    );
+    assert!(
+        r.issues[0]
+            .message
+            .contains("nor key openai-api-key of Secret other"),
+        "{}",
+        r.to_text()
+    );
+    let mut source = Source::new().with(secret);
+    source.workloads = validate::WorkloadRefs::from_file(&dir.join("k8s/deployment.yaml")).unwrap();
+    // a schema mapping the Deployment contradicts: a warning naming both
+    let r = validate::validate(&wrong, &source, &opts("production"));
+    let w: Vec<&str> = r
+        .issues
+        .iter()
+        .filter(|i| i.problem == Problem::Source)
+        .map(|i| i.message.as_str())
+        .collect();
+    assert_eq!(w.len(), 1, "{}", r.to_text());
+    assert!(
+        w[0].contains("key openai-api-key of Secret other, but Deployment fastapi-api")
+            && w[0].contains("feeds it key openai-api-key of Secret fastapi-secrets"),
+        "{}",
+        w[0]
+    );
+    assert!(validate::validate(&schema, &source, &opts("production")).valid);
+    let plain = Schema::parse(
+        "s.toml",
+        "[secrets.CELERY_BROKER_URL]\nkind = \"url\"\nrequire_password = true\n",
+    )
+    .unwrap();
+    let r = validate::validate(&plain, &source, &opts("production"));
+    assert!(r.valid, "{}", r.to_text());
+    assert_eq!(r.present, 1);
+    assert!(source
+        .workload_ref("CELERY_BROKER_URL")
+        .is_some_and(|(k, via)| k.key == "redis-url" && via.starts_with("Deployment fastapi-api")));
+}
+
+#[test]
+fn workload_env_from_and_bad_workload_files() {
+    let (_tmp, dir) = example_copy("fastapi-k8s");
+    // envFrom with a prefix: every key of the Secret, prefixed, kebab-case kept
+    let workload = "apiVersion: batch/v1\nkind: CronJob\nmetadata:\n  name: nightly\nspec:\n  jobTemplate:\n    spec:\n      template:\n        spec:\n          containers:\n            - name: job\n              envFrom:\n                - prefix: APP_\n                  secretRef:\n                    name: fastapi-secrets\n";
+    std::fs::write(dir.join("cronjob.yaml"), workload).unwrap();
+    let schema = Schema::parse(
+        "s.toml",
+        "[secrets.APP_postgres-password]\nkind = \"password\"\n[secrets.APP_missing-key]\nkind = \"password\"\n",
+    )
+    .unwrap();
+    let mut source =
+        Source::new().with(Layer::k8s_secret_file(&dir.join("k8s/secret.yaml")).unwrap());
+    source.workloads = validate::WorkloadRefs::from_file(&dir.join("cronjob.yaml")).unwrap();
+    let r = validate::validate(&schema, &source, &opts("production"));
+    assert_eq!(
+        problems(&r),
+        vec![("APP_missing-key".into(), Problem::Missing, Severity::Error)],
+        "{}",
+        r.to_text()
+    );
+    // a file with no workload, and broken YAML: exit 2 with the file named
+    std::fs::write(dir.join("not-a-workload.yaml"), "kind: ConfigMap\n").unwrap();
+    std::fs::write(dir.join("broken.yaml"), "kind: Deployment\nspec: [\n").unwrap();
+    for (f, want) in [
+        ("not-a-workload.yaml", "not-a-workload.yaml:1: no workload"),
+        ("broken.yaml", "broken.yaml:"),
+        ("absent.yaml", "absent.yaml"),
+    ] {
+        let mut args = FASTAPI_SOURCES.to_vec();
+        args.extend(["--k8s-workload", f]);
+        let (code, out, err) = keyward(&args, &dir, &[]);
+        assert_eq!(code, 2, "{f}: {out}{err}");
+        assert!(err.contains(want), "{f}: {err}");
+    }
+}
+
+/// The ts-aws values the environment carries in production (the database
+/// credentials, API key and signing key come from the JSON export).
+const TS_AWS_ENV: &[(&str, &str)] = &[("DATABASE_SECRET_ID", "kb-mcp/prod/db/credentials")];
+
+#[test]
+fn environment_names_map_to_secret_id_segments() {
+    let (_tmp, dir) = example_copy("ts-aws");
+    let args = [
+        "validate",
+        "--schema",
+        "secrets.schema.toml",
+        "--from-env",
+        "--json-file",
+        "exports/db.json",
+        "--now",
+        "2025-06-01",
+    ];
+    // NODE_ENV=production and ids kb-mcp/prod/...: the same environment
+    for node_env in ["production", "prod", "PRD"] {
+        let mut env = TS_AWS_ENV.to_vec();
+        env.push(("NODE_ENV", node_env));
+        let (code, out, err) = keyward(&args, &dir, &env);
+        assert_eq!(code, 0, "{node_env}: {out}{err}");
+        assert!(!out.contains("[isolation]"), "{out}");
+        assert!(
+            out.contains(&format!(
+                "environment: {node_env} (from NODE_ENV in environment)"
+            )),
+            "{out}"
+        );
+    }
+    // staging with a production id: isolation, said plainly
+    let mut env = TS_AWS_ENV.to_vec();
+    env.push(("NODE_ENV", "staging"));
+    let (code, out, _) = keyward(&args, &dir, &env);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("DATABASE_SECRET_ID: secret id is for environment prod, which is production, not staging"),
+        "{out}"
+    );
+    assert!(
+        !out.contains("a production one") && !out.contains("from given"),
+        "{out}"
+    );
+    // an environment the schema does not know, even through aliases
+    let mut env = TS_AWS_ENV.to_vec();
+    env.push(("NODE_ENV", "qa"));
+    let (code, out, _) = keyward(&args, &dir, &env);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("environment \"qa\" is not one the schema knows"),
+        "{out}"
+    );
+
+    // the library: defaults, schema aliases replacing a default group, and conflicts
+    let s = Schema::parse("s.toml", "").unwrap();
+    assert!(s.settings.is_production("prd") && s.settings.is_relaxed("local"));
+    assert!(s.settings.same_env("stg", "staging"));
+    let text = r#"
+[settings]
+app = "kb-mcp"
+naming = "{app}/{env}/{category}/{name}"
+environment_aliases = { production = ["live-eu", "p"] }
+[secrets.DB_ID]
+kind = "secret-id"
+"#;
+    let schema = Schema::parse("s.toml", text).unwrap();
+    assert!(schema.settings.is_production("live-eu"));
+    assert!(
+        !schema.settings.same_env("prd", "production"),
+        "the schema's group replaces the default"
+    );
+    let r = run(&schema, &[("DB_ID", "kb-mcp/p/db/main")], "live-eu");
+    assert!(r.valid, "{}", r.to_text());
+    let r = run(&schema, &[("DB_ID", "kb-mcp/p/db/main")], "development");
+    assert_eq!(
+        problems(&r),
+        vec![("DB_ID".into(), Problem::Isolation, Severity::Error)]
+    );
+    // an id segment the schema does not know is not quoted (it is part of a value)
+    let r = run(
+        &schema,
+        &[("DB_ID", "kb-mcp/Zq8wTn3v/db/main")],
+        "development",
+    );
+    assert_eq!(
+        problems(&r),
+        vec![("DB_ID".into(), Problem::Isolation, Severity::Error)]
+    );
+    assert!(
+        r.issues[0].message.starts_with(
+            "secret id is for an environment the schema does not know, not development"
+        ),
+        "{}",
+        r.to_text()
+    );
+    assert!(!r.to_text().contains("Zq8w") && !r.to_json().contains("Zq8w"));
+    let err = Schema::parse(
+        "s.toml",
+        "[settings]\nenvironment_aliases = { production = [\"prod\"], staging = [\"prod\"] }\n",
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(err.starts_with("s.toml:2:"), "{err}");
+    assert!(err.contains("alias of both"), "{err}");
+}
+
+#[test]
+fn production_refuses_a_dotenv_source_unless_the_schema_allows_it() {
+    let (_tmp, dir) = example_copy("ts-aws");
+    // ECS: the task's environment holds the secrets; a stray .env sits in the image
+    let export = std::fs::read_to_string(dir.join("exports/db.json")).unwrap();
+    let outer: serde_json::Value = serde_json::from_str(&export).unwrap();
+    let inner: serde_json::Value =
+        serde_json::from_str(outer["SecretString"].as_str().unwrap()).unwrap();
+    let mut env: Vec<(String, String)> = TS_AWS_ENV
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    for k in ["DATABASE_CREDENTIALS", "OPENAI_API_KEY", "JWT_SIGNING_KEY"] {
+        env.push((k.into(), inner[k].as_str().unwrap().into()));
+    }
+    std::fs::write(
+        dir.join(".env"),
+        format!(
+            "OPENAI_API_KEY={}\n",
+            inner["OPENAI_API_KEY"].as_str().unwrap()
+        ),
+    )
+    .unwrap();
+    let run_with = |node_env: &str, extra: &[&str]| {
+        let mut e: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        e.push(("NODE_ENV", node_env));
+        let mut args = vec![
+            "validate",
+            "--schema",
+            "secrets.schema.toml",
+            "--now",
+            "2025-06-01",
+        ];
+        args.extend(extra);
+        keyward(&args, &dir, &e)
+    };
+    // the default sources (environment, then ./.env) in production: an error
+    let (code, out, _) = run_with("production", &[]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("sources:     environment, .env"), "{out}");
+    assert!(
+        out.contains("error   *: .env is a .env file, a source in production")
+            && out.contains("[source]"),
+        "{out}"
+    );
+    // an explicit --env-file too
+    let (code, out, _) = run_with("prod", &["--from-env", "--env-file", ".env"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("a source in production"), "{out}");
+    // in development the same .env is the point (the production id is
+    // another matter: isolation)
+    let (_, out, _) = run_with("development", &[]);
+    assert!(!out.contains("[source]"), "{out}");
+    assert!(
+        out.contains("1 error(s)") && out.contains("[isolation]"),
+        "{out}"
+    );
+    // without a .env, production passes
+    std::fs::remove_file(dir.join(".env")).unwrap();
+    let (code, out, _) = run_with("production", &[]);
+    assert_eq!(code, 0, "{out}");
+    // the schema may allow it explicitly
+    std::fs::write(dir.join(".env"), "OPENAI_API_KEY=\n").unwrap();
+    let schema = std::fs::read_to_string(dir.join("secrets.schema.toml")).unwrap();
+    std::fs::write(
+        dir.join("secrets.schema.toml"),
+        schema.replace(
+            "[settings]\n",
+            "[settings]\nallow_dotenv_in_production = true\n",
+        ),
+    )
+    .unwrap();
+    let (code, out, _) = run_with("production", &[]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("sources:     environment, .env"), "{out}");
+}
+
+#[test]
+fn json_secrets_placeholders_examples_and_source_errors() {
+    let (_tmp, dir) = example_copy("ts-aws");
+    let base = [
+        "validate",
+        "--schema",
+        "secrets.schema.toml",
+        "--now",
+        "2025-06-01",
+        "--environment",
+        "production",
+    ];
+    // a JSON secret whose host is `db` is a real value, not a placeholder
+    let mut env = TS_AWS_ENV.to_vec();
+    env.push(("NODE_ENV", "production"));
+    let mut args = base.to_vec();
+    args.extend(["--from-env", "--json-file", "exports/db.json"]);
+    let (code, out, _) = keyward(&args, &dir, &env);
+    assert_eq!(code, 0, "{out}");
+    assert!(!out.contains("placeholder"), "{out}");
+    // two exports with the same field name: said, and the first wins
+    let export = std::fs::read_to_string(dir.join("exports/db.json")).unwrap();
+    std::fs::write(dir.join("exports/db-copy.json"), &export).unwrap();
+    args.extend(["--json-file", "exports/db-copy.json"]);
+    let (code, out, _) = keyward(&args, &dir, &env);
+    assert_eq!(code, 0, "{out}");
+    for name in ["DATABASE_CREDENTIALS", "OPENAI_API_KEY", "JWT_SIGNING_KEY"] {
+        assert!(
+            out.contains(&format!(
+                "warning {name}: is in two JSON documents, exports/db.json and exports/db-copy.json; the first is used [source]"
+            )),
+            "{name}: {out}"
+        );
+    }
+    // JSON in a .env file must be single-quoted: the error says so, at its line
+    std::fs::write(
+        dir.join("local.env"),
+        "NODE_ENV=development\nDATABASE_CREDENTIALS={\"host\": \"db\", \"port\": 5432, \"password\": \"Tq9vLw2Rk8mZp4Xc\"}\n",
+    )
+    .unwrap();
+    let (code, out, err) = keyward(
+        &[
+            "validate",
+            "--schema",
+            "secrets.schema.toml",
+            "--env-file",
+            "local.env",
+        ],
+        &dir,
+        &[],
+    );
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(
+        err.contains("local.env:2: not valid dotenv syntax: a JSON value must be in single quotes"),
+        "{err}"
+    );
+    assert!(!err.contains("Tq9v"), "{err}");
+    // placeholders with spaces are placeholders, in .env.example as shipped
+    let (code, out, _) = keyward(
+        &[
+            "validate",
+            "--schema",
+            "secrets.schema.toml",
+            "--env-file",
+            ".env.example",
+            "--now",
+            "2025-06-01",
+        ],
+        &dir,
+        &[],
+    );
+    assert_eq!(
+        code, 0,
+        "development relaxes placeholders to warnings: {out}"
+    );
+    assert!(
+        out.contains("warning JWT_SIGNING_KEY: is a placeholder, not a real value (development) [placeholder]"),
+        "{out}"
+    );
+    assert!(
+        !out.contains("not a Fernet") && !out.contains("[format]"),
+        "{out}"
+    );
+    // in production the same file is an error, and says placeholder
+    let (code, out, _) = keyward(
+        &[
+            "validate",
+            "--schema",
+            "secrets.schema.toml",
+            "--env-file",
+            ".env.example",
+            "--environment",
+            "staging",
+            "--now",
+            "2025-06-01",
+        ],
+        &dir,
+        &[],
+    );
+    assert_eq!(code, 1);
+    assert!(
+        out.contains(
+            "error   JWT_SIGNING_KEY: is a placeholder, not a real value (staging) [placeholder]"
+        ),
+        "{out}"
+    );
+
+    // fastapi: the Fernet placeholder with spaces is a placeholder, not a bad key
+    let (_tmp2, fdir) = example_copy("fastapi-k8s");
+    let (_, out, _) = keyward(
+        &[
+            "validate",
+            "--schema",
+            "secrets.schema.toml",
+            "--env-file",
+            ".env.example",
+            "--now",
+            "2025-06-01",
+        ],
+        &fdir,
+        &[],
+    );
+    assert!(
+        out.contains("warning ENCRYPTION_KEY: is a placeholder, not a real value (development) [placeholder]"),
+        "{out}"
+    );
+    assert!(!out.contains("ENCRYPTION_KEY: not"), "{out}");
+    // a broker URL without a password equal to .env.example's is no
+    // insecure default; one with the example's password is
+    let schema_text = std::fs::read_to_string(fdir.join("secrets.schema.toml"))
+        .unwrap()
+        .replace("require_password = true", "require_password = false");
+    std::fs::write(fdir.join("secrets.schema.toml"), schema_text).unwrap();
+    let schema = Schema::load(&fdir.join("secrets.schema.toml")).unwrap();
+    let one = |v: &str| {
+        let r = run(&schema, &[("CELERY_BROKER_URL", v)], "development");
+        r.issues
+            .into_iter()
+            .filter(|i| i.secret == "CELERY_BROKER_URL")
+            .map(|i| i.problem)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(one("redis://localhost:6379/0"), vec![]);
+    std::fs::write(
+        fdir.join(".env.example"),
+        "CELERY_BROKER_URL=redis://:Wq8Zr3Lx7Tn2Vp5K@localhost:6379/0\n",
+    )
+    .unwrap();
+    let schema = Schema::load(&fdir.join("secrets.schema.toml")).unwrap();
+    let r = run(
+        &schema,
+        &[(
+            "CELERY_BROKER_URL",
+            "redis://:Wq8Zr3Lx7Tn2Vp5K@localhost:6379/0",
+        )],
+        "development",
+    );
+    assert!(
+        problems(&r).contains(&(
+            "CELERY_BROKER_URL".into(),
+            Problem::InsecureDefault,
+            Severity::Warning
+        )),
+        "{}",
+        r.to_text()
+    );
+
+    // source errors name a line, never `:0`
+    std::fs::write(
+        fdir.join("bad-secret.yaml"),
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\ndata:\n  postgres-password: not base64!!\n",
+    )
+    .unwrap();
+    std::fs::write(fdir.join("no-secret.yaml"), "kind: ConfigMap\n").unwrap();
+    std::fs::write(
+        fdir.join("bad-export.json"),
+        "{\n  \"SecretString\": \"not json\"\n}\n",
+    )
+    .unwrap();
+    for (flag, file, want) in [
+        (
+            "--k8s-secret",
+            "bad-secret.yaml",
+            "bad-secret.yaml:6: Secret s: data.postgres-password is not valid base64",
+        ),
+        (
+            "--k8s-secret",
+            "no-secret.yaml",
+            "no-secret.yaml:1: no `kind: Secret`",
+        ),
+        (
+            "--json-file",
+            "bad-export.json",
+            "bad-export.json:2: SecretString does not hold a JSON object",
+        ),
+    ] {
+        let (code, out, err) = keyward(
+            &["validate", "--schema", "secrets.schema.toml", flag, file],
+            &fdir,
+            &[],
+        );
+        assert_eq!(code, 2, "{file}: {out}{err}");
+        assert!(err.contains(want), "{file}: {err}");
+        assert!(
+            !err.contains(":0:") && !err.contains(":0 "),
+            "{file}: {err}"
+        );
+    }
+}
+
+#[test]
+fn rotation_is_checked_from_the_inventory_alone() {
+    let (_tmp, dir) = example_copy("fastapi-k8s");
+    let rot = |now: &str, extra: &[&str]| {
+        let mut args = vec![
+            "validate",
+            "--schema",
+            "secrets.schema.toml",
+            "--rotation-only",
+            "--now",
+            now,
+        ];
+        args.extend(extra);
+        keyward(&args, &dir, &[])
+    };
+    // no value anywhere: nothing is "missing"; POSTGRES_PASSWORD is 92 days
+    // old on a 90-day policy with error_after = 120d: a warning, exit 0
+    let (code, out, err) = rot("2025-06-01", &[]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        !out.contains("missing") && !out.contains("required"),
+        "{out}"
+    );
+    assert!(out.contains("sources:     none"), "{out}");
+    assert!(
+        out.contains("warning POSTGRES_PASSWORD: rotation overdue: last rotated 2025-03-01 (92 days ago), policy is 90 days (overdue by 2 days; an error after 120 days) [rotation_overdue]"),
+        "{out}"
+    );
+    // ENCRYPTION_KEY and CELERY_BROKER_URL have no policy: not mentioned;
+    // JWT_SECRET_KEY (due in 18 days) is outside the default 14-day window
+    for quiet in ["ENCRYPTION_KEY", "CELERY_BROKER_URL", "JWT_SECRET_KEY"] {
+        assert!(!out.contains(quiet), "{quiet}: {out}");
+    }
+    // what is due in the next 30 days
+    let (code, out, _) = rot("2025-06-01", &["--due-within", "30"]);
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("warning JWT_SECRET_KEY: rotation due in 18 day(s): last rotated 2025-05-20, policy is 30 days [rotation_due_soon]"),
+        "{out}"
+    );
+    assert!(!out.contains("OPENAI_API_KEY"), "due in 40 days: {out}");
+    let (_, json, _) = rot("2025-06-01", &["--due-within", "60", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let due: Vec<&str> = v["issues"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["problem"] == "rotation_due_soon")
+        .map(|i| i["secret"].as_str().unwrap())
+        .collect();
+    assert_eq!(due, vec!["JWT_SECRET_KEY", "OPENAI_API_KEY"]);
+    // past error_after: the scheduled job fails
+    let (code, out, _) = rot("2025-07-05", &[]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("error   POSTGRES_PASSWORD: rotation overdue"),
+        "{out}"
+    );
+    assert!(
+        out.contains("error   JWT_SECRET_KEY: rotation overdue"),
+        "{out}"
+    );
+    // warn_after = 75d: a warning from day 75 (2025-05-15), before the 14-day window
+    let (code, out, _) = rot("2025-05-16", &[]);
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("warning POSTGRES_PASSWORD: rotation due in 14 day(s)")
+            || out.contains("warning POSTGRES_PASSWORD: rotation due in 15 day(s)"),
+        "{out}"
+    );
+    let (_, out, _) = rot("2025-05-10", &[]);
+    assert!(!out.contains("POSTGRES_PASSWORD"), "day 70: {out}");
+    // at start-up, an overdue rotation within error_after warns and the app starts
+    let (code, out, _) = keyward(
+        &[
+            "validate",
+            "--schema",
+            "secrets.schema.toml",
+            "--k8s-secret",
+            "k8s/secret.yaml",
+            "--k8s-workload",
+            "k8s/deployment.yaml",
+            "--environment",
+            "production",
+            "--now",
+            "2025-06-01",
+        ],
+        &dir,
+        &[],
+    );
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("warning POSTGRES_PASSWORD: rotation overdue"),
+        "{out}"
+    );
+    // bad input: exit 2 with the position
+    let (code, _, err) = rot("2025-06-01", &["--due-within", "-3"]);
+    assert_eq!(code, 2, "{err}");
+    // values are not read, so a source option is refused rather than ignored
+    let (code, _, err) = rot("2025-06-01", &["--env-file", ".env.example"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("cannot be used with"), "{err}");
+    let schema = std::fs::read_to_string(dir.join("secrets.schema.toml")).unwrap();
+    for (from, to, want) in [
+        (
+            "error_after = \"120d\"",
+            "error_after = \"60d\"",
+            "error_after of secrets.POSTGRES_PASSWORD.rotation must not be shorter than max_age",
+        ),
+        (
+            "warn_after = \"75d\"",
+            "warn_after = \"soon\"",
+            "warn_after of secrets.POSTGRES_PASSWORD.rotation wants a duration",
+        ),
+        (
+            "warn_after = \"75d\"",
+            "warn_after = \"200d\"",
+            "warn_after of secrets.POSTGRES_PASSWORD.rotation must not be longer",
+        ),
+    ] {
+        std::fs::write(dir.join("bad.schema.toml"), schema.replace(from, to)).unwrap();
+        let (code, _, err) = keyward(
+            &["validate", "--schema", "bad.schema.toml", "--rotation-only"],
+            &dir,
+            &[],
+        );
+        assert_eq!(code, 2, "{to}: {err}");
+        assert!(
+            err.contains("bad.schema.toml:") && err.contains(want),
+            "{to}: {err}"
+        );
+    }
+}
+
+#[test]
+fn secret_new_base64_tokens_and_uuids() {
+    use base64::Engine as _;
+    let tmp = tempfile::tempdir().unwrap();
+    let new = |args: &[&str]| {
+        let mut a = vec!["secret", "new"];
+        a.extend(args);
+        keyward(&a, tmp.path(), &[])
+    };
+    let (code, out, _) = new(&["--kind", "base64", "--bytes", "48"]);
+    assert_eq!(code, 0);
+    let v = out.trim();
+    let raw = base64::engine::general_purpose::STANDARD.decode(v).unwrap();
+    assert_eq!(raw.len(), 48);
+    let (code, out, _) = new(&["--kind", "token"]);
+    assert_eq!(code, 0);
+    let t = out.trim();
+    assert_eq!(t.len(), 43);
+    assert!(
+        t.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'),
+        "{t}"
+    );
+    assert_eq!(
+        base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(t)
+            .unwrap()
+            .len(),
+        32
+    );
+    let (code, out, _) = new(&["--kind", "uuid"]);
+    assert_eq!(code, 0);
+    let u = out.trim();
+    let re =
+        regex::Regex::new("^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
+            .unwrap();
+    assert!(re.is_match(u), "{u}");
+    let (_, u2, _) = new(&["--kind", "uuid"]);
+    assert_ne!(u, u2.trim());
+    // a token passes the api-key kind
+    let schema = Schema::parse("s.toml", "[secrets.API_TOKEN]\nkind = \"api-key\"\n").unwrap();
+    assert!(run(&schema, &[("API_TOKEN", t)], "production").valid);
+    for bad in [
+        ["--kind", "base64", "--bytes", "4"],
+        ["--kind", "token", "--bytes", "5000"],
+    ] {
+        let (code, _, err) = new(&bad);
+        assert_eq!(code, 2, "{bad:?}");
+        assert!(err.contains("--bytes must be between 8 and 1024"), "{err}");
+    }
+}
+
+#[test]
+fn secret_rotate_writes_the_env_file_a_backup_and_the_inventory() {
+    let (_tmp, dir) = example_copy("fastapi-k8s");
+    let old_fernet = generate(NewSecret::FernetKey).unwrap();
+    let old_jwt = generate(NewSecret::HmacKey { bits: 256 }).unwrap();
+    let env_text = format!(
+        "# local development\nENVIRONMENT=development\nexport ENCRYPTION_KEY={old_fernet}\nJWT_SECRET_KEY='{old_jwt}' # HS256\nOPENAI_API_KEY=sk-proj-{}\n",
+        repeat_to(MIXED, 48)
+    );
+    std::fs::write(dir.join(".env"), &env_text).unwrap();
+    let rotate = |name: &str, extra: &[&str]| {
+        let mut a = vec![
+            "secret",
+            "rotate",
+            name,
+            "--env-file",
+            ".env",
+            "--now",
+            "2025-06-01",
+        ];
+        a.extend(extra);
+        keyward(&a, &dir, &[])
+    };
+    let (code, out, err) = rotate("ENCRYPTION_KEY", &[]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.contains("rotated ENCRYPTION_KEY in .env (previous file kept as .env.bak)"),
+        "{out}"
+    );
+    let after = std::fs::read_to_string(dir.join(".env")).unwrap();
+    assert_eq!(
+        std::fs::read_to_string(dir.join(".env.bak")).unwrap(),
+        env_text
+    );
+    let layer = Layer::dotenv_file(&dir.join(".env")).unwrap();
+    let new_fernet = layer.values["ENCRYPTION_KEY"].clone();
+    assert_ne!(new_fernet, old_fernet);
+    assert!(after.contains(&format!("\nexport ENCRYPTION_KEY={new_fernet}\n")));
+    assert_eq!(
+        layer.values["JWT_SECRET_KEY"], old_jwt,
+        "other lines untouched"
+    );
+    // neither value is printed, in any fragment
+    for v in [&old_fernet, &new_fernet] {
+        let (leaks, _) = leaked(v, &format!("{out}{err}"), "ENCRYPTION_KEY .env.bak");
+        assert!(leaks.is_empty(), "{leaks:?}: {out}");
+    }
+    let inventory = std::fs::read_to_string(dir.join("rotation.toml")).unwrap();
+    assert!(
+        inventory.contains("ENCRYPTION_KEY = 2025-06-01"),
+        "{inventory}"
+    );
+    assert!(
+        inventory.contains("POSTGRES_PASSWORD = 2025-03-01"),
+        "{inventory}"
+    );
+    // the schema's kind was used: the new key passes validation
+    let schema = Schema::load(&dir.join("secrets.schema.toml")).unwrap();
+    let r = validate::validate(&schema, &Source::new().with(layer), &opts("development"));
+    assert!(
+        !r.issues.iter().any(|i| i.secret == "ENCRYPTION_KEY"),
+        "{}",
+        r.to_text()
+    );
+    // an existing inventory date is replaced, and the rotation check sees it
+    let (code, _, _) = rotate("JWT_SECRET_KEY", &[]);
+    assert_eq!(code, 0);
+    let inventory = std::fs::read_to_string(dir.join("rotation.toml")).unwrap();
+    assert!(
+        inventory.contains("JWT_SECRET_KEY = 2025-06-01"),
+        "{inventory}"
+    );
+    assert!(!inventory.contains("2025-05-20"), "{inventory}");
+    let (_, out, _) = keyward(
+        &[
+            "validate",
+            "--rotation-only",
+            "--due-within",
+            "28",
+            "--now",
+            "2025-06-01",
+        ],
+        &dir,
+        &[],
+    );
+    assert!(!out.contains("JWT_SECRET_KEY"), "{out}");
+    let jwt = Layer::dotenv_file(&dir.join(".env")).unwrap().values["JWT_SECRET_KEY"].clone();
+    assert_ne!(jwt, old_jwt);
+    assert_eq!(
+        base64::Engine::decode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, &jwt)
+            .unwrap()
+            .len(),
+        32
+    );
+    // provider-issued kinds, unknown names, missing files: exit 2, nothing written
+    let before = std::fs::read_to_string(dir.join(".env")).unwrap();
+    for (name, extra, want) in [
+        (
+            "OPENAI_API_KEY",
+            vec![],
+            "cannot generate values of kind openai-api-key",
+        ),
+        (
+            "NOT_DECLARED",
+            vec![],
+            "NOT_DECLARED is not in secrets.schema.toml: pass --kind",
+        ),
+        (
+            "ENCRYPTION_KEY",
+            vec!["--schema", "absent.toml"],
+            "absent.toml not found",
+        ),
+    ] {
+        let (code, out, err) = rotate(name, &extra);
+        assert_eq!(code, 2, "{name}: {out}{err}");
+        assert!(err.contains(want), "{name}: {err}");
+    }
+    let (code, _, err) = keyward(
+        &[
+            "secret",
+            "rotate",
+            "ENCRYPTION_KEY",
+            "--env-file",
+            "absent.env",
+        ],
+        &dir,
+        &[],
+    );
+    assert_eq!(code, 2, "{err}");
+    assert_eq!(std::fs::read_to_string(dir.join(".env")).unwrap(), before);
+    // the advice of the NOT_DECLARED error, as written: --kind
+    let (code, out, err) = rotate("NOT_DECLARED", &["--kind", "password"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(
+        Layer::dotenv_file(&dir.join(".env")).unwrap().values["NOT_DECLARED"].len(),
+        24
+    );
+    assert!(std::fs::read_to_string(dir.join("rotation.toml"))
+        .unwrap()
+        .contains("NOT_DECLARED = 2025-06-01"));
+    // a schema without an inventory: the error says to pass --inventory, which works
+    std::fs::write(
+        dir.join("no-inventory.schema.toml"),
+        "[secrets.ENCRYPTION_KEY]\nkind = \"fernet-key\"\n",
+    )
+    .unwrap();
+    let (code, _, err) = rotate("ENCRYPTION_KEY", &["--schema", "no-inventory.schema.toml"]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("no rotation inventory: pass --inventory FILE or set settings.inventory"),
+        "{err}"
+    );
+    let (code, out, err) = rotate(
+        "ENCRYPTION_KEY",
+        &[
+            "--schema",
+            "no-inventory.schema.toml",
+            "--inventory",
+            "rotation.toml",
+        ],
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    // --kind for a name the schema does not declare, with an explicit inventory
+    let (code, out, err) = rotate(
+        "SESSION_TOKEN",
+        &["--kind", "token", "--inventory", "other-inventory.toml"],
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    let layer = Layer::dotenv_file(&dir.join(".env")).unwrap();
+    assert_eq!(layer.values["SESSION_TOKEN"].len(), 43);
+    assert_eq!(
+        std::fs::read_to_string(dir.join("other-inventory.toml")).unwrap(),
+        "SESSION_TOKEN = 2025-06-01\n"
+    );
+}
+
+/// Every value of the example services, valid or broken, against every
+/// command's stdout and stderr in every format: no fragment of 4 characters
+/// or more appears (issue 20 acceptance).
+#[test]
+fn no_value_fragment_in_any_output_of_any_command_on_the_examples() {
+    use base64::Engine as _;
+    let git = |dir: &Path, args: &[&str]| {
+        let out = Command::new("git")
+            .args(args)
+            .current_dir(dir)
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_AUTHOR_NAME", "Ada")
+            .env("GIT_AUTHOR_EMAIL", "ada@example.org")
+            .env("GIT_COMMITTER_NAME", "Ada")
+            .env("GIT_COMMITTER_EMAIL", "ada@example.org")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "git {args:?}");
+    };
+    let (_t1, fastapi) = example_copy("fastapi-k8s");
+    let (_t2, ts) = example_copy("ts-aws");
+    // the values: the Secret's keys decoded, the export's members (and the
+    // JSON secret's password), the URL's password
+    let mut values: Vec<String> = Vec::new();
+    let secret = Layer::k8s_secret_file(&fastapi.join("k8s/secret.yaml")).unwrap();
+    for (k, v) in &secret.values {
+        if k == "redis-url" {
+            let pw = v.split("://:").nth(1).unwrap().split('@').next().unwrap();
+            values.push(pw.to_string());
+        } else {
+            values.push(v.clone());
+        }
+    }
+    let export = Layer::json_file(&ts.join("exports/db.json")).unwrap();
+    for (k, v) in &export.values {
+        if k == "DATABASE_CREDENTIALS" {
+            let j: serde_json::Value = serde_json::from_str(v).unwrap();
+            values.push(j["password"].as_str().unwrap().to_string());
+        } else {
+            values.push(v.clone());
+        }
+    }
+    assert_eq!(values.len(), 8);
+    // broken forms of the same values, which reach the deepest checks
+    let cut = |v: &str, n: usize| v.chars().take(n).collect::<String>();
+    let fernet = secret.values["encryption-key"].clone();
+    let jwt = secret.values["jwt-secret-key"].clone();
+    let openai = secret.values["openai-api-key"].clone();
+    let pg = secret.values["postgres-password"].clone();
+    let broken = [
+        ("ENCRYPTION_KEY", cut(&fernet, 40)),
+        ("JWT_SECRET_KEY", cut(&jwt, 20)),
+        ("OPENAI_API_KEY", cut(&openai, 18)),
+        ("POSTGRES_PASSWORD", cut(&pg, 9)),
+        (
+            "CELERY_BROKER_URL",
+            format!("amqq://:{}@redis:6379/0", cut(&pg, 14)),
+        ),
+    ];
+    let broken_env: String = broken.iter().map(|(k, v)| format!("{k}={v}\n")).collect();
+    std::fs::write(fastapi.join("broken.env"), &broken_env).unwrap();
+    for (_, v) in &broken {
+        values.push(
+            v.split("://:")
+                .nth(1)
+                .map_or(v.clone(), |r| r.split('@').next().unwrap().to_string()),
+        );
+    }
+    // a .env with the good values (for the production-refuses-.env path)
+    let good_env: String = [
+        ("ENVIRONMENT", "production"),
+        ("POSTGRES_PASSWORD", pg.as_str()),
+        ("OPENAI_API_KEY", openai.as_str()),
+        ("ENCRYPTION_KEY", fernet.as_str()),
+        ("JWT_SECRET_KEY", jwt.as_str()),
+    ]
+    .iter()
+    .map(|(k, v)| format!("{k}={v}\n"))
+    .collect();
+    std::fs::write(fastapi.join(".env"), &good_env).unwrap();
+    std::fs::write(
+        ts.join(".env"),
+        format!("OPENAI_API_KEY={}\n", export.values["OPENAI_API_KEY"]),
+    )
+    .unwrap();
+    // what the reports may say: every example file with the values taken out
+    let mut vocabulary = String::from(
+        // the public prefix of OpenAI project keys is the kind's, not the value's
+        "sk-proj- https:// http:// secret(s) warning(s) error(s) severity message source owner \
+         schema environment runtime sources checked present errors warnings today issues",
+    );
+    for dir in [&fastapi, &ts] {
+        for f in [
+            "secrets.schema.toml",
+            "rotation.toml",
+            ".env.example",
+            "iam-policy.json",
+            "README.md",
+        ] {
+            vocabulary.push_str(&std::fs::read_to_string(dir.join(f)).unwrap());
+        }
+    }
+    for v in &values {
+        vocabulary = vocabulary.replace(v.as_str(), " ");
+    }
+    // the base64 of the Secret's data is the manifest's text, not a value
+    for v in secret.values.values() {
+        let b = base64::engine::general_purpose::STANDARD.encode(v);
+        assert!(!vocabulary.contains(&b));
+    }
+
+    let mut runs: Vec<(String, String)> = Vec::new();
+    let mut run_in = |dir: &Path, args: &[&str], env: &[(&str, &str)]| {
+        let (code, out, err) = keyward(args, dir, env);
+        assert!(code == 0 || code == 1 || code == 2, "{args:?}");
+        runs.push((format!("{args:?}"), format!("{out}\n{err}")));
+    };
+    let formats: [&[&str]; 2] = [&[], &["--format", "json"]];
+    for fmt in formats {
+        let v = |extra: &[&'static str]| -> Vec<&'static str> {
+            let mut a = vec![
+                "validate",
+                "--schema",
+                "secrets.schema.toml",
+                "--now",
+                "2025-06-01",
+            ];
+            a.extend(extra);
+            a.extend(fmt);
+            a
+        };
+        run_in(
+            &fastapi,
+            &v(&[
+                "--k8s-secret",
+                "k8s/secret.yaml",
+                "--environment",
+                "production",
+            ]),
+            &[],
+        );
+        run_in(
+            &fastapi,
+            &v(&[
+                "--k8s-secret",
+                "k8s/secret.yaml",
+                "--k8s-workload",
+                "k8s/deployment.yaml",
+                "--environment",
+                "staging",
+            ]),
+            &[],
+        );
+        run_in(
+            &fastapi,
+            &v(&["--env-file", "broken.env", "--environment", "production"]),
+            &[],
+        );
+        run_in(
+            &fastapi,
+            &v(&["--env-file", "broken.env", "--example-file", ".env"]),
+            &[],
+        );
+        run_in(&fastapi, &v(&[]), &[]);
+        run_in(&fastapi, &v(&["--env-file", ".env.example"]), &[]);
+        run_in(
+            &fastapi,
+            &v(&["--rotation-only", "--due-within", "60"]),
+            &[],
+        );
+        run_in(
+            &ts,
+            &v(&["--from-env", "--json-file", "exports/db.json"]),
+            &[("NODE_ENV", "production"), TS_AWS_ENV[0]],
+        );
+        run_in(
+            &ts,
+            &v(&[
+                "--from-env",
+                "--json-file",
+                "exports/db.json",
+                "--json-file",
+                "exports/db.json",
+            ]),
+            &[("NODE_ENV", "staging"), TS_AWS_ENV[0]],
+        );
+        run_in(
+            &ts,
+            &v(&[]),
+            &[
+                ("NODE_ENV", "production"),
+                ("OPENAI_API_KEY", &export.values["OPENAI_API_KEY"]),
+            ],
+        );
+        run_in(&ts, &v(&["--rotation-only"]), &[]);
+    }
+    // keyward check in every format, on both services as git repositories
+    // (the fastapi Secret manifest with values is one of its findings)
+    for dir in [&fastapi, &ts] {
+        git(dir, &["init", "-q", "-b", "main"]);
+        git(dir, &["add", "-A"]);
+        git(dir, &["commit", "-q", "-m", "example"]);
+        for fmt in ["text", "json", "sarif", "markdown"] {
+            run_in(
+                dir,
+                &[
+                    "check",
+                    "--history",
+                    "--strict",
+                    "--fail-on",
+                    "low",
+                    "--format",
+                    fmt,
+                ],
+                &[],
+            );
+        }
+    }
+    let mut checked = 0;
+    for (what, output) in &runs {
+        for v in &values {
+            let (leaks, n) = leaked(v, output, &vocabulary);
+            assert!(
+                leaks.is_empty(),
+                "{what}: fragments {leaks:?} of a value in:\n{output}"
+            );
+            checked += n;
+        }
+    }
+    assert!(
+        runs.len() >= 30 && checked > 5000,
+        "{} runs, {checked} fragments",
+        runs.len()
+    );
+
+    // secret rotate: neither the old nor the new value is printed
+    for (dir, name) in [(&fastapi, "ENCRYPTION_KEY"), (&ts, "OPENAI_API_KEY")] {
+        let before = Layer::dotenv_file(&dir.join(".env")).unwrap().values[name].clone();
+        let (code, out, err) = keyward(
+            &[
+                "secret",
+                "rotate",
+                name,
+                "--env-file",
+                ".env",
+                "--kind",
+                "token",
+                "--now",
+                "2025-06-01",
+            ],
+            dir,
+            &[],
+        );
+        assert_eq!(code, 0, "{out}{err}");
+        let after = Layer::dotenv_file(&dir.join(".env")).unwrap().values[name].clone();
+        assert_ne!(before, after);
+        for v in [&before, &after] {
+            let (leaks, n) = leaked(
+                v,
+                &format!("{out}{err}"),
+                &format!("{name} .env.bak rotation.toml"),
+            );
+            assert!(leaks.is_empty() && n > 0, "{leaks:?}: {out}{err}");
+        }
+    }
+}
+
+#[test]
+fn odd_workloads_inventories_and_terraform_never_panic() {
+    use keyward::validate::rotate::{set_dotenv, set_inventory};
+    let schema = Schema::parse(
+        "s.toml",
+        "[settings]\napp = \"kb\"\nnaming = \"{app}/{env}/{category}/{name}\"\n[secrets.A]\nkind = \"password\"\nsecret_id = \"kb/prod/db/a\"\nrotation = { max_age = \"30d\" }\n",
+    )
+    .unwrap();
+    let naming = schema.settings.naming.clone().unwrap();
+    let policy = keyward::hygiene::naming::NamingPolicy {
+        file: "s.toml".into(),
+        template: Some(naming.template.clone()),
+        follows: Box::new(move |id| naming.parse(id).is_some()),
+        rotation: [("kb/prod/db/a".to_string(), ("A".to_string(), 30))].into(),
+    };
+    let day = parse_day("2025-06-01").unwrap();
+    let odd = [
+        "",
+        "\n",
+        "{",
+        "}",
+        "resource \"aws_secretsmanager_secret\" \"a\" {",
+        "resource \"aws_secretsmanager_secret\" \"a\" { name = \"kb/prod/db/a\" }\nresource \"aws_secretsmanager_secret_rotation\" \"r\" {\n secret_id = aws_secretsmanager_secret.a.id\n rotation_rules { automatically_after_days = 99999999999999999999 }\n}",
+        "resource \"aws_secretsmanager_secret_rotation\" \"r\" { secret_id = aws_secretsmanager_secret.zz.arn }",
+        "kind: Deployment\nspec:\n  template:\n    spec:\n      containers:\n        - env: [{name: A, valueFrom: {secretKeyRef: {}}}]\n",
+        "kind: Pod\nspec: 7\n",
+        "kind: CronJob\nspec: {jobTemplate: null}\n",
+        "---\n---\nkind: Deployment\n",
+        "[A]\n[A]\n",
+        "A = \"é\"\n\"A\" = 2020-01-01\n",
+        "export\nexport =\n=x\nA='unclosed\nA=\"x\" # c\r\n",
+        "é=ü\n\u{feff}A=1",
+    ];
+    for text in odd {
+        let _ = keyward::hygiene::naming::check_tf(text, &policy);
+        let mut refs = validate::WorkloadRefs::default();
+        let _ = refs.add_str("w.yaml", text);
+        let _ = set_dotenv(".env", text, "A", "v");
+        let _ = set_inventory(text, "A", day);
+        let _ = Layer::k8s_secret_str("s.yaml", text);
+        let _ = Layer::dotenv_str(".env", text);
+    }
 }
