@@ -129,60 +129,19 @@ struct TfResource {
     body: (usize, usize),
 }
 
-/// The end of the brace block opening at `open` (strings and comments skipped).
-fn block_end(text: &str, open: usize) -> Option<usize> {
-    let b = text.as_bytes();
-    let mut depth = 0usize;
-    let mut i = open;
-    let mut in_str = false;
-    while i < b.len() {
-        let c = b[i];
-        if in_str {
-            if c == b'\\' {
-                i += 2;
-                continue;
-            }
-            if c == b'"' {
-                in_str = false;
-            }
-        } else {
-            match c {
-                b'"' => in_str = true,
-                b'#' => {
-                    while i < b.len() && b[i] != b'\n' {
-                        i += 1;
-                    }
-                    continue;
-                }
-                b'/' if b.get(i + 1) == Some(&b'/') => {
-                    while i < b.len() && b[i] != b'\n' {
-                        i += 1;
-                    }
-                    continue;
-                }
-                b'{' => depth += 1,
-                b'}' => {
-                    depth = depth.saturating_sub(1);
-                    if depth == 0 {
-                        return Some(i);
-                    }
-                }
-                _ => {}
-            }
-        }
-        i += 1;
-    }
-    None
-}
-
 fn tf_resources(text: &str) -> Vec<TfResource> {
     let re = regex::Regex::new(r#"(?m)^\s*resource\s+"([A-Za-z0-9_]+)"\s+"([A-Za-z0-9_-]+)"\s*\{"#)
         .unwrap_or_else(|_| unreachable!("fixed regex"));
+    // brace blocks (strings and comments skipped): open -> close
+    let close_of: std::collections::HashMap<usize, usize> = super::policy::blocks(text)
+        .into_iter()
+        .map(|(open, close, _)| (open, close))
+        .collect();
     re.captures_iter(text)
         .filter_map(|c| {
             let m = c.get(0)?;
             let open = m.end() - 1;
-            let close = block_end(text, open)?;
+            let close = *close_of.get(&open)?;
             Some(TfResource {
                 ty: c[1].to_string(),
                 name: c[2].to_string(),

@@ -942,11 +942,11 @@ fn line_of(text: &str, offset: usize) -> usize {
 }
 
 /// A brace block: open and close offsets, and its direct children's.
-type Block = (usize, usize, Vec<(usize, usize)>);
+pub(super) type Block = (usize, usize, Vec<(usize, usize)>);
 
 /// Brace blocks of `text` (outside strings and comments), innermost first
 /// closed first: (open, close) byte offsets, plus each block's children.
-fn blocks(text: &str) -> Vec<Block> {
+pub(super) fn blocks(text: &str) -> Vec<Block> {
     let b = text.as_bytes();
     let mut out = Vec::new();
     let mut stack: Vec<(usize, Vec<(usize, usize)>)> = Vec::new();

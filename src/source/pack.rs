@@ -161,6 +161,24 @@ impl Packs {
 }
 
 impl Pack {
+    /// Inflates the entry at `offset` (an object, or a delta's
+    /// instructions) into `out`.
+    fn inflate(
+        &self,
+        offset: u64,
+        inflate: &mut gix::zlib::Inflate,
+        out: &mut Vec<u8>,
+    ) -> Result<(), String> {
+        let entry = self.data.entry(offset).map_err(|e| e.to_string())?;
+        let size = usize::try_from(entry.decompressed_size).map_err(|e| e.to_string())?;
+        out.clear();
+        out.resize(size, 0);
+        self.data
+            .decompress_entry(&entry, inflate, out)
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+    }
+
     /// Tells the kernel the mapped pack's pages may be dropped from this
     /// process (they stay in the page cache): memory-mapped bytes count as
     /// resident once read, and a history scan reads the whole pack.
@@ -534,20 +552,7 @@ where
     {
         let offset = self.forest.offsets[root as usize];
         let mut buf = scratch.spare.pop().unwrap_or_default();
-        let r = self
-            .pack
-            .data
-            .entry(offset)
-            .map_err(|e| e.to_string())
-            .and_then(|entry| {
-                let size = usize::try_from(entry.decompressed_size).map_err(|e| e.to_string())?;
-                buf.clear();
-                buf.resize(size, 0);
-                self.pack
-                    .data
-                    .decompress_entry(&entry, &mut scratch.inflate, &mut buf)
-                    .map_err(|e| e.to_string())
-            });
+        let r = self.pack.inflate(offset, &mut scratch.inflate, &mut buf);
         if let Err(e) = r {
             self.fail_below(
                 root,
@@ -586,19 +591,8 @@ where
         let mut copies = scratch.spare_copies.pop().unwrap_or_default();
         let r = self
             .pack
-            .data
-            .entry(offset)
-            .map_err(|e| e.to_string())
-            .and_then(|entry| {
-                let size = usize::try_from(entry.decompressed_size).map_err(|e| e.to_string())?;
-                scratch.delta.clear();
-                scratch.delta.resize(size, 0);
-                self.pack
-                    .data
-                    .decompress_entry(&entry, &mut scratch.inflate, &mut scratch.delta)
-                    .map_err(|e| e.to_string())?;
-                apply_delta(data, &scratch.delta, &mut buf, &mut copies)
-            });
+            .inflate(offset, &mut scratch.inflate, &mut scratch.delta)
+            .and_then(|()| apply_delta(data, &scratch.delta, &mut buf, &mut copies));
         if scratch.delta.capacity() > KEEP_BUFFER {
             scratch.delta = Vec::new();
         }
