@@ -523,6 +523,10 @@ pub fn scan_history_with(
         ("findings and lifecycle", summary.duration - t_scan),
     ]);
     summary.counters = vec![
+        (
+            "commits diffed while the walk ran",
+            plan.diffed_during_walk as u64,
+        ),
         ("objects inflated from packs", decode.decoded),
         ("bytes inflated from packs", decode.decoded_bytes),
         ("blobs read one at a time", decode.single),

@@ -7,6 +7,7 @@ use gix::objs::FindExt;
 use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 pub use crate::finding::CommitInfo;
 
@@ -196,6 +197,8 @@ pub struct HistoryPlan {
     pub warnings: Vec<String>,
     /// How long the parts of the walk took, for `--verbose`.
     pub timings: Vec<(&'static str, std::time::Duration)>,
+    /// Commits diffed while the walk was still running.
+    pub diffed_during_walk: usize,
 }
 
 fn resolve(repo: &gix::Repository, spec: &str) -> Result<ObjectId, GitError> {
@@ -306,6 +309,29 @@ impl<'p> Differ<'p> {
             }
         }
         tree_of(repo, commit)
+    }
+
+    /// The parents of commit `commit`, in order.
+    fn parents(
+        &mut self,
+        repo: &gix::Repository,
+        commit: ObjectId,
+    ) -> Result<Vec<ObjectId>, GitError> {
+        use super::pack::{Found, ObjectKind};
+        if let Some(r) = self.reader.as_mut() {
+            if let Found::Object {
+                kind: ObjectKind::Commit,
+                data,
+            } = r
+                .find(&commit)
+                .map_err(|e| GitError::Unusable(format!("object {commit}: {e}")))?
+            {
+                let c = gix::objs::CommitRefIter::from_bytes(&data, repo.object_hash());
+                return Ok(c.parent_ids().collect());
+            }
+        }
+        let c = repo.find_commit(commit).map_err(other)?;
+        Ok(c.parent_ids().map(|p| p.detach()).collect())
     }
 
     /// File changes from tree `old` (None: empty) to tree `new`, in the
@@ -626,6 +652,27 @@ pub fn plan_history(
     repo: &gix::Repository,
     sel: &HistorySelection,
 ) -> Result<HistoryPlan, GitError> {
+    plan_history_with(repo, sel, Early::Auto)
+}
+
+/// Which commits are diffed while the commit walk runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Early {
+    /// HEAD's first-parent chain, until the walk is done.
+    Auto,
+    /// None (tests).
+    #[cfg_attr(not(test), allow(dead_code))]
+    Off,
+    /// HEAD's whole first-parent chain, however long the walk takes (tests).
+    #[cfg_attr(not(test), allow(dead_code))]
+    Whole,
+}
+
+fn plan_history_with(
+    repo: &gix::Repository,
+    sel: &HistorySelection,
+    early: Early,
+) -> Result<HistoryPlan, GitError> {
     let tips: Vec<ObjectId> = if sel.tips.is_empty() {
         all_tips(repo, false)?
     } else {
@@ -676,26 +723,76 @@ pub fn plan_history(
         (r, Differ::new(reader))
     };
     // 1. Walk. Each commit is read once: no object cache (it would stay
-    // resident for the rest of the scan).
+    // resident for the rest of the scan). The walk is one thread; while it
+    // runs, this thread already diffs the first-parent chain from HEAD
+    // (newest first along a branch: the order the tree caches serve best).
+    // Not for range scans: whether a parent lies outside the range is only
+    // known once the walk is done.
     let t_walk = std::time::Instant::now();
-    let mut walker = repo.clone();
-    walker.object_cache_size(0);
-    let walk = walker
-        .rev_walk(tips)
-        .with_hidden(hidden)
-        .all()
-        .map_err(other)?;
-    let mut nodes: Vec<(ObjectId, Vec<ObjectId>)> = Vec::new();
-    for info in walk {
-        match info {
-            Ok(info) => nodes.push((info.id, info.parent_ids().map(|p| p.detach()).collect())),
-            Err(e) => plan
-                .warnings
-                .push(format!("history walk stopped early: {e}")),
+    let walked = AtomicBool::new(false);
+    let first = repo
+        .head_id()
+        .ok()
+        .map(|h| h.detach())
+        .filter(|h| tips.contains(h))
+        .or_else(|| tips.first().copied());
+    let walk_all = || -> Result<_, GitError> {
+        let mut walker = sync.to_thread_local();
+        walker.object_cache_size(0);
+        let walk = walker
+            .rev_walk(tips)
+            .with_hidden(hidden)
+            .all()
+            .map_err(other)?;
+        let mut nodes: Vec<(ObjectId, Vec<ObjectId>)> = Vec::new();
+        let mut warnings = Vec::new();
+        for info in walk {
+            match info {
+                Ok(info) => nodes.push((info.id, info.parent_ids().map(|p| p.detach()).collect())),
+                Err(e) => warnings.push(format!("history walk stopped early: {e}")),
+            }
         }
-    }
-    drop(walker);
-    plan.timings.push(("walk commits", t_walk.elapsed()));
+        Ok((nodes, warnings, t_walk.elapsed()))
+    };
+    let early_mode = early;
+    let (walk, mut early) = std::thread::scope(|scope| {
+        let walked = &walked;
+        let walker = scope.spawn(move || {
+            let r = walk_all();
+            walked.store(true, Ordering::Release);
+            r
+        });
+        let mut early: HashMap<ObjectId, CommitDiff> = HashMap::new();
+        if !ranged && early_mode != Early::Off {
+            let (r, differ) = &mut init();
+            let mut cur = first;
+            while let Some(c) = cur {
+                let stop = early_mode == Early::Auto && walked.load(Ordering::Acquire);
+                if stop || early.contains_key(&c) {
+                    break;
+                }
+                let Ok(parents) = differ.parents(r, c) else {
+                    break;
+                };
+                let parents = effective(&c, &parents);
+                early.insert(
+                    c,
+                    diff_commit(r, differ, &interner, c, &parents, &|_| false),
+                );
+                cur = parents.first().copied();
+            }
+        }
+        let walk = walker
+            .join()
+            .unwrap_or_else(|_| Err(GitError::Unusable("the commit walk failed".into())));
+        (walk, early)
+    });
+    // the walk read commits through the git library's maps of the packs
+    super::pack::release_repository_maps(repo.into());
+    let (nodes, walk_warnings, walk_time) = walk?;
+    plan.warnings.extend(walk_warnings);
+    plan.timings.push(("walk commits", walk_time));
+    plan.diffed_during_walk = early.len();
     // 2. Topological order: parents before children (Kahn), ties in walk order reversed.
     let index: HashMap<ObjectId, usize> = nodes.iter().enumerate().map(|(i, n)| (n.0, i)).collect();
     let mut indeg = vec![0usize; nodes.len()];
@@ -728,23 +825,41 @@ pub fn plan_history(
     // ones, and this order keeps a branch's commits together, so a tree's
     // delta base was usually decoded just before (and is in the cache).
     // (The walk's own order interleaves branches: diffing in it, or as the
-    // walk yields commits, measured four times the CPU on git/git.)
+    // walk yields commits, measured four times the CPU on git/git. What
+    // the walk's time allowed, HEAD's first-parent chain, is done.)
     let parent_lists: Vec<Vec<ObjectId>> = order
         .iter()
         .map(|&ni| effective(&nodes[ni].0, &nodes[ni].1))
         .collect();
     let in_range = |id: &ObjectId| index.contains_key(id);
-    let mut diffs: Vec<CommitDiff> = order
-        .par_iter()
-        .zip(parent_lists.par_iter())
+    let mut done: Vec<Option<CommitDiff>> = nodes.iter().map(|n| early.remove(&n.0)).collect();
+    drop(early);
+    let todo: Vec<usize> = order
+        .iter()
         .rev()
-        .map_init(init, |(r, differ), (&ni, parents)| {
-            diff_commit(r, differ, &interner, nodes[ni].0, parents, &|p| {
+        .copied()
+        .filter(|&ni| done[ni].is_none())
+        .collect();
+    let diffed: Vec<CommitDiff> = todo
+        .par_iter()
+        .map_init(init, |(r, differ), &ni| {
+            let (id, parents) = &nodes[ni];
+            diff_commit(r, differ, &interner, *id, &effective(id, parents), &|p| {
                 ranged && !in_range(p)
             })
         })
         .collect();
-    diffs.reverse();
+    for (ni, d) in todo.into_iter().zip(diffed) {
+        done[ni] = Some(d);
+    }
+    let diffs: Vec<CommitDiff> = order
+        .iter()
+        .map(|&ni| {
+            done[ni]
+                .take()
+                .unwrap_or_else(|| Err(format!("commit {} was not diffed", nodes[ni].0)))
+        })
+        .collect();
     drop(packs);
     // Paths are numbered in sorted order (the threads met them in any order).
     let interner = interner.into_inner().unwrap_or_else(|p| p.into_inner());
@@ -799,7 +914,7 @@ pub fn plan_history(
         plan.base_blobs.extend(changes.base_blobs);
         plan.changes.push(changes.first);
     }
-    // The walk read commits through the git library's maps of the packs.
+    // and the diffs trees through keyward's
     super::pack::release_repository_maps(repo.into());
     // 4. The commit graph inside the walk, and the refs pointing into it.
     let commit_idx: HashMap<ObjectId, u32> = plan
@@ -1164,7 +1279,112 @@ pub fn remote_uri(url: &str) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::{remote_uri, utc_date};
+    use super::{plan_history_with, remote_uri, utc_date, Early, HistoryPlan, HistorySelection};
+    use gix::hash::ObjectId;
+    use std::process::Command;
+
+    fn git(dir: &std::path::Path, args: &[&str]) {
+        let out = Command::new("git")
+            .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
+            .args(args)
+            .current_dir(dir)
+            .output()
+            .expect("git runs");
+        assert!(
+            out.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    /// A plan with interned ids spelled out (ids are numbered as threads
+    /// meet them).
+    type Spelled = (
+        Vec<ObjectId>,
+        Vec<Vec<(String, Option<ObjectId>, Option<ObjectId>)>>,
+        Vec<(ObjectId, Vec<(u32, String)>)>,
+        Vec<Vec<u32>>,
+        Vec<String>,
+    );
+
+    fn spelled(p: &HistoryPlan) -> Spelled {
+        let changes = p
+            .changes
+            .iter()
+            .map(|cs| {
+                cs.iter()
+                    .map(|c| {
+                        (
+                            p.paths[c.path as usize].to_string(),
+                            c.before().map(|b| p.blob(b)),
+                            c.after().map(|b| p.blob(b)),
+                        )
+                    })
+                    .collect()
+            })
+            .collect();
+        let mut blobs: Vec<(ObjectId, Vec<(u32, String)>)> = p
+            .blobs
+            .iter()
+            .map(|(id, intros)| {
+                let v = intros
+                    .iter()
+                    .map(|i| (i.commit, p.paths[i.path as usize].to_string()))
+                    .collect();
+                (*id, v)
+            })
+            .collect();
+        blobs.sort();
+        (
+            p.commits.clone(),
+            changes,
+            blobs,
+            p.parents.clone(),
+            p.warnings.clone(),
+        )
+    }
+
+    #[test]
+    fn diffing_during_the_walk_changes_nothing() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let d = dir.path();
+        git(d, &["init", "-q", "-b", "main"]);
+        let write = |name: &str, text: &str| {
+            let p = d.join(name);
+            std::fs::create_dir_all(p.parent().expect("parent")).expect("dirs");
+            std::fs::write(p, text).expect("write");
+        };
+        for i in 0..6 {
+            write("src/app.py", &format!("version = {i}\n"));
+            write(&format!("docs/note{}.md", i % 3), &format!("note {i}\n"));
+            git(d, &["add", "-A"]);
+            git(d, &["commit", "-q", "-m", &format!("main {i}")]);
+        }
+        git(d, &["checkout", "-q", "-b", "topic", "HEAD~3"]);
+        for i in 0..4 {
+            write("src/topic.py", &format!("topic = {i}\n"));
+            write("src/app.py", &format!("version = 'topic {i}'\n"));
+            git(d, &["add", "-A"]);
+            git(d, &["commit", "-q", "-m", &format!("topic {i}")]);
+        }
+        git(d, &["checkout", "-q", "main"]);
+        git(d, &["merge", "-q", "-X", "theirs", "--no-edit", "topic"]);
+        write("src/app.py", "version = 'after'\n");
+        std::fs::remove_file(d.join("docs/note1.md")).expect("rm");
+        git(d, &["add", "-A"]);
+        git(d, &["commit", "-q", "-m", "after the merge"]);
+        git(d, &["gc", "-q"]);
+        let repo = gix::open(d).expect("open");
+        let sel = HistorySelection::default();
+        let off = plan_history_with(&repo, &sel, Early::Off).expect("plan");
+        let whole = plan_history_with(&repo, &sel, Early::Whole).expect("plan");
+        assert_eq!(off.diffed_during_walk, 0);
+        // HEAD's first-parent chain: the last commit, the merge, main's 6
+        assert_eq!(whole.diffed_during_walk, 8);
+        assert_eq!(off.commits.len(), 12);
+        assert!(off.changes.iter().map(Vec::len).sum::<usize>() > 20);
+        assert_eq!(spelled(&off), spelled(&whole));
+    }
 
     #[test]
     fn dates() {

@@ -916,7 +916,7 @@ impl Reader<'_> {
             }
         };
         self.since_release += data.len();
-        if self.since_release > 64 << 20 {
+        if self.since_release > 32 << 20 {
             self.since_release = 0;
             for pack in &self.packs.packs {
                 pack.release();
