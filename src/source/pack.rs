@@ -355,12 +355,37 @@ impl Pack {
             let node = node_of_pos[pos as usize];
             wanted[node as usize] = true;
         }
-        for (k, &pos) in want.iter().enumerate() {
-            // reading entry headers touches pages all over the pack: hand
-            // them back as we go
-            if k % 256 == 255 {
-                self.release();
+        // The bases of the wanted objects, then of those bases, and so on:
+        // each round reads the entry headers it needs in pack order, in
+        // parallel stretches, handing the pages back after each stretch
+        // (header reads in any other order touch pages all over the pack).
+        let mut frontier: Vec<u32> = want.iter().map(|&p| node_of_pos[p as usize]).collect();
+        let mut rounds = 0;
+        while !frontier.is_empty() && rounds < 10_000 {
+            rounds += 1;
+            frontier.sort_unstable();
+            frontier.dedup();
+            let bases: Vec<u32> = frontier
+                .par_chunks(4096)
+                .flat_map_iter(|stretch| {
+                    let b: Vec<u32> = stretch
+                        .iter()
+                        .map(|&node| self.base_of(offsets[node as usize], &node_at))
+                        .collect();
+                    self.release();
+                    b
+                })
+                .collect();
+            let mut next = Vec::new();
+            for (&node, b) in frontier.iter().zip(bases) {
+                base[node as usize] = b;
+                if b < EXTERNAL && base[b as usize] == UNKNOWN {
+                    next.push(b);
+                }
             }
+            frontier = next;
+        }
+        for &pos in want {
             let start = node_of_pos[pos as usize];
             if needed[start as usize] {
                 continue;
