@@ -293,8 +293,14 @@ impl<'p> Differ<'p> {
         Ok(self.buf.as_slice().into())
     }
 
-    /// The tree of commit `commit`.
-    fn tree_of(&mut self, repo: &gix::Repository, commit: ObjectId) -> Result<ObjectId, GitError> {
+    /// Reads commit `commit` (from the packs when they hold it, else from
+    /// the object database) and hands it to `read`.
+    fn commit<T>(
+        &mut self,
+        repo: &gix::Repository,
+        commit: ObjectId,
+        read: impl FnOnce(gix::objs::CommitRefIter<'_>) -> Result<T, GitError>,
+    ) -> Result<T, GitError> {
         use super::pack::{Found, ObjectKind};
         if let Some(r) = self.reader.as_mut() {
             if let Found::Object {
@@ -304,11 +310,22 @@ impl<'p> Differ<'p> {
                 .find(&commit)
                 .map_err(|e| GitError::Unusable(format!("object {commit}: {e}")))?
             {
-                let mut c = gix::objs::CommitRefIter::from_bytes(&data, repo.object_hash());
-                return c.tree_id().map_err(other);
+                return read(gix::objs::CommitRefIter::from_bytes(
+                    &data,
+                    repo.object_hash(),
+                ));
             }
         }
-        tree_of(repo, commit)
+        let c = repo
+            .objects
+            .find_commit_iter(&commit, &mut self.buf)
+            .map_err(other)?;
+        read(c)
+    }
+
+    /// The tree of commit `commit`.
+    fn tree_of(&mut self, repo: &gix::Repository, commit: ObjectId) -> Result<ObjectId, GitError> {
+        self.commit(repo, commit, |mut c| c.tree_id().map_err(other))
     }
 
     /// The parents of commit `commit`, in order.
@@ -317,21 +334,7 @@ impl<'p> Differ<'p> {
         repo: &gix::Repository,
         commit: ObjectId,
     ) -> Result<Vec<ObjectId>, GitError> {
-        use super::pack::{Found, ObjectKind};
-        if let Some(r) = self.reader.as_mut() {
-            if let Found::Object {
-                kind: ObjectKind::Commit,
-                data,
-            } = r
-                .find(&commit)
-                .map_err(|e| GitError::Unusable(format!("object {commit}: {e}")))?
-            {
-                let c = gix::objs::CommitRefIter::from_bytes(&data, repo.object_hash());
-                return Ok(c.parent_ids().collect());
-            }
-        }
-        let c = repo.find_commit(commit).map_err(other)?;
-        Ok(c.parent_ids().map(|p| p.detach()).collect())
+        self.commit(repo, commit, |c| Ok(c.parent_ids().collect()))
     }
 
     /// File changes from tree `old` (None: empty) to tree `new`, in the
@@ -570,11 +573,6 @@ fn diff_commit(
         introduced,
         base_blobs,
     })
-}
-
-fn tree_of(repo: &gix::Repository, commit: ObjectId) -> Result<ObjectId, GitError> {
-    let c = repo.find_commit(commit).map_err(other)?;
-    Ok(c.tree_id().map_err(other)?.detach())
 }
 
 /// One entry of a tree object, as stored: `<mode> <name>\0<id>`.
