@@ -177,6 +177,8 @@ impl Case {
                 },
             ],
             lifecycle: None,
+            trail: None,
+            shown: None,
         };
         ScanReport {
             findings: vec![finding],
@@ -187,6 +189,7 @@ impl Case {
                 scanned: vec![(self.path.clone(), 10, 1)],
                 ..Summary::default()
             },
+            ..ScanReport::default()
         }
     }
 

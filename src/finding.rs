@@ -201,6 +201,14 @@ pub struct Finding {
     pub locations: Vec<Location>,
     /// History scans: introduction, removal, presence at HEAD.
     pub lifecycle: Option<Lifecycle>,
+    /// History scans: the blobs holding the secret and the changes around
+    /// them, from which the lifecycle is computed (kept for shard reports,
+    /// which `keyward merge` joins: see [`crate::lifecycle`]).
+    pub trail: Option<Box<crate::lifecycle::Trail>>,
+    /// A finding read back from a report (`keyward merge`): the secret and
+    /// each location's line as that report showed them (`secret` and
+    /// `line_text` hold those), and the secret's length in characters.
+    pub shown: Option<usize>,
 }
 
 /// Hex of sha256 over the parts joined by NUL bytes.
@@ -436,6 +444,9 @@ impl Finding {
     /// The secret as reports show it: masked (see [`crate::redact`]) unless
     /// `redact_it` is false.
     pub fn shown_secret(&self, redact_it: bool) -> String {
+        if self.shown.is_some() {
+            return String::from_utf8_lossy(&self.secret).into_owned();
+        }
         if redact_it {
             crate::redact::mask(&self.secret, self.reveal)
         } else {
@@ -443,8 +454,17 @@ impl Finding {
         }
     }
 
+    /// The secret's length in characters.
+    pub fn secret_chars(&self) -> usize {
+        self.shown
+            .unwrap_or_else(|| String::from_utf8_lossy(&self.secret).chars().count())
+    }
+
     /// A location's line as reports show it (see [`Location::snippet`]).
     pub fn snippet(&self, l: &Location, redact_it: bool) -> String {
+        if self.shown.is_some() {
+            return String::from_utf8_lossy(&l.line_text).into_owned();
+        }
         l.snippet(&crate::redact::mask(&self.secret, self.reveal), redact_it)
     }
 }

@@ -6,7 +6,7 @@ mod cli;
 use clap::Parser;
 use cli::args::{Cli, Command};
 use cli::output::EXIT_ERROR;
-use cli::{cmd_audit, cmd_baseline, cmd_check, cmd_completions, cmd_explain, cmd_hook};
+use cli::{cmd_audit, cmd_baseline, cmd_check, cmd_completions, cmd_explain, cmd_hook, cmd_merge};
 use cli::{cmd_init, cmd_man, cmd_rules, cmd_scan, cmd_secret, cmd_validate};
 use std::process::ExitCode;
 
@@ -68,6 +68,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
     match cli.command {
         Command::Scan(args) => cmd_scan::run(args),
         Command::Audit(args) => cmd_audit::run(args),
+        Command::Merge(args) => cmd_merge::run(args),
         Command::Rules(cmd) => cmd_rules::run(cmd),
         Command::Baseline(cmd) => cmd_baseline::run(cmd),
         Command::Init { path, force } => cmd_init::run(&path, force),

@@ -341,6 +341,8 @@ fn empty_finding(rule: &crate::engine::CompiledRule, h: &Hit) -> Finding {
         weak: h.weak,
         locations: Vec::new(),
         lifecycle: None,
+        trail: None,
+        shown: None,
     }
 }
 
@@ -386,10 +388,11 @@ pub(crate) fn aggregate(
         f.confidence = f.confidence.max(h.confidence);
         f.locations.push(h.location);
     }
-    // one line per place (history: the first commit that brought it there)
-    summary
-        .rejected
-        .sort_by(|a, b| (&a.path, a.line, &a.rule_id).cmp(&(&b.path, b.line, &b.rule_id)));
+    // one line per place (history: one of the commits that brought it
+    // there, the same whatever order the blobs were scanned in)
+    summary.rejected.sort_by(|a, b| {
+        (&a.path, a.line, &a.rule_id, &a.commit).cmp(&(&b.path, b.line, &b.rule_id, &b.commit))
+    });
     summary
         .rejected
         .dedup_by(|a, b| (&a.path, a.line, &a.rule_id) == (&b.path, b.line, &b.rule_id));
@@ -495,7 +498,11 @@ pub fn scan_tree(engine: &Engine, opts: &ScanOptions) -> ScanReport {
         ("read and scan files", t_scan - t_walk),
         ("findings", summary.duration - t_scan),
     ];
-    ScanReport { findings, summary }
+    ScanReport {
+        findings,
+        summary,
+        ..ScanReport::default()
+    }
 }
 
 /// Scans a stream (e.g. stdin) as one input named `name`.
@@ -555,5 +562,9 @@ pub fn scan_reader_with(
         }
     }
     summary.duration = t0.elapsed();
-    ScanReport { findings, summary }
+    ScanReport {
+        findings,
+        summary,
+        ..ScanReport::default()
+    }
 }

@@ -3,7 +3,6 @@
 //! is read and scanned once, in parallel.
 
 use crate::engine::Engine;
-use crate::finding::Lifecycle;
 use crate::scan::{
     aggregate, place, scan_text, Classes, Hit, Outcome, Provenance, ScanMode, ScanReport, Skip,
     Summary,
@@ -31,6 +30,8 @@ pub struct GitScanOptions {
     pub exclude: Vec<String>,
     /// How history blobs are read and scanned.
     pub reading: HistoryReading,
+    /// History: scan only the unique blobs of this shard (`--shard I/N`).
+    pub shard: Option<crate::shard::Shard>,
 }
 
 /// How a history scan reads and scans blobs.
@@ -219,7 +220,11 @@ pub fn scan_staged(engine: &Engine, opts: &GitScanOptions) -> Result<ScanReport,
         ("compare index with HEAD", t_diff - t_open),
         ("read and scan staged blobs", summary.duration - t_diff),
     ];
-    Ok(ScanReport { findings, summary })
+    Ok(ScanReport {
+        findings,
+        summary,
+        ..ScanReport::default()
+    })
 }
 
 /// Scans history: every blob that any selected commit introduced, once.
@@ -243,6 +248,9 @@ pub fn scan_history_with(
     progress.start("walking history", None);
     let mut plan = repo.repo().plan_history(sel)?;
     progress.finish();
+    if let Some(shard) = opts.shard {
+        plan.blobs.retain(|id, _| shard.holds(id.as_slice()));
+    }
     let t_plan = t0.elapsed();
     let cpu_plan = cpu_ms();
     let rss_plan = peak_rss_kib();
@@ -321,6 +329,7 @@ pub fn scan_history_with(
     let mut blobs_of: HashMap<SecretKey, HashSet<Oid>> = HashMap::new();
     let path_of = |i: &git::Introduction| plan.paths[i.path as usize].to_string();
     let mut blobs_counted: HashSet<Oid> = HashSet::new();
+    let mut missing = Vec::new();
     for ((id, _, intros), r) in blobs.iter().zip(results) {
         let first_path = intros.first().map(path_of).unwrap_or_default();
         match r {
@@ -355,12 +364,15 @@ pub fn scan_history_with(
             // a blob met with several path classes is judged once
             BlobScan::Skipped(_) | BlobScan::Missing(_) if !blobs_counted.insert(*id) => {}
             BlobScan::Skipped(why) => summary.skip(format!("{first_path} (blob {id})"), why),
-            BlobScan::Missing(m) => summary.warnings.push(format!("{first_path}: {m}")),
+            BlobScan::Missing(m) => missing.push(format!("{first_path}: {m}")),
         }
     }
     // blobs were scanned in pack order: list what was not scanned by path
     summary.skipped.sort_by(|a, b| a.path.cmp(&b.path));
+    missing.sort_unstable();
+    summary.warnings.extend(missing);
     let mut findings = aggregate(engine, hits, !opts.ignore_inline, &mut summary);
+    summary.sort_suppressed();
 
     // Ranges: drop secrets the base already had in the files the range touched.
     if !plan.base_blobs.is_empty() {
@@ -375,7 +387,8 @@ pub fn scan_history_with(
         });
     }
 
-    // Lifecycle of each finding.
+    // Lifecycle of each finding, from its trail: the computation
+    // `keyward merge` does over the trails of shards.
     let commit_index: HashMap<String, usize> = plan
         .commits
         .iter()
@@ -392,85 +405,9 @@ pub fn scan_history_with(
         .iter()
         .map(|f| (rule_index[f.rule_id.as_str()], f.secret.clone()))
         .collect();
-    // blob -> findings holding it
-    let mut finding_of_blob: HashMap<Oid, Vec<usize>> = HashMap::new();
-    for (fi, k) in keys.iter().enumerate() {
-        for b in blobs_of.get(k).into_iter().flatten() {
-            finding_of_blob.entry(*b).or_default().push(fi);
-        }
-    }
-    let head_blobs: HashSet<Oid> = plan.head_blobs.iter().map(|&b| Oid::from(b)).collect();
-    let mut last_removal: Vec<Option<usize>> = vec![None; findings.len()];
-    for (ci, changes) in plan.changes.iter().enumerate() {
-        for c in changes {
-            let Some(old) = c.before() else { continue };
-            let Some(fs) = finding_of_blob.get(&Oid::from(plan.blob(old))) else {
-                continue;
-            };
-            for &fi in fs {
-                let still = c.after().is_some_and(|n| {
-                    blobs_of
-                        .get(&keys[fi])
-                        .is_some_and(|s| s.contains(&Oid::from(plan.blob(n))))
-                });
-                if !still {
-                    last_removal[fi] = Some(ci);
-                }
-            }
-        }
-    }
-    let mut infos: HashMap<usize, crate::finding::CommitInfo> = HashMap::new();
-    let mut info = |ci: usize| -> Option<crate::finding::CommitInfo> {
-        if let Some(i) = infos.get(&ci) {
-            return Some(i.clone());
-        }
-        let i = repo.repo().commit_info(plan.commits[ci]).ok()?;
-        infos.insert(ci, i.clone());
-        Some(i)
-    };
-    // A location is an introduction when its commit's first parent did not
-    // hold the secret at the same path (else it is a later edit of the file).
-    let mut old_at: HashMap<usize, HashMap<&[u8], Option<Oid>>> = HashMap::new();
-    let mut intro_commits: Vec<Vec<u32>> = Vec::with_capacity(findings.len());
-    for (fi, f) in findings.iter().enumerate() {
-        let mut set: Vec<u32> = Vec::new();
-        for l in &f.locations {
-            let Some(ci) = l.commit.as_ref().and_then(|c| commit_index.get(c)).copied() else {
-                continue;
-            };
-            let olds = old_at.entry(ci).or_insert_with(|| {
-                plan.changes[ci]
-                    .iter()
-                    .map(|c| {
-                        (
-                            plan.paths[c.path as usize].as_slice(),
-                            c.before().map(|b| Oid::from(plan.blob(b))),
-                        )
-                    })
-                    .collect()
-            });
-            let carried = olds
-                .get(l.path.as_bytes())
-                .copied()
-                .flatten()
-                .is_some_and(|old| blobs_of.get(&keys[fi]).is_some_and(|s| s.contains(&old)));
-            if !carried {
-                set.push(ci as u32);
-            }
-        }
-        set.sort_unstable();
-        set.dedup();
-        intro_commits.push(set);
-    }
-    // Refs that still hold a secret: their history has a commit that
-    // introduced it but not the commit that last removed it.
-    let reaching = plan.refs_reaching(&intro_commits);
-    let removals: Vec<Vec<u32>> = last_removal
-        .iter()
-        .map(|r| r.map(|ci| vec![ci as u32]).unwrap_or_default())
-        .collect();
-    let past_removal = plan.refs_reaching(&removals);
-    for (fi, f) in findings.iter_mut().enumerate() {
+    let trails = trails(&plan, &findings, &keys, &blobs_of, &commit_index);
+    let table = commit_table(repo.repo(), &plan, &trails);
+    for (f, trail) in findings.iter_mut().zip(trails) {
         f.locations.sort_by_key(|l| {
             (
                 l.commit.as_ref().and_then(|c| commit_index.get(c)).copied(),
@@ -478,32 +415,8 @@ pub fn scan_history_with(
                 l.start_byte,
             )
         });
-        let first = f
-            .locations
-            .first()
-            .and_then(|l| l.commit.as_ref())
-            .and_then(|c| commit_index.get(c))
-            .copied();
-        let still_in_head = blobs_of
-            .get(&keys[fi])
-            .is_some_and(|bs| bs.iter().any(|b| head_blobs.contains(b)));
-        if let Some(first) = first.and_then(&mut info) {
-            f.lifecycle = Some(Lifecycle {
-                first_introduced: first,
-                introducing_commits: intro_commits[fi].len().max(1),
-                removed_in: if still_in_head {
-                    None
-                } else {
-                    last_removal[fi].and_then(&mut info)
-                },
-                still_in_head,
-                refs: reaching[fi]
-                    .iter()
-                    .filter(|r| still_in_head || !past_removal[fi].contains(r))
-                    .map(|&r| plan.refs[r].0.clone())
-                    .collect(),
-            });
-        }
+        f.lifecycle = crate::lifecycle::lifecycle(&trail, &table);
+        f.trail = Some(Box::new(trail));
     }
     findings.sort_by_key(|f| {
         f.lifecycle
@@ -552,7 +465,159 @@ pub fn scan_history_with(
             .counters
             .push(("CPU ms to read and scan blobs", b.saturating_sub(a)));
     }
-    Ok(ScanReport { findings, summary })
+    Ok(ScanReport {
+        findings,
+        summary,
+        commits: Some(table),
+        shard: opts.shard,
+        floor: None,
+    })
+}
+
+/// Each finding's trail over the whole plan: the blobs holding its secret
+/// (of this shard), the places they arrived where the path's previous
+/// version is not one of them, and the changes that replaced one of them
+/// by a blob that is not.
+fn trails(
+    plan: &HistoryPlan,
+    findings: &[crate::finding::Finding],
+    keys: &[SecretKey],
+    blobs_of: &HashMap<SecretKey, HashSet<Oid>>,
+    commit_index: &HashMap<String, usize>,
+) -> Vec<crate::lifecycle::Trail> {
+    let empty = HashSet::new();
+    let holding = |fi: usize| blobs_of.get(&keys[fi]).unwrap_or(&empty);
+    let head_blobs: HashSet<Oid> = plan.head_blobs.iter().map(|&b| Oid::from(b)).collect();
+    let mut trails: Vec<crate::lifecycle::Trail> = (0..findings.len())
+        .map(|fi| {
+            let set = holding(fi);
+            let mut blobs: Vec<String> = set.iter().map(|b| b.to_string()).collect();
+            blobs.sort_unstable();
+            crate::lifecycle::Trail {
+                blobs,
+                in_head: set.iter().any(|b| head_blobs.contains(b)),
+                ..Default::default()
+            }
+        })
+        .collect();
+    // blob -> findings holding it
+    let mut finding_of_blob: HashMap<Oid, Vec<usize>> = HashMap::new();
+    for fi in 0..findings.len() {
+        for b in holding(fi) {
+            finding_of_blob.entry(*b).or_default().push(fi);
+        }
+    }
+    for (ci, changes) in plan.changes.iter().enumerate() {
+        for c in changes {
+            let Some(old) = c.before() else { continue };
+            let Some(fs) = finding_of_blob.get(&Oid::from(plan.blob(old))) else {
+                continue;
+            };
+            let new = c.after().map(|n| Oid::from(plan.blob(n)));
+            for &fi in fs {
+                if !new.is_some_and(|n| holding(fi).contains(&n)) {
+                    trails[fi]
+                        .removals
+                        .push((plan.commits[ci].to_string(), new.map(|n| n.to_string())));
+                }
+            }
+        }
+    }
+    // A location is an introduction when its commit's first parent did not
+    // hold the secret at the same path (else it is a later edit of the file).
+    let mut old_at: HashMap<usize, HashMap<&[u8], Option<Oid>>> = HashMap::new();
+    for (fi, f) in findings.iter().enumerate() {
+        let t = &mut trails[fi];
+        for l in &f.locations {
+            let Some((commit, ci)) = l
+                .commit
+                .as_ref()
+                .and_then(|c| commit_index.get(c).map(|&ci| (c, ci)))
+            else {
+                continue;
+            };
+            t.commits.push(commit.clone());
+            let olds = old_at.entry(ci).or_insert_with(|| {
+                plan.changes[ci]
+                    .iter()
+                    .map(|c| {
+                        (
+                            plan.paths[c.path as usize].as_slice(),
+                            c.before().map(|b| Oid::from(plan.blob(b))),
+                        )
+                    })
+                    .collect()
+            });
+            let parent = olds.get(l.path.as_bytes()).copied().flatten();
+            if !parent.is_some_and(|p| holding(fi).contains(&p)) {
+                t.intros.push((
+                    commit.clone(),
+                    l.path.clone(),
+                    parent.map(|p| p.to_string()),
+                ));
+            }
+        }
+        t.commits.sort_unstable();
+        t.commits.dedup();
+        t.intros.sort_unstable();
+        t.intros.dedup();
+        t.removals.sort_unstable();
+        t.removals.dedup();
+    }
+    trails
+}
+
+/// The commits `trails` name: walk order, metadata, and the refs whose
+/// history holds each.
+fn commit_table(
+    repo: Repo<'_>,
+    plan: &HistoryPlan,
+    trails: &[crate::lifecycle::Trail],
+) -> crate::lifecycle::CommitTable {
+    let index: HashMap<Oid, usize> = plan
+        .commits
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (Oid::from(*c), i))
+        .collect();
+    let mut named: Vec<usize> = trails
+        .iter()
+        .flat_map(|t| t.commits.iter().chain(t.removals.iter().map(|(c, _)| c)))
+        .filter_map(|c| Oid::from_hex(c).and_then(|id| index.get(&id).copied()))
+        .collect();
+    named.sort_unstable();
+    named.dedup();
+    let sets: Vec<Vec<u32>> = named.iter().map(|&ci| vec![ci as u32]).collect();
+    let reach = plan.refs_reaching(&sets);
+    let count = plan.commits.len().to_string();
+    let tips: Vec<String> = plan
+        .refs
+        .iter()
+        .map(|(name, tip)| format!("{name} {}", plan.commits[*tip as usize]))
+        .collect();
+    let mut parts: Vec<&[u8]> = vec![count.as_bytes()];
+    parts.extend(tips.iter().map(|t| t.as_bytes()));
+    if let Some(last) = plan.commits.last() {
+        parts.push(last.as_slice());
+    }
+    let mut table = crate::lifecycle::CommitTable {
+        history: crate::finding::sha256_hex(&parts),
+        refs: plan.refs.iter().map(|(name, _)| name.clone()).collect(),
+        ..Default::default()
+    };
+    for (k, &ci) in named.iter().enumerate() {
+        if let Ok(info) = repo.commit_info(plan.commits[ci]) {
+            table.commits.insert(
+                info.id.clone(),
+                crate::lifecycle::CommitFacts {
+                    order: ci as u32,
+                    info,
+                    refs: reach[k].iter().map(|&r| r as u32).collect(),
+                },
+            );
+        }
+    }
+    table
 }
 
 /// CPU time of the process so far in milliseconds (user + system; Linux's

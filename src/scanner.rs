@@ -86,6 +86,8 @@ pub struct ScanPlan {
     /// History: how blobs are read and scanned (benchmarks and the
     /// differential tests compare the ways; the findings are the same).
     pub history_reading: HistoryReading,
+    /// History: scan one shard of the unique blobs (`--shard I/N`).
+    pub shard: Option<crate::shard::Shard>,
 }
 
 pub use crate::scan_git::HistoryReading;
@@ -102,6 +104,7 @@ impl ScanPlan {
             baseline: BaselineChoice::Default,
             today: None,
             history_reading: HistoryReading::default(),
+            shard: None,
         }
     }
 }
@@ -156,6 +159,7 @@ impl Scanner {
             ignore_inline: plan.ignore_inline,
             exclude: self.config.exclude.clone(),
             reading: plan.history_reading,
+            shard: plan.shard,
         }
     }
 
@@ -226,10 +230,16 @@ impl Scanner {
             BaselineChoice::File(p) => Some(p.to_string_lossy().into_owned()),
             _ => None,
         };
+        let shard = plan.shard.is_some();
         let mut report = self.scan_raw(plan, progress)?;
         report.summary.partial = partial;
         report.summary.baseline_file = baseline_file;
-        hide_below(&mut report, min);
+        if shard {
+            // `keyward merge` applies the floor once the shards are joined
+            report.floor = Some(min);
+        } else {
+            hide_below(&mut report, min);
+        }
         report.apply_suppression(baseline.as_ref(), &ignore, today);
         Ok(report)
     }
@@ -242,7 +252,7 @@ impl Scanner {
         match &plan.mode {
             Mode::Tree { paths } => covers_root(paths, &self.root),
             Mode::History { selection, .. } => {
-                selection.tips.is_empty() && selection.hidden.is_empty()
+                selection.tips.is_empty() && selection.hidden.is_empty() && plan.shard.is_none()
             }
             _ => false,
         }

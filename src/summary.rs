@@ -128,6 +128,20 @@ pub struct Summary {
 }
 
 impl Summary {
+    /// Orders the suppressed locations by path, line, finding and reason:
+    /// the same list whatever order the scan met them in (threads, shards).
+    pub fn sort_suppressed(&mut self) {
+        self.suppressed.sort_by_cached_key(|x| {
+            (
+                x.path.clone(),
+                x.line,
+                x.finding_id.clone(),
+                x.rule_id.clone(),
+                x.reason.to_string(),
+            )
+        });
+    }
+
     pub fn binary(&self) -> impl Iterator<Item = &Skipped> {
         self.skipped
             .iter()
@@ -164,6 +178,14 @@ pub struct Rejected {
 pub struct ScanReport {
     pub findings: Vec<Finding>,
     pub summary: Summary,
+    /// History scans: the commits and refs the findings' trails name.
+    pub commits: Option<crate::lifecycle::CommitTable>,
+    /// History scans with `--shard`: which shard this report covers.
+    pub shard: Option<crate::shard::Shard>,
+    /// Shard reports: the confidence floor `keyward merge` applies once the
+    /// shards are joined (a shard keeps its findings below it: another
+    /// shard may hold a location of higher confidence).
+    pub floor: Option<crate::rules::Confidence>,
 }
 
 impl Summary {
@@ -212,6 +234,7 @@ impl ScanReport {
             },
         );
         self.summary.suppressed.extend(applied.suppressed);
+        self.summary.sort_suppressed();
         self.summary.baseline_stale = applied.stale;
         self.summary.baseline_expired = applied.expired;
     }

@@ -101,6 +101,10 @@ pub enum Command {
     /// Scan a repository's whole history and write AUDIT-REPORT.md for the
     /// people who must rotate what it finds.
     Audit(AuditArgs),
+    /// Join the JSON reports of a sharded history scan (`scan --history
+    /// --shard I/N`) into one report, in any format (exit 0 clean, 1
+    /// findings, 2 error).
+    Merge(MergeArgs),
     /// List or check rules.
     #[command(subcommand)]
     Rules(RulesCommand),
@@ -364,6 +368,14 @@ pub struct ScanArgs {
     /// markdown summary to $GITHUB_STEP_SUMMARY when set.
     #[arg(long, conflicts_with_all = ["history", "staged", "pre_push", "no_ignore"])]
     pub ci: bool,
+    /// With --history: scan one shard of the unique blobs, I/N (numbered from
+    /// 0), so that N machines split one history; or `auto`: from
+    /// KEYWARD_SHARD, Kubernetes JOB_COMPLETION_INDEX with
+    /// KEYWARD_SHARD_TOTAL, or GitLab CI_NODE_INDEX/CI_NODE_TOTAL. Writes a
+    /// JSON shard report (default format) and exits 0 with findings:
+    /// `keyward merge` joins the shards and judges them.
+    #[arg(long, value_name = "I/N|auto", requires = "history")]
+    pub shard: Option<String>,
     /// History: how blobs are read (benchmarks and differential tests; the
     /// findings are the same): pack-order (default: every blob scanned
     /// whole), delta-aware (each delta scanned around its changes),
@@ -389,6 +401,28 @@ pub struct ScanArgs {
     /// generic values in docs and tests, high-entropy strings near secret-like names).
     #[arg(long, value_name = "LEVEL", value_parser = parse_confidence)]
     pub min_confidence: Option<Confidence>,
+}
+
+#[derive(Args)]
+pub struct MergeArgs {
+    /// The JSON reports of `keyward scan --history --shard I/N`: every
+    /// shard of one scan, once each.
+    #[arg(required = true, value_name = "REPORT.json")]
+    pub reports: Vec<PathBuf>,
+    /// Output format (default: text).
+    #[arg(long, value_enum)]
+    pub format: Option<FormatArg>,
+    /// Write the merged report to FILE instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Also write the merged report as FORMAT to PATH (repeatable):
+    /// `--report sarif=out.sarif`.
+    #[arg(long, value_name = "FORMAT=PATH", value_parser = parse_report_arg)]
+    pub report: Vec<(Format, PathBuf)>,
+    /// Also write the merged report as a Markdown audit (as `keyward audit`
+    /// writes AUDIT-REPORT.md, without the hygiene section).
+    #[arg(long, value_name = "FILE")]
+    pub audit: Option<PathBuf>,
 }
 
 #[derive(Args)]

@@ -21,6 +21,12 @@ pub fn run(args: ScanArgs) -> Result<u8> {
     };
     let config = scanner.config();
     let format = match (args.format, config.format.as_deref()) {
+        (Some(f), _) if report.shard.is_some() && Format::from(f) != Format::Json => {
+            anyhow::bail!(
+                "--shard writes a JSON report for `keyward merge` (--format json, the default with --shard)"
+            )
+        }
+        (None, _) if report.shard.is_some() => Format::Json,
         (Some(f), _) => f.into(),
         (None, _) if args.ci && args.output.is_some() => Format::Json,
         (None, Some("json")) => Format::Json,
@@ -118,6 +124,19 @@ pub fn run(args: ScanArgs) -> Result<u8> {
             report.findings.len(),
             s.files_scanned
         );
+    }
+    if let Some(shard) = report.shard {
+        // findings are judged once the shards are merged
+        let code = scan_exit_code(&report);
+        eprintln!(
+            "keyward: shard {shard}: {} finding(s) before merging; join every shard's report with `keyward merge`",
+            report.findings.len()
+        );
+        return Ok(if code == super::output::EXIT_ERROR {
+            code
+        } else {
+            EXIT_CLEAN
+        });
     }
     Ok(with_exit_code(scan_exit_code(&report), &args.compat))
 }

@@ -12,6 +12,7 @@ pub mod cmd_explain;
 pub mod cmd_hook;
 pub mod cmd_init;
 pub mod cmd_man;
+pub mod cmd_merge;
 pub mod cmd_rules;
 pub mod cmd_scan;
 pub mod cmd_secret;

@@ -248,6 +248,17 @@ pub fn plan(args: &ScanArgs) -> Result<Option<Plan>> {
         HistoryReadingArg::PackOrder => keyward::scanner::HistoryReading::PackOrder,
         HistoryReadingArg::OneByOne => keyward::scanner::HistoryReading::OneByOne,
     };
+    scan.shard = match args.shard.as_deref() {
+        None => None,
+        Some("auto") => Some(
+            keyward::shard::Shard::from_env(|k| std::env::var(k).ok())
+                .map_err(|e| anyhow::anyhow!("--shard auto: {e}"))?,
+        ),
+        Some(s) => Some(
+            s.parse::<keyward::shard::Shard>()
+                .map_err(|e| anyhow::anyhow!("--shard: {e}"))?,
+        ),
+    };
     scan.min_confidence = args.min_confidence;
     scan.baseline = baseline_choice(args);
     Ok(Some(Plan {

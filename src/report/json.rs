@@ -40,7 +40,7 @@ pub fn finding_json(f: &Finding, opts: &RenderOptions) -> Value {
         "severity": f.severity.as_str(),
         "description": f.description,
         "secret": secret,
-        "secret_length": String::from_utf8_lossy(&f.secret).chars().count(),
+        "secret_length": f.secret_chars(),
         "entropy": (f64::from(f.entropy) * 1000.0).round() / 1000.0,
         "validation": f.validation.as_str(),
         "confidence": f.confidence.as_str(),
@@ -88,7 +88,7 @@ pub fn to_value(report: &ScanReport, opts: &RenderOptions) -> Value {
             _ => Value::Null,
         })
         .collect();
-    json!({
+    let mut v = json!({
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "keyward", "version": env!("CARGO_PKG_VERSION")},
         "redacted": opts.redact,
@@ -130,7 +130,66 @@ pub fn to_value(report: &ScanReport, opts: &RenderOptions) -> Value {
             "skipped_gitignored": s.gitignored,
             "errors": errors,
         },
-        "findings": report.findings.iter().map(|f| finding_json(f, opts)).collect::<Vec<_>>(),
+        "findings": report.findings.iter().map(|f| {
+            let mut v = finding_json(f, opts);
+            if report.shard.is_some() {
+                if let Some(t) = &f.trail {
+                    v["trail"] = trail_json(t);
+                }
+            }
+            v
+        }).collect::<Vec<_>>(),
+    });
+    if let (Some(shard), Some(table)) = (report.shard, &report.commits) {
+        v["shard"] = shard_json(shard, table, report.floor);
+    }
+    v
+}
+
+/// What `keyward merge` needs of a finding beyond what reports show: the
+/// blobs holding its secret and the changes around them (no secret).
+fn trail_json(t: &crate::lifecycle::Trail) -> Value {
+    json!({
+        "blobs": t.blobs,
+        "in_head": t.in_head,
+        "commits": t.commits,
+        "intros": t.intros.iter().map(|(c, p, parent)| json!({"commit": c, "path": p, "parent": parent})).collect::<Vec<_>>(),
+        "removals": t.removals.iter().map(|(c, b)| json!({"commit": c, "blob": b})).collect::<Vec<_>>(),
+    })
+}
+
+/// A shard report's own section: which shard, the history it split, the
+/// confidence floor `keyward merge` applies, and the commits the trails name.
+fn shard_json(
+    shard: crate::shard::Shard,
+    table: &crate::lifecycle::CommitTable,
+    floor: Option<crate::rules::Confidence>,
+) -> Value {
+    let commits: serde_json::Map<String, Value> = table
+        .commits
+        .iter()
+        .map(|(id, c)| {
+            (
+                id.clone(),
+                json!({
+                    "order": c.order,
+                    "author_name": c.info.author_name,
+                    "author_email": c.info.author_email,
+                    "time": c.info.time,
+                    "date": c.info.date,
+                    "summary": c.info.summary,
+                    "refs": c.refs,
+                }),
+            )
+        })
+        .collect();
+    json!({
+        "index": shard.index,
+        "total": shard.total,
+        "history": table.history,
+        "min_confidence": floor.map(|c| c.as_str()),
+        "refs": table.refs,
+        "commits": commits,
     })
 }
 

@@ -159,7 +159,7 @@ const CONTEXT_CHARS: usize = 100;
 /// secret-shaped token masked, cut to about [`CONTEXT_CHARS`] characters
 /// around the secret. Masked whatever `--no-redact` says.
 fn context_line(f: &Finding, l: &Location) -> String {
-    let own = crate::redact::mask(&f.secret, f.reveal);
+    let own = f.shown_secret(true);
     let line = f.snippet(l, true);
     let chars: Vec<char> = line.trim().chars().collect();
     if chars.len() <= CONTEXT_CHARS {
@@ -724,7 +724,7 @@ fn finding_section(
         out,
         "- **Secret:** {} ({} characters, rule {}, validation {}, confidence {})",
         code(&secret_shown(f, opts)),
-        String::from_utf8_lossy(&f.secret).chars().count(),
+        f.secret_chars(),
         code(&f.rule_id),
         f.validation.as_str(),
         f.confidence.as_str()

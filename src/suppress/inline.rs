@@ -20,6 +20,15 @@ const NEXT_LINE: &[&str] = &[
     "pragma: allowlist nextline secret",
 ];
 
+/// The marker named `name`, as the `'static` string reports print.
+pub fn known_marker(name: &str) -> Option<&'static str> {
+    SAME_LINE
+        .iter()
+        .chain(NEXT_LINE)
+        .copied()
+        .find(|m| *m == name)
+}
+
 /// True when `marker` occurs in `line` as a whole marker (not as the start of
 /// a longer one: `keyward:allow` inside `keyward:allow-next-line` does not count).
 fn has_marker(line: &[u8], marker: &str) -> bool {

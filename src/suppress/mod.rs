@@ -24,6 +24,54 @@ pub enum Reason {
     Gitleaks { file: String, entry: String },
 }
 
+impl Reason {
+    /// A reason read back from a report (its [`Display`](std::fmt::Display)
+    /// form), for `keyward merge`; what it cannot tell apart reads as a
+    /// baseline entry with the text as its reason.
+    pub fn from_shown(text: &str) -> Reason {
+        let inline = text
+            .strip_prefix("inline marker `")
+            .and_then(|r| r.split_once("` on line "))
+            .and_then(|(m, l)| Some((inline::known_marker(m)?, l.parse().ok()?)));
+        if let Some((marker, line)) = inline {
+            return Reason::Inline { marker, line };
+        }
+        if text == "baseline entry" {
+            return Reason::Baseline { reason: None };
+        }
+        if let Some(r) = text
+            .strip_prefix("baseline entry (reason: ")
+            .and_then(|r| r.strip_suffix(')'))
+        {
+            return Reason::Baseline {
+                reason: Some(r.to_string()),
+            };
+        }
+        if let Some((file, line)) = text
+            .strip_prefix("ignore line ")
+            .and_then(|r| r.rsplit_once(':'))
+            .and_then(|(f, l)| Some((f, l.parse().ok()?)))
+        {
+            return Reason::IgnoreLine {
+                file: file.to_string(),
+                line,
+            };
+        }
+        if let Some((file, entry)) = text
+            .strip_prefix("gitleaks: ")
+            .and_then(|r| r.split_once(' '))
+        {
+            return Reason::Gitleaks {
+                file: file.to_string(),
+                entry: entry.to_string(),
+            };
+        }
+        Reason::Baseline {
+            reason: Some(text.to_string()),
+        }
+    }
+}
+
 impl std::fmt::Display for Reason {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {

@@ -42,12 +42,15 @@ fn report(path: &str, commit: Option<&str>, line_before: &str, secret: &str) -> 
             weak: false,
             locations: vec![loc],
             lifecycle: None,
+            trail: None,
+            shown: None,
         }],
         summary: Summary {
             warnings: vec!["warn\u{1b}]0;title\u{7}".into()],
             files_scanned: 1,
             ..Summary::default()
         },
+        ..ScanReport::default()
     }
 }
 

@@ -75,7 +75,7 @@ fn json(out: &Output) -> Value {
     })
 }
 
-fn schema(name: &str) -> Value {
+pub(crate) fn schema(name: &str) -> Value {
     let p = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("schema")
         .join(name);
@@ -84,7 +84,7 @@ fn schema(name: &str) -> Value {
 
 /// Validates `instance` against `schema` (formats asserted too); panics with
 /// every error.
-fn assert_valid(schema: &Value, instance: &Value, what: &str) {
+pub(crate) fn assert_valid(schema: &Value, instance: &Value, what: &str) {
     let v = jsonschema::options()
         .should_validate_formats(true)
         .build(schema)
@@ -101,7 +101,7 @@ fn assert_valid(schema: &Value, instance: &Value, what: &str) {
 }
 
 /// A schema that checks one of report.schema.json's `$defs`.
-fn sub_schema(root: &Value, def: &str) -> Value {
+pub(crate) fn sub_schema(root: &Value, def: &str) -> Value {
     serde_json::json!({
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$ref": format!("#/$defs/{def}"),
