@@ -61,7 +61,7 @@ pub enum Mode {
 /// Which baseline a plan applies.
 #[derive(Debug, Clone, Default)]
 pub enum BaselineChoice {
-    /// `.keyward-baseline.json` at the scanner's root, if it exists.
+    /// `.keyward-baseline.json` at the plan's root (see [`ScanPlan::root`]), if it exists.
     #[default]
     Default,
     File(PathBuf),
@@ -88,6 +88,11 @@ pub struct ScanPlan {
     pub history_reading: HistoryReading,
     /// History: scan one shard of the unique blobs (`--shard I/N`).
     pub shard: Option<crate::shard::Shard>,
+    /// Where this scan's default baseline and the `finding:` lines of
+    /// `.keywardignore` are read from, and the root a tree scan names files
+    /// from (default: the scanner's root). One [`Scanner`] scanning several
+    /// repositories gives each plan its repository's root.
+    pub root: Option<PathBuf>,
 }
 
 pub use crate::scan_git::HistoryReading;
@@ -105,6 +110,7 @@ impl ScanPlan {
             today: None,
             history_reading: HistoryReading::default(),
             shard: None,
+            root: None,
         }
     }
 }
@@ -151,6 +157,11 @@ impl Scanner {
         &self.root
     }
 
+    /// The root `plan` is read from: its own, else the scanner's.
+    pub fn root_of<'a>(&'a self, plan: &'a ScanPlan) -> &'a Path {
+        plan.root.as_deref().unwrap_or(&self.root)
+    }
+
     /// The git scan settings `plan` gives for the repository at `repo`.
     pub fn git_options(&self, plan: &ScanPlan, repo: &Path) -> GitScanOptions {
         GitScanOptions {
@@ -186,7 +197,7 @@ impl Scanner {
                     max_file_size: max,
                     ignore_inline: plan.ignore_inline,
                     exclude: self.config.exclude.clone(),
-                    root: Some(self.root.clone()),
+                    root: Some(self.root_of(&plan).to_path_buf()),
                 },
             ),
             Mode::Stdin { ref name, input } => {
@@ -218,8 +229,9 @@ impl Scanner {
     /// Runs `plan`: scan, then suppression (inline markers, the baseline,
     /// `finding:` lines of `.keywardignore`) and the confidence floor.
     pub fn run(&self, plan: ScanPlan, progress: &dyn Progress) -> Result<ScanReport, ScanError> {
-        let baseline = self.baseline(&plan.baseline)?;
-        let ignore = IgnoreIds::at_root(&self.root)?;
+        let root = self.root_of(&plan);
+        let baseline = load_baseline(&plan.baseline, root)?;
+        let ignore = IgnoreIds::at_root(root)?;
         let today = plan.today.unwrap_or_else(suppress::today);
         let min = plan
             .min_confidence
@@ -250,7 +262,7 @@ impl Scanner {
     /// Staged, stdin, range, pre-push and CI scans see a part.
     pub fn is_complete(&self, plan: &ScanPlan) -> bool {
         match &plan.mode {
-            Mode::Tree { paths } => covers_root(paths, &self.root),
+            Mode::Tree { paths } => covers_root(paths, self.root_of(plan)),
             Mode::History { selection, .. } => {
                 selection.tips.is_empty() && selection.hidden.is_empty() && plan.shard.is_none()
             }

@@ -358,6 +358,18 @@ pub struct ScanArgs {
     /// With --history: only commits after REV (same as --range REV..HEAD).
     #[arg(long, value_name = "REV", requires = "history")]
     pub since: Option<String>,
+    /// With --history: scan many repositories in one run, as JSON Lines
+    /// (each record names its `repository`), one rule build for all. FILE:
+    /// one repository path per line (`#` comments; relative to FILE's
+    /// directory). DIR: every subdirectory that is a repository (working
+    /// tree or bare `NAME.git`). Exit 2 if any repository failed.
+    #[arg(
+        long,
+        value_name = "FILE|DIR",
+        requires = "history",
+        conflicts_with_all = ["paths", "staged", "pre_push", "ci", "range", "report"]
+    )]
+    pub repos: Option<PathBuf>,
     /// Read git's pre-push input on stdin and scan the commits being pushed
     /// (under the pre-commit framework: PRE_COMMIT_FROM_REF / PRE_COMMIT_TO_REF).
     #[arg(long, conflicts_with_all = ["history", "staged"])]

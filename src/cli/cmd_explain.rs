@@ -9,6 +9,7 @@ use keyward::suppress::{self, IgnoreIds};
 use std::path::Path;
 
 pub fn run(args: ExplainArgs) -> Result<u8> {
+    plan::refuse_repos(&args.scan)?;
     let target = args.target.as_str();
     let root = plan::config_root(&args.scan.paths);
     let ignore = IgnoreIds::at_root(&root)?;

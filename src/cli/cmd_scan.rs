@@ -9,6 +9,9 @@ use keyward::report::{self, Blocks, Format, RenderOptions};
 use std::io::{IsTerminal, Write};
 
 pub fn run(args: ScanArgs) -> Result<u8> {
+    if let Some(list) = &args.repos {
+        return super::scan_repos::run(&args, list);
+    }
     let Some(Scanned {
         mut report,
         scanner,
@@ -34,26 +37,7 @@ pub fn run(args: ScanArgs) -> Result<u8> {
     };
 
     if args.verbose {
-        // Per-input diagnostics on stderr (paths and counts only, never secrets).
-        let mut err = std::io::stderr().lock();
-        for (path, bytes, n) in &report.summary.scanned {
-            let _ = writeln!(
-                err,
-                "keyward: scanned {} ({bytes} bytes, {n} secret(s))",
-                report::text::clean(path)
-            );
-        }
-        for s in &report.summary.skipped {
-            let why = s.why.to_string();
-            let (path, why) = (report::text::clean(&s.path), report::text::clean(&why));
-            let _ = writeln!(err, "keyward: not scanned {path}: {why}");
-        }
-        for (phase, d) in &report.summary.phases {
-            let _ = writeln!(err, "keyward: {phase}: {:.3}s", d.as_secs_f64());
-        }
-        for (what, n) in &report.summary.counters {
-            let _ = writeln!(err, "keyward: {what}: {n}");
-        }
+        diagnostics(&report, "");
     }
     redact_percent(&mut report, &args.compat);
     let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
@@ -139,4 +123,28 @@ pub fn run(args: ScanArgs) -> Result<u8> {
         });
     }
     Ok(with_exit_code(scan_exit_code(&report), &args.compat))
+}
+
+/// `--verbose`: per-input diagnostics on stderr, each line after `prefix`
+/// (paths and counts only, never secrets).
+pub fn diagnostics(report: &keyward::ScanReport, prefix: &str) {
+    let mut err = std::io::stderr().lock();
+    for (path, bytes, n) in &report.summary.scanned {
+        let _ = writeln!(
+            err,
+            "keyward: {prefix}scanned {} ({bytes} bytes, {n} secret(s))",
+            report::text::clean(path)
+        );
+    }
+    for s in &report.summary.skipped {
+        let why = s.why.to_string();
+        let (path, why) = (report::text::clean(&s.path), report::text::clean(&why));
+        let _ = writeln!(err, "keyward: {prefix}not scanned {path}: {why}");
+    }
+    for (phase, d) in &report.summary.phases {
+        let _ = writeln!(err, "keyward: {prefix}{phase}: {:.3}s", d.as_secs_f64());
+    }
+    for (what, n) in &report.summary.counters {
+        let _ = writeln!(err, "keyward: {prefix}{what}: {n}");
+    }
 }

@@ -1,7 +1,7 @@
 //! The command line, binary side: [`args`] (every clap struct), [`plan`]
 //! (arguments plus config into what a scan needs), [`output`] (exit codes and
-//! writing reports) and one module per subcommand. `main.rs` parses and
-//! dispatches.
+//! writing reports) and one module per subcommand ([`scan_repos`]: `scan
+//! --history --repos`). `main.rs` parses and dispatches.
 
 pub mod args;
 pub mod cmd_audit;
@@ -20,3 +20,4 @@ pub mod cmd_validate;
 pub mod output;
 pub mod plan;
 pub mod progress;
+pub mod scan_repos;

@@ -125,6 +125,49 @@ fn staged_file_args(paths: &[PathBuf]) -> Result<Option<Vec<PathBuf>>> {
     })
 }
 
+/// The commits `--history` walks, as `args` say ([`history_selection`]).
+pub fn args_history_selection(args: &ScanArgs) -> Result<HistorySelection> {
+    history_selection(&args.branch, args.range.as_deref(), args.since.as_deref())
+}
+
+/// A plan for `mode` with the settings `args` give every mode (file size,
+/// ignore files, inline markers, history reading, confidence, baseline).
+pub fn scan_plan(args: &ScanArgs, mode: Mode) -> Result<ScanPlan> {
+    let mut scan = ScanPlan::new(mode);
+    scan.max_file_size = args.max_file_size;
+    scan.no_ignore = args.no_ignore;
+    scan.ignore_inline = args.ignore_inline;
+    scan.history_reading = match args.history_reading {
+        HistoryReadingArg::DeltaAware => keyward::scanner::HistoryReading::DeltaAware,
+        HistoryReadingArg::PackOrder => keyward::scanner::HistoryReading::PackOrder,
+        HistoryReadingArg::OneByOne => keyward::scanner::HistoryReading::OneByOne,
+    };
+    scan.shard = match args.shard.as_deref() {
+        None => None,
+        Some("auto") => Some(
+            keyward::shard::Shard::from_env(|k| std::env::var(k).ok())
+                .map_err(|e| anyhow::anyhow!("--shard auto: {e}"))?,
+        ),
+        Some(s) => Some(
+            s.parse::<keyward::shard::Shard>()
+                .map_err(|e| anyhow::anyhow!("--shard: {e}"))?,
+        ),
+    };
+    scan.min_confidence = args.min_confidence;
+    scan.baseline = baseline_choice(args);
+    Ok(scan)
+}
+
+/// `--repos` is `keyward scan`'s alone (it runs it in `scan_repos`
+/// before any [`plan`]); the other commands sharing [`ScanArgs`] (baseline,
+/// explain) scan one repository and refuse it.
+pub fn refuse_repos(args: &ScanArgs) -> Result<()> {
+    if args.repos.is_some() {
+        anyhow::bail!("--repos is an option of `keyward scan --history` only");
+    }
+    Ok(())
+}
+
 /// Everything a scan needs, decided from the arguments and the config.
 pub struct Plan {
     pub scanner: Scanner,
@@ -145,6 +188,7 @@ pub struct Plan {
 /// history, pre-push, CI). `Ok(None)`: nothing to scan (pre-push with no
 /// commits).
 pub fn plan(args: &ScanArgs) -> Result<Option<Plan>> {
+    refuse_repos(args)?;
     let staged_files = if args.staged {
         staged_file_args(&args.paths)?
     } else {
@@ -177,8 +221,7 @@ pub fn plan(args: &ScanArgs) -> Result<Option<Plan>> {
             _ => Mode::Staged { repo: repo.clone() },
         }
     } else if args.history {
-        let selection =
-            history_selection(&args.branch, args.range.as_deref(), args.since.as_deref())?;
+        let selection = args_history_selection(args)?;
         let mut r = selection.tips.clone();
         r.extend(selection.hidden.iter().map(|h| format!("^{h}")));
         refs = Some(r);
@@ -239,28 +282,7 @@ pub fn plan(args: &ScanArgs) -> Result<Option<Plan>> {
             paths: args.paths.clone(),
         }
     };
-    let mut scan = ScanPlan::new(mode);
-    scan.max_file_size = args.max_file_size;
-    scan.no_ignore = args.no_ignore;
-    scan.ignore_inline = args.ignore_inline;
-    scan.history_reading = match args.history_reading {
-        HistoryReadingArg::DeltaAware => keyward::scanner::HistoryReading::DeltaAware,
-        HistoryReadingArg::PackOrder => keyward::scanner::HistoryReading::PackOrder,
-        HistoryReadingArg::OneByOne => keyward::scanner::HistoryReading::OneByOne,
-    };
-    scan.shard = match args.shard.as_deref() {
-        None => None,
-        Some("auto") => Some(
-            keyward::shard::Shard::from_env(|k| std::env::var(k).ok())
-                .map_err(|e| anyhow::anyhow!("--shard auto: {e}"))?,
-        ),
-        Some(s) => Some(
-            s.parse::<keyward::shard::Shard>()
-                .map_err(|e| anyhow::anyhow!("--shard: {e}"))?,
-        ),
-    };
-    scan.min_confidence = args.min_confidence;
-    scan.baseline = baseline_choice(args);
+    let scan = scan_plan(args, mode)?;
     Ok(Some(Plan {
         scanner,
         scan,

@@ -70,8 +70,9 @@ fn commit_json(c: &crate::finding::CommitInfo) -> Value {
     })
 }
 
-/// The whole report as a JSON value.
-pub fn to_value(report: &ScanReport, opts: &RenderOptions) -> Value {
+/// The report's `summary` object (the same in the JSON report, the last
+/// JSON Lines record and each repository's record of `scan --repos`).
+pub fn summary_json(report: &ScanReport) -> Value {
     let s = &report.summary;
     let binary: Vec<&str> = s.binary().map(|x| x.path.as_str()).collect();
     let large: Vec<Value> = s
@@ -88,48 +89,53 @@ pub fn to_value(report: &ScanReport, opts: &RenderOptions) -> Value {
             _ => Value::Null,
         })
         .collect();
+    json!({
+        "mode": s.mode.as_str(),
+        "commits": s.commits,
+        "warnings": s.warnings,
+        "notes": s.notes,
+        "suppressed": s.suppressed.iter().map(|x| json!({
+            "id": x.finding_id,
+            "rule_id": x.rule_id,
+            "path": x.path,
+            "line": x.line,
+            "reason": x.reason.to_string(),
+        })).collect::<Vec<_>>(),
+        "baseline_stale": s.baseline_stale,
+        "baseline_expired": s.baseline_expired.iter().map(|e| json!({
+            "id": e.id,
+            "path": e.path,
+            "rule_id": e.rule_id,
+            "expires": e.expires,
+        })).collect::<Vec<_>>(),
+        "rejected": s.rejected.iter().map(|r| {
+            let mut v = json!({"rule_id": r.rule_id, "path": r.path, "line": r.line});
+            if let Some(c) = &r.commit {
+                v["commit"] = json!(c);
+            }
+            v
+        }).collect::<Vec<_>>(),
+        "files_scanned": s.files_scanned,
+        "contents_scanned": s.contents_scanned,
+        "bytes_scanned": s.bytes_scanned,
+        "duration_ms": s.duration.as_millis() as u64,
+        "rules": s.rules,
+        "findings": report.findings.len(),
+        "locations": report.findings.iter().map(|f| f.locations.len()).sum::<usize>(),
+        "skipped_binary": binary,
+        "skipped_too_large": large,
+        "skipped_gitignored": s.gitignored,
+        "errors": errors,
+    })
+}
+
+/// The whole report as a JSON value.
+pub fn to_value(report: &ScanReport, opts: &RenderOptions) -> Value {
     let mut v = json!({
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "keyward", "version": env!("CARGO_PKG_VERSION")},
         "redacted": opts.redact,
-        "summary": {
-            "mode": s.mode.as_str(),
-            "commits": s.commits,
-            "warnings": s.warnings,
-            "notes": s.notes,
-            "suppressed": s.suppressed.iter().map(|x| json!({
-                "id": x.finding_id,
-                "rule_id": x.rule_id,
-                "path": x.path,
-                "line": x.line,
-                "reason": x.reason.to_string(),
-            })).collect::<Vec<_>>(),
-            "baseline_stale": s.baseline_stale,
-            "baseline_expired": s.baseline_expired.iter().map(|e| json!({
-                "id": e.id,
-                "path": e.path,
-                "rule_id": e.rule_id,
-                "expires": e.expires,
-            })).collect::<Vec<_>>(),
-            "rejected": s.rejected.iter().map(|r| {
-                let mut v = json!({"rule_id": r.rule_id, "path": r.path, "line": r.line});
-                if let Some(c) = &r.commit {
-                    v["commit"] = json!(c);
-                }
-                v
-            }).collect::<Vec<_>>(),
-            "files_scanned": s.files_scanned,
-            "contents_scanned": s.contents_scanned,
-            "bytes_scanned": s.bytes_scanned,
-            "duration_ms": s.duration.as_millis() as u64,
-            "rules": s.rules,
-            "findings": report.findings.len(),
-            "locations": report.findings.iter().map(|f| f.locations.len()).sum::<usize>(),
-            "skipped_binary": binary,
-            "skipped_too_large": large,
-            "skipped_gitignored": s.gitignored,
-            "errors": errors,
-        },
+        "summary": summary_json(report),
         "findings": report.findings.iter().map(|f| {
             let mut v = finding_json(f, opts);
             if report.shard.is_some() {

@@ -38,6 +38,7 @@ mod quality;
 mod redaction;
 mod rejected;
 mod reports;
+mod repos;
 mod shards;
 mod snapshots;
 mod tracked;
