@@ -42,6 +42,25 @@ struct ConfigFile {
     /// `keyward check` settings.
     #[serde(default)]
     check: Option<CheckSection>,
+    /// History cache: `true` (the default directory) or a directory.
+    #[serde(default)]
+    cache: Option<Spanned<CacheSetting>>,
+}
+
+/// `cache = true | false | "DIR"`.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum CacheSetting {
+    On(bool),
+    Dir(String),
+}
+
+/// Where the configuration asks history scans to keep their cache.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CacheChoice {
+    /// The default directory (see [`crate::cache::default_dir`]).
+    Default,
+    Dir(PathBuf),
 }
 
 /// `[check]`: repository hygiene settings.
@@ -157,6 +176,8 @@ pub struct Config {
     pub min_confidence: Option<Confidence>,
     /// `[check]` settings for `keyward check`.
     pub check: CheckConfig,
+    /// `cache`: history scans keep a cache (see [`crate::cache`]).
+    pub cache: Option<CacheChoice>,
     /// Line of each `disable` entry, for error messages.
     disable_lines: Vec<usize>,
 }
@@ -225,8 +246,17 @@ impl Config {
             let allow = e.allow.check(&format!("extend.{id}.allow"), &at)?;
             extend.push((id, allow, e.severity, line));
         }
+        let cache = match raw.cache.map(|c| c.into_inner()) {
+            None | Some(CacheSetting::On(false)) => None,
+            Some(CacheSetting::On(true)) => Some(CacheChoice::Default),
+            // relative to the configuration file's directory
+            Some(CacheSetting::Dir(d)) => Some(CacheChoice::Dir(
+                Path::new(file).parent().unwrap_or(Path::new("")).join(d),
+            )),
+        };
         Ok(Config {
             path: Some(PathBuf::from(file)),
+            cache,
             disable: raw.disable.into_iter().map(|d| d.into_inner()).collect(),
             max_file_size,
             rules: rules::rules_from_spanned(file, text, "custom", raw.rules),

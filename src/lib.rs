@@ -26,6 +26,7 @@
 //! ```
 
 pub mod audit;
+pub mod cache;
 pub mod chunked;
 pub mod ci;
 pub mod config;

@@ -32,6 +32,8 @@ pub struct GitScanOptions {
     pub reading: HistoryReading,
     /// History: scan only the unique blobs of this shard (`--shard I/N`).
     pub shard: Option<crate::shard::Shard>,
+    /// History: the cache directory (`--cache`; see [`crate::cache`]).
+    pub cache: Option<PathBuf>,
 }
 
 /// How a history scan reads and scans blobs.
@@ -47,6 +49,10 @@ pub enum HistoryReading {
     PackOrder,
     /// One blob at a time through the object database, scanned whole.
     OneByOne,
+    /// A few blobs (what a warm cache leaves): each thread reads a run of
+    /// them through a pack reader that keeps the delta bases it decodes,
+    /// so the versions of one file cost one delta each; scanned whole.
+    Few,
 }
 
 /// Outcome of scanning one blob.
@@ -245,9 +251,55 @@ pub fn scan_history_with(
 ) -> Result<ScanReport, GitError> {
     let t0 = Instant::now();
     let repo = repo::open(&opts.repo)?;
-    progress.start("walking history", None);
-    let mut plan = repo.repo().plan_history(sel)?;
-    progress.finish();
+    let cache = opts
+        .cache
+        .as_ref()
+        .map(|root| crate::cache::RepoCache::new(root, &repo.repo().identity()));
+    let mut cache_use = crate::summary::CacheUse::default();
+    let mut cache_warnings: Vec<String> = Vec::new();
+    // a plan is kept under the state of the refs and the selection
+    let plan_key = match &cache {
+        Some(_) => Some(format!(
+            "{} {} {sel:?}",
+            env!("CARGO_PKG_VERSION"),
+            repo.repo().ref_state()?
+        )),
+        None => None,
+    };
+    let cached_plan = match (&cache, &plan_key) {
+        (Some(c), Some(key)) => match c.load_plan(key) {
+            crate::cache::Loaded::Hit(bytes) => match HistoryPlan::from_bytes(&bytes) {
+                Some(p) => Some(p),
+                None => {
+                    cache_warnings.push("the plan cache is corrupt (entries); ignored".into());
+                    None
+                }
+            },
+            crate::cache::Loaded::Stale => None,
+            crate::cache::Loaded::Bad(w) => {
+                cache_warnings.push(w);
+                None
+            }
+        },
+        _ => None,
+    };
+    let mut plan = match cached_plan {
+        Some(p) => {
+            cache_use.plan_reused = true;
+            p
+        }
+        None => {
+            progress.start("walking history", None);
+            let p = repo.repo().plan_history(sel)?;
+            progress.finish();
+            if let (Some(c), Some(key)) = (&cache, &plan_key) {
+                if let Err(e) = c.save_plan(key, &p.to_bytes()) {
+                    cache_warnings.push(format!("cannot write the plan cache: {e}"));
+                }
+            }
+            p
+        }
+    };
     if let Some(shard) = opts.shard {
         plan.blobs.retain(|id, _| shard.holds(id.as_slice()));
     }
@@ -291,23 +343,99 @@ pub fn scan_history_with(
             .unwrap_or(git::Introduction { commit: 0, path: 0 });
         (first.path, std::cmp::Reverse(first.commit), *id, *c)
     });
+    let max = opts.max_file_size;
+    // Blobs the cache has a verdict on (under this rule set) are not read
+    // again, unless they hold candidates: those are scanned again to report.
+    let fingerprint = cache.as_ref().map(|_| detection_fingerprint(engine, max));
+    let mut verdicts = match (&cache, &fingerprint) {
+        (Some(c), Some(fp)) => match c.load_blobs(fp) {
+            crate::cache::Loaded::Hit(m) => m,
+            crate::cache::Loaded::Stale => HashMap::new(),
+            crate::cache::Loaded::Bad(w) => {
+                cache_warnings.push(w);
+                HashMap::new()
+            }
+        },
+        _ => HashMap::new(),
+    };
+    let mut class_keys: HashMap<u32, u64> = HashMap::new();
+    let mut class_key = |c: u32| -> u64 {
+        *class_keys.entry(c).or_insert_with(|| {
+            xxhash_rust::xxh3::xxh3_64(format!("{:?}", classes.get(c)).as_bytes())
+        })
+    };
+    let mut known: Vec<(Job, BlobScan)> = Vec::new();
+    if cache.is_some() {
+        let mut todo = Vec::with_capacity(blobs.len());
+        for job in blobs {
+            let key = (job.0.as_bytes().to_vec(), class_key(job.1));
+            let r = match verdicts.get(&key) {
+                Some(crate::cache::Verdict::Clean(bytes)) => Some(BlobScan::Scanned {
+                    bytes: *bytes,
+                    hits: Vec::new(),
+                }),
+                Some(crate::cache::Verdict::Binary) => Some(BlobScan::Skipped(Skip::Binary)),
+                Some(&crate::cache::Verdict::TooLarge { size, limit }) => {
+                    Some(BlobScan::Skipped(Skip::TooLarge { size, limit }))
+                }
+                Some(crate::cache::Verdict::Holds) => {
+                    cache_use.blobs_rescanned += 1;
+                    None
+                }
+                None => None,
+            };
+            match r {
+                Some(r) => known.push((job, r)),
+                None => todo.push(job),
+            }
+        }
+        blobs = todo;
+        cache_use.blobs_reused = known.len() as u64;
+    }
     progress.start("blobs", Some(blobs.len() as u64));
     let commits = plan.commits.len();
     progress.status(&format!("{commits} commits"));
     let sync = repo.shared();
-    let max = opts.max_file_size;
-    let (results, decode) = scan_jobs(
-        engine,
-        &repo,
-        &sync,
-        &blobs,
-        &classes,
-        max,
-        opts.reading,
-        progress,
-        commits,
+    // a few blobs to scan again: one at a time, without opening the packs
+    let reading = if cache.is_some() && blobs.len() < 256 {
+        HistoryReading::Few
+    } else {
+        opts.reading
+    };
+    let (mut results, decode) = scan_jobs(
+        engine, &repo, &sync, &blobs, &classes, max, reading, progress, commits,
     );
     progress.finish();
+    if let (Some(c), Some(fp)) = (&cache, &fingerprint) {
+        cache_use.blobs_scanned = blobs.len() as u64 - cache_use.blobs_rescanned;
+        for ((id, class, _), r) in blobs.iter().zip(&results) {
+            let v = match r {
+                BlobScan::Scanned { bytes, hits } if hits.is_empty() => {
+                    crate::cache::Verdict::Clean(*bytes)
+                }
+                BlobScan::Scanned { .. } => crate::cache::Verdict::Holds,
+                BlobScan::Skipped(Skip::Binary) => crate::cache::Verdict::Binary,
+                BlobScan::Skipped(Skip::TooLarge { size, limit }) => {
+                    crate::cache::Verdict::TooLarge {
+                        size: *size,
+                        limit: *limit,
+                    }
+                }
+                // errors and unreadable archives are tried again next time
+                _ => continue,
+            };
+            verdicts.insert((id.as_bytes().to_vec(), class_key(*class)), v);
+        }
+        if !blobs.is_empty() || !cache_use.plan_reused {
+            if let Err(e) = c.save_blobs(fp, &verdicts) {
+                cache_warnings.push(format!("cannot write the blobs cache: {e}"));
+            }
+        }
+        for (job, r) in known {
+            blobs.push(job);
+            results.push(r);
+        }
+    }
     let t_scan = t0.elapsed();
     let cpu_scan = cpu_ms();
 
@@ -316,8 +444,10 @@ pub fn scan_history_with(
         commits: plan.commits.len() as u64,
         rules: engine.rules().len(),
         warnings: plan.warnings.clone(),
+        cache: cache.as_ref().map(|_| cache_use),
         ..Summary::default()
     };
+    summary.warnings.extend(cache_warnings);
     if plan.shallow_roots > 0 {
         summary.notes.push(format!(
             "shallow clone: {} boundary commit(s) scanned as roots; older history is not available",
@@ -620,6 +750,22 @@ fn commit_table(
     table
 }
 
+/// What decides a blob scan's outcome besides the blob and its path class:
+/// keyward's version, the rules (with the configuration's additions and
+/// allow lists) and the size limit.
+fn detection_fingerprint(engine: &Engine, max: u64) -> String {
+    let rules: Vec<String> = engine
+        .rules()
+        .iter()
+        .map(|r| format!("{:?}", r.rule))
+        .collect();
+    let mut parts: Vec<&[u8]> = vec![env!("CARGO_PKG_VERSION").as_bytes()];
+    parts.extend(rules.iter().map(|r| r.as_bytes()));
+    let max = max.to_string();
+    parts.push(max.as_bytes());
+    crate::finding::sha256_hex(&parts)
+}
+
 /// CPU time of the process so far in milliseconds (user + system; Linux's
 /// `/proc`, else `None`): on a busy machine a truer measure of a phase
 /// than its wall time.
@@ -742,8 +888,50 @@ fn scan_jobs(
     let mut wanted: Vec<Oid> = jobs_of.keys().copied().collect();
     wanted.sort_unstable();
     let mut stats = DecodeStats::default();
+    if reading == HistoryReading::Few {
+        if let Ok(packs) = crate::source::pack::Packs::open(repo.repo()) {
+            // contiguous runs (jobs come sorted by path, newest first)
+            let per = jobs
+                .len()
+                .div_ceil(rayon::current_num_threads().max(1))
+                .max(1);
+            jobs.par_chunks(per)
+                .zip(slots.par_chunks(per))
+                .for_each(|(run, out)| {
+                    let mut reader = packs.reader(64 << 20);
+                    let local = sync.local();
+                    let mut buf = Vec::new();
+                    for ((id, c, _), slot) in run.iter().zip(out) {
+                        let class = classes.get(*c);
+                        let r = match reader.find(id.as_oid()) {
+                            Ok(crate::source::pack::Found::Object { data, .. }) => {
+                                scan_bytes(engine, class, &data, max)
+                            }
+                            Ok(crate::source::pack::Found::NotInPack) | Err(_) => {
+                                scan_blob(engine, local.repo(), *id, class, max, &mut buf)
+                            }
+                        };
+                        if let BlobScan::Scanned { bytes, .. } = &r {
+                            engine_bytes.fetch_add(*bytes, Relaxed);
+                        }
+                        tick(&r);
+                        let _ = slot.set(r);
+                    }
+                });
+            stats.single = jobs.len() as u64;
+            stats.engine_bytes = engine_bytes.load(Relaxed);
+            let results = slots
+                .into_iter()
+                .map(|s| {
+                    s.into_inner()
+                        .unwrap_or_else(|| BlobScan::Missing("blob was not read".to_string()))
+                })
+                .collect();
+            return (results, stats);
+        }
+    }
     let packs = match reading {
-        HistoryReading::OneByOne => None,
+        HistoryReading::OneByOne | HistoryReading::Few => None,
         _ => crate::source::pack::Packs::open(repo.repo()).ok(),
     };
     let leftover = match packs {

@@ -88,6 +88,8 @@ pub struct ScanPlan {
     pub history_reading: HistoryReading,
     /// History: scan one shard of the unique blobs (`--shard I/N`).
     pub shard: Option<crate::shard::Shard>,
+    /// History: the cache directory (`--cache`; see [`crate::cache`]).
+    pub cache: Option<PathBuf>,
     /// Where this scan's default baseline and the `finding:` lines of
     /// `.keywardignore` are read from, and the root a tree scan names files
     /// from (default: the scanner's root). One [`Scanner`] scanning several
@@ -110,6 +112,7 @@ impl ScanPlan {
             today: None,
             history_reading: HistoryReading::default(),
             shard: None,
+            cache: None,
             root: None,
         }
     }
@@ -171,6 +174,7 @@ impl Scanner {
             exclude: self.config.exclude.clone(),
             reading: plan.history_reading,
             shard: plan.shard,
+            cache: plan.cache.clone(),
         }
     }
 

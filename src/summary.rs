@@ -78,6 +78,20 @@ impl ScanMode {
     }
 }
 
+/// What the history cache gave a scan (see [`crate::cache`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CacheUse {
+    /// The commit walk and diffs came from the cache (no ref moved).
+    pub plan_reused: bool,
+    /// Blobs whose verdict came from the cache (not read).
+    pub blobs_reused: u64,
+    /// Blobs read and scanned for the first time.
+    pub blobs_scanned: u64,
+    /// Blobs the cache knew to hold candidates, read and scanned again to
+    /// report them.
+    pub blobs_rescanned: u64,
+}
+
 /// Totals of one scan.
 #[derive(Debug, Clone, Default)]
 pub struct Summary {
@@ -125,6 +139,8 @@ pub struct Summary {
     pub scanned: Vec<(String, u64, usize)>,
     pub duration: Duration,
     pub rules: usize,
+    /// History scans with `--cache`: what the cache gave.
+    pub cache: Option<CacheUse>,
 }
 
 impl Summary {

@@ -380,6 +380,23 @@ pub struct ScanArgs {
     /// markdown summary to $GITHUB_STEP_SUMMARY when set.
     #[arg(long, conflicts_with_all = ["history", "staged", "pre_push", "no_ignore"])]
     pub ci: bool,
+    /// History scans: keep what this scan learns (the commit walk, each
+    /// blob's verdict; never a secret) in a cache, and scan only what is new
+    /// next time: `--cache` (in $XDG_CACHE_HOME/keyward, else
+    /// ~/.cache/keyward) or `--cache=DIR`. Also `cache = true` or
+    /// `cache = "DIR"` in .keyward.toml.
+    #[arg(
+        long,
+        value_name = "DIR",
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = "",
+        conflicts_with = "no_cache"
+    )]
+    pub cache: Option<PathBuf>,
+    /// Do not use the cache `.keyward.toml` asks for.
+    #[arg(long)]
+    pub no_cache: bool,
     /// With --history: scan one shard of the unique blobs, I/N (numbered from
     /// 0), so that N machines split one history; or `auto`: from
     /// KEYWARD_SHARD, Kubernetes JOB_COMPLETION_INDEX with

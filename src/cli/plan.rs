@@ -130,6 +130,45 @@ pub fn args_history_selection(args: &ScanArgs) -> Result<HistorySelection> {
     history_selection(&args.branch, args.range.as_deref(), args.since.as_deref())
 }
 
+/// The history cache directory `--cache[=DIR]` or the configuration's
+/// `cache` names for a scan in `mode` (`--no-cache`: none). Only history
+/// scans (history, range, pre-push, CI) keep one; `--cache` on another
+/// scan is an error.
+pub fn cache_dir(
+    args: &ScanArgs,
+    config: &keyward::config::Config,
+    mode: &Mode,
+) -> Result<Option<PathBuf>> {
+    let history = matches!(
+        mode,
+        Mode::History { .. } | Mode::PrePush { .. } | Mode::Ci { .. }
+    );
+    if args.no_cache {
+        return Ok(None);
+    }
+    let choice = match &args.cache {
+        Some(d) if !history => anyhow::bail!(
+            "--cache{} keeps what history scans learn; add --history (or drop --cache)",
+            if d.as_os_str().is_empty() {
+                String::new()
+            } else {
+                format!("={}", d.display())
+            }
+        ),
+        Some(d) if d.as_os_str().is_empty() => Some(keyward::config::CacheChoice::Default),
+        Some(d) => Some(keyward::config::CacheChoice::Dir(d.clone())),
+        None if history => config.cache.clone(),
+        None => None,
+    };
+    Ok(match choice {
+        None => None,
+        Some(keyward::config::CacheChoice::Dir(d)) => Some(d),
+        Some(keyward::config::CacheChoice::Default) => Some(keyward::cache::default_dir().ok_or_else(|| {
+            anyhow::anyhow!("--cache: no cache directory (neither XDG_CACHE_HOME nor HOME is set); name one with --cache=DIR")
+        })?),
+    })
+}
+
 /// A plan for `mode` with the settings `args` give every mode (file size,
 /// ignore files, inline markers, history reading, confidence, baseline).
 pub fn scan_plan(args: &ScanArgs, mode: Mode) -> Result<ScanPlan> {
@@ -282,7 +321,8 @@ pub fn plan(args: &ScanArgs) -> Result<Option<Plan>> {
             paths: args.paths.clone(),
         }
     };
-    let scan = scan_plan(args, mode)?;
+    let mut scan = scan_plan(args, mode)?;
+    scan.cache = cache_dir(args, scanner.config(), &scan.mode)?;
     Ok(Some(Plan {
         scanner,
         scan,

@@ -183,6 +183,7 @@ fn scan_one(
         },
     )?;
     scan.root = Some(repo.path.clone());
+    scan.cache = plan::cache_dir(args, scanner.config(), &scan.mode)?;
     Ok(scanner.run(scan, progress)?)
 }
 

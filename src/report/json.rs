@@ -89,7 +89,7 @@ pub fn summary_json(report: &ScanReport) -> Value {
             _ => Value::Null,
         })
         .collect();
-    json!({
+    let mut v = json!({
         "mode": s.mode.as_str(),
         "commits": s.commits,
         "warnings": s.warnings,
@@ -126,7 +126,16 @@ pub fn summary_json(report: &ScanReport) -> Value {
         "skipped_too_large": large,
         "skipped_gitignored": s.gitignored,
         "errors": errors,
-    })
+    });
+    if let Some(c) = &s.cache {
+        v["cache"] = json!({
+            "plan": if c.plan_reused { "reused" } else { "walked" },
+            "blobs_reused": c.blobs_reused,
+            "blobs_scanned": c.blobs_scanned,
+            "blobs_rescanned": c.blobs_rescanned,
+        });
+    }
+    v
 }
 
 /// The whole report as a JSON value.

@@ -1406,3 +1406,210 @@ mod tests {
         assert_eq!(remote_uri("file:///srv/repo"), None);
     }
 }
+
+/// What decides a history plan besides the selection: HEAD, every
+/// reference and its target, and the shallow boundary, hashed. Equal
+/// states give equal plans (objects never change), so the history cache
+/// keeps a plan under it.
+pub fn ref_state(repo: &gix::Repository) -> Result<String, GitError> {
+    let mut lines: Vec<Vec<u8>> = Vec::new();
+    let head = match repo.head_id() {
+        Ok(id) => id.to_string(),
+        Err(_) => "unborn".to_string(),
+    };
+    lines.push(format!("HEAD {head}").into_bytes());
+    let refs = repo.references().map_err(other)?;
+    for r in refs.all().map_err(other)? {
+        let r = r.map_err(|e| GitError::Unusable(format!("a reference cannot be read: {e}")))?;
+        let mut line = r.name().as_bstr().to_vec();
+        line.push(b' ');
+        match r.target() {
+            gix::refs::TargetRef::Object(id) => line.extend(id.to_string().as_bytes()),
+            gix::refs::TargetRef::Symbolic(name) => {
+                line.extend(b"-> ");
+                line.extend(name.as_bstr().iter());
+            }
+        }
+        lines.push(line);
+    }
+    if let Ok(Some(shallow)) = repo.shallow_commits() {
+        let mut ids: Vec<String> = shallow.iter().map(|id| id.to_string()).collect();
+        ids.sort();
+        lines.push(format!("shallow {}", ids.join(",")).into_bytes());
+    }
+    lines.sort();
+    let parts: Vec<&[u8]> = lines.iter().map(Vec::as_slice).collect();
+    Ok(crate::finding::sha256_hex(&parts))
+}
+
+/// Little-endian writer and reader of [`HistoryPlan::to_bytes`].
+struct Bytes<'a>(&'a [u8]);
+
+impl Bytes<'_> {
+    fn u32(&mut self) -> Option<u32> {
+        let (h, t) = self.0.split_at_checked(4)?;
+        self.0 = t;
+        Some(u32::from_le_bytes(h.try_into().ok()?))
+    }
+    fn bytes(&mut self) -> Option<&[u8]> {
+        let n = self.u32()? as usize;
+        let (h, t) = self.0.split_at_checked(n)?;
+        self.0 = t;
+        Some(h)
+    }
+    fn id(&mut self) -> Option<ObjectId> {
+        Some(
+            gix::hash::oid::try_from_bytes(self.bytes()?)
+                .ok()?
+                .to_owned(),
+        )
+    }
+    fn ids(&mut self) -> Option<Vec<ObjectId>> {
+        let n = self.u32()? as usize;
+        let mut v = Vec::with_capacity(n.min(self.0.len() / 4));
+        for _ in 0..n {
+            v.push(self.id()?);
+        }
+        Some(v)
+    }
+    fn string(&mut self) -> Option<String> {
+        String::from_utf8(self.bytes()?.to_vec()).ok()
+    }
+}
+
+fn put_u32(out: &mut Vec<u8>, n: usize) {
+    out.extend((n as u32).to_le_bytes());
+}
+fn put_bytes(out: &mut Vec<u8>, b: &[u8]) {
+    put_u32(out, b.len());
+    out.extend(b);
+}
+fn put_ids<'a>(out: &mut Vec<u8>, n: usize, ids: impl Iterator<Item = &'a ObjectId>) {
+    put_u32(out, n);
+    for id in ids {
+        put_bytes(out, id.as_slice());
+    }
+}
+
+impl HistoryPlan {
+    /// The plan as bytes, for the history cache (everything but timings).
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut o = Vec::new();
+        put_ids(&mut o, self.commits.len(), self.commits.iter());
+        put_u32(&mut o, self.paths.len());
+        for p in &self.paths {
+            put_bytes(&mut o, p);
+        }
+        put_ids(&mut o, self.blob_ids.len(), self.blob_ids.iter());
+        put_u32(&mut o, self.blobs.len());
+        for (id, intros) in &self.blobs {
+            put_bytes(&mut o, id.as_slice());
+            put_u32(&mut o, intros.len());
+            for i in intros {
+                put_u32(&mut o, i.commit as usize);
+                put_u32(&mut o, i.path as usize);
+            }
+        }
+        put_u32(&mut o, self.changes.len());
+        for cs in &self.changes {
+            put_u32(&mut o, cs.len());
+            for c in cs {
+                put_u32(&mut o, c.path as usize);
+                put_u32(&mut o, c.old as usize);
+                put_u32(&mut o, c.new as usize);
+            }
+        }
+        put_ids(&mut o, self.head_blobs.len(), self.head_blobs.iter());
+        put_ids(&mut o, self.base_blobs.len(), self.base_blobs.iter());
+        put_u32(&mut o, self.parents.len());
+        for ps in &self.parents {
+            put_u32(&mut o, ps.len());
+            for &p in ps {
+                put_u32(&mut o, p as usize);
+            }
+        }
+        put_u32(&mut o, self.refs.len());
+        for (name, tip) in &self.refs {
+            put_bytes(&mut o, name.as_bytes());
+            put_u32(&mut o, *tip as usize);
+        }
+        put_u32(&mut o, self.shallow_roots);
+        put_u32(&mut o, self.warnings.len());
+        for w in &self.warnings {
+            put_bytes(&mut o, w.as_bytes());
+        }
+        o
+    }
+
+    /// A plan from [`HistoryPlan::to_bytes`]; `None` when the bytes are not
+    /// one (truncated, or indices out of range).
+    pub fn from_bytes(b: &[u8]) -> Option<HistoryPlan> {
+        let mut r = Bytes(b);
+        let mut plan = HistoryPlan {
+            commits: r.ids()?,
+            ..HistoryPlan::default()
+        };
+        for _ in 0..r.u32()? {
+            plan.paths.push(BString::from(r.bytes()?));
+        }
+        plan.blob_ids = r.ids()?;
+        let (nc, np, nb) = (
+            plan.commits.len() as u32,
+            plan.paths.len() as u32,
+            plan.blob_ids.len() as u32,
+        );
+        for _ in 0..r.u32()? {
+            let id = r.id()?;
+            let mut intros = Vec::new();
+            for _ in 0..r.u32()? {
+                let (commit, path) = (r.u32()?, r.u32()?);
+                if commit >= nc || path >= np {
+                    return None;
+                }
+                intros.push(Introduction { commit, path });
+            }
+            plan.blobs.insert(id, intros);
+        }
+        for _ in 0..r.u32()? {
+            let mut cs = Vec::new();
+            for _ in 0..r.u32()? {
+                let (path, old, new) = (r.u32()?, r.u32()?, r.u32()?);
+                let ok = |b: u32| b == NO_BLOB || b < nb;
+                if path >= np || !ok(old) || !ok(new) {
+                    return None;
+                }
+                cs.push(PathChange { path, old, new });
+            }
+            plan.changes.push(cs);
+        }
+        plan.head_blobs = r.ids()?.into_iter().collect();
+        plan.base_blobs = r.ids()?.into_iter().collect();
+        for _ in 0..r.u32()? {
+            let mut ps = Vec::new();
+            for _ in 0..r.u32()? {
+                let p = r.u32()?;
+                if p >= nc {
+                    return None;
+                }
+                ps.push(p);
+            }
+            plan.parents.push(ps);
+        }
+        for _ in 0..r.u32()? {
+            let name = r.string()?;
+            let tip = r.u32()?;
+            if tip >= nc {
+                return None;
+            }
+            plan.refs.push((name, tip));
+        }
+        plan.shallow_roots = r.u32()? as usize;
+        for _ in 0..r.u32()? {
+            plan.warnings.push(r.string()?);
+        }
+        if plan.changes.len() != plan.commits.len() || !r.0.is_empty() {
+            return None;
+        }
+        Ok::<_, ()>(plan).ok()
+    }
+}

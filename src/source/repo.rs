@@ -14,6 +14,16 @@ use std::path::Path;
 pub struct Oid(pub(super) gix::hash::ObjectId);
 
 impl Oid {
+    /// The id as the git library names it.
+    pub fn as_oid(&self) -> &gix::hash::oid {
+        &self.0
+    }
+
+    /// The id's raw bytes.
+    pub fn as_bytes(&self) -> &[u8] {
+        self.0.as_slice()
+    }
+
     /// A full hexadecimal object id; `None` for anything else.
     pub fn from_hex(hex: &str) -> Option<Oid> {
         gix::hash::ObjectId::from_hex(hex.as_bytes()).ok().map(Oid)
@@ -189,5 +199,19 @@ impl HeadTree<'_> {
     /// Whether the tree holds an entry at `path` (`/`-separated).
     pub fn contains(&self, path: &str) -> bool {
         self.0.lookup_entry_by_path(path).ok().flatten().is_some()
+    }
+}
+
+impl<'r> Repo<'r> {
+    /// [`git::ref_state`] of this repository.
+    pub fn ref_state(self) -> Result<String, GitError> {
+        git::ref_state(self.0)
+    }
+
+    /// The repository's git directory (its common directory for a linked
+    /// worktree), canonical where possible: names its history cache.
+    pub fn identity(self) -> std::path::PathBuf {
+        let d = self.common_dir();
+        std::fs::canonicalize(d).unwrap_or_else(|_| d.to_path_buf())
     }
 }
