@@ -550,3 +550,247 @@ pub fn merge(reports: &[(String, Value)]) -> Result<ScanReport, MergeError> {
     }
     Ok(report)
 }
+
+/// What one file given to `keyward merge` holds.
+#[derive(Debug)]
+pub enum Input {
+    /// A shard report: `scan --history --shard I/N` (one JSON document).
+    Report(Value),
+    /// The JSON Lines records of `scan --history --repos LIST --shard I/N`
+    /// (one JSON object a line; see [`repos_shards`]).
+    Records(Vec<Value>),
+}
+
+/// Reads the text of one file given to `keyward merge` (`name` for
+/// messages): one JSON document is a shard report; several JSON objects,
+/// one a line, are `--repos` records. Messages name the line and what is
+/// wrong with it, never its text.
+pub fn read_input(name: &str, text: &str) -> Result<Input, MergeError> {
+    let whole = match serde_json::from_str::<Value>(text) {
+        Ok(v) => return Ok(Input::Report(v)),
+        Err(e) => e,
+    };
+    let lines: Vec<(usize, &str)> = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .collect();
+    // records: several lines, the first a JSON object by itself (a
+    // pretty-printed report cut short is not)
+    let looks_like_records = lines.len() > 1
+        && lines.first().is_some_and(|(_, l)| {
+            l.trim_start().starts_with('{') && serde_json::from_str::<Value>(l).is_ok()
+        });
+    if !looks_like_records {
+        return Err(bad(
+            name,
+            format!("not a JSON shard report nor JSON Lines records ({whole})"),
+        ));
+    }
+    lines
+        .into_iter()
+        .map(|(i, l)| match serde_json::from_str::<Value>(l) {
+            Ok(v) if v.is_object() => Ok(v),
+            Ok(_) => Err(bad(name, format!("line {}: not a JSON object", i + 1))),
+            Err(e) => Err(bad(name, format!("line {}: not JSON ({e})", i + 1))),
+        })
+        .collect::<Result<Vec<_>, _>>()
+        .map(Input::Records)
+}
+
+/// One repository of `scan --history --repos LIST --shard I/N` runs, as
+/// [`repos_shards`] gathers it from their records.
+#[derive(Debug, Clone)]
+pub struct RepoShards {
+    /// As the records name it.
+    pub name: String,
+    /// `(file name, the shard report its records make)`, one per file that
+    /// closed the repository with a summary record: what [`merge`] takes.
+    pub reports: Vec<(String, Value)>,
+    /// Why the repository cannot be merged whatever the other shards hold:
+    /// an error record in a shard run (its scan failed or was incomplete),
+    /// a repository listed twice, records without a closing one. Each
+    /// names its file.
+    pub errors: Vec<String>,
+}
+
+/// Groups the records of `--repos` shard runs (`(file name, records)`, one
+/// file per shard) by repository, in the order the repositories first
+/// appear, and builds for each file the shard report its records hold for
+/// that repository: the run's `schema_version`, `tool` and `redacted`
+/// (from the file's last record), the repository's finding records
+/// (without `repository`) as `findings`, its summary record's `summary`
+/// and `shard`. Merge each with [`merge`]. Errs on a file that is not the
+/// complete output of such a run.
+pub fn repos_shards(files: &[(String, Vec<Value>)]) -> Result<Vec<RepoShards>, MergeError> {
+    let mut repos: Vec<RepoShards> = Vec::new();
+    let mut index: BTreeMap<String, usize> = BTreeMap::new();
+    for (name, records) in files {
+        let Some((last, rest)) = records.split_last() else {
+            return Err(bad(name, "no records"));
+        };
+        if last.get("repository").is_some() || !last.get("summary").is_some_and(Value::is_object) {
+            return Err(bad(
+                name,
+                "the run's last record (its summary, naming no repository) is missing: the output is truncated",
+            ));
+        }
+        if last.get("redacted").is_none() || last.get("tool").is_none() {
+            return Err(bad(
+                name,
+                "not the records of a sharded run (write them with `keyward scan --history --repos LIST --shard I/N -o FILE`)",
+            ));
+        }
+        // this file's records of each repository: findings, then closed
+        let mut open: BTreeMap<String, Vec<Value>> = BTreeMap::new();
+        let mut closed: BTreeSet<String> = BTreeSet::new();
+        let mut twice: BTreeSet<String> = BTreeSet::new();
+        for (i, r) in rest.iter().enumerate() {
+            let Some(repo) = r.get("repository").and_then(Value::as_str) else {
+                return Err(bad(
+                    name,
+                    format!("record {} names no repository (a string)", i + 1),
+                ));
+            };
+            let k = *index.entry(repo.to_string()).or_insert_with(|| {
+                repos.push(RepoShards {
+                    name: repo.to_string(),
+                    reports: Vec::new(),
+                    errors: Vec::new(),
+                });
+                repos.len() - 1
+            });
+            let entry = &mut repos[k];
+            if closed.contains(repo) {
+                if twice.insert(repo.to_string()) {
+                    entry
+                        .errors
+                        .push(format!("{name}: the repository is listed twice"));
+                }
+                continue;
+            }
+            if r.get("id").is_some() {
+                let mut f = r.clone();
+                if let Some(o) = f.as_object_mut() {
+                    o.remove("repository");
+                }
+                open.entry(repo.to_string()).or_default().push(f);
+                continue;
+            }
+            let findings = open.remove(repo).unwrap_or_default();
+            closed.insert(repo.to_string());
+            if let Some(e) = r.get("error") {
+                let why = e
+                    .as_str()
+                    .map(str::to_string)
+                    .unwrap_or_else(|| e.to_string());
+                entry.errors.push(format!("{name}: {why}"));
+                continue;
+            }
+            let Some(summary) = r.get("summary").filter(|s| s.is_object()) else {
+                return Err(bad(
+                    name,
+                    format!(
+                        "record {} is neither a finding (`id`) nor a closing record (`summary` or `error`)",
+                        i + 1
+                    ),
+                ));
+            };
+            let mut report = serde_json::json!({
+                "schema_version": last.get("schema_version").cloned().unwrap_or(Value::Null),
+                "tool": last["tool"].clone(),
+                "redacted": last["redacted"].clone(),
+                "summary": summary.clone(),
+                "findings": findings,
+            });
+            if let Some(shard) = r.get("shard") {
+                report["shard"] = shard.clone();
+            }
+            entry.reports.push((name.clone(), report));
+        }
+        for repo in open.keys() {
+            if let Some(&k) = index.get(repo) {
+                repos[k].errors.push(format!(
+                    "{name}: the repository's records end without a summary or error record"
+                ));
+            }
+        }
+    }
+    Ok(repos)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn tells_a_report_from_records() {
+        assert!(matches!(
+            read_input("a", "{\n  \"shard\": {}\n}\n"),
+            Ok(Input::Report(_))
+        ));
+        match read_input("b", "{\"repository\": \"x\"}\n\n{\"summary\": {}}\n") {
+            Ok(Input::Records(r)) => assert_eq!(r.len(), 2),
+            other => panic!("{other:?}"),
+        }
+        // the line is named, its text never shown
+        let e = read_input("c", "{\"repository\": \"x\"}\n{\"secret\": \"hunter2\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("c: line 2: not JSON"), "{e}");
+        assert!(!e.contains("hunter2"), "{e}");
+        let e = read_input("d", "{\"a\": 1}\n[1]\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("line 2: not a JSON object"), "{e}");
+        assert!(read_input("e", "not json").is_err());
+        // a report cut short: the whole document's error
+        let e = read_input("f", "{\n  \"shard\": {\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("not a JSON shard report"), "{e}");
+    }
+
+    #[test]
+    fn groups_records_by_repository() {
+        let last = json!({"summary": {"repositories": 2}, "tool": {"name": "keyward", "version": "1"}, "redacted": true, "schema_version": 1});
+        let file = |i: u32| {
+            vec![
+                json!({"repository": "api", "id": "f1", "trail": {}}),
+                json!({"repository": "api", "summary": {"files_scanned": i}, "shard": {"index": i}}),
+                json!({"repository": "web", "error": "not a git repository"}),
+                last.clone(),
+            ]
+        };
+        let got = repos_shards(&[("s0".into(), file(0)), ("s1".into(), file(1))]).unwrap();
+        assert_eq!(got.len(), 2);
+        assert_eq!(got[0].name, "api");
+        assert!(got[0].errors.is_empty());
+        assert_eq!(got[0].reports.len(), 2);
+        let (name, r) = &got[0].reports[1];
+        assert_eq!(name, "s1");
+        assert_eq!(r["shard"]["index"], 1);
+        assert_eq!(r["redacted"], true);
+        assert_eq!(r["tool"]["version"], "1");
+        assert_eq!(r["findings"], json!([{"id": "f1", "trail": {}}]));
+        assert_eq!(
+            got[1].errors,
+            ["s0: not a git repository", "s1: not a git repository"]
+        );
+        // truncated; not sharded
+        let mut cut = file(0);
+        cut.pop();
+        assert!(repos_shards(&[("s0".into(), cut)])
+            .unwrap_err()
+            .to_string()
+            .contains("truncated"));
+        let mut plain = file(0);
+        plain.pop();
+        plain.push(json!({"summary": {"repositories": 2}}));
+        assert!(repos_shards(&[("s0".into(), plain)])
+            .unwrap_err()
+            .to_string()
+            .contains("--shard I/N"));
+    }
+}

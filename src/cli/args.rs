@@ -102,8 +102,9 @@ pub enum Command {
     /// people who must rotate what it finds.
     Audit(AuditArgs),
     /// Join the JSON reports of a sharded history scan (`scan --history
-    /// --shard I/N`) into one report, in any format (exit 0 clean, 1
-    /// findings, 2 error).
+    /// --shard I/N`) into one report, in any format, or the JSON Lines of
+    /// sharded `scan --history --repos` runs into the records of an
+    /// unsharded one (exit 0 clean, 1 findings, 2 error).
     Merge(MergeArgs),
     /// List or check rules.
     #[command(subcommand)]
@@ -362,7 +363,8 @@ pub struct ScanArgs {
     /// (each record names its `repository`), one rule build for all. FILE:
     /// one repository path per line (`#` comments; relative to FILE's
     /// directory). DIR: every subdirectory that is a repository (working
-    /// tree or bare `NAME.git`). Exit 2 if any repository failed.
+    /// tree or bare `NAME.git`). Exit 2 if any repository failed. With
+    /// --shard: each repository's shard, records for `keyward merge`.
     #[arg(
         long,
         value_name = "FILE|DIR",
@@ -435,10 +437,13 @@ pub struct ScanArgs {
 #[derive(Args)]
 pub struct MergeArgs {
     /// The JSON reports of `keyward scan --history --shard I/N`: every
-    /// shard of one scan, once each.
+    /// shard of one scan, once each; or the JSON Lines outputs of
+    /// `scan --history --repos LIST --shard I/N`, one per shard (merged
+    /// repository by repository into JSON Lines). Not both kinds at once.
     #[arg(required = true, value_name = "REPORT.json")]
     pub reports: Vec<PathBuf>,
-    /// Output format (default: text).
+    /// Output format (default: text; jsonl, the only one, for `--repos`
+    /// records).
     #[arg(long, value_enum)]
     pub format: Option<FormatArg>,
     /// Write the merged report to FILE instead of standard output.

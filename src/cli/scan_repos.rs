@@ -14,6 +14,13 @@
 //!
 //! Exit 2 if any repository failed (the run is incomplete), else 1 with
 //! findings, else 0.
+//!
+//! With `--shard I/N|auto` each repository's history is scanned for one
+//! shard of its blobs, and the records carry what `keyward merge` needs,
+//! in the shapes of a shard report (`report::json::to_value`): each finding
+//! its `trail`, each repository's summary record the `shard` section, and
+//! the last record `schema_version`, `tool` and `redacted`. Findings are
+//! judged once merged: exit 0 with findings, 2 if any repository failed.
 
 use super::args::{FormatArg, ScanArgs};
 use super::cmd_scan::diagnostics;
@@ -23,7 +30,7 @@ use super::plan;
 use super::progress::Terminal;
 use anyhow::{Context, Result};
 use keyward::redact::scrub;
-use keyward::report::json::{finding_json, summary_json};
+use keyward::report::json::{report_finding_json, shard_section, summary_json, SCHEMA_VERSION};
 use keyward::report::{text::clean, Blocks, Format, RenderOptions};
 use keyward::source::git::HistorySelection;
 use keyward::{Mode, ScanReport, Scanner};
@@ -71,6 +78,7 @@ pub fn run(args: &ScanArgs, list: &Path) -> Result<u8> {
         color: false,
         blocks: Blocks::Nothing,
     };
+    let sharded = args.shard.is_some();
     let mut out = Out::open(args.output.as_deref())?;
     let progress = Terminal::new();
     let mut failed: Vec<&str> = Vec::new();
@@ -87,7 +95,8 @@ pub fn run(args: &ScanArgs, list: &Path) -> Result<u8> {
                 }
                 findings += report.findings.len();
                 for f in &report.findings {
-                    let mut v = finding_json(f, &ropts);
+                    // with --shard, each finding's trail
+                    let mut v = report_finding_json(&report, f, &ropts);
                     if let Some(o) = v.as_object_mut() {
                         o.insert("repository".into(), json!(repo.name));
                     }
@@ -97,6 +106,9 @@ pub fn run(args: &ScanArgs, list: &Path) -> Result<u8> {
                     "repository": repo.name,
                     "summary": summary_json(&report),
                 });
+                if let Some(shard) = shard_section(&report) {
+                    closing["shard"] = shard;
+                }
                 if let Some(why) = incomplete(&report) {
                     let why = scrub(&why);
                     eprintln!("keyward: repository {shown} failed: {}", clean(&why));
@@ -119,12 +131,20 @@ pub fn run(args: &ScanArgs, list: &Path) -> Result<u8> {
         }
         done += 1;
     }
-    out.write(&[json!({"summary": {
+    let mut last = json!({"summary": {
         "repositories": repos.len(),
         "scanned": scanned,
         "failed": failed,
         "findings": findings,
-    }})])?;
+    }});
+    if sharded {
+        // what a shard report says of itself besides its summary: merge
+        // refuses unredacted records and records of other versions
+        last["schema_version"] = json!(SCHEMA_VERSION);
+        last["tool"] = json!({"name": "keyward", "version": env!("CARGO_PKG_VERSION")});
+        last["redacted"] = json!(ropts.redact);
+    }
+    out.write(&[last])?;
     let names = if failed.is_empty() {
         String::new()
     } else {
@@ -148,8 +168,16 @@ pub fn run(args: &ScanArgs, list: &Path) -> Result<u8> {
         );
         return Ok(EXIT_ERROR);
     }
+    if sharded {
+        eprintln!(
+            "keyward: shard records: findings are judged once every shard's output is joined with `keyward merge`"
+        );
+    }
     Ok(if !failed.is_empty() {
         EXIT_ERROR
+    } else if sharded {
+        // findings are judged by `keyward merge`
+        EXIT_CLEAN
     } else if findings > 0 {
         with_exit_code(EXIT_FINDINGS, &args.compat)
     } else {
@@ -157,7 +185,7 @@ pub fn run(args: &ScanArgs, list: &Path) -> Result<u8> {
     })
 }
 
-fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {
+pub(super) fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {
     if n == 1 {
         one
     } else {
@@ -281,14 +309,14 @@ fn list_file(text: &str, base: &Path) -> Vec<Repository> {
 
 /// Where the records go: standard output or `-o FILE`, each repository's
 /// records written and flushed as it finishes.
-struct Out {
+pub(super) struct Out {
     file: Option<(std::io::BufWriter<std::fs::File>, PathBuf)>,
     /// Standard output was closed by its reader (`| head`).
     closed: bool,
 }
 
 impl Out {
-    fn open(output: Option<&Path>) -> Result<Out> {
+    pub(super) fn open(output: Option<&Path>) -> Result<Out> {
         let file = match output {
             Some(p) => {
                 let f = std::fs::File::create(p)
@@ -305,7 +333,7 @@ impl Out {
 
     /// Writes `records`, one a line, and flushes. `Ok(false)`: standard
     /// output is closed (nothing more can be written).
-    fn write(&mut self, records: &[Value]) -> Result<bool> {
+    pub(super) fn write(&mut self, records: &[Value]) -> Result<bool> {
         if self.closed {
             return Ok(false);
         }

@@ -145,20 +145,33 @@ pub fn to_value(report: &ScanReport, opts: &RenderOptions) -> Value {
         "tool": {"name": "keyward", "version": env!("CARGO_PKG_VERSION")},
         "redacted": opts.redact,
         "summary": summary_json(report),
-        "findings": report.findings.iter().map(|f| {
-            let mut v = finding_json(f, opts);
-            if report.shard.is_some() {
-                if let Some(t) = &f.trail {
-                    v["trail"] = trail_json(t);
-                }
-            }
-            v
-        }).collect::<Vec<_>>(),
+        "findings": report.findings.iter().map(|f| report_finding_json(report, f, opts)).collect::<Vec<_>>(),
     });
-    if let (Some(shard), Some(table)) = (report.shard, &report.commits) {
-        v["shard"] = shard_json(shard, table, report.floor);
+    if let Some(shard) = shard_section(report) {
+        v["shard"] = shard;
     }
     v
+}
+
+/// One finding of `report` as the report's `findings[]` holds it:
+/// [`finding_json`], plus its `trail` when `report` is a shard report
+/// (`scan --history --shard I/N`; `keyward merge` reads it).
+pub fn report_finding_json(report: &ScanReport, f: &Finding, opts: &RenderOptions) -> Value {
+    let mut v = finding_json(f, opts);
+    if report.shard.is_some() {
+        if let Some(t) = &f.trail {
+            v["trail"] = trail_json(t);
+        }
+    }
+    v
+}
+
+/// The `shard` section of a shard report (None for any other report).
+pub fn shard_section(report: &ScanReport) -> Option<Value> {
+    match (report.shard, &report.commits) {
+        (Some(shard), Some(table)) => Some(shard_json(shard, table, report.floor)),
+        _ => None,
+    }
 }
 
 /// What `keyward merge` needs of a finding beyond what reports show: the

@@ -39,6 +39,7 @@ mod redaction;
 mod rejected;
 mod reports;
 mod repos;
+mod scale;
 mod shards;
 mod snapshots;
 mod tracked;
