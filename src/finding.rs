@@ -203,12 +203,52 @@ pub struct Finding {
     pub lifecycle: Option<Lifecycle>,
     /// History scans: the blobs holding the secret and the changes around
     /// them, from which the lifecycle is computed (kept for shard reports,
-    /// which `keyward merge` joins: see [`crate::lifecycle`]).
-    pub trail: Option<Box<crate::lifecycle::Trail>>,
+    /// which `keyward merge` joins).
+    pub trail: Option<Box<Trail>>,
     /// A finding read back from a report (`keyward merge`): the secret and
     /// each location's line as that report showed them (`secret` and
     /// `line_text` hold those), and the secret's length in characters.
     pub shown: Option<usize>,
+}
+
+/// What a history scan knows of the blobs holding one secret.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Trail {
+    /// Blobs that hold the secret (hex ids), sorted.
+    pub blobs: Vec<String>,
+    /// One of them is in HEAD's tree.
+    pub in_head: bool,
+    /// Every commit that brought one of `blobs` to a path (the commits of
+    /// the finding's locations, suppressed ones too), sorted.
+    pub commits: Vec<String>,
+    /// Places (commit id, path) where the secret's blob arrived and the
+    /// path's previous version (in the commit's first parent; `None`: the
+    /// path was added) is not one of `blobs`: introductions, unless another
+    /// shard finds the previous version holds the secret too.
+    pub intros: Vec<(String, String, Option<String>)>,
+    /// Changes that replaced one of `blobs` by a blob not among them
+    /// (commit id; the new blob, `None`: deleted): removals, unless another
+    /// shard finds the new blob holds the secret too.
+    pub removals: Vec<(String, Option<String>)>,
+}
+
+impl Trail {
+    /// Joins the trails of one secret from several shards.
+    pub fn join(&mut self, other: Trail) {
+        self.blobs.extend(other.blobs);
+        self.blobs.sort_unstable();
+        self.blobs.dedup();
+        self.in_head |= other.in_head;
+        self.commits.extend(other.commits);
+        self.commits.sort_unstable();
+        self.commits.dedup();
+        self.intros.extend(other.intros);
+        self.intros.sort_unstable();
+        self.intros.dedup();
+        self.removals.extend(other.removals);
+        self.removals.sort_unstable();
+        self.removals.dedup();
+    }
 }
 
 /// Hex of sha256 over the parts joined by NUL bytes.

@@ -28,25 +28,30 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("redact",   &[]),
     ("rules",    &["text", "redact"]),
     ("finding",  &["text", "redact", "rules"]),
+    ("lifecycle", &["text", "rules", "finding"]),
+    ("shard",    &["text", "finding"]),
+    ("cache",    &["fsutil", "finding"]),
     // -- inputs: files and git (the only user of the git library) -------------
     ("source",   &["text", "redact", "rules", "finding"]),
     ("suppress", &["text", "fsutil", "redact", "rules", "finding", "source"]),
     // -- the report model: findings plus what was scanned, skipped, suppressed --
-    ("summary",  &["text", "redact", "rules", "finding", "suppress"]),
+    ("summary",  &["text", "redact", "rules", "finding", "lifecycle", "shard", "suppress"]),
     ("config",   &["text", "redact", "rules"]),
     // -- matching --------------------------------------------------------------
     ("credfiles", &["text", "redact"]),
     ("engine",   &["text", "redact", "rules", "finding", "credfiles"]),
     ("lint",     &["text", "rules", "engine"]),
     // -- renderers: the model only (never the engine, the inputs, the scans) ----
-    ("report",   &["text", "redact", "rules", "finding", "suppress", "summary"]),
+    ("report",   &["text", "redact", "rules", "finding", "lifecycle", "shard", "suppress", "summary"]),
     // -- the scan pipeline: one content (chunked), the sources (scan, scan_git),
     //    the facade (scanner) ---------------------------------------------------
     ("chunked",  &["text", "redact", "rules", "finding", "source", "suppress", "engine"]),
     ("scan",     &["text", "redact", "rules", "finding", "source", "suppress", "summary", "engine", "chunked"]),
     ("delta",    &["text", "redact", "rules", "finding", "engine", "chunked", "scan"]),
-    ("scan_git", &["text", "redact", "rules", "finding", "source", "suppress", "summary", "engine", "chunked", "scan", "delta"]),
-    ("scanner",  &["text", "redact", "rules", "finding", "source", "suppress", "summary", "config", "engine", "chunked", "scan", "scan_git"]),
+    ("scan_git", &["text", "redact", "rules", "finding", "lifecycle", "shard", "cache", "source", "suppress", "summary", "engine", "chunked", "scan", "delta"]),
+    ("scanner",  &["text", "redact", "rules", "finding", "shard", "cache", "source", "suppress", "summary", "config", "engine", "chunked", "scan", "scan_git"]),
+    // -- joining the reports of shards ---------------------------------------------
+    ("merge",    &["text", "redact", "rules", "finding", "lifecycle", "shard", "suppress", "summary", "report", "scanner"]),
     // -- features built on them --------------------------------------------------
     ("explain",  &["text", "redact", "rules", "finding", "suppress", "config", "engine"]),
     ("audit",    &["text", "rules", "finding", "source", "engine", "report", "summary", "scan", "scan_git"]),
