@@ -23,7 +23,7 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-const MAGIC: &[u8; 8] = b"KWCACHE\x01";
+const MAGIC: &[u8; 8] = b"KWCACHE\x02";
 
 /// The directory the cache lives in when `--cache` names none:
 /// `$XDG_CACHE_HOME/keyward`, else `$HOME/.cache/keyward`.
@@ -35,19 +35,83 @@ pub fn default_dir() -> Option<PathBuf> {
         .map(|d| d.join("keyward"))
 }
 
+/// A blob scanned as a path class: the first 128 bits of the blob's id (as
+/// good as the whole for telling blobs apart) and the class's key.
+pub type BlobKey = (u128, u64);
+
+/// The key of blob `id` (raw bytes) scanned as the class with key `class`.
+pub fn blob_key(id: &[u8], class: u64) -> BlobKey {
+    let mut b = [0u8; 16];
+    let n = id.len().min(16);
+    b[..n].copy_from_slice(&id[..n]);
+    (u128::from_le_bytes(b), class)
+}
+
+/// Verdicts by blob key (hashed cheaply: ids are random already).
+pub type Verdicts = HashMap<BlobKey, Verdict, std::hash::BuildHasherDefault<KeyHasher>>;
+
+/// A hasher for [`BlobKey`]s.
+#[derive(Default)]
+pub struct KeyHasher(u64);
+
+impl std::hash::Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        self.0.wrapping_mul(0x9e37_79b9_7f4a_7c15)
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(*b);
+        }
+    }
+    fn write_u64(&mut self, v: u64) {
+        self.0 = self.0.rotate_left(29) ^ v;
+    }
+    fn write_u128(&mut self, v: u128) {
+        self.0 ^= (v as u64) ^ ((v >> 64) as u64);
+    }
+}
+
 /// A blob scan's outcome as the cache keeps it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Verdict {
     /// Text scanned, nothing found (its size in bytes).
     Clean(u64),
-    /// Scanned, with candidates (findings, rejected or allowed ones): read
-    /// and scanned again to report them.
-    Holds,
+    /// Scanned, with candidates (findings, rejected or allowed ones). The
+    /// blob is read again to report them: its candidates are rebuilt from
+    /// these (each checked against its finding id), or, when the list is
+    /// empty or a check fails, the blob is scanned again.
+    Holds {
+        bytes: u64,
+        hits: Vec<CachedHit>,
+    },
     Binary,
     TooLarge {
         size: u64,
         limit: u64,
     },
+}
+
+/// A candidate as the cache keeps it: where it lies and what the detectors
+/// said, never its text. Its finding id (`sha256(rule id \0 secret)`)
+/// checks the bytes found again at `start..end`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CachedHit {
+    /// The rule's index in the rule set the fingerprint names.
+    pub rule: u32,
+    pub id: [u8; 32],
+    pub start: u64,
+    pub end: u64,
+    pub entropy: f32,
+    /// The validation and confidence, by their position in their enums.
+    pub validation: u8,
+    pub confidence: u8,
+    /// Bit 0: a test or docs path may lower the confidence; bit 1: a
+    /// validator rejected it; bit 2: a weak password.
+    pub flags: u8,
+    /// Spans (in its line) of the other candidates on its line.
+    pub others: Vec<(u32, u32)>,
+    /// The archive member it lies in (offsets are the member's).
+    pub member: Option<String>,
 }
 
 /// One repository's cache directory.
@@ -140,7 +204,7 @@ impl RepoCache {
     }
 
     /// The verdicts kept under `fingerprint`, by (raw blob id, class key).
-    pub fn load_blobs(&self, fingerprint: &str) -> Loaded<HashMap<(Vec<u8>, u64), Verdict>> {
+    pub fn load_blobs(&self, fingerprint: &str) -> Loaded<Verdicts> {
         match self.read("blobs", fingerprint) {
             Loaded::Hit(b) => match decode_verdicts(&b) {
                 Some(m) => Loaded::Hit(m),
@@ -151,36 +215,53 @@ impl RepoCache {
         }
     }
 
-    pub fn save_blobs(
-        &self,
-        fingerprint: &str,
-        verdicts: &HashMap<(Vec<u8>, u64), Verdict>,
-    ) -> std::io::Result<()> {
+    pub fn save_blobs(&self, fingerprint: &str, verdicts: &Verdicts) -> std::io::Result<()> {
         self.write("blobs", fingerprint, &encode_verdicts(verdicts))
     }
 }
 
-fn encode_verdicts(m: &HashMap<(Vec<u8>, u64), Verdict>) -> Vec<u8> {
+fn encode_verdicts(m: &Verdicts) -> Vec<u8> {
     let mut o = Vec::with_capacity(m.len() * 40);
     o.extend((m.len() as u64).to_le_bytes());
     for ((id, class), v) in m {
-        o.push(id.len() as u8);
-        o.extend(id);
+        o.extend(id.to_le_bytes());
         o.extend(class.to_le_bytes());
-        let (tag, a, b) = match *v {
-            Verdict::Clean(n) => (0u8, n, 0),
-            Verdict::Holds => (1, 0, 0),
+        let (tag, a, b) = match v {
+            Verdict::Clean(n) => (0u8, *n, 0),
+            Verdict::Holds { bytes, hits } => (1, hits.len() as u64, *bytes),
             Verdict::Binary => (2, 0, 0),
-            Verdict::TooLarge { size, limit } => (3, size, limit),
+            Verdict::TooLarge { size, limit } => (3, *size, *limit),
         };
         o.push(tag);
         o.extend(a.to_le_bytes());
         o.extend(b.to_le_bytes());
+        if let Verdict::Holds { hits, .. } = v {
+            for h in hits {
+                o.extend(h.rule.to_le_bytes());
+                o.extend(h.id);
+                o.extend(h.start.to_le_bytes());
+                o.extend(h.end.to_le_bytes());
+                o.extend(h.entropy.to_le_bytes());
+                o.extend([h.validation, h.confidence, h.flags]);
+                o.extend((h.others.len() as u32).to_le_bytes());
+                for (x, y) in &h.others {
+                    o.extend(x.to_le_bytes());
+                    o.extend(y.to_le_bytes());
+                }
+                match &h.member {
+                    None => o.extend(u32::MAX.to_le_bytes()),
+                    Some(m) => {
+                        o.extend((m.len() as u32).to_le_bytes());
+                        o.extend(m.as_bytes());
+                    }
+                }
+            }
+        }
     }
     o
 }
 
-fn decode_verdicts(b: &[u8]) -> Option<HashMap<(Vec<u8>, u64), Verdict>> {
+fn decode_verdicts(b: &[u8]) -> Option<Verdicts> {
     let mut r = b;
     let mut take = |n: usize| -> Option<&[u8]> {
         let (h, t) = r.split_at_checked(n)?;
@@ -189,17 +270,49 @@ fn decode_verdicts(b: &[u8]) -> Option<HashMap<(Vec<u8>, u64), Verdict>> {
     };
     let u64_of = |s: &[u8]| -> Option<u64> { Some(u64::from_le_bytes(s.try_into().ok()?)) };
     let n = u64_of(take(8)?)? as usize;
-    let mut m = HashMap::with_capacity(n.min(b.len() / 30));
+    let mut m = Verdicts::with_capacity_and_hasher(n.min(b.len() / 30), Default::default());
     for _ in 0..n {
-        let len = *take(1)?.first()? as usize;
-        let id = take(len)?.to_vec();
+        let id = u128::from_le_bytes(take(16)?.try_into().ok()?);
         let class = u64_of(take(8)?)?;
         let tag = *take(1)?.first()?;
         let a = u64_of(take(8)?)?;
         let c = u64_of(take(8)?)?;
+        let u32_of = |s: &[u8]| -> Option<u32> { Some(u32::from_le_bytes(s.try_into().ok()?)) };
         let v = match tag {
             0 => Verdict::Clean(a),
-            1 => Verdict::Holds,
+            1 => {
+                let mut hits = Vec::with_capacity((a as usize).min(1024));
+                for _ in 0..a {
+                    let rule = u32_of(take(4)?)?;
+                    let id: [u8; 32] = take(32)?.try_into().ok()?;
+                    let start = u64_of(take(8)?)?;
+                    let end = u64_of(take(8)?)?;
+                    let entropy = f32::from_le_bytes(take(4)?.try_into().ok()?);
+                    let f = take(3)?;
+                    let n = u32_of(take(4)?)?;
+                    let mut others = Vec::with_capacity((n as usize).min(1024));
+                    for _ in 0..n {
+                        others.push((u32_of(take(4)?)?, u32_of(take(4)?)?));
+                    }
+                    let member = match u32_of(take(4)?)? {
+                        u32::MAX => None,
+                        n => Some(String::from_utf8(take(n as usize)?.to_vec()).ok()?),
+                    };
+                    hits.push(CachedHit {
+                        rule,
+                        id,
+                        start,
+                        end,
+                        entropy,
+                        validation: f[0],
+                        confidence: f[1],
+                        flags: f[2],
+                        others,
+                        member,
+                    });
+                }
+                Verdict::Holds { bytes: c, hits }
+            }
             2 => Verdict::Binary,
             3 => Verdict::TooLarge { size: a, limit: c },
             _ => return None,
@@ -217,11 +330,35 @@ mod tests {
     fn verdicts_round_trip_and_damage_is_caught() {
         let dir = tempfile::tempdir().unwrap();
         let c = RepoCache::new(dir.path(), Path::new("/r/.git"));
-        let mut m = HashMap::new();
-        m.insert((vec![1u8; 20], 7u64), Verdict::Clean(120));
-        m.insert((vec![2u8; 20], 7u64), Verdict::Holds);
+        let mut m = Verdicts::default();
+        m.insert(blob_key(&[1u8; 20], 7), Verdict::Clean(120));
         m.insert(
-            (vec![3u8; 20], 9u64),
+            blob_key(&[2u8; 20], 7),
+            Verdict::Holds {
+                bytes: 3,
+                hits: Vec::new(),
+            },
+        );
+        m.insert(
+            blob_key(&[4u8; 20], 7),
+            Verdict::Holds {
+                bytes: 99,
+                hits: vec![CachedHit {
+                    rule: 3,
+                    id: [9; 32],
+                    start: 10,
+                    end: 50,
+                    entropy: 4.5,
+                    validation: 1,
+                    confidence: 2,
+                    flags: 5,
+                    others: vec![(1, 4), (60, 70)],
+                    member: Some("inner/app.env".into()),
+                }],
+            },
+        );
+        m.insert(
+            blob_key(&[3u8; 20], 9),
             Verdict::TooLarge { size: 10, limit: 5 },
         );
         c.save_blobs("fp", &m).unwrap();

@@ -162,7 +162,10 @@ pub(crate) struct Classes {
 
 impl Classes {
     pub fn of(&mut self, engine: &Engine, rel: &str) -> u32 {
-        let class = engine.path_class(rel);
+        self.intern(engine.path_class(rel))
+    }
+    /// The number of `class` (found with [`Engine::path_class`]).
+    pub fn intern(&mut self, class: PathClass) -> u32 {
         if let Some(&i) = self.index.get(&class) {
             return i;
         }

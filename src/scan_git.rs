@@ -49,10 +49,6 @@ pub enum HistoryReading {
     PackOrder,
     /// One blob at a time through the object database, scanned whole.
     OneByOne,
-    /// A few blobs (what a warm cache leaves): each thread reads a run of
-    /// them through a pack reader that keeps the delta bases it decodes,
-    /// so the versions of one file cost one delta each; scanned whole.
-    Few,
 }
 
 /// Outcome of scanning one blob.
@@ -308,15 +304,25 @@ pub fn scan_history_with(
     let rss_plan = peak_rss_kib();
     // Path policy once per path: excluded paths drop out, the others get
     // their class; a blob is scanned once per class it was introduced with.
-    let mut excl = exclusions(repo.repo(), &opts.exclude);
     let mut classes = Classes::default();
-    let class_of_path: Vec<Option<u32>> = plan
-        .paths
-        .iter()
-        .map(|p| {
-            let p = p.to_string();
-            (!excl.excluded(&p)).then(|| classes.of(engine, &p))
-        })
+    let names: Vec<String> = plan.paths.iter().map(|p| p.to_string()).collect();
+    // (each thread judges paths with its own view of the ignore files)
+    let policy_root = repo.repo().workdir_or_git_dir().to_path_buf();
+    let kept: Vec<bool> = names
+        .par_iter()
+        .map_init(
+            || Exclusions::new(&policy_root, &opts.exclude),
+            |excl, p| !excl.excluded(p),
+        )
+        .collect();
+    let found: Vec<Option<crate::engine::PathClass>> = names
+        .par_iter()
+        .zip(&kept)
+        .map(|(p, &keep)| keep.then(|| engine.path_class(p)))
+        .collect();
+    let class_of_path: Vec<Option<u32>> = found
+        .into_iter()
+        .map(|c| c.map(|c| classes.intern(c)))
         .collect();
     let mut blobs: Vec<Job> = Vec::new();
     // (the introductions move into the jobs: a history has many)
@@ -350,13 +356,13 @@ pub fn scan_history_with(
     let mut verdicts = match (&cache, &fingerprint) {
         (Some(c), Some(fp)) => match c.load_blobs(fp) {
             crate::cache::Loaded::Hit(m) => m,
-            crate::cache::Loaded::Stale => HashMap::new(),
+            crate::cache::Loaded::Stale => Default::default(),
             crate::cache::Loaded::Bad(w) => {
                 cache_warnings.push(w);
-                HashMap::new()
+                Default::default()
             }
         },
-        _ => HashMap::new(),
+        _ => Default::default(),
     };
     let mut class_keys: HashMap<u32, u64> = HashMap::new();
     let mut class_key = |c: u32| -> u64 {
@@ -365,10 +371,12 @@ pub fn scan_history_with(
         })
     };
     let mut known: Vec<(Job, BlobScan)> = Vec::new();
+    // cached candidates of the blobs to read again, by job
+    let mut hints: Vec<Option<Hint>> = Vec::new();
     if cache.is_some() {
         let mut todo = Vec::with_capacity(blobs.len());
         for job in blobs {
-            let key = (job.0.as_bytes().to_vec(), class_key(job.1));
+            let key = crate::cache::blob_key(job.0.as_bytes(), class_key(job.1));
             let r = match verdicts.get(&key) {
                 Some(crate::cache::Verdict::Clean(bytes)) => Some(BlobScan::Scanned {
                     bytes: *bytes,
@@ -378,11 +386,15 @@ pub fn scan_history_with(
                 Some(&crate::cache::Verdict::TooLarge { size, limit }) => {
                     Some(BlobScan::Skipped(Skip::TooLarge { size, limit }))
                 }
-                Some(crate::cache::Verdict::Holds) => {
-                    cache_use.blobs_rescanned += 1;
+                Some(crate::cache::Verdict::Holds { bytes, hits }) => {
+                    cache_use.blobs_reread += 1;
+                    hints.push(Some((*bytes, hits.clone())));
                     None
                 }
-                None => None,
+                None => {
+                    hints.push(None);
+                    None
+                }
             };
             match r {
                 Some(r) => known.push((job, r)),
@@ -396,24 +408,36 @@ pub fn scan_history_with(
     let commits = plan.commits.len();
     progress.status(&format!("{commits} commits"));
     let sync = repo.shared();
-    // a few blobs to scan again: one at a time, without opening the packs
-    let reading = if cache.is_some() && blobs.len() < 256 {
-        HistoryReading::Few
+    // what a warm cache leaves is read through a pack reader, the blobs
+    // holding candidates rebuilt from the cache where their ids check
+    let (mut results, decode) = if cache.is_some() && blobs.len() < 256 {
+        scan_few(engine, &repo, &sync, &blobs, &hints, &classes, max)
     } else {
-        opts.reading
+        scan_jobs(
+            engine,
+            &repo,
+            &sync,
+            &blobs,
+            &classes,
+            max,
+            opts.reading,
+            progress,
+            commits,
+        )
     };
-    let (mut results, decode) = scan_jobs(
-        engine, &repo, &sync, &blobs, &classes, max, reading, progress, commits,
-    );
     progress.finish();
     if let (Some(c), Some(fp)) = (&cache, &fingerprint) {
-        cache_use.blobs_scanned = blobs.len() as u64 - cache_use.blobs_rescanned;
+        cache_use.blobs_scanned = blobs.len() as u64 - decode.revived;
+        let mut changed = false;
         for ((id, class, _), r) in blobs.iter().zip(&results) {
             let v = match r {
                 BlobScan::Scanned { bytes, hits } if hits.is_empty() => {
                     crate::cache::Verdict::Clean(*bytes)
                 }
-                BlobScan::Scanned { .. } => crate::cache::Verdict::Holds,
+                BlobScan::Scanned { bytes, hits } => crate::cache::Verdict::Holds {
+                    bytes: *bytes,
+                    hits: cached_hits(hits),
+                },
                 BlobScan::Skipped(Skip::Binary) => crate::cache::Verdict::Binary,
                 BlobScan::Skipped(Skip::TooLarge { size, limit }) => {
                     crate::cache::Verdict::TooLarge {
@@ -424,9 +448,13 @@ pub fn scan_history_with(
                 // errors and unreadable archives are tried again next time
                 _ => continue,
             };
-            verdicts.insert((id.as_bytes().to_vec(), class_key(*class)), v);
+            let key = crate::cache::blob_key(id.as_bytes(), class_key(*class));
+            if verdicts.get(&key) != Some(&v) {
+                verdicts.insert(key, v);
+                changed = true;
+            }
         }
-        if !blobs.is_empty() || !cache_use.plan_reused {
+        if changed {
             if let Err(e) = c.save_blobs(fp, &verdicts) {
                 cache_warnings.push(format!("cannot write the blobs cache: {e}"));
             }
@@ -805,6 +833,8 @@ struct DecodeStats {
     deltas_local: u64,
     deltas_whole: u64,
     inherited: u64,
+    /// Blobs whose candidates were rebuilt from the cache (not scanned).
+    revived: u64,
 }
 
 /// Scans a blob's bytes as class `class`.
@@ -842,6 +872,212 @@ impl BlobState {
             .find(|(c, _, _)| *c == class)
             .map(|(_, h, f)| (h.as_slice(), f))
     }
+}
+
+/// What the cache keeps of a blob's candidates (none when an id is not one:
+/// the blob is scanned again next time).
+fn cached_hits(hits: &[Hit]) -> Vec<crate::cache::CachedHit> {
+    let mut out = Vec::with_capacity(hits.len());
+    for h in hits {
+        let mut id = [0u8; 32];
+        let hex = h.id.as_bytes();
+        if hex.len() != 64 {
+            return Vec::new();
+        }
+        for (i, b) in id.iter_mut().enumerate() {
+            let Some(v) = std::str::from_utf8(&hex[2 * i..2 * i + 2])
+                .ok()
+                .and_then(|x| u8::from_str_radix(x, 16).ok())
+            else {
+                return Vec::new();
+            };
+            *b = v;
+        }
+        out.push(crate::cache::CachedHit {
+            rule: h.rule as u32,
+            id,
+            start: h.location.start_byte as u64,
+            end: h.location.end_byte as u64,
+            entropy: h.entropy,
+            validation: VALIDATIONS
+                .iter()
+                .position(|v| *v == h.validation)
+                .unwrap_or(0) as u8,
+            confidence: CONFIDENCES
+                .iter()
+                .position(|c| *c == h.confidence)
+                .unwrap_or(0) as u8,
+            flags: u8::from(h.path_may_lower)
+                | (u8::from(h.rejected) << 1)
+                | (u8::from(h.weak) << 2),
+            others: h
+                .location
+                .other_secrets
+                .iter()
+                .map(|&(a, b)| (a as u32, b as u32))
+                .collect(),
+            member: h.member.as_deref().map(str::to_string),
+        });
+    }
+    out
+}
+
+const VALIDATIONS: [crate::finding::Validation; 4] = [
+    crate::finding::Validation::ChecksumOk,
+    crate::finding::Validation::StructureOk,
+    crate::finding::Validation::Unchecked,
+    crate::finding::Validation::Failed,
+];
+const CONFIDENCES: [crate::rules::Confidence; 3] = [
+    crate::rules::Confidence::Low,
+    crate::rules::Confidence::Medium,
+    crate::rules::Confidence::High,
+];
+
+/// A blob's scan as the cache knows it: bytes of text and candidates.
+type Hint = (u64, Vec<crate::cache::CachedHit>);
+
+/// The candidates of a blob rebuilt from the cache: `None` unless every
+/// one's bytes are still where the cache says (in the blob's text, or in an
+/// archive member's) and give its finding id.
+fn revive(
+    engine: &Engine,
+    data: &[u8],
+    max: u64,
+    cached: &[crate::cache::CachedHit],
+) -> Option<Vec<Hit>> {
+    if cached.is_empty() || data.len() as u64 > max {
+        return None;
+    }
+    // a scan reads one window of this size at a time: beyond it the
+    // offsets and lines are the windows', not checked here
+    let window = crate::chunked::CHUNK_SIZE;
+    let mut members: HashMap<&str, Vec<u8>> = HashMap::new();
+    for name in cached.iter().filter_map(|c| c.member.as_deref()) {
+        if !members.contains_key(name) {
+            members.insert(name, crate::source::archive::member(data, name)?);
+        }
+    }
+    let text_of = |c: &crate::cache::CachedHit| -> Option<&[u8]> {
+        match &c.member {
+            Some(m) => members.get(m.as_str()).map(Vec::as_slice),
+            None => match crate::source::classify(data) {
+                crate::source::Content::Text(std::borrow::Cow::Borrowed(t)) => Some(t),
+                _ => None,
+            },
+        }
+    };
+    let mut out = Vec::with_capacity(cached.len());
+    for c in cached {
+        let text = text_of(c).filter(|t| t.len() <= window)?;
+        let rule = c.rule as usize;
+        if rule >= engine.rules().len() {
+            return None;
+        }
+        let (start, end) = (usize::try_from(c.start).ok()?, usize::try_from(c.end).ok()?);
+        let secret = text.get(start..end)?;
+        let id = crate::finding::finding_id(engine.rule(rule).id(), secret);
+        let hex: String = c.id.iter().map(|b| format!("{b:02x}")).collect();
+        if id != hex {
+            return None;
+        }
+        let rejected = c.flags & 2 != 0;
+        let mut location = crate::finding::LineIndex::new(text).locate(start, end);
+        location.other_secrets = c
+            .others
+            .iter()
+            .map(|&(a, b)| (a as usize, b as usize))
+            .collect();
+        out.push(Hit {
+            rule,
+            id,
+            secret: secret.to_vec(),
+            entropy: c.entropy,
+            validation: *VALIDATIONS.get(c.validation as usize)?,
+            confidence: *CONFIDENCES.get(c.confidence as usize)?,
+            path_may_lower: c.flags & 1 != 0,
+            location,
+            inline: if rejected {
+                None
+            } else {
+                crate::suppress::inline::marker_for(text, start)
+            },
+            rejected,
+            weak: c.flags & 4 != 0,
+            member: c.member.as_deref().map(std::sync::Arc::from),
+        });
+    }
+    Some(out)
+}
+
+/// Reads a few jobs (what a warm cache leaves): each thread a contiguous
+/// run of them (sorted by path, newest first) through a pack reader that
+/// keeps the delta bases it decodes; a job with cached candidates is
+/// rebuilt from them when they check out, else scanned.
+fn scan_few(
+    engine: &Engine,
+    repo: &repo::Handle,
+    sync: &Shared,
+    jobs: &[Job],
+    hints: &[Option<Hint>],
+    classes: &Classes,
+    max: u64,
+) -> (Vec<BlobScan>, DecodeStats) {
+    use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+    let packs = crate::source::pack::Packs::open(repo.repo()).ok();
+    let engine_bytes = AtomicU64::new(0);
+    let revived = AtomicU64::new(0);
+    let per = jobs
+        .len()
+        .div_ceil(rayon::current_num_threads().max(1))
+        .max(1);
+    let runs: Vec<Vec<BlobScan>> = jobs
+        .par_chunks(per)
+        .enumerate()
+        .map(|(k, run)| {
+            let mut reader = packs.as_ref().map(|p| p.reader(64 << 20));
+            let local = sync.local();
+            let mut buf = Vec::new();
+            let mut out = Vec::with_capacity(run.len());
+            for (i, (id, c, _)) in run.iter().enumerate() {
+                let class = classes.get(*c);
+                let data = match reader.as_mut().map(|r| r.find(id.as_oid())) {
+                    Some(Ok(crate::source::pack::Found::Object { data, .. })) => Some(data),
+                    _ => None,
+                };
+                let hint = hints.get(k * per + i).and_then(Option::as_ref);
+                let r = match data {
+                    Some(data) => {
+                        let back = hint
+                            .and_then(|(bytes, h)| {
+                                revive(engine, &data, max, h).map(|hits| (*bytes, hits))
+                            })
+                            .map(|(bytes, hits)| BlobScan::Scanned { bytes, hits });
+                        match back {
+                            Some(r) => {
+                                revived.fetch_add(1, Relaxed);
+                                r
+                            }
+                            None => scan_bytes(engine, class, &data, max),
+                        }
+                    }
+                    None => scan_blob(engine, local.repo(), *id, class, max, &mut buf),
+                };
+                if let BlobScan::Scanned { bytes, .. } = &r {
+                    engine_bytes.fetch_add(*bytes, Relaxed);
+                }
+                out.push(r);
+            }
+            out
+        })
+        .collect();
+    let stats = DecodeStats {
+        single: jobs.len() as u64,
+        engine_bytes: engine_bytes.load(Relaxed),
+        revived: revived.load(Relaxed),
+        ..DecodeStats::default()
+    };
+    (runs.into_iter().flatten().collect(), stats)
 }
 
 /// Scans every job: blobs in packs in pack order ([`crate::source::pack`]),
@@ -888,50 +1124,8 @@ fn scan_jobs(
     let mut wanted: Vec<Oid> = jobs_of.keys().copied().collect();
     wanted.sort_unstable();
     let mut stats = DecodeStats::default();
-    if reading == HistoryReading::Few {
-        if let Ok(packs) = crate::source::pack::Packs::open(repo.repo()) {
-            // contiguous runs (jobs come sorted by path, newest first)
-            let per = jobs
-                .len()
-                .div_ceil(rayon::current_num_threads().max(1))
-                .max(1);
-            jobs.par_chunks(per)
-                .zip(slots.par_chunks(per))
-                .for_each(|(run, out)| {
-                    let mut reader = packs.reader(64 << 20);
-                    let local = sync.local();
-                    let mut buf = Vec::new();
-                    for ((id, c, _), slot) in run.iter().zip(out) {
-                        let class = classes.get(*c);
-                        let r = match reader.find(id.as_oid()) {
-                            Ok(crate::source::pack::Found::Object { data, .. }) => {
-                                scan_bytes(engine, class, &data, max)
-                            }
-                            Ok(crate::source::pack::Found::NotInPack) | Err(_) => {
-                                scan_blob(engine, local.repo(), *id, class, max, &mut buf)
-                            }
-                        };
-                        if let BlobScan::Scanned { bytes, .. } = &r {
-                            engine_bytes.fetch_add(*bytes, Relaxed);
-                        }
-                        tick(&r);
-                        let _ = slot.set(r);
-                    }
-                });
-            stats.single = jobs.len() as u64;
-            stats.engine_bytes = engine_bytes.load(Relaxed);
-            let results = slots
-                .into_iter()
-                .map(|s| {
-                    s.into_inner()
-                        .unwrap_or_else(|| BlobScan::Missing("blob was not read".to_string()))
-                })
-                .collect();
-            return (results, stats);
-        }
-    }
     let packs = match reading {
-        HistoryReading::OneByOne | HistoryReading::Few => None,
+        HistoryReading::OneByOne => None,
         _ => crate::source::pack::Packs::open(repo.repo()).ok(),
     };
     let leftover = match packs {

@@ -85,11 +85,11 @@ pub struct CacheUse {
     pub plan_reused: bool,
     /// Blobs whose verdict came from the cache (not read).
     pub blobs_reused: u64,
-    /// Blobs read and scanned for the first time.
+    /// Blobs read and scanned (new ones, and those whose cached
+    /// candidates did not check out).
     pub blobs_scanned: u64,
-    /// Blobs the cache knew to hold candidates, read and scanned again to
-    /// report them.
-    pub blobs_rescanned: u64,
+    /// Blobs the cache knew to hold candidates, read again to report them.
+    pub blobs_reread: u64,
 }
 
 /// Totals of one scan.

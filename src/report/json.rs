@@ -132,7 +132,7 @@ pub fn summary_json(report: &ScanReport) -> Value {
             "plan": if c.plan_reused { "reused" } else { "walked" },
             "blobs_reused": c.blobs_reused,
             "blobs_scanned": c.blobs_scanned,
-            "blobs_rescanned": c.blobs_rescanned,
+            "blobs_reread": c.blobs_reread,
         });
     }
     v

@@ -150,6 +150,32 @@ pub fn members(bytes: &[u8]) -> Result<Members, String> {
     Ok(out)
 }
 
+/// The text of member `name` of archive `bytes`, as [`members`] reads it:
+/// a zip archive's member alone, from its directory; the members of other
+/// formats are read in order up to it. `None` when it is not a text member.
+pub fn member(bytes: &[u8], name: &str) -> Option<Vec<u8>> {
+    if kind(bytes)? == Kind::Zip {
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).ok()?;
+        let entry = zip.by_name(name).ok()?;
+        if !entry.is_file() {
+            return None;
+        }
+        let mut one = Members::default();
+        let mut budget = Budget {
+            members: 1,
+            bytes: MAX_TOTAL,
+        };
+        one.add(name.to_string(), entry, &mut budget).ok()?;
+        return one.members.pop().map(|m| m.text);
+    }
+    members(bytes)
+        .ok()?
+        .members
+        .into_iter()
+        .find(|m| m.name == name)
+        .map(|m| m.text)
+}
+
 fn zip_members(bytes: &[u8], out: &mut Members, budget: &mut Budget) -> Result<(), String> {
     let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes))
         .map_err(|e| format!("corrupt zip archive: {e}"))?;

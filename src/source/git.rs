@@ -1275,138 +1275,6 @@ pub fn remote_uri(url: &str) -> Option<String> {
     Some(format!("{scheme}://{host}/{path}"))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::{plan_history_with, remote_uri, utc_date, Early, HistoryPlan, HistorySelection};
-    use gix::hash::ObjectId;
-    use std::process::Command;
-
-    fn git(dir: &std::path::Path, args: &[&str]) {
-        let out = Command::new("git")
-            .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
-            .args(args)
-            .current_dir(dir)
-            .output()
-            .expect("git runs");
-        assert!(
-            out.status.success(),
-            "git {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
-
-    /// A plan with interned ids spelled out (ids are numbered as threads
-    /// meet them).
-    type Spelled = (
-        Vec<ObjectId>,
-        Vec<Vec<(String, Option<ObjectId>, Option<ObjectId>)>>,
-        Vec<(ObjectId, Vec<(u32, String)>)>,
-        Vec<Vec<u32>>,
-        Vec<String>,
-    );
-
-    fn spelled(p: &HistoryPlan) -> Spelled {
-        let changes = p
-            .changes
-            .iter()
-            .map(|cs| {
-                cs.iter()
-                    .map(|c| {
-                        (
-                            p.paths[c.path as usize].to_string(),
-                            c.before().map(|b| p.blob(b)),
-                            c.after().map(|b| p.blob(b)),
-                        )
-                    })
-                    .collect()
-            })
-            .collect();
-        let mut blobs: Vec<(ObjectId, Vec<(u32, String)>)> = p
-            .blobs
-            .iter()
-            .map(|(id, intros)| {
-                let v = intros
-                    .iter()
-                    .map(|i| (i.commit, p.paths[i.path as usize].to_string()))
-                    .collect();
-                (*id, v)
-            })
-            .collect();
-        blobs.sort();
-        (
-            p.commits.clone(),
-            changes,
-            blobs,
-            p.parents.clone(),
-            p.warnings.clone(),
-        )
-    }
-
-    #[test]
-    fn diffing_during_the_walk_changes_nothing() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let d = dir.path();
-        git(d, &["init", "-q", "-b", "main"]);
-        let write = |name: &str, text: &str| {
-            let p = d.join(name);
-            std::fs::create_dir_all(p.parent().expect("parent")).expect("dirs");
-            std::fs::write(p, text).expect("write");
-        };
-        for i in 0..6 {
-            write("src/app.py", &format!("version = {i}\n"));
-            write(&format!("docs/note{}.md", i % 3), &format!("note {i}\n"));
-            git(d, &["add", "-A"]);
-            git(d, &["commit", "-q", "-m", &format!("main {i}")]);
-        }
-        git(d, &["checkout", "-q", "-b", "topic", "HEAD~3"]);
-        for i in 0..4 {
-            write("src/topic.py", &format!("topic = {i}\n"));
-            write("src/app.py", &format!("version = 'topic {i}'\n"));
-            git(d, &["add", "-A"]);
-            git(d, &["commit", "-q", "-m", &format!("topic {i}")]);
-        }
-        git(d, &["checkout", "-q", "main"]);
-        git(d, &["merge", "-q", "-X", "theirs", "--no-edit", "topic"]);
-        write("src/app.py", "version = 'after'\n");
-        std::fs::remove_file(d.join("docs/note1.md")).expect("rm");
-        git(d, &["add", "-A"]);
-        git(d, &["commit", "-q", "-m", "after the merge"]);
-        git(d, &["gc", "-q"]);
-        let repo = gix::open(d).expect("open");
-        let sel = HistorySelection::default();
-        let off = plan_history_with(&repo, &sel, Early::Off).expect("plan");
-        let whole = plan_history_with(&repo, &sel, Early::Whole).expect("plan");
-        assert_eq!(off.diffed_during_walk, 0);
-        // HEAD's first-parent chain: the last commit, the merge, main's 6
-        assert_eq!(whole.diffed_during_walk, 8);
-        assert_eq!(off.commits.len(), 12);
-        assert!(off.changes.iter().map(Vec::len).sum::<usize>() > 20);
-        assert_eq!(spelled(&off), spelled(&whole));
-    }
-
-    #[test]
-    fn dates() {
-        assert_eq!(utc_date(0), "1970-01-01T00:00:00Z");
-        assert_eq!(utc_date(1_700_000_000), "2023-11-14T22:13:20Z");
-        assert_eq!(utc_date(951_782_400), "2000-02-29T00:00:00Z");
-    }
-
-    #[test]
-    fn remote_uris_lose_credentials() {
-        assert_eq!(
-            remote_uri("https://x-access-token:s3cret@github.com/org/repo.git").as_deref(),
-            Some("https://github.com/org/repo.git")
-        );
-        assert_eq!(
-            remote_uri("git@github.com:org/repo.git").as_deref(),
-            Some("ssh://github.com/org/repo.git")
-        );
-        assert_eq!(remote_uri("/srv/git/repo.git"), None);
-        assert_eq!(remote_uri("../other"), None);
-        assert_eq!(remote_uri("file:///srv/repo"), None);
-    }
-}
-
 /// What decides a history plan besides the selection: HEAD, every
 /// reference and its target, and the shallow boundary, hashed. Equal
 /// states give equal plans (objects never change), so the history cache
@@ -1611,5 +1479,182 @@ impl HistoryPlan {
             return None;
         }
         Ok::<_, ()>(plan).ok()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{plan_history_with, remote_uri, utc_date, Early, HistoryPlan, HistorySelection};
+    use gix::hash::ObjectId;
+    use std::process::Command;
+
+    fn git(dir: &std::path::Path, args: &[&str]) {
+        let out = Command::new("git")
+            .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
+            .args(args)
+            .current_dir(dir)
+            .output()
+            .expect("git runs");
+        assert!(
+            out.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    /// A plan with interned ids spelled out (ids are numbered as threads
+    /// meet them).
+    type Spelled = (
+        Vec<ObjectId>,
+        Vec<Vec<(String, Option<ObjectId>, Option<ObjectId>)>>,
+        Vec<(ObjectId, Vec<(u32, String)>)>,
+        Vec<Vec<u32>>,
+        Vec<String>,
+    );
+
+    fn spelled(p: &HistoryPlan) -> Spelled {
+        let changes = p
+            .changes
+            .iter()
+            .map(|cs| {
+                cs.iter()
+                    .map(|c| {
+                        (
+                            p.paths[c.path as usize].to_string(),
+                            c.before().map(|b| p.blob(b)),
+                            c.after().map(|b| p.blob(b)),
+                        )
+                    })
+                    .collect()
+            })
+            .collect();
+        let mut blobs: Vec<(ObjectId, Vec<(u32, String)>)> = p
+            .blobs
+            .iter()
+            .map(|(id, intros)| {
+                let v = intros
+                    .iter()
+                    .map(|i| (i.commit, p.paths[i.path as usize].to_string()))
+                    .collect();
+                (*id, v)
+            })
+            .collect();
+        blobs.sort();
+        (
+            p.commits.clone(),
+            changes,
+            blobs,
+            p.parents.clone(),
+            p.warnings.clone(),
+        )
+    }
+
+    #[test]
+    fn diffing_during_the_walk_changes_nothing() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let d = dir.path();
+        git(d, &["init", "-q", "-b", "main"]);
+        let write = |name: &str, text: &str| {
+            let p = d.join(name);
+            std::fs::create_dir_all(p.parent().expect("parent")).expect("dirs");
+            std::fs::write(p, text).expect("write");
+        };
+        for i in 0..6 {
+            write("src/app.py", &format!("version = {i}\n"));
+            write(&format!("docs/note{}.md", i % 3), &format!("note {i}\n"));
+            git(d, &["add", "-A"]);
+            git(d, &["commit", "-q", "-m", &format!("main {i}")]);
+        }
+        git(d, &["checkout", "-q", "-b", "topic", "HEAD~3"]);
+        for i in 0..4 {
+            write("src/topic.py", &format!("topic = {i}\n"));
+            write("src/app.py", &format!("version = 'topic {i}'\n"));
+            git(d, &["add", "-A"]);
+            git(d, &["commit", "-q", "-m", &format!("topic {i}")]);
+        }
+        git(d, &["checkout", "-q", "main"]);
+        git(d, &["merge", "-q", "-X", "theirs", "--no-edit", "topic"]);
+        write("src/app.py", "version = 'after'\n");
+        std::fs::remove_file(d.join("docs/note1.md")).expect("rm");
+        git(d, &["add", "-A"]);
+        git(d, &["commit", "-q", "-m", "after the merge"]);
+        git(d, &["gc", "-q"]);
+        let repo = gix::open(d).expect("open");
+        let sel = HistorySelection::default();
+        let off = plan_history_with(&repo, &sel, Early::Off).expect("plan");
+        let whole = plan_history_with(&repo, &sel, Early::Whole).expect("plan");
+        assert_eq!(off.diffed_during_walk, 0);
+        // HEAD's first-parent chain: the last commit, the merge, main's 6
+        assert_eq!(whole.diffed_during_walk, 8);
+        assert_eq!(off.commits.len(), 12);
+        assert!(off.changes.iter().map(Vec::len).sum::<usize>() > 20);
+        assert_eq!(spelled(&off), spelled(&whole));
+    }
+
+    #[test]
+    fn a_plan_survives_its_bytes_and_damage_is_refused() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let d = dir.path();
+        git(d, &["init", "-q", "-b", "main"]);
+        for i in 0..4 {
+            let p = d.join(format!("src/m{}.py", i % 2));
+            std::fs::create_dir_all(p.parent().expect("parent")).expect("dirs");
+            std::fs::write(p, format!("v = {i}\n")).expect("write");
+            git(d, &["add", "-A"]);
+            git(d, &["commit", "-q", "-m", &format!("c{i}")]);
+        }
+        git(d, &["tag", "v1", "HEAD~1"]);
+        let repo = gix::open(d).expect("open");
+        let plan = super::plan_history(&repo, &HistorySelection::default()).expect("plan");
+        let bytes = plan.to_bytes();
+        let back = HistoryPlan::from_bytes(&bytes).expect("decodes");
+        assert_eq!(spelled(&plan), spelled(&back));
+        assert_eq!(plan.refs, back.refs);
+        assert_eq!(plan.parents, back.parents);
+        assert_eq!(plan.head_blobs, back.head_blobs);
+        let mut blobs: Vec<_> = plan.blobs.iter().collect();
+        let mut blobs_back: Vec<_> = back.blobs.iter().collect();
+        blobs.sort_by_key(|(id, _)| id.to_owned());
+        blobs_back.sort_by_key(|(id, _)| id.to_owned());
+        assert_eq!(blobs, blobs_back);
+        // truncated anywhere, or with trailing bytes: refused, never a panic
+        for cut in 0..bytes.len() {
+            assert!(
+                HistoryPlan::from_bytes(&bytes[..cut]).is_none(),
+                "cut at {cut}"
+            );
+        }
+        let mut longer = bytes.clone();
+        longer.push(0);
+        assert!(HistoryPlan::from_bytes(&longer).is_none());
+        // the state of the refs moves with a new commit
+        let before = super::ref_state(&repo).expect("state");
+        std::fs::write(d.join("new.txt"), "n\n").expect("write");
+        git(d, &["add", "-A"]);
+        git(d, &["commit", "-q", "-m", "new"]);
+        let repo = gix::open(d).expect("open");
+        assert_ne!(before, super::ref_state(&repo).expect("state"));
+    }
+
+    #[test]
+    fn dates() {
+        assert_eq!(utc_date(0), "1970-01-01T00:00:00Z");
+        assert_eq!(utc_date(1_700_000_000), "2023-11-14T22:13:20Z");
+        assert_eq!(utc_date(951_782_400), "2000-02-29T00:00:00Z");
+    }
+
+    #[test]
+    fn remote_uris_lose_credentials() {
+        assert_eq!(
+            remote_uri("https://x-access-token:s3cret@github.com/org/repo.git").as_deref(),
+            Some("https://github.com/org/repo.git")
+        );
+        assert_eq!(
+            remote_uri("git@github.com:org/repo.git").as_deref(),
+            Some("ssh://github.com/org/repo.git")
+        );
+        assert_eq!(remote_uri("/srv/git/repo.git"), None);
+        assert_eq!(remote_uri("../other"), None);
+        assert_eq!(remote_uri("file:///srv/repo"), None);
     }
 }
