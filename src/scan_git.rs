@@ -1046,22 +1046,35 @@ fn scan_few(
                     _ => None,
                 };
                 let hint = hints.get(k * per + i).and_then(Option::as_ref);
+                let judge = |data: &[u8]| -> BlobScan {
+                    let back = hint.and_then(|(bytes, h)| {
+                        revive(engine, data, max, h).map(|hits| (*bytes, hits))
+                    });
+                    match back {
+                        Some((bytes, hits)) => {
+                            revived.fetch_add(1, Relaxed);
+                            BlobScan::Scanned { bytes, hits }
+                        }
+                        None => scan_bytes(engine, class, data, max),
+                    }
+                };
                 let r = match data {
-                    Some(data) => {
-                        let back = hint
-                            .and_then(|(bytes, h)| {
-                                revive(engine, &data, max, h).map(|hits| (*bytes, hits))
-                            })
-                            .map(|(bytes, hits)| BlobScan::Scanned { bytes, hits });
-                        match back {
-                            Some(r) => {
-                                revived.fetch_add(1, Relaxed);
-                                r
+                    Some(data) => judge(&data),
+                    // a loose object: through the object database
+                    None => {
+                        let read = match local.repo().read_blob(*id, max, &mut buf) {
+                            BlobContent::Text(_) | BlobContent::Binary => None,
+                            BlobContent::TooLarge(size) => {
+                                Some(BlobScan::Skipped(Skip::TooLarge { size, limit: max }))
                             }
-                            None => scan_bytes(engine, class, &data, max),
+                            BlobContent::Missing(m) => Some(BlobScan::Missing(m)),
+                            BlobContent::Corrupt(m) => Some(BlobScan::Skipped(Skip::Error(m))),
+                        };
+                        match read {
+                            Some(r) => r,
+                            None => judge(&buf),
                         }
                     }
-                    None => scan_blob(engine, local.repo(), *id, class, max, &mut buf),
                 };
                 if let BlobScan::Scanned { bytes, .. } = &r {
                     engine_bytes.fetch_add(*bytes, Relaxed);

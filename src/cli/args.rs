@@ -395,7 +395,7 @@ pub struct ScanArgs {
         default_missing_value = "",
         conflicts_with = "no_cache"
     )]
-    pub cache: Option<PathBuf>,
+    pub cache: Option<String>,
     /// Do not use the cache `.keyward.toml` asks for.
     #[arg(long)]
     pub no_cache: bool,

@@ -147,16 +147,11 @@ pub fn cache_dir(
         return Ok(None);
     }
     let choice = match &args.cache {
-        Some(d) if !history => anyhow::bail!(
-            "--cache{} keeps what history scans learn; add --history (or drop --cache)",
-            if d.as_os_str().is_empty() {
-                String::new()
-            } else {
-                format!("={}", d.display())
-            }
-        ),
-        Some(d) if d.as_os_str().is_empty() => Some(keyward::config::CacheChoice::Default),
-        Some(d) => Some(keyward::config::CacheChoice::Dir(d.clone())),
+        Some(_) if !history => {
+            anyhow::bail!("--cache keeps what history scans learn; add --history (or drop --cache)")
+        }
+        Some(d) if d.is_empty() => Some(keyward::config::CacheChoice::Default),
+        Some(d) => Some(keyward::config::CacheChoice::Dir(PathBuf::from(d))),
         None if history => config.cache.clone(),
         None => None,
     };

@@ -11,6 +11,7 @@ mod atomic;
 mod audit_baseline;
 mod audit_report;
 mod baseline_scope;
+mod cache;
 mod canary;
 mod chunking;
 mod cli;
