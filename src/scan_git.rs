@@ -262,6 +262,15 @@ pub fn scan_history_with(
         )),
         None => None,
     };
+    let max = opts.max_file_size;
+    // the verdicts load on another thread while the plan loads (or the walk runs)
+    let verdict_loader = cache.clone().map(|c| {
+        let engine_fp = detection_fingerprint(engine, max);
+        std::thread::spawn(move || {
+            let loaded = c.load_blobs(&engine_fp);
+            (engine_fp, loaded)
+        })
+    });
     let cached_plan = match (&cache, &plan_key) {
         (Some(c), Some(key)) => match c.load_plan(key) {
             crate::cache::Loaded::Hit(bytes) => match HistoryPlan::from_bytes(&bytes) {
@@ -339,34 +348,33 @@ pub fn scan_history_with(
         }
         blobs.extend(by_class.into_iter().map(|(c, v)| (Oid::from(id), c, v)));
     }
-    // Versions of one path, newest first: git packs store the newest version
-    // whole and older ones as deltas against it, so this order lets each
-    // thread's delta-base cache serve most decodes. Ties by id: deterministic.
-    blobs.sort_unstable_by_key(|(id, c, intros)| {
-        let first = intros
-            .first()
-            .copied()
-            .unwrap_or(git::Introduction { commit: 0, path: 0 });
-        (first.path, std::cmp::Reverse(first.commit), *id, *c)
-    });
-    let max = opts.max_file_size;
     // Blobs the cache has a verdict on (under this rule set) are not read
     // again, unless they hold candidates: those are scanned again to report.
-    let fingerprint = cache.as_ref().map(|_| detection_fingerprint(engine, max));
-    let mut verdicts = match (&cache, &fingerprint) {
-        (Some(c), Some(fp)) => match c.load_blobs(fp) {
-            crate::cache::Loaded::Hit(m) => m,
-            crate::cache::Loaded::Stale => Default::default(),
-            crate::cache::Loaded::Bad(w) => {
-                cache_warnings.push(w);
-                Default::default()
-            }
-        },
-        _ => Default::default(),
+    let (fingerprint, mut verdicts) = match verdict_loader.map(|h| h.join()) {
+        Some(Ok((fp, loaded))) => {
+            let v = match loaded {
+                crate::cache::Loaded::Hit(m) => m,
+                crate::cache::Loaded::Stale => Default::default(),
+                crate::cache::Loaded::Bad(w) => {
+                    cache_warnings.push(w);
+                    Default::default()
+                }
+            };
+            (Some(fp), v)
+        }
+        Some(Err(_)) => {
+            cache_warnings.push("the blobs cache could not be read; ignored".into());
+            (Some(detection_fingerprint(engine, max)), Default::default())
+        }
+        None => (None, Default::default()),
     };
-    let mut class_keys: HashMap<u32, u64> = HashMap::new();
+    let mut class_keys: Vec<Option<u64>> = Vec::new();
     let mut class_key = |c: u32| -> u64 {
-        *class_keys.entry(c).or_insert_with(|| {
+        let i = c as usize;
+        if class_keys.len() <= i {
+            class_keys.resize(i + 1, None);
+        }
+        *class_keys[i].get_or_insert_with(|| {
             xxhash_rust::xxh3::xxh3_64(format!("{:?}", classes.get(c)).as_bytes())
         })
     };
@@ -403,6 +411,24 @@ pub fn scan_history_with(
         }
         blobs = todo;
         cache_use.blobs_reused = known.len() as u64;
+    }
+    // Versions of one path, newest first: git packs store the newest version
+    // whole and older ones as deltas against it, so this order lets each
+    // thread's delta-base cache serve most decodes. Ties by id: deterministic.
+    let order = |(id, c, intros): &Job| {
+        let first = intros
+            .first()
+            .copied()
+            .unwrap_or(git::Introduction { commit: 0, path: 0 });
+        (first.path, std::cmp::Reverse(first.commit), *id, *c)
+    };
+    if hints.len() == blobs.len() {
+        // (each job keeps its cached candidates)
+        let mut paired: Vec<(Job, Option<Hint>)> = blobs.into_iter().zip(hints).collect();
+        paired.sort_unstable_by_key(|(job, _)| order(job));
+        (blobs, hints) = paired.into_iter().unzip();
+    } else {
+        blobs.sort_unstable_by_key(order);
     }
     progress.start("blobs", Some(blobs.len() as u64));
     let commits = plan.commits.len();
@@ -486,10 +512,10 @@ pub fn scan_history_with(
     let mut hits = Vec::new();
     let mut blobs_of: HashMap<SecretKey, HashSet<Oid>> = HashMap::new();
     let path_of = |i: &git::Introduction| plan.paths[i.path as usize].to_string();
-    let mut blobs_counted: HashSet<Oid> = HashSet::new();
+    let mut blobs_counted: HashSet<Oid> = HashSet::with_capacity(blobs.len());
     let mut missing = Vec::new();
     for ((id, _, intros), r) in blobs.iter().zip(results) {
-        let first_path = intros.first().map(path_of).unwrap_or_default();
+        let first_path = || intros.first().map(path_of).unwrap_or_default();
         match r {
             BlobScan::Scanned { bytes, hits: h } => {
                 // a blob met with several path classes is scanned once per
@@ -521,8 +547,8 @@ pub fn scan_history_with(
             }
             // a blob met with several path classes is judged once
             BlobScan::Skipped(_) | BlobScan::Missing(_) if !blobs_counted.insert(*id) => {}
-            BlobScan::Skipped(why) => summary.skip(format!("{first_path} (blob {id})"), why),
-            BlobScan::Missing(m) => missing.push(format!("{first_path}: {m}")),
+            BlobScan::Skipped(why) => summary.skip(format!("{} (blob {id})", first_path()), why),
+            BlobScan::Missing(m) => missing.push(format!("{}: {m}", first_path())),
         }
     }
     // blobs were scanned in pack order: list what was not scanned by path
@@ -547,11 +573,20 @@ pub fn scan_history_with(
 
     // Lifecycle of each finding, from its trail: the computation
     // `keyward merge` does over the trails of shards.
-    let commit_index: HashMap<String, usize> = plan
+    let oid_index: HashMap<Oid, usize> = plan
         .commits
         .iter()
         .enumerate()
-        .map(|(i, c)| (c.to_string(), i))
+        .map(|(i, c)| (Oid::from(*c), i))
+        .collect();
+    // (only the commits the findings name, by their hex id)
+    let commit_index: HashMap<String, usize> = findings
+        .iter()
+        .flat_map(|f| f.locations.iter().filter_map(|l| l.commit.as_ref()))
+        .filter_map(|c| {
+            let i = Oid::from_hex(c).and_then(|id| oid_index.get(&id).copied())?;
+            Some((c.clone(), i))
+        })
         .collect();
     let rule_index: HashMap<&str, usize> = engine
         .rules()
@@ -564,7 +599,7 @@ pub fn scan_history_with(
         .map(|f| (rule_index[f.rule_id.as_str()], f.secret.clone()))
         .collect();
     let trails = trails(&plan, &findings, &keys, &blobs_of, &commit_index);
-    let table = commit_table(repo.repo(), &plan, &trails);
+    let table = commit_table(repo.repo(), &plan, &trails, &oid_index);
     for (f, trail) in findings.iter_mut().zip(trails) {
         f.locations.sort_by_key(|l| {
             (
@@ -731,13 +766,8 @@ fn commit_table(
     repo: Repo<'_>,
     plan: &HistoryPlan,
     trails: &[crate::lifecycle::Trail],
+    index: &HashMap<Oid, usize>,
 ) -> crate::lifecycle::CommitTable {
-    let index: HashMap<Oid, usize> = plan
-        .commits
-        .iter()
-        .enumerate()
-        .map(|(i, c)| (Oid::from(*c), i))
-        .collect();
     let mut named: Vec<usize> = trails
         .iter()
         .flat_map(|t| t.commits.iter().chain(t.removals.iter().map(|(c, _)| c)))
