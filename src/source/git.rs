@@ -219,12 +219,24 @@ fn resolve(repo: &gix::Repository, spec: &str) -> Result<ObjectId, GitError> {
     Ok(commit.id)
 }
 
-/// HEAD (if born) and the commits every reference points at (peeled).
-fn all_tips(repo: &gix::Repository, remote_tracking_only: bool) -> Result<Vec<ObjectId>, GitError> {
+/// HEAD (if born) and the commits every reference points at (peeled),
+/// with the references whose object cannot be read (a corrupt or missing
+/// object: named, never skipped in silence).
+fn all_tips(
+    repo: &gix::Repository,
+    remote_tracking_only: bool,
+) -> Result<(Vec<ObjectId>, Vec<String>), GitError> {
     let mut tips = Vec::new();
+    let mut unreadable = Vec::new();
     if !remote_tracking_only {
-        if let Ok(id) = repo.head_id() {
-            tips.push(id.detach());
+        match repo.head_id() {
+            Ok(id) => tips.push(id.detach()),
+            Err(e) => {
+                let born = repo.head().map(|h| !h.is_unborn()).unwrap_or(true);
+                if born {
+                    unreadable.push(format!("HEAD: {e}"));
+                }
+            }
         }
     }
     let refs = repo.references().map_err(other)?;
@@ -233,19 +245,31 @@ fn all_tips(repo: &gix::Repository, remote_tracking_only: bool) -> Result<Vec<Ob
     } else {
         refs.all().map_err(other)?
     };
-    for r in iter.flatten() {
-        let mut r = r;
-        if let Ok(id) = r.peel_to_id() {
-            if let Ok(obj) = id.object() {
-                if let Ok(c) = obj.peel_to_commit() {
-                    tips.push(c.id);
-                }
+    for r in iter {
+        let mut r = match r {
+            Ok(r) => r,
+            Err(e) => {
+                unreadable.push(format!("a reference: {e}"));
+                continue;
             }
+        };
+        let name = r.name().as_bstr().to_string();
+        match r.peel_to_id() {
+            Ok(id) => match id.object() {
+                // a ref to a tree or blob (rare) has no history to walk
+                Ok(obj) => {
+                    if let Ok(c) = obj.peel_to_commit() {
+                        tips.push(c.id);
+                    }
+                }
+                Err(e) => unreadable.push(format!("{name}: {e}")),
+            },
+            Err(e) => unreadable.push(format!("{name}: {e}")),
         }
     }
     tips.sort();
     tips.dedup();
-    Ok(tips)
+    Ok((tips, unreadable))
 }
 
 /// Tree diffs and lookups. Trees come from the pack reader
@@ -671,8 +695,18 @@ fn plan_history_with(
     sel: &HistorySelection,
     early: Early,
 ) -> Result<HistoryPlan, GitError> {
+    let mut unreadable = Vec::new();
     let tips: Vec<ObjectId> = if sel.tips.is_empty() {
-        all_tips(repo, false)?
+        let (tips, bad) = all_tips(repo, false)?;
+        if tips.is_empty() && !bad.is_empty() {
+            // refs, but not one commit to walk: not a clean, empty history
+            return Err(GitError::Unusable(format!(
+                "no commit of the history could be read ({})",
+                bad.join("; ")
+            )));
+        }
+        unreadable = bad;
+        tips
     } else {
         sel.tips
             .iter()
@@ -685,12 +719,18 @@ fn plan_history_with(
         .map(|t| resolve(repo, t))
         .collect::<Result<_, _>>()?;
     if sel.hide_remote_tracking {
-        hidden.extend(all_tips(repo, true)?);
+        hidden.extend(all_tips(repo, true)?.0);
     }
     let mut plan = HistoryPlan::default();
+    plan.warnings.extend(
+        unreadable
+            .into_iter()
+            .map(|u| format!("reference not walked, its object cannot be read: {u}")),
+    );
     if tips.is_empty() {
         return Ok(plan);
     }
+    let full_walk = hidden.is_empty();
     let shallow: HashSet<ObjectId> = repo
         .shallow_commits()
         .ok()
@@ -788,6 +828,14 @@ fn plan_history_with(
     // the walk read commits through the git library's maps of the packs
     super::pack::release_repository_maps(repo.into());
     let (nodes, walk_warnings, walk_time) = walk?;
+    if nodes.is_empty() && full_walk {
+        // refs point at commits, yet not one could be read: a history scan
+        // that reported nothing would look clean
+        return Err(GitError::Unusable(match walk_warnings.first() {
+            Some(w) => format!("no commit of the history could be read ({w})"),
+            None => "no commit of the history could be read".to_string(),
+        }));
+    }
     plan.warnings.extend(walk_warnings);
     plan.timings.push(("walk commits", walk_time));
     plan.diffed_during_walk = early.len();

@@ -5,7 +5,7 @@ use serde_json::Value;
 use std::fs;
 use std::process::{Command, Output, Stdio};
 
-use crate::util::{git_in, Repo, BIN, S1, S2, S3, S4};
+use crate::util::{git_in, run_keyward, Repo, BIN, S1, S2, S3, S4};
 
 /// Running keyward in a test repository.
 trait RunKeyward {
@@ -599,4 +599,35 @@ fn symlinks_and_submodule_gitlinks_are_skipped() {
     );
     assert_eq!(v["summary"]["files_scanned"], 1);
     assert!(v["summary"]["warnings"].as_array().unwrap().is_empty());
+}
+
+/// A history whose commits cannot be read (a garbage HEAD commit object) is
+/// an error, never a clean report of 0 commits.
+#[test]
+fn unreadable_history_is_an_error_not_a_clean_scan() {
+    let r = Repo::new();
+    r.write("app.py", &format!("TOKEN = \"{S1}\"\n"));
+    let head = r.commit("only commit");
+    let obj = r
+        .path
+        .join(".git/objects")
+        .join(&head[..2])
+        .join(&head[2..]);
+    let mut perms = std::fs::metadata(&obj).unwrap().permissions();
+    #[allow(clippy::permissions_set_readonly_false)]
+    perms.set_readonly(false);
+    std::fs::set_permissions(&obj, perms).unwrap();
+    std::fs::write(&obj, b"not a zlib stream").unwrap();
+    let out = run_keyward(&r.path, &["scan", "--history"]);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("no commit of the history could be read"),
+        "{err}"
+    );
 }
