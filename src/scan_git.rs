@@ -693,19 +693,29 @@ fn trails(
             }
         })
         .collect();
-    // blob -> findings holding it
+    // blob -> findings holding it, then by the plan's number of the blob
+    // (the loop over every change below then hashes nothing)
     let mut finding_of_blob: HashMap<Oid, Vec<usize>> = HashMap::new();
     for fi in 0..findings.len() {
         for b in holding(fi) {
             finding_of_blob.entry(*b).or_default().push(fi);
         }
     }
+    let mut by_number: Vec<&[usize]> = vec![&[]; plan.blob_ids.len()];
+    if !finding_of_blob.is_empty() {
+        for (i, id) in plan.blob_ids.iter().enumerate() {
+            if let Some(fs) = finding_of_blob.get(&Oid::from(*id)) {
+                by_number[i] = fs;
+            }
+        }
+    }
     for (ci, changes) in plan.changes.iter().enumerate() {
         for c in changes {
             let Some(old) = c.before() else { continue };
-            let Some(fs) = finding_of_blob.get(&Oid::from(plan.blob(old))) else {
+            let fs = by_number.get(old as usize).copied().unwrap_or(&[]);
+            if fs.is_empty() {
                 continue;
-            };
+            }
             let new = c.after().map(|n| Oid::from(plan.blob(n)));
             for &fi in fs {
                 if !new.is_some_and(|n| holding(fi).contains(&n)) {
