@@ -8,7 +8,7 @@
 use super::args::{FormatArg, MergeArgs};
 use super::output::{emit, report_now, scan_exit_code, write_reports};
 use super::output::{EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS};
-use super::scan_repos::{plural, Out};
+use super::scan_repos::Out;
 use anyhow::{Context, Result};
 use keyward::merge::Input;
 use keyward::redact::scrub;
@@ -152,21 +152,10 @@ fn run_repos(args: &MergeArgs, files: &[(String, Vec<Value>)]) -> Result<u8> {
         "failed": failed,
         "findings": findings,
     }})])?;
-    let names = if failed.is_empty() {
-        String::new()
-    } else {
-        format!(" ({})", clean(&failed.join(", ")))
-    };
     eprintln!(
-        "{}",
-        scrub(&format!(
-            "keyward: merged {} shard output(s): {} {}, {merged} merged, {} failed{names}, {findings} {}",
-            files.len(),
-            repos.len(),
-            plural(repos.len(), "repository", "repositories"),
-            failed.len(),
-            plural(findings, "finding", "findings"),
-        ))
+        "keyward: merged {} shard output(s): {}",
+        files.len(),
+        super::scan_repos::tally(repos.len(), (merged, "merged"), &failed, findings)
     );
     if done < repos.len() {
         eprintln!(

@@ -145,20 +145,9 @@ pub fn run(args: &ScanArgs, list: &Path) -> Result<u8> {
         last["redacted"] = json!(ropts.redact);
     }
     out.write(&[last])?;
-    let names = if failed.is_empty() {
-        String::new()
-    } else {
-        format!(" ({})", clean(&failed.join(", ")))
-    };
     eprintln!(
-        "{}",
-        scrub(&format!(
-            "keyward: {} {}, {scanned} scanned, {} failed{names}, {findings} {}",
-            repos.len(),
-            plural(repos.len(), "repository", "repositories"),
-            failed.len(),
-            plural(findings, "finding", "findings"),
-        ))
+        "keyward: {}",
+        tally(repos.len(), (scanned, "scanned"), &failed, findings)
     );
     if done < repos.len() {
         eprintln!(
@@ -361,6 +350,25 @@ impl Out {
         }
         Ok(true)
     }
+}
+
+/// The end of a run over repositories, for stderr: `N repositories, K
+/// scanned, F failed (names), X findings` (`done`: the count and verb of
+/// the repositories that went through), masked.
+pub(super) fn tally(repos: usize, done: (usize, &str), failed: &[&str], findings: usize) -> String {
+    let names = if failed.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", clean(&failed.join(", ")))
+    };
+    scrub(&format!(
+        "{repos} {}, {} {}, {} failed{names}, {findings} {}",
+        plural(repos, "repository", "repositories"),
+        done.0,
+        done.1,
+        failed.len(),
+        plural(findings, "finding", "findings"),
+    ))
 }
 
 #[cfg(test)]

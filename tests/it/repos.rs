@@ -230,14 +230,14 @@ fn closing<'a>(records: &'a [Value], name: &str) -> &'a Value {
 #[test]
 fn repos_file_scans_each_listed_repository_and_reports_the_corrupt_one() {
     let site = Site::new();
-    let api_commits = api(&site.path("work/api"));
-    let web_commits = web(&site.path("work/web"));
-    broken(&site, &site.path("work/broken"));
-    let web_abs = site.path("work/web").to_string_lossy().into_owned();
+    let api_commits = api(&site.path("clones/api"));
+    let web_commits = web(&site.path("clones/web"));
+    broken(&site, &site.path("clones/broken"));
+    let web_abs = site.path("clones/web").to_string_lossy().into_owned();
     fs::create_dir_all(site.path("lists")).unwrap();
     fs::write(
         site.path("lists/repos.txt"),
-        format!("# the fleet\n../work/api\n\n  {web_abs}  \n   # retired: ../work/old\n../work/broken\n"),
+        format!("# the fleet\n../clones/api\n\n  {web_abs}  \n   # retired: ../clones/old\n../clones/broken\n"),
     )
     .unwrap();
 
@@ -252,10 +252,13 @@ fn repos_file_scans_each_listed_repository_and_reports_the_corrupt_one() {
         assert!(!text.contains(s), "a secret in the masked output");
     }
     let recs = records(&out);
-    let total = check_stream(&recs, &["../work/api", web_abs.as_str(), "../work/broken"]);
+    let total = check_stream(
+        &recs,
+        &["../clones/api", web_abs.as_str(), "../clones/broken"],
+    );
 
     // api: its history-only finding, the same object a single scan gives
-    let api = findings_of(&recs, "../work/api");
+    let api = findings_of(&recs, "../clones/api");
     assert_eq!(api.len(), 1, "{recs:#?}");
     assert_eq!(api[0]["rule_id"], "github-pat");
     assert_eq!(api[0]["secret"], "ghp_********", "masked by default");
@@ -265,11 +268,11 @@ fn repos_file_scans_each_listed_repository_and_reports_the_corrupt_one() {
         api[0]["lifecycle"]["removed_in"]["id"],
         api_commits[2].as_str()
     );
-    let single = records(&site.keyward("work/api", &["scan", "--history", "--format", "jsonl"]));
+    let single = records(&site.keyward("clones/api", &["scan", "--history", "--format", "jsonl"]));
     let (single_trailer, single_findings) = single.split_last().unwrap();
     assert_eq!(single_findings.len(), 1);
     assert_eq!(without_repository(api[0]), single_findings[0]);
-    let mut summary = closing(&recs, "../work/api")["summary"].clone();
+    let mut summary = closing(&recs, "../clones/api")["summary"].clone();
     let mut single_summary = single_trailer["summary"].clone();
     for s in [&mut summary, &mut single_summary] {
         s.as_object_mut().unwrap().remove("duration_ms");
@@ -289,18 +292,19 @@ fn repos_file_scans_each_listed_repository_and_reports_the_corrupt_one() {
     assert_eq!(web_closing["summary"]["findings"], 1);
 
     // broken: an error record, named on stderr; the run went on after it
-    let err = closing(&recs, "../work/broken");
+    let err = closing(&recs, "../clones/broken");
     let message = err["error"].as_str().expect("an error message");
     assert!(!message.is_empty());
     assert!(!message.contains(S3));
     let err_text = stderr(&out);
     assert!(
-        err_text.contains("keyward: repository ../work/broken failed: "),
+        err_text.contains("keyward: repository ../clones/broken failed: "),
         "{err_text}"
     );
     assert!(
-        err_text
-            .contains("keyward: 3 repositories, 2 scanned, 1 failed (../work/broken), 2 findings"),
+        err_text.contains(
+            "keyward: 3 repositories, 2 scanned, 1 failed (../clones/broken), 2 findings"
+        ),
         "{err_text}"
     );
 
@@ -309,7 +313,7 @@ fn repos_file_scans_each_listed_repository_and_reports_the_corrupt_one() {
         &serde_json::json!({
             "repositories": 3,
             "scanned": 2,
-            "failed": ["../work/broken"],
+            "failed": ["../clones/broken"],
             "findings": 2,
         })
     );
