@@ -16,7 +16,22 @@ use std::process::ExitCode;
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// mimalloc's `mi_option_purge_delay` (its place in the option enum of
+/// mimalloc v3, which `libmimalloc-sys` builds by default; the crate names
+/// no constant for it). A test checks the option's default is v3's.
+const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+
+/// Memory a thread frees goes back to the system after this many
+/// milliseconds (mimalloc v3 waits 1000): a history scan's threads switch
+/// between tree diffs and blob scans, and what one phase freed on a thread
+/// would otherwise still count as resident when the next phase allocates
+/// (git/git: peak 278-323 MiB against 243-252 MiB, same speed).
+const PURGE_DELAY_MS: std::ffi::c_long = 10;
+
 fn main() -> ExitCode {
+    // SAFETY: mi_option_set only stores a value mimalloc reads atomically;
+    // it may be called at any time, from any thread.
+    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, PURGE_DELAY_MS) };
     // what keyward prints may end up in a public CI log: errors (clap's
     // included, which quote the offending argument) and panics are scrubbed
     // of secret-shaped tokens
@@ -79,5 +94,20 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Check(args) => cmd_check::run(args),
         Command::Completions { shell } => cmd_completions::run(shell),
         Command::Man { subcommand } => cmd_man::run(subcommand.as_deref()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// Option 15 is mimalloc v3's purge delay: its default, 1000 ms, is
+    /// that option's (a `libmimalloc-sys` that builds another mimalloc, or
+    /// numbers the options otherwise, fails here).
+    #[test]
+    fn option_15_is_the_purge_delay() {
+        // SAFETY: reads an option's value.
+        let ms = unsafe { libmimalloc_sys::mi_option_get(super::MI_OPTION_PURGE_DELAY) };
+        assert_eq!(ms, 1000);
+        // and the neighbouring option the crate names is where v3 has it
+        assert_eq!(libmimalloc_sys::mi_option_use_numa_nodes, 16);
     }
 }

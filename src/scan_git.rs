@@ -30,6 +30,9 @@ pub struct GitScanOptions {
     pub exclude: Vec<String>,
     /// How history blobs are read and scanned.
     pub reading: HistoryReading,
+    /// Which history blobs are read and scanned while the commits are
+    /// still being diffed.
+    pub alongside: Alongside,
     /// History: scan only the unique blobs of this shard (`--shard I/N`).
     pub shard: Option<crate::shard::Shard>,
     /// History: the cache directory (`--cache`; see [`crate::cache`]).
@@ -49,6 +52,22 @@ pub enum HistoryReading {
     PackOrder,
     /// One blob at a time through the object database, scanned whole.
     OneByOne,
+}
+
+/// Which blobs of a history scan are read and scanned while the commits
+/// the walk left are diffed (on the same threads: see
+/// `git::plan_history_alongside`). The findings are the same whichever.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Alongside {
+    /// Those the diffs of HEAD's first-parent chain met while the commit
+    /// walk ran.
+    #[default]
+    Walk,
+    /// Those of HEAD's whole first-parent chain, diffed before the other
+    /// commits (differential tests: the amount does not depend on timing).
+    FirstParent,
+    /// None: every blob is read once all commits are diffed.
+    Off,
 }
 
 /// Outcome of scanning one blob.
@@ -263,14 +282,115 @@ pub fn scan_history_with(
         None => None,
     };
     let max = opts.max_file_size;
-    // the verdicts load on another thread while the plan loads (or the walk runs)
-    let verdict_loader = cache.clone().map(|c| {
+    // the verdicts load on another thread while the plan loads (or the walk
+    // runs); the first to need them waits for them
+    let verdict_loader = std::sync::Mutex::new(cache.clone().map(|c| {
         let engine_fp = detection_fingerprint(engine, max);
         std::thread::spawn(move || {
             let loaded = c.load_blobs(&engine_fp);
             (engine_fp, loaded)
         })
-    });
+    }));
+    let verdicts_loaded: std::sync::OnceLock<LoadedVerdicts> = std::sync::OnceLock::new();
+    let load_verdicts = || {
+        verdicts_loaded.get_or_init(|| {
+            let handle = verdict_loader
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .take();
+            let mut warnings = Vec::new();
+            let (fingerprint, verdicts) = match handle.map(|h| h.join()) {
+                Some(Ok((fp, loaded))) => {
+                    let v = match loaded {
+                        crate::cache::Loaded::Hit(m) => m,
+                        crate::cache::Loaded::Stale => Default::default(),
+                        crate::cache::Loaded::Bad(w) => {
+                            warnings.push(w);
+                            Default::default()
+                        }
+                    };
+                    (Some(fp), v)
+                }
+                Some(Err(_)) => {
+                    warnings.push("the blobs cache could not be read; ignored".into());
+                    (Some(detection_fingerprint(engine, max)), Default::default())
+                }
+                None => (None, Default::default()),
+            };
+            LoadedVerdicts {
+                fingerprint,
+                verdicts,
+                warnings,
+            }
+        })
+    };
+    // Blobs the diffs met while the walk ran are read and scanned while
+    // the other commits are diffed (see `git::plan_history_alongside`).
+    let policy_root = repo.repo().workdir_or_git_dir().to_path_buf();
+    let sync = repo.shared();
+    let early: std::sync::Mutex<Option<EarlyScan>> = std::sync::Mutex::new(None);
+    let scan_early = |met: Vec<(String, Vec<Oid>)>| {
+        let started = t0.elapsed();
+        let kept: Vec<bool> = met
+            .par_iter()
+            .map_init(
+                || Exclusions::new(&policy_root, &opts.exclude),
+                |excl, (p, _)| !excl.excluded(p),
+            )
+            .collect();
+        let found: Vec<Option<crate::engine::PathClass>> = met
+            .par_iter()
+            .zip(&kept)
+            .map(|((p, _), &keep)| keep.then(|| engine.path_class(p)))
+            .collect();
+        // (blobs the cache has a verdict on are left to the cache)
+        let known = cache.as_ref().map(|_| &load_verdicts().verdicts);
+        let mut classes = Classes::default();
+        let mut seen: HashSet<(Oid, u32)> = HashSet::new();
+        let mut jobs: Vec<Job> = Vec::new();
+        for ((_, ids), class) in met.iter().zip(found) {
+            let Some(class) = class else { continue };
+            let key = class_key_of(&class);
+            let c = classes.intern(class);
+            for id in ids {
+                if opts.shard.is_some_and(|s| !s.holds(id.as_bytes())) {
+                    continue;
+                }
+                if known
+                    .is_some_and(|v| v.contains_key(&crate::cache::blob_key(id.as_bytes(), key)))
+                {
+                    continue;
+                }
+                if seen.insert((*id, c)) {
+                    jobs.push((*id, c, Vec::new()));
+                }
+            }
+        }
+        drop(seen);
+        let local = sync.local();
+        let (results, stats) = scan_jobs(
+            engine,
+            &local,
+            &sync,
+            &jobs,
+            &classes,
+            max,
+            opts.reading,
+            &crate::scan::Silent,
+            0,
+        );
+        let done = jobs
+            .into_iter()
+            .zip(results)
+            .map(|((id, c, _), r)| ((id, c), r))
+            .collect();
+        *early.lock().unwrap_or_else(|p| p.into_inner()) = Some(EarlyScan {
+            classes,
+            done,
+            stats,
+            took: t0.elapsed().saturating_sub(started),
+        });
+    };
     let cached_plan = match (&cache, &plan_key) {
         (Some(c), Some(key)) => match c.load_plan(key) {
             crate::cache::Loaded::Hit(bytes) => match HistoryPlan::from_bytes(&bytes) {
@@ -295,7 +415,15 @@ pub fn scan_history_with(
         }
         None => {
             progress.start("walking history", None);
-            let p = repo.repo().plan_history(sel)?;
+            let p = match opts.alongside {
+                Alongside::Off => repo.repo().plan_history(sel)?,
+                Alongside::Walk => repo
+                    .repo()
+                    .plan_history_alongside(sel, false, &scan_early)?,
+                Alongside::FirstParent => {
+                    repo.repo().plan_history_alongside(sel, true, &scan_early)?
+                }
+            };
             progress.finish();
             if let (Some(c), Some(key)) = (&cache, &plan_key) {
                 if let Err(e) = c.save_plan(key, &p.to_bytes()) {
@@ -313,10 +441,15 @@ pub fn scan_history_with(
     let rss_plan = peak_rss_kib();
     // Path policy once per path: excluded paths drop out, the others get
     // their class; a blob is scanned once per class it was introduced with.
-    let mut classes = Classes::default();
+    // (The classes of the blobs scanned alongside the diffs keep their
+    // numbers.)
+    let early = early.into_inner().unwrap_or_else(|p| p.into_inner());
+    let (mut classes, mut early_done, early_stats, early_took) = match early {
+        Some(e) => (e.classes, e.done, Some(e.stats), Some(e.took)),
+        None => Default::default(),
+    };
     let names: Vec<String> = plan.paths.iter().map(|p| p.to_string()).collect();
     // (each thread judges paths with its own view of the ignore files)
-    let policy_root = repo.repo().workdir_or_git_dir().to_path_buf();
     let kept: Vec<bool> = names
         .par_iter()
         .map_init(
@@ -348,35 +481,35 @@ pub fn scan_history_with(
         }
         blobs.extend(by_class.into_iter().map(|(c, v)| (Oid::from(id), c, v)));
     }
+    // what was scanned alongside the diffs is done
+    let mut scanned_early: Vec<(Job, BlobScan)> = Vec::new();
+    if !early_done.is_empty() {
+        let mut rest = Vec::with_capacity(blobs.len());
+        for job in blobs {
+            match early_done.remove(&(job.0, job.1)) {
+                Some(r) => scanned_early.push((job, r)),
+                None => rest.push(job),
+            }
+        }
+        blobs = rest;
+    }
+    drop(early_done);
     // Blobs the cache has a verdict on (under this rule set) are not read
     // again, unless they hold candidates: those are scanned again to report.
-    let (fingerprint, mut verdicts) = match verdict_loader.map(|h| h.join()) {
-        Some(Ok((fp, loaded))) => {
-            let v = match loaded {
-                crate::cache::Loaded::Hit(m) => m,
-                crate::cache::Loaded::Stale => Default::default(),
-                crate::cache::Loaded::Bad(w) => {
-                    cache_warnings.push(w);
-                    Default::default()
-                }
-            };
-            (Some(fp), v)
-        }
-        Some(Err(_)) => {
-            cache_warnings.push("the blobs cache could not be read; ignored".into());
-            (Some(detection_fingerprint(engine, max)), Default::default())
-        }
-        None => (None, Default::default()),
-    };
+    let _ = load_verdicts();
+    let LoadedVerdicts {
+        fingerprint,
+        mut verdicts,
+        warnings,
+    } = verdicts_loaded.into_inner().unwrap_or_default();
+    cache_warnings.extend(warnings);
     let mut class_keys: Vec<Option<u64>> = Vec::new();
     let mut class_key = |c: u32| -> u64 {
         let i = c as usize;
         if class_keys.len() <= i {
             class_keys.resize(i + 1, None);
         }
-        *class_keys[i].get_or_insert_with(|| {
-            xxhash_rust::xxh3::xxh3_64(format!("{:?}", classes.get(c)).as_bytes())
-        })
+        *class_keys[i].get_or_insert_with(|| class_key_of(classes.get(c)))
     };
     let mut known: Vec<(Job, BlobScan)> = Vec::new();
     // cached candidates of the blobs to read again, by job
@@ -433,10 +566,9 @@ pub fn scan_history_with(
     progress.start("blobs", Some(blobs.len() as u64));
     let commits = plan.commits.len();
     progress.status(&format!("{commits} commits"));
-    let sync = repo.shared();
     // what a warm cache leaves is read through a pack reader, the blobs
     // holding candidates rebuilt from the cache where their ids check
-    let (mut results, decode) = if cache.is_some() && blobs.len() < 256 {
+    let (mut results, mut decode) = if cache.is_some() && blobs.len() < 256 {
         scan_few(engine, &repo, &sync, &blobs, &hints, &classes, max)
     } else {
         scan_jobs(
@@ -452,6 +584,14 @@ pub fn scan_history_with(
         )
     };
     progress.finish();
+    let scanned_alongside = scanned_early.len() as u64;
+    for (job, r) in scanned_early {
+        blobs.push(job);
+        results.push(r);
+    }
+    if let Some(s) = &early_stats {
+        decode.add(s);
+    }
     if let (Some(c), Some(fp)) = (&cache, &fingerprint) {
         cache_use.blobs_scanned = blobs.len() as u64 - decode.revived;
         let mut changed = false;
@@ -623,9 +763,20 @@ pub fn scan_history_with(
         .filter(|(name, _)| *name == "walk commits")
         .copied()
         .collect();
+    summary.phases.extend(
+        plan.timings
+            .iter()
+            .filter(|(name, _)| *name == "diff the other commits")
+            .copied(),
+    );
+    if let Some(t) = early_took {
+        summary
+            .phases
+            .push(("read and scan blobs met during the walk, alongside", t));
+    }
     summary.phases.extend([
         ("walk and diff commits", t_plan),
-        ("read and scan blobs", t_scan - t_plan),
+        ("read and scan the other blobs", t_scan - t_plan),
         ("findings and lifecycle", summary.duration - t_scan),
     ]);
     summary.counters = vec![
@@ -633,6 +784,7 @@ pub fn scan_history_with(
             "commits diffed while the walk ran",
             plan.diffed_during_walk as u64,
         ),
+        ("blobs scanned alongside the diffs", scanned_alongside),
         ("objects inflated from packs", decode.decoded),
         ("bytes inflated from packs", decode.decoded_bytes),
         ("blobs read one at a time", decode.single),
@@ -875,6 +1027,43 @@ struct DecodeStats {
     inherited: u64,
     /// Blobs whose candidates were rebuilt from the cache (not scanned).
     revived: u64,
+}
+
+impl DecodeStats {
+    fn add(&mut self, o: &DecodeStats) {
+        self.decoded += o.decoded;
+        self.decoded_bytes += o.decoded_bytes;
+        self.single += o.single;
+        self.engine_bytes += o.engine_bytes;
+        self.deltas_local += o.deltas_local;
+        self.deltas_whole += o.deltas_whole;
+        self.inherited += o.inherited;
+        self.revived += o.revived;
+    }
+}
+
+/// The blob verdicts of the cache (see [`crate::cache`]), once loaded.
+#[derive(Default)]
+struct LoadedVerdicts {
+    /// The detection fingerprint they are kept under (a cache is used).
+    fingerprint: Option<String>,
+    verdicts: crate::cache::Verdicts,
+    warnings: Vec<String>,
+}
+
+/// The blobs read and scanned while the other commits were diffed: their
+/// classes (numbered on from here), results by (blob, class), and what
+/// decoding them did.
+struct EarlyScan {
+    classes: Classes,
+    done: HashMap<(Oid, u32), BlobScan>,
+    stats: DecodeStats,
+    took: std::time::Duration,
+}
+
+/// The key of a path class in the cache.
+fn class_key_of(class: &crate::engine::PathClass) -> u64 {
+    xxhash_rust::xxh3::xxh3_64(format!("{class:?}").as_bytes())
 }
 
 /// Scans a blob's bytes as class `class`.

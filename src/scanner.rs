@@ -86,6 +86,8 @@ pub struct ScanPlan {
     /// History: how blobs are read and scanned (benchmarks and the
     /// differential tests compare the ways; the findings are the same).
     pub history_reading: HistoryReading,
+    /// History: which blobs are scanned while the commits are diffed.
+    pub alongside: Alongside,
     /// History: scan one shard of the unique blobs (`--shard I/N`).
     pub shard: Option<crate::shard::Shard>,
     /// History: the cache directory (`--cache`; see [`crate::cache`]).
@@ -97,7 +99,7 @@ pub struct ScanPlan {
     pub root: Option<PathBuf>,
 }
 
-pub use crate::scan_git::HistoryReading;
+pub use crate::scan_git::{Alongside, HistoryReading};
 
 impl ScanPlan {
     /// A plan for `mode` with every other setting at its default.
@@ -111,6 +113,7 @@ impl ScanPlan {
             baseline: BaselineChoice::Default,
             today: None,
             history_reading: HistoryReading::default(),
+            alongside: Alongside::default(),
             shard: None,
             cache: None,
             root: None,
@@ -173,6 +176,7 @@ impl Scanner {
             ignore_inline: plan.ignore_inline,
             exclude: self.config.exclude.clone(),
             reading: plan.history_reading,
+            alongside: plan.alongside,
             shard: plan.shard,
             cache: plan.cache.clone(),
         }

@@ -292,6 +292,14 @@ pub struct ExplainArgs {
     pub scan: ScanArgs,
 }
 
+/// `--alongside` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum AlongsideArg {
+    Walk,
+    FirstParent,
+    Off,
+}
+
 /// `--history-reading` values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum HistoryReadingArg {
@@ -413,6 +421,13 @@ pub struct ScanArgs {
     /// one-by-one (through the object database).
     #[arg(long, value_enum, hide = true, default_value = "pack-order")]
     pub history_reading: HistoryReadingArg,
+    /// History: which blobs are read and scanned while the commits are
+    /// still being diffed (benchmarks and differential tests; the findings
+    /// are the same): walk (default: those the diffs met while the commit
+    /// walk ran), first-parent (HEAD's whole first-parent chain is diffed
+    /// first), off.
+    #[arg(long, value_enum, hide = true, default_value = "walk")]
+    pub alongside: AlongsideArg,
     /// Report secrets under inline allow markers too (keyward:allow, gitleaks:allow,
     /// pragma: allowlist secret): for audits.
     #[arg(long)]

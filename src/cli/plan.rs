@@ -7,7 +7,7 @@
 //! [`plan`] decides what to scan; [`perform`] is the one function that calls
 //! the library's scanners.
 
-use super::args::{HistoryReadingArg, ScanArgs};
+use super::args::{AlongsideArg, HistoryReadingArg, ScanArgs};
 use super::output::report_now;
 use anyhow::{Context, Result};
 use keyward::ci::CiScope;
@@ -175,6 +175,11 @@ pub fn scan_plan(args: &ScanArgs, mode: Mode) -> Result<ScanPlan> {
         HistoryReadingArg::DeltaAware => keyward::scanner::HistoryReading::DeltaAware,
         HistoryReadingArg::PackOrder => keyward::scanner::HistoryReading::PackOrder,
         HistoryReadingArg::OneByOne => keyward::scanner::HistoryReading::OneByOne,
+    };
+    scan.alongside = match args.alongside {
+        AlongsideArg::Walk => keyward::scanner::Alongside::Walk,
+        AlongsideArg::FirstParent => keyward::scanner::Alongside::FirstParent,
+        AlongsideArg::Off => keyward::scanner::Alongside::Off,
     };
     scan.shard = match args.shard.as_deref() {
         None => None,

@@ -674,7 +674,37 @@ pub fn plan_history(
     repo: &gix::Repository,
     sel: &HistorySelection,
 ) -> Result<HistoryPlan, GitError> {
-    plan_history_with(repo, sel, Early::Auto)
+    plan_history_with(repo, sel, Early::Auto, None)
+}
+
+/// The blobs the diffs met while the commit walk ran, by the path they
+/// stood at (each path once, as `HistoryPlan::paths` spells it).
+pub type EarlyBlobs = Vec<(String, Vec<ObjectId>)>;
+
+/// What runs alongside the diffs of the commits the walk left: it is
+/// handed the blobs the diffs already met (every one of which the plan
+/// lists: a blob standing at a path in some commit entered history there or
+/// earlier).
+pub type Alongside<'a> = &'a (dyn Fn(EarlyBlobs) + Sync);
+
+/// [`plan_history`], calling `alongside` with the blobs met while the walk
+/// ran, on the same threads as the diffs of the other commits (so that
+/// reading and scanning those blobs overlaps the diffs). Not called when
+/// no diff ran during the walk (range scans). `whole_first_parent`: HEAD's
+/// whole first-parent chain is diffed first, however long the walk takes
+/// (tests: what `alongside` gets does not depend on timing).
+pub fn plan_history_alongside(
+    repo: &gix::Repository,
+    sel: &HistorySelection,
+    whole_first_parent: bool,
+    alongside: Alongside<'_>,
+) -> Result<HistoryPlan, GitError> {
+    let early = if whole_first_parent {
+        Early::Whole
+    } else {
+        Early::Auto
+    };
+    plan_history_with(repo, sel, early, Some(alongside))
 }
 
 /// Which commits are diffed while the commit walk runs.
@@ -686,7 +716,6 @@ enum Early {
     #[cfg_attr(not(test), allow(dead_code))]
     Off,
     /// HEAD's whole first-parent chain, however long the walk takes (tests).
-    #[cfg_attr(not(test), allow(dead_code))]
     Whole,
 }
 
@@ -694,6 +723,7 @@ fn plan_history_with(
     repo: &gix::Repository,
     sel: &HistorySelection,
     early: Early,
+    alongside: Option<Alongside<'_>>,
 ) -> Result<HistoryPlan, GitError> {
     let mut unreadable = Vec::new();
     let tips: Vec<ObjectId> = if sel.tips.is_empty() {
@@ -878,6 +908,11 @@ fn plan_history_with(
         .map(|&ni| effective(&nodes[ni].0, &nodes[ni].1))
         .collect();
     let in_range = |id: &ObjectId| index.contains_key(id);
+    // the blobs the early diffs met, by path, for `alongside`
+    let met: EarlyBlobs = match alongside {
+        Some(_) => early_blobs(&interner, early.values()),
+        None => Vec::new(),
+    };
     let mut done: Vec<Option<CommitDiff>> = nodes.iter().map(|n| early.remove(&n.0)).collect();
     drop(early);
     let todo: Vec<usize> = order
@@ -886,15 +921,40 @@ fn plan_history_with(
         .copied()
         .filter(|&ni| done[ni].is_none())
         .collect();
-    let diffed: Vec<CommitDiff> = todo
-        .par_iter()
-        .map_init(init, |(r, differ), &ni| {
-            let (id, parents) = &nodes[ni];
-            diff_commit(r, differ, &interner, *id, &effective(id, parents), &|p| {
-                ranged && !in_range(p)
+    // Each piece of work rayon splits off starts with a differ handed back
+    // by an earlier piece, its tree cache warm (pieces are split off more
+    // often while other work shares the threads).
+    let differs = std::sync::Mutex::new(Vec::new());
+    let lease = || Lease {
+        item: differs
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .pop()
+            .or_else(|| Some(init())),
+        pool: &differs,
+    };
+    let diff_rest = || {
+        let t = std::time::Instant::now();
+        let d: Vec<CommitDiff> = todo
+            .par_iter()
+            .map_init(lease, |lease, &ni| {
+                let Some((r, differ)) = lease.item.as_mut() else {
+                    return Err("no differ".to_string());
+                };
+                let (id, parents) = &nodes[ni];
+                diff_commit(r, differ, &interner, *id, &effective(id, parents), &|p| {
+                    ranged && !in_range(p)
+                })
             })
-        })
-        .collect();
+            .collect();
+        (d, t.elapsed())
+    };
+    // (work stealing shares both threads between the two)
+    let (diffed, diff_time) = match alongside {
+        Some(f) if !met.is_empty() => rayon::join(diff_rest, move || f(met)).0,
+        _ => diff_rest(),
+    };
+    plan.timings.push(("diff the other commits", diff_time));
     for (ni, d) in todo.into_iter().zip(diffed) {
         done[ni] = Some(d);
     }
@@ -988,6 +1048,50 @@ fn plan_history_with(
         }
     }
     Ok(plan)
+}
+
+/// An item taken from a pool, given back when dropped.
+struct Lease<'a, T> {
+    item: Option<T>,
+    pool: &'a std::sync::Mutex<Vec<T>>,
+}
+
+impl<T> Drop for Lease<'_, T> {
+    fn drop(&mut self) {
+        if let Some(item) = self.item.take() {
+            self.pool
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .push(item);
+        }
+    }
+}
+
+/// The new side of every change in `diffs`, grouped by path (sorted).
+fn early_blobs<'a>(
+    interner: &std::sync::Mutex<Interner>,
+    diffs: impl Iterator<Item = &'a CommitDiff>,
+) -> EarlyBlobs {
+    let interner = interner.lock().unwrap_or_else(|p| p.into_inner());
+    let mut by_path: HashMap<u32, HashSet<u32>> = HashMap::new();
+    for c in diffs.flatten().flat_map(|d| &d.first) {
+        if let Some(new) = c.after() {
+            by_path.entry(c.path).or_default().insert(new);
+        }
+    }
+    let mut out: EarlyBlobs = by_path
+        .into_iter()
+        .map(|(p, blobs)| {
+            let mut ids: Vec<ObjectId> = blobs
+                .into_iter()
+                .map(|b| interner.blobs[b as usize])
+                .collect();
+            ids.sort_unstable();
+            (interner.paths[p as usize].to_string(), ids)
+        })
+        .collect();
+    out.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    out
 }
 
 /// Direct references whose tip (peeled to a commit) is in `commits`, by
@@ -1629,8 +1733,8 @@ mod tests {
         git(d, &["gc", "-q"]);
         let repo = gix::open(d).expect("open");
         let sel = HistorySelection::default();
-        let off = plan_history_with(&repo, &sel, Early::Off).expect("plan");
-        let whole = plan_history_with(&repo, &sel, Early::Whole).expect("plan");
+        let off = plan_history_with(&repo, &sel, Early::Off, None).expect("plan");
+        let whole = plan_history_with(&repo, &sel, Early::Whole, None).expect("plan");
         assert_eq!(off.diffed_during_walk, 0);
         // HEAD's first-parent chain: the last commit, the merge, main's 6
         assert_eq!(whole.diffed_during_walk, 8);

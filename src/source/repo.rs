@@ -152,6 +152,24 @@ impl<'r> Repo<'r> {
         git::plan_history(self.0, sel)
     }
 
+    /// [`git::plan_history_alongside`] on this repository: `alongside` is
+    /// handed the blobs met during the walk, with their paths.
+    pub fn plan_history_alongside(
+        self,
+        sel: &HistorySelection,
+        whole_first_parent: bool,
+        alongside: &(dyn Fn(Vec<(String, Vec<Oid>)>) + Sync),
+    ) -> Result<HistoryPlan, GitError> {
+        let f = |met: git::EarlyBlobs| {
+            alongside(
+                met.into_iter()
+                    .map(|(p, ids)| (p, ids.into_iter().map(Oid).collect()))
+                    .collect(),
+            )
+        };
+        git::plan_history_alongside(self.0, sel, whole_first_parent, &f)
+    }
+
     /// [`git::commit_info`] on this repository.
     pub fn commit_info(self, id: impl Into<Oid>) -> Result<CommitInfo, GitError> {
         git::commit_info(self.0, id.into().0)

@@ -129,18 +129,22 @@ fn body(lines: &[String]) -> String {
 
 /// The JSON report of a history scan read `how`, without its timing.
 fn report(r: &Repo, how: &str) -> (Value, String) {
-    let out = run_keyward(
-        &r.path,
-        &[
-            "scan",
-            "--history",
-            "--history-reading",
-            how,
-            "--format",
-            "json",
-            "-v",
-        ],
-    );
+    report_with(r, how, &[])
+}
+
+/// [`report`] with more arguments.
+fn report_with(r: &Repo, how: &str, more: &[&str]) -> (Value, String) {
+    let mut args = vec![
+        "scan",
+        "--history",
+        "--history-reading",
+        how,
+        "--format",
+        "json",
+        "-v",
+    ];
+    args.extend_from_slice(more);
+    let out = run_keyward(&r.path, &args);
     let code = out.status.code();
     assert!(
         matches!(code, Some(0 | 1)),
@@ -162,6 +166,142 @@ fn counter(stderr: &str, what: &str) -> u64 {
 
 #[test]
 fn every_way_of_reading_history_gives_the_same_report() {
+    let r = history();
+    let (one, _) = report(&r, "one-by-one");
+    let (pack, e_pack) = report(&r, "pack-order");
+    let (aware, e_aware) = report(&r, "delta-aware");
+    assert!(
+        one["findings"].as_array().is_some_and(|f| f.len() >= 5),
+        "{}",
+        one["findings"]
+    );
+    assert_eq!(one, pack, "pack order differs from one-by-one");
+    assert_eq!(one, aware, "delta-aware differs from one-by-one");
+    // the ways were really taken
+    assert!(
+        counter(&e_pack, "objects inflated from packs") > 50,
+        "{e_pack}"
+    );
+    assert!(counter(&e_pack, "blobs read one at a time") > 0, "{e_pack}");
+    assert!(
+        counter(&e_aware, "deltas scanned around their changes") > 20,
+        "{e_aware}"
+    );
+    assert!(
+        counter(&e_aware, "bytes the engine read") < counter(&e_aware, "bytes of text covered"),
+        "{e_aware}"
+    );
+}
+
+/// Blobs read and scanned while the other commits are still being diffed
+/// (the blobs of HEAD's first-parent chain) give the report of blobs read
+/// once every commit is diffed: every way of reading, with an excluded
+/// path, with shards merged, and with a cache (cold, then warm after a new
+/// commit, when only the new blobs are scanned alongside).
+#[test]
+fn scanning_alongside_the_diffs_changes_nothing() {
+    let r = history();
+    r.write(".keywardignore", "old/settings_2*.py\n");
+    let (off, e_off) = report_with(&r, "pack-order", &["--alongside", "off"]);
+    assert!(
+        off["findings"].as_array().is_some_and(|f| f.len() >= 5),
+        "{}",
+        off["findings"]
+    );
+    assert_eq!(counter(&e_off, "blobs scanned alongside the diffs"), 0);
+    let excluded = off["findings"].to_string().contains("old/settings_20.py");
+    assert!(!excluded, "an excluded path was reported");
+    for how in ["pack-order", "delta-aware", "one-by-one"] {
+        let (along, e_along) = report_with(&r, how, &["--alongside", "first-parent"]);
+        assert_eq!(off, along, "{how}: scanning alongside the diffs differs");
+        let early = counter(&e_along, "blobs scanned alongside the diffs");
+        assert!(
+            early > 20,
+            "{how}: {early} blobs scanned alongside\n{e_along}"
+        );
+        // and the blobs the first-parent chain does not hold came after
+        assert!(
+            counter(&e_along, "objects inflated from packs") > 0 || how == "one-by-one",
+            "{e_along}"
+        );
+    }
+    // shards scanning their part alongside the diffs merge into the report
+    // of shards that do not
+    let dir = tempfile::tempdir().unwrap();
+    let merged = |alongside: &str| {
+        let mut shards = Vec::new();
+        for i in 0..3 {
+            let out = dir.path().join(format!("{alongside}-{i}.json"));
+            let o = run_keyward(
+                &r.path,
+                &[
+                    "scan",
+                    "--history",
+                    "--alongside",
+                    alongside,
+                    "--shard",
+                    &format!("{i}/3"),
+                    "-o",
+                    out.to_str().unwrap(),
+                ],
+            );
+            let err = String::from_utf8_lossy(&o.stderr);
+            assert_eq!(o.status.code(), Some(0), "{err}");
+            shards.push(out.to_str().unwrap().to_string());
+        }
+        let mut args = vec!["merge"];
+        args.extend(shards.iter().map(String::as_str));
+        args.extend(["--format", "json"]);
+        let o = run_keyward(&r.path, &args);
+        let mut v: Value = serde_json::from_slice(&o.stdout).expect("merged json");
+        v["summary"]["duration_ms"] = Value::Null;
+        v
+    };
+    let shards_off = merged("off");
+    assert!(shards_off["findings"]
+        .as_array()
+        .is_some_and(|f| f.len() >= 5));
+    assert_eq!(merged("first-parent"), shards_off, "merged shards differ");
+    // a cache: cold, then warm after a commit with a new secret
+    let cache = dir.path().join("cache");
+    let cache_arg = format!("--cache={}", cache.display());
+    let (cold, e_cold) = report_with(
+        &r,
+        "pack-order",
+        &["--alongside", "first-parent", &cache_arg],
+    );
+    let strip = |mut v: Value| {
+        if let Some(s) = v["summary"].as_object_mut() {
+            s.remove("cache");
+        }
+        v
+    };
+    assert_eq!(strip(cold), off, "a cold cache differs");
+    r.write("app/tokens.py", &format!("NPM_TOKEN = \"{S3}\"\n"));
+    r.commit("tokens");
+    let (off2, _) = report_with(&r, "pack-order", &["--alongside", "off"]);
+    let (warm, e_warm) = report_with(
+        &r,
+        "pack-order",
+        &["--alongside", "first-parent", &cache_arg],
+    );
+    assert_eq!(warm["summary"]["cache"]["plan"], "walked", "{e_warm}");
+    assert_eq!(strip(warm), off2, "a warm cache after a commit differs");
+    let (cold_n, warm_n) = (
+        counter(&e_cold, "blobs scanned alongside the diffs"),
+        counter(&e_warm, "blobs scanned alongside the diffs"),
+    );
+    // the cache's verdicts are not scanned again alongside: the new blob is
+    assert!(
+        (1..=3).contains(&warm_n) && cold_n > 20,
+        "cold {cold_n}, warm {warm_n}\n{e_warm}"
+    );
+}
+
+/// A history with edits at every position relative to its secrets, a
+/// branch and a merge, copies of a file, in two packs with deltas and
+/// loose objects on top.
+fn history() -> Repo {
     let r = Repo::new();
     let mut rng = Rng(0x5EED_0019);
     let mut settings: Vec<String> = (0..120).map(filler).collect();
@@ -225,29 +365,5 @@ fn every_way_of_reading_history_gives_the_same_report() {
         })
         .count();
     assert!(packs >= 2, "{packs} packs");
-
-    let (one, _) = report(&r, "one-by-one");
-    let (pack, e_pack) = report(&r, "pack-order");
-    let (aware, e_aware) = report(&r, "delta-aware");
-    assert!(
-        one["findings"].as_array().is_some_and(|f| f.len() >= 5),
-        "{}",
-        one["findings"]
-    );
-    assert_eq!(one, pack, "pack order differs from one-by-one");
-    assert_eq!(one, aware, "delta-aware differs from one-by-one");
-    // the ways were really taken
-    assert!(
-        counter(&e_pack, "objects inflated from packs") > 50,
-        "{e_pack}"
-    );
-    assert!(counter(&e_pack, "blobs read one at a time") > 0, "{e_pack}");
-    assert!(
-        counter(&e_aware, "deltas scanned around their changes") > 20,
-        "{e_aware}"
-    );
-    assert!(
-        counter(&e_aware, "bytes the engine read") < counter(&e_aware, "bytes of text covered"),
-        "{e_aware}"
-    );
+    r
 }
