@@ -27,6 +27,12 @@ pub struct CommitTable {
     /// Refs the walk started from (full names, sorted).
     pub refs: Vec<String>,
     pub commits: BTreeMap<String, CommitFacts>,
+    /// Shard reports: the trails (by finding id) of secrets this shard
+    /// holds only at suppressed or rejected places (an inline allow marker),
+    /// so with no finding of its own. Another shard's finding of the same
+    /// secret takes its blobs and removals over at merge, as an unsharded
+    /// scan's trail holds every blob the secret is found in.
+    pub suppressed_trails: BTreeMap<String, Trail>,
 }
 
 impl CommitTable {

@@ -124,7 +124,10 @@ fn location(v: &Value, name: &str) -> Result<Location, MergeError> {
 }
 
 fn trail(v: &Value, name: &str) -> Result<Trail, MergeError> {
-    let t = get(v, "trail", name)?;
+    trail_of(get(v, "trail", name)?, name)
+}
+
+fn trail_of(t: &Value, name: &str) -> Result<Trail, MergeError> {
     let intros = arr(t, "intros", name)?
         .iter()
         .map(|i| {
@@ -273,7 +276,18 @@ fn table(v: &Value, name: &str) -> Result<CommitTable, MergeError> {
         history: s(v, "history", name)?,
         refs: strings(v, "refs", name)?,
         commits: BTreeMap::new(),
+        suppressed_trails: BTreeMap::new(),
     };
+    let suppressed = match v.get("suppressed_trails") {
+        None => None,
+        Some(x) => Some(
+            x.as_object()
+                .ok_or_else(|| bad(name, "`shard.suppressed_trails` is not an object"))?,
+        ),
+    };
+    for (id, st) in suppressed.into_iter().flatten() {
+        t.suppressed_trails.insert(id.clone(), trail_of(st, name)?);
+    }
     let commits = get(v, "commits", name)?
         .as_object()
         .ok_or_else(|| bad(name, "`shard.commits` is not an object"))?;
@@ -412,7 +426,9 @@ pub fn merge(reports: &[(String, Value)]) -> Result<ScanReport, MergeError> {
     let floor = parts.first().and_then(|p| p.floor);
     let mut warnings: Vec<Vec<String>> = Vec::new();
     let mut notes: Vec<String> = Vec::new();
-    for (k, p) in parts.into_iter().enumerate() {
+    let mut suppressed_trails: Vec<(String, Trail)> = Vec::new();
+    for (k, mut p) in parts.into_iter().enumerate() {
+        suppressed_trails.extend(std::mem::take(&mut p.table.suppressed_trails));
         if k == 0 {
             table = p.table;
             sum.commits = p.summary.commits;
@@ -477,6 +493,13 @@ pub fn merge(reports: &[(String, Value)]) -> Result<ScanReport, MergeError> {
     sum.rejected
         .dedup_by(|a, b| (&a.path, a.line, &a.rule_id) == (&b.path, b.line, &b.rule_id));
 
+    // a shard's blobs of a secret it found only at suppressed places join
+    // another shard's finding of it
+    for (id, t) in suppressed_trails {
+        if let Some((_, mt)) = by_id.get_mut(&id) {
+            mt.join(t);
+        }
+    }
     let mut findings: Vec<Finding> = Vec::with_capacity(by_id.len());
     for (_, (mut f, t)) in by_id {
         f.locations.sort_by(|a, b| {

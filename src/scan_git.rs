@@ -651,6 +651,8 @@ pub fn scan_history_with(
     // Blob hits -> one hit per (introduction, secret).
     let mut hits = Vec::new();
     let mut blobs_of: HashMap<SecretKey, HashSet<Oid>> = HashMap::new();
+    // (the finding id of each secret, for shards' suppressed trails)
+    let mut id_of: HashMap<SecretKey, String> = HashMap::new();
     let path_of = |i: &git::Introduction| plan.paths[i.path as usize].to_string();
     let mut blobs_counted: HashSet<Oid> = HashSet::with_capacity(blobs.len());
     let mut missing = Vec::new();
@@ -666,10 +668,11 @@ pub fn scan_history_with(
                 }
                 summary.contents_scanned += 1;
                 for hit in &h {
-                    blobs_of
-                        .entry((hit.rule, hit.secret.clone()))
-                        .or_default()
-                        .insert(*id);
+                    let key = (hit.rule, hit.secret.clone());
+                    if opts.shard.is_some() && !id_of.contains_key(&key) {
+                        id_of.insert(key.clone(), hit.id.clone());
+                    }
+                    blobs_of.entry(key).or_default().insert(*id);
                 }
                 if h.is_empty() {
                     continue;
@@ -738,8 +741,39 @@ pub fn scan_history_with(
         .iter()
         .map(|f| (rule_index[f.rule_id.as_str()], f.secret.clone()))
         .collect();
-    let trails = trails(&plan, &findings, &keys, &blobs_of, &commit_index);
-    let table = commit_table(repo.repo(), &plan, &trails, &oid_index);
+    let located: Vec<&[crate::finding::Location]> =
+        findings.iter().map(|f| f.locations.as_slice()).collect();
+    let trails = trails(&plan, &located, &keys, &blobs_of, &commit_index);
+    // A shard's secrets found only at suppressed places have no finding
+    // here, but their blobs belong to another shard's finding of the same
+    // secret: their trails go with the report.
+    let mut suppressed: Vec<(String, SecretKey)> = Vec::new();
+    if opts.shard.is_some() {
+        let listed: HashSet<&SecretKey> = keys.iter().collect();
+        suppressed = id_of
+            .iter()
+            .filter(|(k, _)| !listed.contains(k))
+            .map(|(k, id)| (id.clone(), k.clone()))
+            .collect();
+        suppressed.sort_unstable();
+    }
+    let suppressed_keys: Vec<SecretKey> = suppressed.iter().map(|(_, k)| k.clone()).collect();
+    let no_places: Vec<&[crate::finding::Location]> = vec![&[]; suppressed.len()];
+    let mut extra = self::trails(
+        &plan,
+        &no_places,
+        &suppressed_keys,
+        &blobs_of,
+        &commit_index,
+    );
+    let all: Vec<crate::lifecycle::Trail> = trails.iter().chain(&extra).cloned().collect();
+    let mut table = commit_table(repo.repo(), &plan, &all, &oid_index);
+    drop(all);
+    table.suppressed_trails = suppressed
+        .into_iter()
+        .map(|(id, _)| id)
+        .zip(extra.drain(..))
+        .collect();
     for (f, trail) in findings.iter_mut().zip(trails) {
         f.locations.sort_by_key(|l| {
             (
@@ -825,7 +859,7 @@ pub fn scan_history_with(
 /// by a blob that is not.
 fn trails(
     plan: &HistoryPlan,
-    findings: &[crate::finding::Finding],
+    findings: &[&[crate::finding::Location]],
     keys: &[SecretKey],
     blobs_of: &HashMap<SecretKey, HashSet<Oid>>,
     commit_index: &HashMap<String, usize>,
@@ -881,9 +915,9 @@ fn trails(
     // A location is an introduction when its commit's first parent did not
     // hold the secret at the same path (else it is a later edit of the file).
     let mut old_at: HashMap<usize, HashMap<&[u8], Option<Oid>>> = HashMap::new();
-    for (fi, f) in findings.iter().enumerate() {
+    for (fi, locations) in findings.iter().enumerate() {
         let t = &mut trails[fi];
-        for l in &f.locations {
+        for l in locations.iter() {
             let Some((commit, ci)) = l
                 .commit
                 .as_ref()

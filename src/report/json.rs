@@ -218,6 +218,11 @@ fn shard_json(
         "min_confidence": floor.map(|c| c.as_str()),
         "refs": table.refs,
         "commits": commits,
+        "suppressed_trails": table
+            .suppressed_trails
+            .iter()
+            .map(|(id, t)| (id.clone(), trail_json(t)))
+            .collect::<serde_json::Map<String, Value>>(),
     })
 }
 

@@ -196,8 +196,9 @@ fn every_way_of_reading_history_gives_the_same_report() {
 /// Blobs read and scanned while the other commits are still being diffed
 /// (the blobs of HEAD's first-parent chain) give the report of blobs read
 /// once every commit is diffed: every way of reading, with an excluded
-/// path, with shards merged, and with a cache (cold, then warm after a new
-/// commit, when only the new blobs are scanned alongside).
+/// path, with shards merged (which give the unsharded report), and with a
+/// cache (cold, then warm after a new commit, when only the new blobs are
+/// scanned alongside).
 #[test]
 fn scanning_alongside_the_diffs_changes_nothing() {
     let r = history();
@@ -258,10 +259,13 @@ fn scanning_alongside_the_diffs_changes_nothing() {
         v
     };
     let shards_off = merged("off");
-    assert!(shards_off["findings"]
-        .as_array()
-        .is_some_and(|f| f.len() >= 5));
     assert_eq!(merged("first-parent"), shards_off, "merged shards differ");
+    // and equal the unsharded report: a secret one shard holds only under
+    // an inline allow marker (deploy/.env) still counts where it was removed
+    assert_eq!(
+        shards_off["findings"], off["findings"],
+        "merged shards differ from the unsharded scan"
+    );
     // a cache: cold, then warm after a commit with a new secret
     let cache = dir.path().join("cache");
     let cache_arg = format!("--cache={}", cache.display());
