@@ -909,9 +909,18 @@ fn plan_history_with(
         .collect();
     let in_range = |id: &ObjectId| index.contains_key(id);
     // the blobs the early diffs met, by path, for `alongside`
+    // (and every file of the first tip's tree: most files' newest
+    // version, the one a pack stores whole and the others as deltas of it)
     let met: EarlyBlobs = match alongside {
-        Some(_) => early_blobs(&interner, early.values()),
-        None => Vec::new(),
+        Some(_) if !early.is_empty() => {
+            let tree = first.and_then(|tip| {
+                let (r, differ) = &mut init();
+                let t = differ.tree_of(r, tip).ok()?;
+                Differ::new(None).diff(r, None, t).ok()
+            });
+            early_blobs(&interner, early.values(), tree.unwrap_or_default())
+        }
+        _ => Vec::new(),
     };
     let mut done: Vec<Option<CommitDiff>> = nodes.iter().map(|n| early.remove(&n.0)).collect();
     drop(early);
@@ -933,10 +942,15 @@ fn plan_history_with(
             .or_else(|| Some(init())),
         pool: &differs,
     };
+    let min_len = if met.is_empty() { 1 } else { 512 };
     let diff_rest = || {
         let t = std::time::Instant::now();
+        // (alongside other work: in runs of commits long enough that
+        // stealing work does not cut the order the tree caches rely on
+        // into small pieces)
         let d: Vec<CommitDiff> = todo
             .par_iter()
+            .with_min_len(min_len)
             .map_init(lease, |lease, &ni| {
                 let Some((r, differ)) = lease.item.as_mut() else {
                     return Err("no differ".to_string());
@@ -1071,23 +1085,29 @@ impl<T> Drop for Lease<'_, T> {
 fn early_blobs<'a>(
     interner: &std::sync::Mutex<Interner>,
     diffs: impl Iterator<Item = &'a CommitDiff>,
+    tree: Vec<RawChange>,
 ) -> EarlyBlobs {
     let interner = interner.lock().unwrap_or_else(|p| p.into_inner());
-    let mut by_path: HashMap<u32, HashSet<u32>> = HashMap::new();
+    let mut by_path: HashMap<String, HashSet<ObjectId>> = HashMap::new();
     for c in diffs.flatten().flat_map(|d| &d.first) {
         if let Some(new) = c.after() {
-            by_path.entry(c.path).or_default().insert(new);
+            by_path
+                .entry(interner.paths[c.path as usize].to_string())
+                .or_default()
+                .insert(interner.blobs[new as usize]);
+        }
+    }
+    for c in tree {
+        if let Some(new) = c.new {
+            by_path.entry(c.path.to_string()).or_default().insert(new);
         }
     }
     let mut out: EarlyBlobs = by_path
         .into_iter()
         .map(|(p, blobs)| {
-            let mut ids: Vec<ObjectId> = blobs
-                .into_iter()
-                .map(|b| interner.blobs[b as usize])
-                .collect();
+            let mut ids: Vec<ObjectId> = blobs.into_iter().collect();
             ids.sort_unstable();
-            (interner.paths[p as usize].to_string(), ids)
+            (p, ids)
         })
         .collect();
     out.sort_unstable_by(|a, b| a.0.cmp(&b.0));

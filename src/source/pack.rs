@@ -160,6 +160,96 @@ impl Packs {
     }
 }
 
+impl Packs {
+    /// Decodes, in pack order, every blob of each delta family (a blob
+    /// stored whole and every delta based on it, directly or not) that
+    /// holds a blob `known` accepts, whether or not a commit reaches the
+    /// others, calling `visit` as [`Packs::visit_blobs`] does, with the
+    /// family's known blobs. Trees, commits and tags are not decoded;
+    /// blobs whose delta chain leaves their pack (thin packs) are skipped,
+    /// and so are those that fail to decode.
+    pub fn visit_blob_families<S, V>(
+        &self,
+        known: &(dyn Fn(&Oid) -> bool + Sync),
+        visit: V,
+    ) -> Stats
+    where
+        S: Send + Sync,
+        V: Fn(Oid, &[u8], Option<Base<'_, S>>, &[Oid]) -> S + Sync,
+    {
+        use std::sync::atomic::AtomicU64;
+        let (decoded, decoded_bytes, visited) =
+            (AtomicU64::new(0), AtomicU64::new(0), AtomicU64::new(0));
+        for pack in &self.packs {
+            let all: Vec<u32> = (0..pack.index.num_objects()).collect();
+            let (forest, _) = pack.forest(&all);
+            drop(all);
+            // the roots' headers in pack order, the pages handed back after
+            // each stretch (as the forest's reads are)
+            let blob_roots: Vec<u32> = forest
+                .roots
+                .par_chunks(4096)
+                .flat_map_iter(|stretch| {
+                    let b: Vec<u32> = stretch
+                        .iter()
+                        .copied()
+                        .filter(|&r| {
+                            pack.data
+                                .entry(forest.offsets[r as usize])
+                                .is_ok_and(|e| matches!(e.header, gpack::data::entry::Header::Blob))
+                        })
+                        .collect();
+                    pack.release();
+                    b
+                })
+                .collect();
+            let families: Vec<(u32, Vec<Oid>)> = blob_roots
+                .par_iter()
+                .filter_map(|&r| {
+                    let mut family = Vec::new();
+                    let mut stack = vec![r];
+                    while let Some(n) = stack.pop() {
+                        let id = pack.oid(forest.index_pos[n as usize]);
+                        if known(&id) {
+                            family.push(id);
+                        }
+                        let (a, b) = (
+                            forest.child_start[n as usize] as usize,
+                            forest.child_start[n as usize + 1] as usize,
+                        );
+                        stack.extend_from_slice(&forest.children[a..b]);
+                    }
+                    (!family.is_empty()).then_some((r, family))
+                })
+                .collect();
+            pack.release();
+            let fail = |_: Oid, _: String| {};
+            families
+                .par_iter()
+                .for_each_init(Scratch::default, |scratch, (root, family)| {
+                    let v = |id: Oid, data: &[u8], base: Option<Base<'_, S>>| {
+                        visit(id, data, base, family)
+                    };
+                    let walker = Walker {
+                        pack,
+                        forest: &forest,
+                        visit: &v,
+                        fail: &fail,
+                        decoded: &decoded,
+                        decoded_bytes: &decoded_bytes,
+                        visited: &visited,
+                    };
+                    walker.root(scratch, *root);
+                });
+        }
+        Stats {
+            decoded: decoded.into_inner(),
+            decoded_bytes: decoded_bytes.into_inner(),
+            visited: visited.into_inner(),
+        }
+    }
+}
+
 impl Pack {
     /// Inflates the entry at `offset` (an object, or a delta's
     /// instructions) into `out`.
@@ -293,6 +383,16 @@ impl Pack {
         E: Fn(Oid, String) + Sync,
     {
         let (forest, leftover) = self.forest(want);
+        (leftover, self.walk(&forest, visit, fail))
+    }
+
+    /// Decodes and visits `forest`'s objects, from each root down.
+    fn walk<S, V, E>(&self, forest: &Forest, visit: &V, fail: &E) -> Stats
+    where
+        S: Send + Sync,
+        V: Fn(Oid, &[u8], Option<Base<'_, S>>) -> S + Sync,
+        E: Fn(Oid, String) + Sync,
+    {
         // reading the entry headers touched pages all over the pack
         self.release();
         let decoded = std::sync::atomic::AtomicU64::new(0);
@@ -300,7 +400,7 @@ impl Pack {
         let visited = std::sync::atomic::AtomicU64::new(0);
         let walker = Walker {
             pack: self,
-            forest: &forest,
+            forest,
             visit,
             fail,
             decoded: &decoded,
@@ -314,12 +414,11 @@ impl Pack {
                 walker.root(scratch, root);
             });
         use std::sync::atomic::Ordering::Relaxed;
-        let stats = Stats {
+        Stats {
             decoded: decoded.load(Relaxed),
             decoded_bytes: decoded_bytes.load(Relaxed),
             visited: visited.load(Relaxed),
-        };
-        (leftover, stats)
+        }
     }
 
     fn oid(&self, index_pos: u32) -> Oid {
