@@ -336,141 +336,9 @@ pub fn scan_history_with(
     let early: std::sync::Mutex<Option<EarlyScan>> = std::sync::Mutex::new(None);
     let scan_early = |met: Vec<(String, Vec<Oid>)>| {
         let started = t0.elapsed();
-        let kept: Vec<bool> = met
-            .par_iter()
-            .map_init(
-                || Exclusions::new(&policy_root, &opts.exclude),
-                |excl, (p, _)| !excl.excluded(p),
-            )
-            .collect();
-        let found: Vec<Option<crate::engine::PathClass>> = met
-            .par_iter()
-            .zip(&kept)
-            .map(|((p, _), &keep)| keep.then(|| engine.path_class(p)))
-            .collect();
         // (blobs the cache has a verdict on are left to the cache)
         let known = cache.as_ref().map(|_| &load_verdicts().verdicts);
-        let mut classes = Classes::default();
-        let mut keys: Vec<u64> = Vec::new();
-        let mut classes_of: HashMap<Oid, Vec<u32>> = HashMap::new();
-        for ((_, ids), class) in met.iter().zip(found) {
-            let Some(class) = class else { continue };
-            let key = class_key_of(&class);
-            let c = classes.intern(class);
-            if keys.len() <= c as usize {
-                keys.resize(c as usize + 1, key);
-            }
-            for id in ids {
-                let cs = classes_of.entry(*id).or_default();
-                if !cs.contains(&c) {
-                    cs.push(c);
-                }
-            }
-        }
-        drop(met);
-        // whether blob `id` is scanned as class `c` here
-        let ours = |id: &Oid, c: u32| {
-            opts.shard.is_none_or(|s| s.holds(id.as_bytes()))
-                && !known.is_some_and(|v| {
-                    v.contains_key(&crate::cache::blob_key(id.as_bytes(), keys[c as usize]))
-                })
-        };
-        let local = sync.local();
-        let packs = match opts.reading {
-            HistoryReading::OneByOne => None,
-            _ => crate::source::pack::Packs::open(local.repo()).ok(),
-        };
-        let (done, stats) = match packs {
-            // Every blob of the packs, in pack order: those the diffs met
-            // as the classes they met them with, the others as the classes
-            // of the blob they are a delta of (most often an older version
-            // of the same file: a guess that the main pass checks, reading
-            // again what it got wrong). So the main pass decodes only what
-            // the guesses missed.
-            Some(packs) => {
-                let out: std::sync::Mutex<Vec<((Oid, u32), BlobScan)>> = Default::default();
-                let engine_bytes = std::sync::atomic::AtomicU64::new(0);
-                // the classes of a family's known blobs, for its others
-                let family_classes = |family: &[Oid]| {
-                    let mut cs: Vec<u32> = family
-                        .iter()
-                        .filter_map(|id| classes_of.get(id))
-                        .flatten()
-                        .copied()
-                        .collect();
-                    cs.sort_unstable();
-                    cs.dedup();
-                    cs
-                };
-                let visit = |id: Oid,
-                             data: &[u8],
-                             base: Option<Base<'_, Guess>>,
-                             family: &[Oid]|
-                 -> Guess {
-                    // its own classes, else those its base was scanned as
-                    // (its nearest relative), else (a family's root) the
-                    // classes of the family's known blobs
-                    let cs: std::sync::Arc<Vec<u32>> = match (classes_of.get(&id), base) {
-                        (Some(cs), _) => std::sync::Arc::new(cs.clone()),
-                        (None, Some(b)) => b.state.0.clone(),
-                        (None, None) => std::sync::Arc::new(family_classes(family)),
-                    };
-                    let mut r = Vec::new();
-                    for &c in cs.iter().filter(|&&c| ours(&id, c)) {
-                        let scan = scan_bytes(engine, classes.get(c), data, max);
-                        if let BlobScan::Scanned { bytes, .. } = &scan {
-                            engine_bytes.fetch_add(*bytes, std::sync::atomic::Ordering::Relaxed);
-                        }
-                        r.push(((id, c), scan));
-                    }
-                    if !r.is_empty() {
-                        out.lock().unwrap_or_else(|p| p.into_inner()).extend(r);
-                    }
-                    Guess(cs)
-                };
-                let known = |id: &Oid| classes_of.contains_key(id);
-                let s = packs.visit_blob_families(&known, visit);
-                let done: HashMap<(Oid, u32), BlobScan> = out
-                    .into_inner()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .into_iter()
-                    .collect();
-                let stats = DecodeStats {
-                    decoded: s.decoded,
-                    decoded_bytes: s.decoded_bytes,
-                    engine_bytes: engine_bytes.into_inner(),
-                    ..Default::default()
-                };
-                (done, stats)
-            }
-            // one blob at a time: those the diffs met
-            None => {
-                let mut jobs: Vec<Job> = Vec::new();
-                for (id, cs) in &classes_of {
-                    for &c in cs.iter().filter(|&&c| ours(id, c)) {
-                        jobs.push((*id, c, Vec::new()));
-                    }
-                }
-                jobs.sort_unstable_by_key(|j| (j.0, j.1));
-                let (results, stats) = scan_jobs(
-                    engine,
-                    &local,
-                    &sync,
-                    &jobs,
-                    &classes,
-                    max,
-                    opts.reading,
-                    &crate::scan::Silent,
-                    0,
-                );
-                let done = jobs
-                    .into_iter()
-                    .zip(results)
-                    .map(|((id, c, _), r)| ((id, c), r))
-                    .collect();
-                (done, stats)
-            }
-        };
+        let (classes, done, stats) = scan_alongside(engine, opts, &sync, &policy_root, known, met);
         *early.lock().unwrap_or_else(|p| p.into_inner()) = Some(EarlyScan {
             classes,
             done,
@@ -536,20 +404,7 @@ pub fn scan_history_with(
         None => Default::default(),
     };
     let names: Vec<String> = plan.paths.iter().map(|p| p.to_string()).collect();
-    // (each thread judges paths with its own view of the ignore files)
-    let kept: Vec<bool> = names
-        .par_iter()
-        .map_init(
-            || Exclusions::new(&policy_root, &opts.exclude),
-            |excl, p| !excl.excluded(p),
-        )
-        .collect();
-    let found: Vec<Option<crate::engine::PathClass>> = names
-        .par_iter()
-        .zip(&kept)
-        .map(|(p, &keep)| keep.then(|| engine.path_class(p)))
-        .collect();
-    let class_of_path: Vec<Option<u32>> = found
+    let class_of_path: Vec<Option<u32>> = path_classes(engine, &policy_root, &opts.exclude, &names)
         .into_iter()
         .map(|c| c.map(|c| classes.intern(c)))
         .collect();
@@ -756,8 +611,8 @@ pub fn scan_history_with(
                 summary.contents_scanned += 1;
                 for hit in &h {
                     let key = (hit.rule, hit.secret.clone());
-                    if opts.shard.is_some() && !id_of.contains_key(&key) {
-                        id_of.insert(key.clone(), hit.id.clone());
+                    if opts.shard.is_some() {
+                        id_of.entry(key.clone()).or_insert_with(|| hit.id.clone());
                     }
                     blobs_of.entry(key).or_default().insert(*id);
                 }
@@ -853,9 +708,7 @@ pub fn scan_history_with(
         &blobs_of,
         &commit_index,
     );
-    let all: Vec<crate::lifecycle::Trail> = trails.iter().chain(&extra).cloned().collect();
-    let mut table = commit_table(repo.repo(), &plan, &all, &oid_index);
-    drop(all);
+    let mut table = commit_table(repo.repo(), &plan, trails.iter().chain(&extra), &oid_index);
     table.suppressed_trails = suppressed
         .into_iter()
         .map(|(id, _)| id)
@@ -1045,14 +898,13 @@ fn trails(
 
 /// The commits `trails` name: walk order, metadata, and the refs whose
 /// history holds each.
-fn commit_table(
+fn commit_table<'t>(
     repo: Repo<'_>,
     plan: &HistoryPlan,
-    trails: &[crate::lifecycle::Trail],
+    trails: impl Iterator<Item = &'t crate::lifecycle::Trail>,
     index: &HashMap<Oid, usize>,
 ) -> crate::lifecycle::CommitTable {
     let mut named: Vec<usize> = trails
-        .iter()
         .flat_map(|t| t.commits.iter().chain(t.removals.iter().map(|(c, _)| c)))
         .filter_map(|c| Oid::from_hex(c).and_then(|id| index.get(&id).copied()))
         .collect();
@@ -1180,6 +1032,159 @@ struct EarlyScan {
     done: HashMap<(Oid, u32), BlobScan>,
     stats: DecodeStats,
     took: std::time::Duration,
+}
+
+/// Reads and scans, while the other commits are diffed, the blobs `met`
+/// (by the path they stood at) and the rest of their delta families in the
+/// packs (see [`Alongside`]): the classes met, the results by (blob,
+/// class), what decoding did. `known`: the cache's verdicts, left to it.
+fn scan_alongside(
+    engine: &Engine,
+    opts: &GitScanOptions,
+    sync: &Shared,
+    policy_root: &std::path::Path,
+    known: Option<&crate::cache::Verdicts>,
+    met: Vec<(String, Vec<Oid>)>,
+) -> (Classes, HashMap<(Oid, u32), BlobScan>, DecodeStats) {
+    let max = opts.max_file_size;
+    let paths: Vec<&str> = met.iter().map(|(p, _)| p.as_str()).collect();
+    let found = path_classes(engine, policy_root, &opts.exclude, &paths);
+    let mut classes = Classes::default();
+    let mut keys: Vec<u64> = Vec::new();
+    let mut classes_of: HashMap<Oid, Vec<u32>> = HashMap::new();
+    for ((_, ids), class) in met.iter().zip(found) {
+        let Some(class) = class else { continue };
+        let key = class_key_of(&class);
+        let c = classes.intern(class);
+        if keys.len() <= c as usize {
+            keys.resize(c as usize + 1, key);
+        }
+        for id in ids {
+            let cs = classes_of.entry(*id).or_default();
+            if !cs.contains(&c) {
+                cs.push(c);
+            }
+        }
+    }
+    drop(met);
+    // whether blob `id` is scanned as class `c` here
+    let ours = |id: &Oid, c: u32| {
+        opts.shard.is_none_or(|s| s.holds(id.as_bytes()))
+            && !known.is_some_and(|v| {
+                v.contains_key(&crate::cache::blob_key(id.as_bytes(), keys[c as usize]))
+            })
+    };
+    let local = sync.local();
+    let packs = match opts.reading {
+        HistoryReading::OneByOne => None,
+        _ => crate::source::pack::Packs::open(local.repo()).ok(),
+    };
+    let (done, stats) = match packs {
+        // Every blob of the delta families holding a blob the diffs met,
+        // in pack order: those met as the classes they were met with, the
+        // others as the classes their base was scanned as (most often a
+        // version of the same file: a guess the main pass checks, reading
+        // what it got wrong). So nothing is decoded twice.
+        Some(packs) => {
+            let out: std::sync::Mutex<Vec<((Oid, u32), BlobScan)>> = Default::default();
+            let engine_bytes = std::sync::atomic::AtomicU64::new(0);
+            // the classes of a family's known blobs, for its others
+            let family_classes = |family: &[Oid]| {
+                let mut cs: Vec<u32> = family
+                    .iter()
+                    .filter_map(|id| classes_of.get(id))
+                    .flatten()
+                    .copied()
+                    .collect();
+                cs.sort_unstable();
+                cs.dedup();
+                cs
+            };
+            let visit =
+                |id: Oid, data: &[u8], base: Option<Base<'_, Guess>>, family: &[Oid]| -> Guess {
+                    // its own classes, else those its base was scanned as
+                    // (its nearest relative), else (a family's root) the
+                    // classes of the family's known blobs
+                    let cs: std::sync::Arc<Vec<u32>> = match (classes_of.get(&id), base) {
+                        (Some(cs), _) => std::sync::Arc::new(cs.clone()),
+                        (None, Some(b)) => b.state.0.clone(),
+                        (None, None) => std::sync::Arc::new(family_classes(family)),
+                    };
+                    let mut r = Vec::new();
+                    for &c in cs.iter().filter(|&&c| ours(&id, c)) {
+                        let scan = scan_bytes(engine, classes.get(c), data, max);
+                        if let BlobScan::Scanned { bytes, .. } = &scan {
+                            engine_bytes.fetch_add(*bytes, std::sync::atomic::Ordering::Relaxed);
+                        }
+                        r.push(((id, c), scan));
+                    }
+                    if !r.is_empty() {
+                        out.lock().unwrap_or_else(|p| p.into_inner()).extend(r);
+                    }
+                    Guess(cs)
+                };
+            let known = |id: &Oid| classes_of.contains_key(id);
+            let s = packs.visit_blob_families(&known, visit);
+            let done: HashMap<(Oid, u32), BlobScan> = out
+                .into_inner()
+                .unwrap_or_else(|p| p.into_inner())
+                .into_iter()
+                .collect();
+            let stats = DecodeStats {
+                decoded: s.decoded,
+                decoded_bytes: s.decoded_bytes,
+                engine_bytes: engine_bytes.into_inner(),
+                ..Default::default()
+            };
+            (done, stats)
+        }
+        // one blob at a time: those the diffs met
+        None => {
+            let mut jobs: Vec<Job> = Vec::new();
+            for (id, cs) in &classes_of {
+                for &c in cs.iter().filter(|&&c| ours(id, c)) {
+                    jobs.push((*id, c, Vec::new()));
+                }
+            }
+            jobs.sort_unstable_by_key(|j| (j.0, j.1));
+            let (results, stats) = scan_jobs(
+                engine,
+                &local,
+                sync,
+                &jobs,
+                &classes,
+                max,
+                opts.reading,
+                &crate::scan::Silent,
+                0,
+            );
+            let done = jobs
+                .into_iter()
+                .zip(results)
+                .map(|((id, c, _), r)| ((id, c), r))
+                .collect();
+            (done, stats)
+        }
+    };
+    (classes, done, stats)
+}
+
+/// The class of each of `paths` (interned in `classes`), `None` for those
+/// the path policy excludes: each thread judges paths with its own view of
+/// the ignore files.
+fn path_classes<P: AsRef<str> + Sync>(
+    engine: &Engine,
+    root: &std::path::Path,
+    exclude: &[String],
+    paths: &[P],
+) -> Vec<Option<crate::engine::PathClass>> {
+    paths
+        .par_iter()
+        .map_init(
+            || Exclusions::new(root, exclude),
+            |excl, p| (!excl.excluded(p.as_ref())).then(|| engine.path_class(p.as_ref())),
+        )
+        .collect()
 }
 
 /// The classes a blob was scanned as alongside the diffs, handed to the

@@ -34,24 +34,12 @@ fn history() -> Repo {
     r
 }
 
-fn keyward(dir: &Path, args: &[&str]) -> Output {
-    Command::new(test_bin())
-        .current_dir(dir)
-        .args(args)
-        .env_remove("GIT_DIR")
-        .env_remove("GIT_INDEX_FILE")
-        .env_remove("GIT_WORK_TREE")
-        .env_remove("XDG_CACHE_HOME")
-        .output()
-        .expect("keyward runs")
-}
-
 /// A JSON history scan with the cache in `cache`.
 fn scan(r: &Repo, cache: &Path, extra: &[&str]) -> (Output, Value) {
     let flag = format!("--cache={}", cache.display());
     let mut a = vec!["scan", "--history", "--format", "json", flag.as_str()];
     a.extend(extra);
-    let o = keyward(&r.path, &a);
+    let o = run_keyward(&r.path, &a);
     let v: Value = serde_json::from_slice(&o.stdout).unwrap_or(Value::Null);
     (o, v)
 }
@@ -75,7 +63,7 @@ fn cache_dir(r: &Repo) -> PathBuf {
 fn warm_scans_give_the_cold_report_and_read_only_what_is_new() {
     let r = history();
     let cache = cache_dir(&r);
-    let plain = keyward(&r.path, &["scan", "--history", "--format", "json"]);
+    let plain = run_keyward(&r.path, &["scan", "--history", "--format", "json"]);
     assert_eq!(plain.status.code(), Some(1));
     let plain: Value = serde_json::from_slice(&plain.stdout).unwrap();
     assert!(plain["summary"].get("cache").is_none());
@@ -114,7 +102,7 @@ fn warm_scans_give_the_cold_report_and_read_only_what_is_new() {
     assert_eq!(o.status.code(), Some(1));
     assert_eq!(after["summary"]["cache"]["plan"], "walked");
     assert_eq!(after["summary"]["cache"]["blobs_scanned"], 1, "{after:#}");
-    let plain = keyward(&r.path, &["scan", "--history", "--format", "json"]);
+    let plain = run_keyward(&r.path, &["scan", "--history", "--format", "json"]);
     let plain: Value = serde_json::from_slice(&plain.stdout).unwrap();
     assert_eq!(comparable(&after), comparable(&plain));
     let new = after["findings"]
@@ -218,7 +206,7 @@ fn damaged_foreign_or_outdated_caches_are_not_trusted() {
         !v.to_string().contains(&S1[..8]),
         "disabled rule still reported"
     );
-    let plain = keyward(&r.path, &["scan", "--history", "--format", "json"]);
+    let plain = run_keyward(&r.path, &["scan", "--history", "--format", "json"]);
     let plain: Value = serde_json::from_slice(&plain.stdout).unwrap();
     assert_eq!(comparable(&v), comparable(&plain));
 }
@@ -228,26 +216,26 @@ fn cache_from_the_config_and_its_refusals() {
     let r = history();
     // `cache = "DIR"` in .keyward.toml, relative to the file
     fs::write(r.path.join(".keyward.toml"), "cache = \"../cfg-cache\"\n").unwrap();
-    let o = keyward(&r.path, &["scan", "--history", "--format", "json"]);
+    let o = run_keyward(&r.path, &["scan", "--history", "--format", "json"]);
     assert_eq!(o.status.code(), Some(1));
     let dir = r.path.parent().unwrap().join("cfg-cache");
     assert_eq!(walk(&dir).len(), 2);
-    let o = keyward(&r.path, &["scan", "--history", "--format", "json"]);
+    let o = run_keyward(&r.path, &["scan", "--history", "--format", "json"]);
     let v: Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["summary"]["cache"]["plan"], "reused");
     // --no-cache: no cache used
-    let o = keyward(
+    let o = run_keyward(
         &r.path,
         &["scan", "--history", "--format", "json", "--no-cache"],
     );
     let v: Value = serde_json::from_slice(&o.stdout).unwrap();
     assert!(v["summary"].get("cache").is_none());
     // a tree scan ignores the config's cache; --cache on one is an error
-    let o = keyward(&r.path, &["scan", ".", "--format", "json"]);
+    let o = run_keyward(&r.path, &["scan", ".", "--format", "json"]);
     assert_eq!(o.status.code(), Some(1));
     let v: Value = serde_json::from_slice(&o.stdout).unwrap();
     assert!(v["summary"].get("cache").is_none());
-    let o = keyward(&r.path, &["scan", ".", "--cache"]);
+    let o = run_keyward(&r.path, &["scan", ".", "--cache"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("--history"));
     // the default directory: under XDG_CACHE_HOME

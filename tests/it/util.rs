@@ -98,7 +98,7 @@ impl Repo {
 
 /// Runs the binary under test ([`test_bin`]) in `dir`, with no `GIT_DIR`,
 /// `GIT_INDEX_FILE` or `GIT_WORK_TREE` leaking in from a hook that runs the
-/// tests.
+/// tests, and no `XDG_CACHE_HOME` from the developer's environment.
 pub fn run_keyward(dir: &Path, args: &[&str]) -> Output {
     Command::new(test_bin())
         .current_dir(dir)
@@ -106,6 +106,7 @@ pub fn run_keyward(dir: &Path, args: &[&str]) -> Output {
         .env_remove("GIT_DIR")
         .env_remove("GIT_INDEX_FILE")
         .env_remove("GIT_WORK_TREE")
+        .env_remove("XDG_CACHE_HOME")
         .output()
         .expect("keyward runs")
 }
