@@ -677,8 +677,9 @@ pub fn plan_history(
     plan_history_with(repo, sel, Early::Auto, None)
 }
 
-/// The blobs the diffs met while the commit walk ran, by the path they
-/// stood at (each path once, as `HistoryPlan::paths` spells it).
+/// The blobs the diffs met while the commit walk ran, and the files of the
+/// first tip's tree, by the path they stood at (each path once, as
+/// `HistoryPlan::paths` spells it).
 pub type EarlyBlobs = Vec<(String, Vec<ObjectId>)>;
 
 /// What runs alongside the diffs of the commits the walk left: it is
@@ -1081,7 +1082,8 @@ impl<T> Drop for Lease<'_, T> {
     }
 }
 
-/// The new side of every change in `diffs`, grouped by path (sorted).
+/// The new side of every change in `diffs` and every file of `tree`,
+/// grouped by path (sorted).
 fn early_blobs<'a>(
     interner: &std::sync::Mutex<Interner>,
     diffs: impl Iterator<Item = &'a CommitDiff>,
