@@ -57,21 +57,23 @@ pub enum HistoryReading {
 /// Which blobs of a history scan are read and scanned while the commits
 /// the walk left are diffed (on the same threads: see
 /// `git::plan_history_alongside`). The findings are the same whichever.
-/// Off by default: on 2 cores both phases already keep both busy, and the
-/// overlap measured 5-15 % slower on git/git (more CPU for the same blobs
-/// decoded and bytes scanned).
+/// `Walk` by default: decoding starts as soon as the commit walk is done
+/// and shares the threads with the diffs of the other commits. On 2 cores,
+/// where each phase alone already keeps both busy, it measured as fast as
+/// `Off` (git/git, pypa/pip), once the decoding was split into pieces small
+/// enough for an idle thread to take over (`pack::ROOTS_PER_PIECE`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Alongside {
     /// The delta families (in the packs) of the blobs the diffs of HEAD's
     /// first-parent chain met while the commit walk ran and of the first
     /// tip's files; blobs the diffs had not met scanned as the classes
     /// their delta base was (a guess the main pass checks).
+    #[default]
     Walk,
     /// The same after HEAD's whole first-parent chain was diffed
     /// (differential tests: the amount does not depend on timing).
     FirstParent,
     /// None: every blob is read once all commits are diffed.
-    #[default]
     Off,
 }
 
@@ -1087,7 +1089,7 @@ fn scan_alongside(
         // what it got wrong). So nothing is decoded twice.
         Some(packs) => {
             let out: std::sync::Mutex<Vec<((Oid, u32), BlobScan)>> = Default::default();
-            let engine_bytes = std::sync::atomic::AtomicU64::new(0);
+            let pass = Pass::new(engine, opts.reading == HistoryReading::DeltaAware, max);
             // the classes of a family's known blobs, for its others
             let family_classes = |family: &[Oid]| {
                 let mut cs: Vec<u32> = family
@@ -1105,23 +1107,25 @@ fn scan_alongside(
                     // its own classes, else those its base was scanned as
                     // (its nearest relative), else (a family's root) the
                     // classes of the family's known blobs
-                    let cs: std::sync::Arc<Vec<u32>> = match (classes_of.get(&id), base) {
+                    let cs: std::sync::Arc<Vec<u32>> = match (classes_of.get(&id), &base) {
                         (Some(cs), _) => std::sync::Arc::new(cs.clone()),
-                        (None, Some(b)) => b.state.0.clone(),
+                        (None, Some(b)) => b.state.classes.clone(),
                         (None, None) => std::sync::Arc::new(family_classes(family)),
                     };
                     let mut r = Vec::new();
+                    let mut scanned = BlobState::default();
                     for &c in cs.iter().filter(|&&c| ours(&id, c)) {
-                        let scan = scan_bytes(engine, classes.get(c), data, max);
-                        if let BlobScan::Scanned { bytes, .. } = &scan {
-                            engine_bytes.fetch_add(*bytes, std::sync::atomic::Ordering::Relaxed);
-                        }
+                        let from = base.as_ref().map(|b| (b, &b.state.scanned));
+                        let scan = scan_visited(&pass, c, classes.get(c), data, from, &mut scanned);
                         r.push(((id, c), scan));
                     }
                     if !r.is_empty() {
                         out.lock().unwrap_or_else(|p| p.into_inner()).extend(r);
                     }
-                    Guess(cs)
+                    Guess {
+                        classes: cs,
+                        scanned,
+                    }
                 };
             let known = |id: &Oid| classes_of.contains_key(id);
             let s = packs.visit_blob_families(&known, visit);
@@ -1130,12 +1134,12 @@ fn scan_alongside(
                 .unwrap_or_else(|p| p.into_inner())
                 .into_iter()
                 .collect();
-            let stats = DecodeStats {
+            let mut stats = DecodeStats {
                 decoded: s.decoded,
                 decoded_bytes: s.decoded_bytes,
-                engine_bytes: engine_bytes.into_inner(),
                 ..Default::default()
             };
+            pass.counts.add_to(&mut stats);
             (done, stats)
         }
         // one blob at a time: those the diffs met
@@ -1187,10 +1191,14 @@ fn path_classes<P: AsRef<str> + Sync>(
         .collect()
 }
 
-/// The classes a blob was scanned as alongside the diffs, handed to the
-/// blobs based on it: a blob the diffs did not meet is scanned as its
-/// base was.
-struct Guess(std::sync::Arc<Vec<u32>>);
+/// What a blob's visit alongside the diffs hands to the blobs based on it.
+struct Guess {
+    /// The classes it was scanned as: a blob the diffs did not meet is
+    /// scanned as its base was.
+    classes: std::sync::Arc<Vec<u32>>,
+    /// Its hits per class, for delta-aware scans of those blobs.
+    scanned: BlobState,
+}
 
 /// The key of a path class in the cache.
 fn class_key_of(class: &crate::engine::PathClass) -> u64 {
@@ -1453,6 +1461,121 @@ fn scan_few(
     (runs.into_iter().flatten().collect(), stats)
 }
 
+/// What a pass over pack blobs scans with, and counts.
+struct Pass<'e> {
+    engine: &'e Engine,
+    delta: crate::delta::Delta<'e>,
+    /// Deltas scanned around their changes (`HistoryReading::DeltaAware`).
+    aware: bool,
+    max: u64,
+    counts: PassCounts,
+}
+
+impl<'e> Pass<'e> {
+    fn new(engine: &'e Engine, aware: bool, max: u64) -> Self {
+        Pass {
+            engine,
+            delta: crate::delta::Delta::new(engine),
+            aware,
+            max,
+            counts: PassCounts::default(),
+        }
+    }
+}
+
+/// The counters of [`DecodeStats`] that scanning moves.
+#[derive(Default)]
+struct PassCounts {
+    engine_bytes: std::sync::atomic::AtomicU64,
+    deltas_local: std::sync::atomic::AtomicU64,
+    deltas_whole: std::sync::atomic::AtomicU64,
+    inherited: std::sync::atomic::AtomicU64,
+}
+
+impl PassCounts {
+    fn add_to(&self, stats: &mut DecodeStats) {
+        use std::sync::atomic::Ordering::Relaxed;
+        stats.engine_bytes += self.engine_bytes.load(Relaxed);
+        stats.deltas_local += self.deltas_local.load(Relaxed);
+        stats.deltas_whole += self.deltas_whole.load(Relaxed);
+        stats.inherited += self.inherited.load(Relaxed);
+    }
+}
+
+/// Scans a blob decoded from a pack (`data`) as class `c`, noting in
+/// `state` what deltas based on it need. With `base` (the blob it was
+/// decoded from as a delta, and what its visit noted), a text blob scanned
+/// as written whose base was scanned the same way, as the same class, is
+/// scanned only around what the delta changed (delta-aware passes).
+fn scan_visited<S>(
+    pass: &Pass<'_>,
+    c: u32,
+    class: &crate::engine::PathClass,
+    data: &[u8],
+    base: Option<(&Base<'_, S>, &BlobState)>,
+    state: &mut BlobState,
+) -> BlobScan {
+    use std::sync::atomic::Ordering::Relaxed;
+    let counts = &pass.counts;
+    let from = base
+        .filter(|_| pass.aware)
+        .and_then(|(b, s)| s.of(c).map(|(hits, facts)| (b, hits, facts)));
+    let text = (data.len() as u64 <= pass.max)
+        .then(|| crate::source::classify(data))
+        .and_then(|t| match t {
+            crate::source::Content::Text(std::borrow::Cow::Borrowed(t)) => Some(t),
+            _ => None,
+        });
+    match (text, from) {
+        (Some(text), Some((b, base_hits, facts))) => {
+            let copied: Vec<crate::delta::Copied> = b
+                .copied
+                .iter()
+                .map(|c| crate::delta::Copied {
+                    target: c.target,
+                    base: c.base,
+                    len: c.len,
+                })
+                .collect();
+            // a base scanned whole learns its facts once, for all the
+            // deltas based on it
+            let facts = facts.get_or_init(|| pass.delta.facts(b.data));
+            let d = pass
+                .delta
+                .scan(class, b.data, Some(facts), base_hits, text, &copied);
+            counts.engine_bytes.fetch_add(d.scanned as u64, Relaxed);
+            match d.fallback {
+                None => counts.deltas_local.fetch_add(1, Relaxed),
+                Some(_) => counts.deltas_whole.fetch_add(1, Relaxed),
+            };
+            counts.inherited.fetch_add(d.inherited as u64, Relaxed);
+            state.0.push((c, d.hits.clone(), d.facts.into()));
+            BlobScan::Scanned {
+                bytes: text.len() as u64,
+                hits: d.hits,
+            }
+        }
+        (Some(text), None) => {
+            let hits = scan_text(pass.engine, class, text);
+            counts.engine_bytes.fetch_add(text.len() as u64, Relaxed);
+            if pass.aware {
+                state.0.push((c, hits.clone(), Default::default()));
+            }
+            BlobScan::Scanned {
+                bytes: text.len() as u64,
+                hits,
+            }
+        }
+        (None, _) => {
+            let r = scan_bytes(pass.engine, class, data, pass.max);
+            if let BlobScan::Scanned { bytes, .. } = &r {
+                counts.engine_bytes.fetch_add(*bytes, Relaxed);
+            }
+            r
+        }
+    }
+}
+
 /// Scans every job: blobs in packs in pack order ([`crate::source::pack`]),
 /// the rest one at a time. Results in job order.
 #[allow(clippy::too_many_arguments)]
@@ -1471,9 +1594,7 @@ fn scan_jobs(
     use std::sync::OnceLock;
     let t_blobs = Instant::now();
     let total_bytes = AtomicU64::new(0);
-    let engine_bytes = AtomicU64::new(0);
-    let (deltas_local, deltas_whole, inherited) =
-        (AtomicU64::new(0), AtomicU64::new(0), AtomicU64::new(0));
+    let counts = PassCounts::default();
     let tick = |r: &BlobScan| {
         if let BlobScan::Scanned { bytes, .. } = r {
             let before = total_bytes.fetch_add(*bytes, Relaxed);
@@ -1503,73 +1624,19 @@ fn scan_jobs(
     };
     let leftover = match packs {
         Some(packs) => {
-            let delta = crate::delta::Delta::new(engine);
-            let aware = reading == HistoryReading::DeltaAware;
+            let pass = Pass::new(engine, reading == HistoryReading::DeltaAware, max);
             let visit = |id: Oid, data: &[u8], base: Option<Base<'_, BlobState>>| -> BlobState {
                 let mut state = BlobState::default();
                 for &j in jobs_of.get(&id).into_iter().flatten() {
                     let (_, c, _) = &jobs[j as usize];
-                    let class = classes.get(*c);
-                    // a text blob scanned as written (not transcoded) whose
-                    // base was scanned the same way, as the same class:
-                    // only what the delta changed is scanned
-                    let from = base
-                        .as_ref()
-                        .filter(|_| aware)
-                        .and_then(|b| b.state.of(*c).map(|(hits, facts)| (b, hits, facts)));
-                    let text = (data.len() as u64 <= max)
-                        .then(|| crate::source::classify(data))
-                        .and_then(|t| match t {
-                            crate::source::Content::Text(std::borrow::Cow::Borrowed(t)) => Some(t),
-                            _ => None,
-                        });
-                    let r = match (text, from) {
-                        (Some(text), Some((b, base_hits, facts))) => {
-                            let copied: Vec<crate::delta::Copied> = b
-                                .copied
-                                .iter()
-                                .map(|c| crate::delta::Copied {
-                                    target: c.target,
-                                    base: c.base,
-                                    len: c.len,
-                                })
-                                .collect();
-                            // a base scanned whole learns its facts once,
-                            // for all the deltas based on it
-                            let facts = facts.get_or_init(|| delta.facts(b.data));
-                            let d =
-                                delta.scan(class, b.data, Some(facts), base_hits, text, &copied);
-                            engine_bytes.fetch_add(d.scanned as u64, Relaxed);
-                            match d.fallback {
-                                None => deltas_local.fetch_add(1, Relaxed),
-                                Some(_) => deltas_whole.fetch_add(1, Relaxed),
-                            };
-                            inherited.fetch_add(d.inherited as u64, Relaxed);
-                            state.0.push((*c, d.hits.clone(), d.facts.into()));
-                            BlobScan::Scanned {
-                                bytes: text.len() as u64,
-                                hits: d.hits,
-                            }
-                        }
-                        (Some(text), None) => {
-                            let hits = scan_text(engine, class, text);
-                            engine_bytes.fetch_add(text.len() as u64, Relaxed);
-                            if aware {
-                                state.0.push((*c, hits.clone(), Default::default()));
-                            }
-                            BlobScan::Scanned {
-                                bytes: text.len() as u64,
-                                hits,
-                            }
-                        }
-                        (None, _) => {
-                            let r = scan_bytes(engine, class, data, max);
-                            if let BlobScan::Scanned { bytes, .. } = &r {
-                                engine_bytes.fetch_add(*bytes, Relaxed);
-                            }
-                            r
-                        }
-                    };
+                    let r = scan_visited(
+                        &pass,
+                        *c,
+                        classes.get(*c),
+                        data,
+                        base.as_ref().map(|b| (b, b.state)),
+                        &mut state,
+                    );
                     tick(&r);
                     let _ = slots[j as usize].set(r);
                 }
@@ -1586,6 +1653,7 @@ fn scan_jobs(
             let (left, s) = packs.visit_blobs(&wanted, visit, fail);
             stats.decoded = s.decoded;
             stats.decoded_bytes = s.decoded_bytes;
+            pass.counts.add_to(&mut stats);
             left
         }
         // unreadable pack files: every blob through the object database,
@@ -1603,16 +1671,13 @@ fn scan_jobs(
             let (id, c, _) = &jobs[j as usize];
             let r = scan_blob(engine, repo.repo(), *id, classes.get(*c), max, buf);
             if let BlobScan::Scanned { bytes, .. } = &r {
-                engine_bytes.fetch_add(*bytes, Relaxed);
+                counts.engine_bytes.fetch_add(*bytes, Relaxed);
             }
             tick(&r);
             let _ = slots[j as usize].set(r);
         },
     );
-    stats.engine_bytes = engine_bytes.load(Relaxed);
-    stats.deltas_local = deltas_local.load(Relaxed);
-    stats.deltas_whole = deltas_whole.load(Relaxed);
-    stats.inherited = inherited.load(Relaxed);
+    counts.add_to(&mut stats);
     let results = slots
         .into_iter()
         .map(|s| {

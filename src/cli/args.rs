@@ -423,11 +423,11 @@ pub struct ScanArgs {
     pub history_reading: HistoryReadingArg,
     /// History: which blobs are read and scanned while the commits are
     /// still being diffed (benchmarks and differential tests; the findings
-    /// are the same): off (default: measured faster on 2 cores), walk
-    /// (the delta families of the blobs the diffs met while the commit walk
-    /// ran, and of the first tip's files), first-parent (HEAD's whole
-    /// first-parent chain is diffed first).
-    #[arg(long, value_enum, hide = true, default_value = "off")]
+    /// are the same): walk (default: the delta families of the blobs the
+    /// diffs met while the commit walk ran, and of the first tip's files),
+    /// first-parent (HEAD's whole first-parent chain is diffed first), off
+    /// (every blob once all commits are diffed).
+    #[arg(long, value_enum, hide = true, default_value = "walk")]
     pub alongside: AlongsideArg,
     /// Report secrets under inline allow markers too (keyward:allow, gitleaks:allow,
     /// pragma: allowlist secret): for audits.

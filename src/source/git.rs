@@ -934,15 +934,8 @@ fn plan_history_with(
     // Each piece of work rayon splits off starts with a differ handed back
     // by an earlier piece, its tree cache warm (pieces are split off more
     // often while other work shares the threads).
-    let differs = std::sync::Mutex::new(Vec::new());
-    let lease = || Lease {
-        item: differs
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .pop()
-            .or_else(|| Some(init())),
-        pool: &differs,
-    };
+    let differs = super::pool::Pool::default();
+    let lease = || differs.lease(init);
     let min_len = if met.is_empty() { 1 } else { 512 };
     let diff_rest = || {
         let t = std::time::Instant::now();
@@ -953,7 +946,7 @@ fn plan_history_with(
             .par_iter()
             .with_min_len(min_len)
             .map_init(lease, |lease, &ni| {
-                let Some((r, differ)) = lease.item.as_mut() else {
+                let Some((r, differ)) = lease.get() else {
                     return Err("no differ".to_string());
                 };
                 let (id, parents) = &nodes[ni];
@@ -1063,23 +1056,6 @@ fn plan_history_with(
         }
     }
     Ok(plan)
-}
-
-/// An item taken from a pool, given back when dropped.
-struct Lease<'a, T> {
-    item: Option<T>,
-    pool: &'a std::sync::Mutex<Vec<T>>,
-}
-
-impl<T> Drop for Lease<'_, T> {
-    fn drop(&mut self) {
-        if let Some(item) = self.item.take() {
-            self.pool
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .push(item);
-        }
-    }
 }
 
 /// The new side of every change in `diffs` and every file of `tree`,

@@ -4,6 +4,7 @@ pub mod archive;
 pub mod excludes;
 pub mod git;
 pub mod pack;
+pub(crate) mod pool;
 pub mod repo;
 pub mod tracked;
 pub mod worktree;

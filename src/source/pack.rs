@@ -224,23 +224,30 @@ impl Packs {
                 .collect();
             pack.release();
             let fail = |_: Oid, _: String| {};
+            let pool = super::pool::Pool::default();
             families
                 .par_iter()
-                .for_each_init(Scratch::default, |scratch, (root, family)| {
-                    let v = |id: Oid, data: &[u8], base: Option<Base<'_, S>>| {
-                        visit(id, data, base, family)
-                    };
-                    let walker = Walker {
-                        pack,
-                        forest: &forest,
-                        visit: &v,
-                        fail: &fail,
-                        decoded: &decoded,
-                        decoded_bytes: &decoded_bytes,
-                        visited: &visited,
-                    };
-                    walker.root(scratch, *root);
-                });
+                .with_max_len(ROOTS_PER_PIECE)
+                .for_each_init(
+                    || pool.lease(Scratch::default),
+                    |scratch, (root, family)| {
+                        let v = |id: Oid, data: &[u8], base: Option<Base<'_, S>>| {
+                            visit(id, data, base, family)
+                        };
+                        let walker = Walker {
+                            pack,
+                            forest: &forest,
+                            visit: &v,
+                            fail: &fail,
+                            decoded: &decoded,
+                            decoded_bytes: &decoded_bytes,
+                            visited: &visited,
+                        };
+                        if let Some(scratch) = scratch.get() {
+                            walker.root(scratch, *root);
+                        }
+                    },
+                );
         }
         Stats {
             decoded: decoded.into_inner(),
@@ -398,6 +405,7 @@ impl Pack {
         let decoded = std::sync::atomic::AtomicU64::new(0);
         let decoded_bytes = std::sync::atomic::AtomicU64::new(0);
         let visited = std::sync::atomic::AtomicU64::new(0);
+        let pool = super::pool::Pool::default();
         let walker = Walker {
             pack: self,
             forest,
@@ -410,9 +418,15 @@ impl Pack {
         forest
             .roots
             .par_iter()
-            .for_each_init(Scratch::default, |scratch, &root| {
-                walker.root(scratch, root);
-            });
+            .with_max_len(ROOTS_PER_PIECE)
+            .for_each_init(
+                || pool.lease(Scratch::default),
+                |scratch, &root| {
+                    if let Some(scratch) = scratch.get() {
+                        walker.root(scratch, root);
+                    }
+                },
+            );
         use std::sync::atomic::Ordering::Relaxed;
         Stats {
             decoded: decoded.load(Relaxed),
@@ -608,6 +622,12 @@ struct Scratch {
     spare_copies: Vec<Vec<Copied>>,
 }
 
+/// Roots (delta families) in one piece of parallel work at most. Pieces
+/// that rayon does not split any further run on one thread: a long one
+/// left at the end of a pass (or while other work shares the threads)
+/// keeps one core busy and the other idle.
+pub(crate) const ROOTS_PER_PIECE: usize = 8;
+
 /// Object buffers larger than this are freed after use instead of kept
 /// for the next object: a chain of 50 levels that once held a large file
 /// would otherwise keep 50 buffers of its size.
@@ -642,7 +662,7 @@ where
         use std::sync::atomic::Ordering::Relaxed;
         self.decoded.fetch_add(1, Relaxed);
         let before = self.decoded_bytes.fetch_add(bytes as u64, Relaxed);
-        // every 256 MiB decoded, hand the pack's pages back: they are
+        // every 64 MiB decoded, hand the pack's pages back: they are
         // read again from the page cache where still needed
         if before >> 26 != (before + bytes as u64) >> 26 {
             self.pack.release();
