@@ -711,7 +711,7 @@ pub fn plan_history_alongside(
 /// Which commits are diffed while the commit walk runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Early {
-    /// HEAD's first-parent chain, until the walk is done.
+    /// HEAD's first-parent chain until the walk is done (HEAD at least).
     Auto,
     /// None (tests).
     #[cfg_attr(not(test), allow(dead_code))]
@@ -836,7 +836,11 @@ fn plan_history_with(
             let (r, differ) = &mut init();
             let mut cur = first;
             while let Some(c) = cur {
-                let stop = early_mode == Early::Auto && walked.load(Ordering::Acquire);
+                // (HEAD's own diff at least: its files seed the blobs
+                // read alongside the other diffs, however fast the walk)
+                let stop = early_mode == Early::Auto
+                    && !early.is_empty()
+                    && walked.load(Ordering::Acquire);
                 if stop || early.contains_key(&c) {
                     break;
                 }

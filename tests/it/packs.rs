@@ -183,6 +183,11 @@ fn every_way_of_reading_history_gives_the_same_report() {
         "{e_pack}"
     );
     assert!(counter(&e_pack, "blobs read one at a time") > 0, "{e_pack}");
+    // by default, blobs are read and scanned while commits are still diffed
+    assert!(
+        counter(&e_pack, "blobs scanned alongside the diffs") > 0,
+        "{e_pack}"
+    );
     assert!(
         counter(&e_aware, "deltas scanned around their changes") > 20,
         "{e_aware}"
