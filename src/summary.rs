@@ -253,5 +253,20 @@ impl ScanReport {
         self.summary.sort_suppressed();
         self.summary.baseline_stale = applied.stale;
         self.summary.baseline_expired = applied.expired;
+        // A shard's finding suppressed wherever this shard holds it may be
+        // another shard's finding: its blobs still count for the lifecycle
+        // `keyward merge` computes (as an unsharded scan's does, from every
+        // blob, suppressed places included).
+        if let (Some(_), Some(table)) = (self.shard, self.commits.as_mut()) {
+            for f in applied.emptied {
+                let Some(trail) = f.trail else { continue };
+                match table.suppressed_trails.entry(f.id) {
+                    std::collections::btree_map::Entry::Vacant(e) => {
+                        e.insert(*trail);
+                    }
+                    std::collections::btree_map::Entry::Occupied(mut e) => e.get_mut().join(*trail),
+                }
+            }
+        }
     }
 }

@@ -181,6 +181,9 @@ pub struct Applied {
     pub stale: usize,
     /// Baseline entries past their `expires` date (they no longer suppress).
     pub expired: Vec<BaselineEntry>,
+    /// The findings every location of which was suppressed (they left the
+    /// findings, their locations went to `suppressed`).
+    pub emptied: Vec<Finding>,
 }
 
 /// Removes baselined and ignored locations; findings left with no location
@@ -234,7 +237,11 @@ pub fn apply(
             true
         });
     }
-    findings.retain(|f| !f.locations.is_empty());
+    let (kept, emptied) = std::mem::take(findings)
+        .into_iter()
+        .partition(|f| !f.locations.is_empty());
+    *findings = kept;
+    out.emptied = emptied;
     if let Some(b) = baseline {
         out.stale = b
             .entries

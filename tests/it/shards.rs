@@ -248,6 +248,57 @@ fn merged_shards_give_the_unsharded_report() {
     assert!(md.contains("moved.py"), "{md}");
 }
 
+/// Which of two shards holds the blob at `rel` in the working tree (the
+/// parity of the id's eighth byte: its first 8 bytes big-endian, modulo 2).
+fn shard_of_two(r: &Repo, rel: &str) -> u8 {
+    let id = r.git(&["hash-object", rel]);
+    u8::from_str_radix(&id.trim()[14..16], 16).unwrap() % 2
+}
+
+/// A place suppressed in one shard (a `finding:<id>:<path>` line), where
+/// the secret first came in, while another shard holds the finding at a
+/// later place: the merged lifecycle still starts at the suppressed place,
+/// as the unsharded scan's does.
+#[test]
+fn a_place_suppressed_in_one_shard_still_counts_for_the_lifecycle() {
+    let r = Repo::new();
+    r.write("README.md", "hello\n");
+    r.commit("initial");
+    r.write("old/config.py", &format!("TOKEN = \"{S1}\"\n"));
+    let first = r.commit("old config");
+    // the same secret in a blob of the other shard of two
+    let mut n = 0;
+    loop {
+        r.write("new/settings.py", &format!("# v{n}\nTOKEN = \"{S1}\"\n"));
+        if shard_of_two(&r, "new/settings.py") != shard_of_two(&r, "old/config.py") {
+            break;
+        }
+        n += 1;
+    }
+    let later = r.commit("new settings");
+    let mut a = SCAN.to_vec();
+    a.extend(["--format", "json"]);
+    let open: Value = serde_json::from_slice(&keyward_env(&r.path, &a, &[]).stdout).unwrap();
+    let id = open["findings"][0]["id"].as_str().unwrap().to_string();
+    r.write(".keywardignore", &format!("finding:{id}:old/config.py\n"));
+    let whole = keyward_env(&r.path, &a, &[]);
+    assert_eq!(whole.status.code(), Some(1));
+    let whole: Value = serde_json::from_slice(&whole.stdout).unwrap();
+    let f = &whole["findings"][0];
+    assert_eq!(f["locations"].as_array().unwrap().len(), 1, "{whole:#}");
+    assert_eq!(f["locations"][0]["path"], "new/settings.py");
+    assert_eq!(f["lifecycle"]["first_introduced"]["id"], first.trim());
+    assert_ne!(first.trim(), later.trim());
+    let out = r.path.parent().unwrap().join("out");
+    fs::create_dir_all(&out).unwrap();
+    let files = shards(&r, &out, 2);
+    let mut args: Vec<&str> = vec!["merge", "--format", "json"];
+    args.extend(files.iter().map(String::as_str));
+    let merged = keyward_env(&r.path, &args, &[]);
+    let merged: Value = serde_json::from_slice(&merged.stdout).unwrap();
+    assert_eq!(normalised(&merged), normalised(&whole));
+}
+
 #[test]
 fn merge_refuses_incomplete_or_mixed_shards() {
     let r = history();
