@@ -33,6 +33,14 @@ pub struct CommitTable {
     /// secret takes its blobs and removals over at merge, as an unsharded
     /// scan's trail holds every blob the secret is found in.
     pub suppressed_trails: BTreeMap<String, Trail>,
+    /// Shard reports of a scan that judges stale baseline entries (of every
+    /// ref): the positions, in the baseline file, of the entries of the
+    /// judged scope this shard did not use. Merge calls stale the entries no
+    /// shard used. `None` when the scan judges none.
+    pub baseline_unused: Option<Vec<usize>>,
+    /// Shard reports: the position in the baseline file of each entry of
+    /// `summary.baseline_expired` (merge lists every shard's in file order).
+    pub baseline_expired_at: Vec<usize>,
 }
 
 impl CommitTable {

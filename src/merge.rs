@@ -64,6 +64,16 @@ fn arr<'a>(v: &'a Value, key: &str, name: &str) -> Result<&'a [Value], MergeErro
         Some(_) => Err(bad(name, format!("`{key}` is not a list"))),
     }
 }
+fn positions(v: &Value, key: &str, name: &str) -> Result<Vec<usize>, MergeError> {
+    arr(v, key, name)?
+        .iter()
+        .map(|x| {
+            x.as_u64()
+                .map(|i| i as usize)
+                .ok_or_else(|| bad(name, format!("`{key}` holds a non-number")))
+        })
+        .collect()
+}
 fn strings(v: &Value, key: &str, name: &str) -> Result<Vec<String>, MergeError> {
     arr(v, key, name)?
         .iter()
@@ -277,6 +287,11 @@ fn table(v: &Value, name: &str) -> Result<CommitTable, MergeError> {
         refs: strings(v, "refs", name)?,
         commits: BTreeMap::new(),
         suppressed_trails: BTreeMap::new(),
+        baseline_unused: match v.get("baseline_unused") {
+            None | Some(Value::Null) => None,
+            Some(_) => Some(positions(v, "baseline_unused", name)?),
+        },
+        baseline_expired_at: positions(v, "baseline_expired_at", name)?,
     };
     let suppressed = match v.get("suppressed_trails") {
         None => None,
@@ -346,19 +361,27 @@ fn part(name: &str, v: &Value) -> Result<Part, MergeError> {
         .iter()
         .map(|f| finding(f, name))
         .collect::<Result<Vec<_>, _>>()?;
+    let table = table(sh, name)?;
+    let summary = summary(sum, name)?;
+    if table.baseline_expired_at.len() != summary.baseline_expired.len() {
+        return Err(bad(
+            name,
+            "`shard.baseline_expired_at` does not match `summary.baseline_expired`",
+        ));
+    }
     Ok(Part {
         name: name.to_string(),
         shard,
         history: s(sh, "history", name)?,
         floor,
-        table: table(sh, name)?,
+        table,
         version: get(v, "tool", name)
             .ok()
             .and_then(|t| opt_s(t, "version"))
             .unwrap_or_default(),
         rules: n(sum, "rules", name)? as usize,
         findings,
-        summary: summary(sum, name)?,
+        summary,
     })
 }
 
@@ -427,13 +450,31 @@ pub fn merge(reports: &[(String, Value)]) -> Result<ScanReport, MergeError> {
     let mut warnings: Vec<Vec<String>> = Vec::new();
     let mut notes: Vec<String> = Vec::new();
     let mut suppressed_trails: Vec<(String, Trail)> = Vec::new();
+    // baseline entries by their position in the file: those each shard did
+    // not use (of the judged scope), and the expired ones some shard used
+    let mut unused: Option<BTreeSet<usize>> = None;
+    let mut judged = true;
+    let mut expired: BTreeMap<usize, crate::suppress::BaselineEntry> = BTreeMap::new();
     for (k, mut p) in parts.into_iter().enumerate() {
         suppressed_trails.extend(std::mem::take(&mut p.table.suppressed_trails));
+        match p.table.baseline_unused.take() {
+            Some(u) => {
+                let u: BTreeSet<usize> = u.into_iter().collect();
+                unused = Some(match unused {
+                    None => u,
+                    Some(before) => before.intersection(&u).copied().collect(),
+                });
+            }
+            None => judged = false,
+        }
+        let at = std::mem::take(&mut p.table.baseline_expired_at);
+        for (pos, e) in at.into_iter().zip(&p.summary.baseline_expired) {
+            expired.entry(pos).or_insert_with(|| e.clone());
+        }
         if k == 0 {
             table = p.table;
             sum.commits = p.summary.commits;
             sum.rules = p.summary.rules;
-            sum.baseline_expired = p.summary.baseline_expired.clone();
         } else {
             table.join(p.table);
         }
@@ -486,6 +527,12 @@ pub fn merge(reports: &[(String, Value)]) -> Result<ScanReport, MergeError> {
     sum.warnings = common.clone();
     sum.warnings.extend(own);
     sum.notes = notes;
+    sum.baseline_expired = expired.into_values().collect();
+    // stale: an entry of the judged scope no shard used (when every shard's
+    // scan judges staleness: all refs, no range)
+    if judged {
+        sum.baseline_stale = unused.map_or(0, |u| u.len());
+    }
     sum.skipped.sort_by(|a, b| a.path.cmp(&b.path));
     sum.rejected.sort_by(|a, b| {
         (&a.path, a.line, &a.rule_id, &a.commit).cmp(&(&b.path, b.line, &b.rule_id, &b.commit))

@@ -246,6 +246,8 @@ impl Scanner {
             .or(self.config.min_confidence)
             .unwrap_or(Confidence::Medium);
         let partial = !self.is_complete(&plan);
+        // a shard of a scan that would judge stale entries
+        let judged_whole = plan.shard.is_some() && self.covers_scope(&plan);
         let baseline_file = match &plan.baseline {
             BaselineChoice::File(p) => Some(p.to_string_lossy().into_owned()),
             _ => None,
@@ -260,7 +262,7 @@ impl Scanner {
         } else {
             hide_below(&mut report, min);
         }
-        report.apply_suppression(baseline.as_ref(), &ignore, today);
+        report.apply_suppression_as_shard(baseline.as_ref(), &ignore, today, judged_whole);
         Ok(report)
     }
 
@@ -269,10 +271,15 @@ impl Scanner {
     /// (not of a sub-path or some files), a history scan of every ref.
     /// Staged, stdin, range, pre-push and CI scans see a part.
     pub fn is_complete(&self, plan: &ScanPlan) -> bool {
+        plan.shard.is_none() && self.covers_scope(plan)
+    }
+
+    /// [`Scanner::is_complete`], whatever shard of its blobs `plan` scans.
+    fn covers_scope(&self, plan: &ScanPlan) -> bool {
         match &plan.mode {
             Mode::Tree { paths } => covers_root(paths, self.root_of(plan)),
             Mode::History { selection, .. } => {
-                selection.tips.is_empty() && selection.hidden.is_empty() && plan.shard.is_none()
+                selection.tips.is_empty() && selection.hidden.is_empty()
             }
             _ => false,
         }

@@ -238,6 +238,21 @@ impl ScanReport {
         ignore: &IgnoreIds,
         today: i64,
     ) {
+        self.apply_suppression_as_shard(baseline, ignore, today, false);
+    }
+
+    /// [`ScanReport::apply_suppression`]; a shard report (`--shard`) also
+    /// keeps, for `keyward merge`, the trails of findings it suppressed
+    /// wholly and where its expired baseline entries stand in the file,
+    /// and, when the unsharded scan would judge stale entries
+    /// (`judged_whole`), which entries of the judged scope it did not use.
+    pub fn apply_suppression_as_shard(
+        &mut self,
+        baseline: Option<&Baseline>,
+        ignore: &IgnoreIds,
+        today: i64,
+        judged_whole: bool,
+    ) {
         let applied = suppress::apply(
             &mut self.findings,
             baseline,
@@ -253,19 +268,32 @@ impl ScanReport {
         self.summary.sort_suppressed();
         self.summary.baseline_stale = applied.stale;
         self.summary.baseline_expired = applied.expired;
+        let Some(table) = self.commits.as_mut().filter(|_| self.shard.is_some()) else {
+            return;
+        };
+        if let Some(b) = baseline {
+            let used = &applied.used;
+            table.baseline_expired_at = (0..b.entries.len())
+                .filter(|&i| used[i] && b.entries[i].is_expired(today))
+                .collect();
+            let judged = self.summary.mode.stale_scope().filter(|_| judged_whole);
+            table.baseline_unused = judged.map(|scope| {
+                (0..b.entries.len())
+                    .filter(|&i| !used[i] && b.entries[i].scope == scope)
+                    .collect()
+            });
+        }
         // A shard's finding suppressed wherever this shard holds it may be
         // another shard's finding: its blobs still count for the lifecycle
         // `keyward merge` computes (as an unsharded scan's does, from every
         // blob, suppressed places included).
-        if let (Some(_), Some(table)) = (self.shard, self.commits.as_mut()) {
-            for f in applied.emptied {
-                let Some(trail) = f.trail else { continue };
-                match table.suppressed_trails.entry(f.id) {
-                    std::collections::btree_map::Entry::Vacant(e) => {
-                        e.insert(*trail);
-                    }
-                    std::collections::btree_map::Entry::Occupied(mut e) => e.get_mut().join(*trail),
+        for f in applied.emptied {
+            let Some(trail) = f.trail else { continue };
+            match table.suppressed_trails.entry(f.id) {
+                std::collections::btree_map::Entry::Vacant(e) => {
+                    e.insert(*trail);
                 }
+                std::collections::btree_map::Entry::Occupied(mut e) => e.get_mut().join(*trail),
             }
         }
     }

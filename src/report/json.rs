@@ -223,6 +223,8 @@ fn shard_json(
             .iter()
             .map(|(id, t)| (id.clone(), trail_json(t)))
             .collect::<serde_json::Map<String, Value>>(),
+        "baseline_unused": table.baseline_unused,
+        "baseline_expired_at": table.baseline_expired_at,
     })
 }
 

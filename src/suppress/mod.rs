@@ -184,6 +184,8 @@ pub struct Applied {
     /// The findings every location of which was suppressed (they left the
     /// findings, their locations went to `suppressed`).
     pub emptied: Vec<Finding>,
+    /// Whether each baseline entry matched a location of this scan.
+    pub used: Vec<bool>,
 }
 
 /// Removes baselined and ignored locations; findings left with no location
@@ -257,6 +259,7 @@ pub fn apply(
             .map(|(e, _)| e.clone())
             .collect();
     }
+    out.used = used;
     out
 }
 

@@ -299,6 +299,91 @@ fn a_place_suppressed_in_one_shard_still_counts_for_the_lifecycle() {
     assert_eq!(normalised(&merged), normalised(&whole));
 }
 
+/// The baseline's bookkeeping of merged shards is the unsharded scan's:
+/// an entry no shard used is stale, and the expired entries any shard used
+/// are listed in the baseline file's order.
+#[test]
+fn merged_shards_judge_the_baseline_as_the_unsharded_scan() {
+    let r = Repo::new();
+    r.write("README.md", "hello\n");
+    r.write("a/one.py", &format!("ONE = \"{S1}\"\n"));
+    r.write("c/three.py", &format!("THREE = \"{S4}\"\n"));
+    let mut n = 0;
+    loop {
+        r.write("b/two.py", &format!("# v{n}\nTWO = \"{S2}\"\n"));
+        if shard_of_two(&r, "b/two.py") != shard_of_two(&r, "a/one.py") {
+            break;
+        }
+        n += 1;
+    }
+    r.commit("three secrets");
+    let mut a = SCAN.to_vec();
+    a.extend(["--format", "json"]);
+    let open: Value = serde_json::from_slice(&keyward_env(&r.path, &a, &[]).stdout).unwrap();
+    let id_at = |path: &str| {
+        open["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["locations"][0]["path"] == path)
+            .map(|f| (f["id"].as_str().unwrap().to_string(), f["rule_id"].clone()))
+            .unwrap_or_else(|| panic!("no finding at {path}: {open:#}"))
+    };
+    let entry = |path: &str, expires: Option<&str>| {
+        let (id, rule) = id_at(path);
+        let mut e =
+            serde_json::json!({"id": id, "path": path, "rule_id": rule, "scope": "history"});
+        if let Some(x) = expires {
+            e["expires"] = x.into();
+        }
+        e
+    };
+    let baseline = serde_json::json!({
+        "keyward_baseline": 1,
+        "entries": [
+            entry("a/one.py", Some("2000-01-01")),
+            {"id": "0".repeat(64), "path": "gone.py", "rule_id": "github-pat", "scope": "history"},
+            entry("b/two.py", Some("2000-01-01")),
+            entry("c/three.py", None),
+        ],
+    });
+    r.write(".keyward-baseline.json", &baseline.to_string());
+    let whole = keyward_env(&r.path, &a, &[]);
+    assert_eq!(whole.status.code(), Some(1));
+    let whole: Value = serde_json::from_slice(&whole.stdout).unwrap();
+    assert_eq!(whole["summary"]["baseline_stale"], 1, "{whole:#}");
+    let expired: Vec<&str> = whole["summary"]["baseline_expired"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(expired, ["a/one.py", "b/two.py"]);
+    let out = r.path.parent().unwrap().join("out");
+    fs::create_dir_all(&out).unwrap();
+    let files = shards(&r, &out, 2);
+    for f in &files {
+        let v = read_json(Path::new(f));
+        assert_valid(&schema("report.schema.json"), &v, "a shard report");
+        // a shard alone judges nothing
+        assert_eq!(v["summary"]["baseline_stale"], 0);
+    }
+    let mut args: Vec<&str> = vec!["merge", "--format", "json"];
+    args.extend(files.iter().rev().map(String::as_str));
+    let merged = keyward_env(&r.path, &args, &[]);
+    let merged: Value = serde_json::from_slice(&merged.stdout).unwrap();
+    assert_eq!(normalised(&merged), normalised(&whole));
+    // a range is judged by no one, sharded or not
+    let mut ranged: Vec<&str> = SCAN.to_vec();
+    ranged.extend(["--format", "json", "--branch", "main"]);
+    let whole_range: Value =
+        serde_json::from_slice(&keyward_env(&r.path, &ranged, &[]).stdout).unwrap();
+    assert_eq!(
+        whole_range["summary"]["baseline_stale"], 0,
+        "{whole_range:#}"
+    );
+}
+
 #[test]
 fn merge_refuses_incomplete_or_mixed_shards() {
     let r = history();
