@@ -336,11 +336,12 @@ pub fn scan_history_with(
     let policy_root = repo.repo().workdir_or_git_dir().to_path_buf();
     let sync = repo.shared();
     let early: std::sync::Mutex<Option<EarlyScan>> = std::sync::Mutex::new(None);
-    let scan_early = |met: Vec<(String, Vec<Oid>)>| {
+    let scan_early = |met: Vec<(String, Vec<Oid>)>, packs: Option<&crate::source::pack::Packs>| {
         let started = t0.elapsed();
         // (blobs the cache has a verdict on are left to the cache)
         let known = cache.as_ref().map(|_| &load_verdicts().verdicts);
-        let (classes, done, stats) = scan_alongside(engine, opts, &sync, &policy_root, known, met);
+        let (classes, done, stats) =
+            scan_alongside(engine, opts, &sync, &policy_root, known, met, packs);
         *early.lock().unwrap_or_else(|p| p.into_inner()) = Some(EarlyScan {
             classes,
             done,
@@ -1047,6 +1048,7 @@ fn scan_alongside(
     policy_root: &std::path::Path,
     known: Option<&crate::cache::Verdicts>,
     met: Vec<(String, Vec<Oid>)>,
+    packs: Option<&crate::source::pack::Packs>,
 ) -> (Classes, HashMap<(Oid, u32), BlobScan>, DecodeStats) {
     let max = opts.max_file_size;
     let paths: Vec<&str> = met.iter().map(|(p, _)| p.as_str()).collect();
@@ -1077,9 +1079,15 @@ fn scan_alongside(
             })
     };
     let local = sync.local();
-    let packs = match opts.reading {
-        HistoryReading::OneByOne => None,
-        _ => crate::source::pack::Packs::open(local.repo()).ok(),
+    // the diffs' packs where they read packs (else opened here)
+    let own;
+    let packs = match (opts.reading, packs) {
+        (HistoryReading::OneByOne, _) => None,
+        (_, Some(p)) => Some(p),
+        _ => {
+            own = crate::source::pack::Packs::open(local.repo()).ok();
+            own.as_ref()
+        }
     };
     let (done, stats) = match packs {
         // Every blob of the delta families holding a blob the diffs met,

@@ -685,8 +685,9 @@ pub type EarlyBlobs = Vec<(String, Vec<ObjectId>)>;
 /// What runs alongside the diffs of the commits the walk left: it is
 /// handed the blobs the diffs already met (every one of which the plan
 /// lists: a blob standing at a path in some commit entered history there or
-/// earlier).
-pub type Alongside<'a> = &'a (dyn Fn(EarlyBlobs) + Sync);
+/// earlier), and the packs the diffs read (one mapping of each pack file:
+/// pages the diffs touched count once in the resident set, not twice).
+pub type Alongside<'a> = &'a (dyn Fn(EarlyBlobs, Option<&super::pack::Packs>) + Sync);
 
 /// [`plan_history`], calling `alongside` with the blobs met while the walk
 /// ran, on the same threads as the diffs of the other commits (so that
@@ -963,7 +964,7 @@ fn plan_history_with(
     };
     // (work stealing shares both threads between the two)
     let (diffed, diff_time) = match alongside {
-        Some(f) if !met.is_empty() => rayon::join(diff_rest, move || f(met)).0,
+        Some(f) if !met.is_empty() => rayon::join(diff_rest, || f(met, packs.as_ref())).0,
         _ => diff_rest(),
     };
     plan.timings.push(("diff the other commits", diff_time));

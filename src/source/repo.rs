@@ -153,18 +153,20 @@ impl<'r> Repo<'r> {
     }
 
     /// [`git::plan_history_alongside`] on this repository: `alongside` is
-    /// handed the blobs met during the walk, with their paths.
+    /// handed the blobs met during the walk, with their paths, and the
+    /// packs the diffs read.
     pub fn plan_history_alongside(
         self,
         sel: &HistorySelection,
         whole_first_parent: bool,
-        alongside: &(dyn Fn(Vec<(String, Vec<Oid>)>) + Sync),
+        alongside: &(dyn Fn(Vec<(String, Vec<Oid>)>, Option<&super::pack::Packs>) + Sync),
     ) -> Result<HistoryPlan, GitError> {
-        let f = |met: git::EarlyBlobs| {
+        let f = |met: git::EarlyBlobs, packs: Option<&super::pack::Packs>| {
             alongside(
                 met.into_iter()
                     .map(|(p, ids)| (p, ids.into_iter().map(Oid).collect()))
                     .collect(),
+                packs,
             )
         };
         git::plan_history_alongside(self.0, sel, whole_first_parent, &f)
