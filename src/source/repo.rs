@@ -92,6 +92,11 @@ impl Shared {
     }
 }
 
+/// What runs alongside the diffs of a history plan
+/// ([`git::plan_history_alongside`]): handed the blobs the diffs met while
+/// the walk ran, by path, and the packs the diffs read.
+pub type Alongside<'a> = &'a (dyn Fn(Vec<(String, Vec<Oid>)>, Option<&super::pack::Packs>) + Sync);
+
 impl<'r> Repo<'r> {
     /// The object directory (`objects`, or `GIT_OBJECT_DIRECTORY`).
     pub fn objects_dir(self) -> std::path::PathBuf {
@@ -152,14 +157,14 @@ impl<'r> Repo<'r> {
         git::plan_history(self.0, sel)
     }
 
-    /// [`git::plan_history_alongside`] on this repository: `alongside` is
+    /// [`git::plan_history_alongside`] on this repository ([`Alongside`]): `alongside` is
     /// handed the blobs met during the walk, with their paths, and the
     /// packs the diffs read.
     pub fn plan_history_alongside(
         self,
         sel: &HistorySelection,
         whole_first_parent: bool,
-        alongside: &(dyn Fn(Vec<(String, Vec<Oid>)>, Option<&super::pack::Packs>) + Sync),
+        alongside: Alongside<'_>,
     ) -> Result<HistoryPlan, GitError> {
         let f = |met: git::EarlyBlobs, packs: Option<&super::pack::Packs>| {
             alongside(
