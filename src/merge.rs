@@ -362,7 +362,9 @@ fn part(name: &str, v: &Value) -> Result<Part, MergeError> {
         .map(|f| finding(f, name))
         .collect::<Result<Vec<_>, _>>()?;
     let table = table(sh, name)?;
-    let summary = summary(sum, name)?;
+    let mut summary = summary(sum, name)?;
+    // (for the advice on stale entries)
+    summary.baseline_file = opt_s(sh, "baseline_file");
     if table.baseline_expired_at.len() != summary.baseline_expired.len() {
         return Err(bad(
             name,
@@ -475,6 +477,7 @@ pub fn merge(reports: &[(String, Value)]) -> Result<ScanReport, MergeError> {
             table = p.table;
             sum.commits = p.summary.commits;
             sum.rules = p.summary.rules;
+            sum.baseline_file = p.summary.baseline_file.clone();
         } else {
             table.join(p.table);
         }

@@ -169,7 +169,12 @@ pub fn report_finding_json(report: &ScanReport, f: &Finding, opts: &RenderOption
 /// The `shard` section of a shard report (None for any other report).
 pub fn shard_section(report: &ScanReport) -> Option<Value> {
     match (report.shard, &report.commits) {
-        (Some(shard), Some(table)) => Some(shard_json(shard, table, report.floor)),
+        (Some(shard), Some(table)) => Some(shard_json(
+            shard,
+            table,
+            report.floor,
+            report.summary.baseline_file.as_deref(),
+        )),
         _ => None,
     }
 }
@@ -192,6 +197,7 @@ fn shard_json(
     shard: crate::shard::Shard,
     table: &crate::lifecycle::CommitTable,
     floor: Option<crate::rules::Confidence>,
+    baseline_file: Option<&str>,
 ) -> Value {
     let commits: serde_json::Map<String, Value> = table
         .commits
@@ -223,6 +229,7 @@ fn shard_json(
             .iter()
             .map(|(id, t)| (id.clone(), trail_json(t)))
             .collect::<serde_json::Map<String, Value>>(),
+        "baseline_file": baseline_file,
         "baseline_unused": table.baseline_unused,
         "baseline_expired_at": table.baseline_expired_at,
     })

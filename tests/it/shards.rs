@@ -116,6 +116,11 @@ const SCAN: &[&str] = &["scan", "--history", "--max-file-size", "4KiB"];
 
 /// Runs every shard of `total` into `out/shard-I.json`; returns the paths.
 fn shards(r: &Repo, out: &Path, total: u32) -> Vec<String> {
+    shards_with(r, out, total, &[])
+}
+
+/// [`shards`], each scan with `more` arguments.
+fn shards_with(r: &Repo, out: &Path, total: u32, more: &[&str]) -> Vec<String> {
     (0..total)
         .map(|i| {
             let p = out.join(format!("shard-{i}.json"));
@@ -123,6 +128,7 @@ fn shards(r: &Repo, out: &Path, total: u32) -> Vec<String> {
             let spec = format!("{i}/{total}");
             let ps = p.to_string_lossy().to_string();
             a.extend(["--shard", &spec, "-o", &ps]);
+            a.extend(more);
             let o = keyward_env(&r.path, &a, &[]);
             // findings are judged by merge: a shard exits 0
             assert_eq!(
@@ -301,7 +307,8 @@ fn a_place_suppressed_in_one_shard_still_counts_for_the_lifecycle() {
 
 /// The baseline's bookkeeping of merged shards is the unsharded scan's:
 /// an entry no shard used is stale, and the expired entries any shard used
-/// are listed in the baseline file's order.
+/// are listed in the baseline file's order; the merged text's advice on the
+/// stale entry names the baseline file, and prunes it when followed.
 #[test]
 fn merged_shards_judge_the_baseline_as_the_unsharded_scan() {
     let r = Repo::new();
@@ -347,7 +354,9 @@ fn merged_shards_judge_the_baseline_as_the_unsharded_scan() {
             entry("c/three.py", None),
         ],
     });
-    r.write(".keyward-baseline.json", &baseline.to_string());
+    let file = "sec dir/accepted.json";
+    r.write(file, &baseline.to_string());
+    a.extend(["--baseline", file]);
     let whole = keyward_env(&r.path, &a, &[]);
     assert_eq!(whole.status.code(), Some(1));
     let whole: Value = serde_json::from_slice(&whole.stdout).unwrap();
@@ -361,7 +370,7 @@ fn merged_shards_judge_the_baseline_as_the_unsharded_scan() {
     assert_eq!(expired, ["a/one.py", "b/two.py"]);
     let out = r.path.parent().unwrap().join("out");
     fs::create_dir_all(&out).unwrap();
-    let files = shards(&r, &out, 2);
+    let files = shards_with(&r, &out, 2, &["--baseline", file]);
     for f in &files {
         let v = read_json(Path::new(f));
         assert_valid(&schema("report.schema.json"), &v, "a shard report");
@@ -375,13 +384,48 @@ fn merged_shards_judge_the_baseline_as_the_unsharded_scan() {
     assert_eq!(normalised(&merged), normalised(&whole));
     // a range is judged by no one, sharded or not
     let mut ranged: Vec<&str> = SCAN.to_vec();
-    ranged.extend(["--format", "json", "--branch", "main"]);
+    ranged.extend(["--format", "json", "--branch", "main", "--baseline", file]);
     let whole_range: Value =
         serde_json::from_slice(&keyward_env(&r.path, &ranged, &[]).stdout).unwrap();
     assert_eq!(
         whole_range["summary"]["baseline_stale"], 0,
         "{whole_range:#}"
     );
+    // the text's advice, followed through a shell as written
+    let mut args: Vec<&str> = vec!["merge"];
+    args.extend(files.iter().map(String::as_str));
+    let text = keyward_env(&r.path, &args, &[]);
+    let text = String::from_utf8_lossy(&text.stdout).to_string();
+    let line = text
+        .lines()
+        .find(|l| l.contains("matched nothing"))
+        .unwrap_or_else(|| panic!("no advice on the stale entry:\n{text}"));
+    let start = line.find("`keyward ").unwrap() + 1;
+    let cmd = &line[start..];
+    let cmd = &cmd[..cmd.find('`').unwrap()];
+    assert_eq!(
+        cmd,
+        "keyward baseline prune --history --file 'sec dir/accepted.json'"
+    );
+    let st = Command::new("sh")
+        .current_dir(&r.path)
+        .arg("-c")
+        .arg(format!(
+            "{} {}",
+            test_bin(),
+            cmd.trim_start_matches("keyward ")
+        ))
+        .env_remove("GIT_DIR")
+        .env_remove("GIT_INDEX_FILE")
+        .env_remove("GIT_WORK_TREE")
+        .output()
+        .unwrap();
+    assert!(st.status.success(), "{st:?}");
+    let left = fs::read_to_string(r.path.join(file)).unwrap();
+    assert!(!left.contains("gone.py"), "{left}");
+    for p in ["a/one.py", "b/two.py", "c/three.py"] {
+        assert!(left.contains(p), "{p}: {left}");
+    }
 }
 
 #[test]
