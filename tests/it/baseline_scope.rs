@@ -230,19 +230,7 @@ fn stale_advice_names_a_custom_baseline_file() {
         "{line}"
     );
     // followed through a shell, as written
-    let start = line.find("`keyward ").unwrap() + 1;
-    let cmd = &line[start..];
-    let cmd = &cmd[..cmd.find('`').unwrap()];
-    let bin = crate::util::test_bin();
-    let st = Command::new("sh")
-        .current_dir(root)
-        .arg("-c")
-        .arg(format!("{bin} {}", cmd.trim_start_matches("keyward ")))
-        .env_remove("GIT_DIR")
-        .env_remove("GIT_INDEX_FILE")
-        .env_remove("GIT_WORK_TREE")
-        .output()
-        .unwrap();
+    let st = crate::util::follow_advice(root, line);
     assert!(st.status.success(), "{st:?}");
     let text = fs::read_to_string(root.join("sec dir/accepted.json")).unwrap();
     assert!(entry_lines(&text, "b.env").is_empty(), "{text}");

@@ -254,13 +254,6 @@ fn merged_shards_give_the_unsharded_report() {
     assert!(md.contains("moved.py"), "{md}");
 }
 
-/// Which of two shards holds the blob at `rel` in the working tree (the
-/// parity of the id's eighth byte: its first 8 bytes big-endian, modulo 2).
-fn shard_of_two(r: &Repo, rel: &str) -> u8 {
-    let id = r.git(&["hash-object", rel]);
-    u8::from_str_radix(&id.trim()[14..16], 16).unwrap() % 2
-}
-
 /// A place suppressed in one shard (a `finding:<id>:<path>` line), where
 /// the secret first came in, while another shard holds the finding at a
 /// later place: the merged lifecycle still starts at the suppressed place,
@@ -273,14 +266,9 @@ fn a_place_suppressed_in_one_shard_still_counts_for_the_lifecycle() {
     r.write("old/config.py", &format!("TOKEN = \"{S1}\"\n"));
     let first = r.commit("old config");
     // the same secret in a blob of the other shard of two
-    let mut n = 0;
-    loop {
-        r.write("new/settings.py", &format!("# v{n}\nTOKEN = \"{S1}\"\n"));
-        if shard_of_two(&r, "new/settings.py") != shard_of_two(&r, "old/config.py") {
-            break;
-        }
-        n += 1;
-    }
+    write_in_other_shard(&r, "new/settings.py", "old/config.py", |n| {
+        format!("# v{n}\nTOKEN = \"{S1}\"\n")
+    });
     let later = r.commit("new settings");
     let mut a = SCAN.to_vec();
     a.extend(["--format", "json"]);
@@ -315,14 +303,9 @@ fn merged_shards_judge_the_baseline_as_the_unsharded_scan() {
     r.write("README.md", "hello\n");
     r.write("a/one.py", &format!("ONE = \"{S1}\"\n"));
     r.write("c/three.py", &format!("THREE = \"{S4}\"\n"));
-    let mut n = 0;
-    loop {
-        r.write("b/two.py", &format!("# v{n}\nTWO = \"{S2}\"\n"));
-        if shard_of_two(&r, "b/two.py") != shard_of_two(&r, "a/one.py") {
-            break;
-        }
-        n += 1;
-    }
+    write_in_other_shard(&r, "b/two.py", "a/one.py", |n| {
+        format!("# v{n}\nTWO = \"{S2}\"\n")
+    });
     r.commit("three secrets");
     let mut a = SCAN.to_vec();
     a.extend(["--format", "json"]);
@@ -400,26 +383,11 @@ fn merged_shards_judge_the_baseline_as_the_unsharded_scan() {
         .lines()
         .find(|l| l.contains("matched nothing"))
         .unwrap_or_else(|| panic!("no advice on the stale entry:\n{text}"));
-    let start = line.find("`keyward ").unwrap() + 1;
-    let cmd = &line[start..];
-    let cmd = &cmd[..cmd.find('`').unwrap()];
-    assert_eq!(
-        cmd,
-        "keyward baseline prune --history --file 'sec dir/accepted.json'"
+    assert!(
+        line.contains("`keyward baseline prune --history --file 'sec dir/accepted.json'`"),
+        "{line}"
     );
-    let st = Command::new("sh")
-        .current_dir(&r.path)
-        .arg("-c")
-        .arg(format!(
-            "{} {}",
-            test_bin(),
-            cmd.trim_start_matches("keyward ")
-        ))
-        .env_remove("GIT_DIR")
-        .env_remove("GIT_INDEX_FILE")
-        .env_remove("GIT_WORK_TREE")
-        .output()
-        .unwrap();
+    let st = follow_advice(&r.path, line);
     assert!(st.status.success(), "{st:?}");
     let left = fs::read_to_string(r.path.join(file)).unwrap();
     assert!(!left.contains("gone.py"), "{left}");

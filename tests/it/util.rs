@@ -136,3 +136,45 @@ pub fn home_next_to(path: &Path) -> PathBuf {
     fs::create_dir_all(h.join(".config")).unwrap();
     h
 }
+
+/// Follows the `` `keyward …` `` advice on `line` as written: through
+/// `sh -c` in `dir`, with the binary under test for `keyward` and no git
+/// variables of a hook leaking in. Panics when the line holds no such
+/// command.
+pub fn follow_advice(dir: &Path, line: &str) -> Output {
+    let start = line
+        .find("`keyward ")
+        .unwrap_or_else(|| panic!("no `keyward …` advice in {line:?}"))
+        + 1;
+    let cmd = &line[start..];
+    let cmd = &cmd[..cmd.find('`').expect("a closing backtick")];
+    Command::new("sh")
+        .current_dir(dir)
+        .arg("-c")
+        .arg(format!(
+            "{} {}",
+            test_bin(),
+            cmd.trim_start_matches("keyward ")
+        ))
+        .env_remove("GIT_DIR")
+        .env_remove("GIT_INDEX_FILE")
+        .env_remove("GIT_WORK_TREE")
+        .output()
+        .unwrap()
+}
+
+/// Writes `content(n)` to `rel` for n = 0, 1, … until its blob falls in the
+/// other shard of two than the blob at `other` (the parity of a blob id's
+/// eighth byte: `--shard` splits by the first 8 bytes, big-endian).
+pub fn write_in_other_shard(r: &Repo, rel: &str, other: &str, content: impl Fn(usize) -> String) {
+    let shard = |rel: &str| {
+        let id = r.git(&["hash-object", rel]);
+        u8::from_str_radix(&id.trim()[14..16], 16).unwrap() % 2
+    };
+    for n in 0.. {
+        r.write(rel, &content(n));
+        if shard(rel) != shard(other) {
+            return;
+        }
+    }
+}
